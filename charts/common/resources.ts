@@ -1,0 +1,31 @@
+/** The report's sizing as Kubernetes resources. */
+import { k8s } from 'cdk8s-plus-28';
+
+export interface Sizing {
+  /** vCPU, the CPU request. */
+  readonly cpu: number;
+  /** GiB, request and limit. */
+  readonly memoryGiB: number;
+}
+
+/**
+ * Requests carry the report's LXC sizing. Memory limit = request, so the scheduler's promise is
+ * the cgroup's ceiling and the pod is never OOM-killed for using what it was promised. No CPU
+ * limit: CFS throttling adds latency to scrapes and queries while idle cores exist; the
+ * request still guarantees the CPU share under contention.
+ */
+export function resourcesFor(sizing: Sizing): k8s.ResourceRequirements {
+  const memory = k8s.Quantity.fromString(quantityGi(sizing.memoryGiB));
+  return {
+    requests: { cpu: k8s.Quantity.fromString(cpuQuantity(sizing.cpu)), memory },
+    limits: { memory },
+  };
+}
+
+export function cpuQuantity(cpu: number): string {
+  return Number.isInteger(cpu) ? String(cpu) : `${Math.round(cpu * 1000)}m`;
+}
+
+export function quantityGi(gib: number): string {
+  return Number.isInteger(gib) ? `${gib}Gi` : `${Math.round(gib * 1024)}Mi`;
+}

@@ -1,0 +1,77 @@
+/**
+ * Where each service of the stack listens, per platform. Service configs (prometheus.yml,
+ * alertmanager.yml, Loki, Grafana provisioning, Alloy) are built once from the site and this
+ * topology, so the Kubernetes and LXC paths differ only where the platform forces it.
+ */
+import type { Site } from '../site';
+
+export type Platform = 'kubernetes' | 'lxc';
+
+export const PORTS = {
+  prometheus: 9090,
+  alertmanager: 9093,
+  grafana: 3000,
+  loki: 3100,
+  lokiGrpc: 9095,
+  alloy: 12345,
+  /** In-container syslog port: non-root cannot bind below 1024; the Service maps 514 to it. */
+  syslogContainer: 1514,
+  nodeExporter: 9100,
+  blackboxExporter: 9115,
+  pveExporter: 9221,
+} as const;
+
+export interface StackTopology {
+  readonly platform: Platform;
+  /** host:port of each service as other services of the stack reach it. */
+  readonly prometheus: string;
+  readonly alertmanager: string;
+  readonly grafana: string;
+  readonly loki: string;
+  readonly blackboxExporter: string;
+  readonly pveExporter: string;
+  /** Directory holding rule files, as Prometheus sees it. */
+  readonly prometheusRulesDir: string;
+  /** Data directories, as each service sees them. */
+  readonly prometheusDataDir: string;
+  readonly alertmanagerDataDir: string;
+  readonly lokiDataDir: string;
+  /** Where Alertmanager's web (basic auth) password file is mounted, for Prometheus and Grafana clients. */
+  readonly alertmanagerPasswordFile: string;
+}
+
+export function stackTopology(site: Site, platform: Platform): StackTopology {
+  if (platform === 'kubernetes') {
+    const ns = site.kubernetes.namespace;
+    const svc = (name: string, port: number) => `${name}.${ns}.svc:${port}`;
+    return {
+      platform,
+      prometheus: svc('prometheus', PORTS.prometheus),
+      alertmanager: svc('alertmanager', PORTS.alertmanager),
+      grafana: svc('grafana', PORTS.grafana),
+      loki: svc('loki', PORTS.loki),
+      blackboxExporter: svc('blackbox-exporter', PORTS.blackboxExporter),
+      pveExporter: svc('pve-exporter', PORTS.pveExporter),
+      prometheusRulesDir: '/etc/prometheus/rules',
+      prometheusDataDir: '/prometheus',
+      alertmanagerDataDir: '/alertmanager',
+      lokiDataDir: '/var/loki',
+      alertmanagerPasswordFile: '/etc/alertmanager-client/password',
+    };
+  }
+  return {
+    platform,
+    prometheus: `${site.prometheus.address}:${PORTS.prometheus}`,
+    alertmanager: `${site.alertmanager.address}:${PORTS.alertmanager}`,
+    grafana: `${site.grafana.address}:${PORTS.grafana}`,
+    loki: `${site.loki.address}:${PORTS.loki}`,
+    // On LXC the exporters run beside Prometheus in its container (report: "Install on Prometheus VM").
+    blackboxExporter: `127.0.0.1:${PORTS.blackboxExporter}`,
+    pveExporter: `127.0.0.1:${PORTS.pveExporter}`,
+    prometheusRulesDir: '/etc/prometheus/rules',
+    prometheusDataDir: '/var/lib/prometheus',
+    alertmanagerDataDir: '/var/lib/alertmanager',
+    lokiDataDir: '/var/lib/loki',
+    alertmanagerPasswordFile: '/etc/prometheus/alertmanager-password',
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Writes a whole directory tree so that readers (git, Argo CD, Flux) see either the old tree or
+ * the new one, never a mix: render into a sibling staging directory, then swap with renames.
+ * A failure before the swap leaves the previous tree byte-identical.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { OutputFile } from './output-file';
+
+export interface WriteTreeOptions {
+  /** Called after the staging tree is complete and before the swap; throw to abort. @default - no check */
+  readonly beforeSwap?: (stagingDir: string) => void;
+}
+
+export function writeTreeAtomically(targetDir: string, files: readonly OutputFile[], options: WriteTreeOptions = {}): void {
+  assertUniquePaths(files);
+  const parent = path.dirname(path.resolve(targetDir));
+  const base = path.basename(targetDir);
+  fs.mkdirSync(parent, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(parent, `.${base}-staging-`));
+  try {
+    for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+      const full = path.join(staging, file.path);
+      if (!full.startsWith(staging + path.sep)) throw new Error(`refusing to write outside the tree: ${file.path}`);
+      fs.mkdirSync(path.dirname(full), { recursive: true });
+      fs.writeFileSync(full, file.content, { mode: file.mode ?? (file.path.endsWith('.sh') ? 0o755 : 0o644) });
+      // writeFileSync's mode is masked by umask; set it exactly so trees do not depend on the shell.
+      fs.chmodSync(full, file.mode ?? (file.path.endsWith('.sh') ? 0o755 : 0o644));
+    }
+    options.beforeSwap?.(staging);
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  const backup = fs.existsSync(targetDir) ? fs.mkdtempSync(path.join(parent, `.${base}-previous-`)) : undefined;
+  if (backup) {
+    fs.rmdirSync(backup);
+    fs.renameSync(targetDir, backup);
+  }
+  try {
+    fs.renameSync(staging, targetDir);
+  } catch (err) {
+    if (backup) fs.renameSync(backup, targetDir);
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  if (backup) fs.rmSync(backup, { recursive: true, force: true });
+}
+
+function assertUniquePaths(files: readonly OutputFile[]): void {
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.path)) throw new Error(`two renderers produced ${f.path}; each output path must have one owner`);
+    seen.add(f.path);
+  }
+}

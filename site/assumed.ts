@@ -1,0 +1,24 @@
+/**
+ * Defaults the assessment report does not give. Each is printed as one warning line at synth
+ * unless the site file sets it, so nobody mistakes a guess for a measured fact.
+ */
+export interface AssumedDefault {
+  /** Dotted path in the site file. */
+  readonly path: string;
+  /** Why this value, and what to set instead. */
+  readonly reason: string;
+}
+
+export const ASSUMED_DEFAULTS: readonly AssumedDefault[] = [
+  { path: 'proxmox.guests', reason: 'guest addresses 10.88.140.<vmid> are guessed (the report lists no guest IPs) and only 5 of the 9 guests are named' },
+  { path: 'proxmox.storage', reason: 'Proxmox storage "local-lvm" (the installer default) is assumed' },
+  { path: 'proxmox.bridge', reason: 'bridge vmbr0 (VLAN-aware) is assumed' },
+  { path: 'network.managementCidr', reason: 'management VLAN 10.88.140.0/24 is inferred from the Proxmox API address' },
+  { path: 'network.dnsServers', reason: 'DNS server 10.70.0.1 (the VLAN gateway) is assumed' },
+  { path: 'network.ntpServers', reason: 'NTP server time.cloudflare.com (the Talos default) is assumed' },
+  { path: 'kubernetes.version', reason: 'Kubernetes 1.36.3 (the Talos v1.13 default) is assumed' },
+  { path: 'kubernetes.storageClass', reason: 'StorageClass local-path (local-path-provisioner on the Talos data disk) is assumed' },
+  { path: 'talos.nodes', reason: 'Talos node addresses 10.70.0.21-23 and VMIDs 211-213 are assumed' },
+  { path: 'talos.vip', reason: 'Kubernetes API VIP 10.70.0.20 is assumed' },
+  { path: 'gitops.repoUrl', reason: 'the Git repository URL is a placeholder: set gitops.repoUrl to the repository Argo CD or Flux reads' },
+];

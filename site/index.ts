@@ -1,0 +1,6 @@
+export * from './schema';
+export * from './load';
+export * from './rules';
+export * from './net';
+export { durationSeconds } from './primitives';
+export { ASSUMED_DEFAULTS } from './assumed';

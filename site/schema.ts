@@ -1,0 +1,165 @@
+/**
+ * The site description: one zod schema is the single source for the TypeScript type, the
+ * validator and the published `site.schema.json`. Every default is a figure from the assessment
+ * report (`assessment-mon-001.md`) unless it is listed in `ASSUMED_DEFAULTS` (site/assumed.ts),
+ * where the report is silent and we had to choose.
+ */
+import { z } from 'zod';
+import { ipv4, cidr, duration, dnsLabel, httpUrl } from './primitives';
+
+/** Sizing of one service, the report's LXC figures kept as Kubernetes requests. */
+function serviceSizing(d: { address: string; cpu: number; memoryGiB: number; storageGiB: number }) {
+  return {
+    address: ipv4.default(d.address).describe('Static IP on the monitoring VLAN (LoadBalancer IP on Kubernetes, container IP on LXC)'),
+    cpu: z.number().positive().max(256).default(d.cpu).describe('vCPU: CPU request on Kubernetes, cores on LXC'),
+    memoryGiB: z.number().positive().max(1024).default(d.memoryGiB).describe('Memory in GiB: request and limit on Kubernetes, memory on LXC'),
+    storageGiB: z.number().int().positive().max(65536).default(d.storageGiB).describe('Persistent volume size in GiB (PVC on Kubernetes, rootfs on LXC)'),
+  };
+}
+
+const webhookReceiver = z.strictObject({
+  name: dnsLabel.describe('Receiver name used in alertmanager.yml'),
+  url: httpUrl.describe('Webhook URL (http or https). Do not put tokens here: use urlSecret instead'),
+  sendResolved: z.boolean().default(true),
+});
+
+const emailReceiver = z.strictObject({
+  name: dnsLabel,
+  to: z.email().describe('Recipient address'),
+  from: z.email().describe('Sender address'),
+  smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: 'expected host:port, e.g. smtp.example.com:587' }),
+  authUsername: z.string().min(1).optional(),
+  /** The password is read from this Secret key (mounted file), never written into alertmanager.yml. */
+  authPasswordSecret: z.string().min(1).optional().describe('Secret (in the monitoring namespace) holding the SMTP password under key "password"'),
+  requireTls: z.boolean().default(true),
+});
+
+const guest = z.strictObject({
+  vmid: z.number().int().min(100).max(999999999),
+  name: dnsLabel,
+  role: z.enum(['wazuh', 'checkmk', 'uptime-kuma', 'reverse-proxy', 'tunnel', 'other']).default('other'),
+  cores: z.number().positive().optional().describe('vCPU allocated (from the report where it says)'),
+  memoryGB: z.number().positive().optional(),
+  diskGB: z.number().positive().optional(),
+  address: ipv4.optional().describe('Guest IP, used for node_exporter and service scrape targets'),
+});
+
+const talosNode = z.strictObject({
+  hostname: dnsLabel,
+  address: ipv4,
+  vmid: z.number().int().min(100).max(999999999),
+});
+
+export const SiteSchema = z.strictObject({
+  name: dnsLabel.default('pve01-monitoring').describe('Site and cluster name (DNS label)'),
+
+  proxmox: z.strictObject({
+    apiUrl: httpUrl.default('https://10.88.140.151:8006').describe('Proxmox API URL (report: cluster URL)'),
+    node: dnsLabel.default('pve01'),
+    hostAddress: ipv4.default('10.88.140.151').describe('Proxmox host address (pve_exporter target, syslog source)'),
+    allocated: z.strictObject({
+      vcpu: z.number().nonnegative().default(18),
+      memoryGB: z.number().nonnegative().default(17.5),
+      diskGB: z.number().nonnegative().default(71),
+    }).prefault({}).describe('What pve01 had allocated to guests at assessment time'),
+    used: z.strictObject({
+      memoryGB: z.number().nonnegative().default(4.1),
+      diskGB: z.number().nonnegative().default(26.8),
+    }).prefault({}),
+    capacity: z.strictObject({
+      vcpu: z.number().positive().optional(),
+      memoryGB: z.number().positive().optional(),
+      diskGB: z.number().positive().optional(),
+    }).prefault({}).describe('Physical capacity of the host. The report does not state it: leave unset for "unknown"'),
+    guestCount: z.number().int().nonnegative().default(9).describe('LXC guests running on the node (report: 9)'),
+    guests: z.array(guest).default([
+      { vmid: 101, name: 'wazuh', role: 'wazuh', cores: 4, memoryGB: 4, diskGB: 24, address: '10.88.140.101' },
+      { vmid: 103, name: 'checkmk', role: 'checkmk', cores: 2, memoryGB: 2, diskGB: 5, address: '10.88.140.103' },
+      { vmid: 106, name: 'uptime-kuma', role: 'uptime-kuma', cores: 1, memoryGB: 1, diskGB: 3, address: '10.88.140.106' },
+      { vmid: 107, name: 'nginx-proxy-manager', role: 'reverse-proxy', address: '10.88.140.107' },
+      { vmid: 108, name: 'cloudflare-tunnel', role: 'tunnel', address: '10.88.140.108' },
+    ]).describe('Known guests; the report names five of the nine'),
+    storage: z.string().min(1).default('local-lvm').describe('Proxmox storage for VM and container disks'),
+    bridge: z.string().regex(/^vmbr\d+$/, { error: 'expected a Proxmox bridge name such as vmbr0' }).default('vmbr0'),
+  }).prefault({}),
+
+  network: z.strictObject({
+    vlanId: z.number().int().min(1).max(4094).default(70),
+    cidr: cidr.default('10.70.0.0/24'),
+    gateway: ipv4.default('10.70.0.1'),
+    dhcpRange: z.strictObject({ start: ipv4.default('10.70.0.100'), end: ipv4.default('10.70.0.200') }).prefault({}),
+    managementCidr: cidr.default('10.88.140.0/24').describe('Management VLAN allowed to reach Grafana (3000) and Prometheus (9090)'),
+    dnsServers: z.array(ipv4).min(1).default(['10.70.0.1']),
+    ntpServers: z.array(z.string().min(1)).min(1).default(['time.cloudflare.com']),
+  }).prefault({}),
+
+  kubernetes: z.strictObject({
+    version: z.string().regex(/^\d+\.\d+\.\d+$/, { error: 'expected a Kubernetes release such as 1.31.14' }).default('1.36.3'),
+    namespace: dnsLabel.default('monitoring'),
+    storageClass: dnsLabel.default('local-path').describe('StorageClass of every PVC'),
+  }).prefault({}),
+
+  prometheus: z.strictObject({
+    ...serviceSizing({ address: '10.70.0.10', cpu: 4, memoryGiB: 8, storageGiB: 100 }),
+    retention: duration.default('15d').describe('TSDB retention time (report: 15 days)'),
+    scrapeInterval: duration.default('15s').describe('Global scrape interval (report growth estimate assumes 15s)'),
+    evaluationInterval: duration.default('30s'),
+  }).prefault({}),
+
+  grafana: z.strictObject({
+    ...serviceSizing({ address: '10.70.0.11', cpu: 2, memoryGiB: 4, storageGiB: 50 }),
+    externalUrl: httpUrl.default('https://monitoring.yourdomain.com').describe('Public URL (through Nginx Proxy Manager or Cloudflare Tunnel)'),
+    adminSecret: dnsLabel.default('grafana-admin').describe('Secret with keys admin-user and admin-password (created out of band)'),
+  }).prefault({}),
+
+  loki: z.strictObject({
+    ...serviceSizing({ address: '10.70.0.12', cpu: 4, memoryGiB: 8, storageGiB: 100 }),
+    retention: duration.default('14d').describe('Log retention (report: 7-14 days); a whole number of days'),
+  }).prefault({}),
+
+  alertmanager: z.strictObject({
+    ...serviceSizing({ address: '10.70.0.13', cpu: 2, memoryGiB: 4, storageGiB: 50 }),
+    retention: duration.default('720h').describe('Alert history retention (report: 30 days)'),
+    webAuthSecret: dnsLabel.default('alertmanager-web-auth').describe('Secret with web.yml (bcrypt basic_auth_users) and password for clients'),
+    receivers: z.strictObject({
+      webhooks: z.array(webhookReceiver).default([]),
+      emails: z.array(emailReceiver).default([]),
+    }).prefault({}),
+  }).prefault({}),
+
+  syslog: z.strictObject({
+    port: z.number().int().min(1).max(65535).default(514).describe('Syslog port open to all VLANs (report: UDP 514)'),
+    tcp: z.boolean().default(true).describe('Also accept RFC 5425 syslog over TCP on the same port'),
+  }).prefault({}),
+
+  talos: z.strictObject({
+    version: z.string().regex(/^v\d+\.\d+\.\d+$/, { error: 'expected a Talos release such as v1.13.9' }).default('v1.13.9'),
+    vip: ipv4.default('10.70.0.20').describe('Layer-2 VIP for the Kubernetes API'),
+    nodes: z.array(talosNode).length(3, { error: 'the cluster is three control-plane nodes: give exactly 3' }).default([
+      { hostname: 'talos-cp-1', address: '10.70.0.21', vmid: 211 },
+      { hostname: 'talos-cp-2', address: '10.70.0.22', vmid: 212 },
+      { hostname: 'talos-cp-3', address: '10.70.0.23', vmid: 213 },
+    ]),
+    installDisk: z.string().regex(/^\/dev\/[a-z0-9]+$/).default('/dev/sda'),
+    dataDisk: z.string().regex(/^\/dev\/[a-z0-9]+$/).default('/dev/sdb'),
+    extensions: z.array(z.string().regex(/^siderolabs\/[a-z0-9-]+$/)).default(['siderolabs/qemu-guest-agent']),
+    secretsDir: z.string().min(1).default('.secrets').describe('Git-ignored directory for the secrets bundle and machine configs'),
+  }).prefault({}),
+
+  gitops: z.strictObject({
+    repoUrl: z.string().min(1).default('https://git.example.com/homelab/monitoring.git'),
+    branch: z.string().min(1).default('main'),
+    path: z.string().min(1).default('dist'),
+  }).prefault({}),
+
+  backups: z.strictObject({
+    schedule: z.string().default('0 2 * * *').describe('Cron, UTC (report: daily 02:00 UTC)'),
+    retentionDays: z.number().int().positive().default(7),
+    velero: z.boolean().default(false),
+  }).prefault({}),
+});
+
+/** The validated, fully defaulted site every renderer receives. */
+export type Site = z.output<typeof SiteSchema>;
+/** What a site file may contain: every field optional. */
+export type SiteInput = z.input<typeof SiteSchema>;
