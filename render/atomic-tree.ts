@@ -19,13 +19,16 @@ export function writeTreeAtomically(targetDir: string, files: readonly OutputFil
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${base}-staging-`));
   try {
+    // mkdtemp creates 0700; the published tree is world-readable like any checkout.
+    fs.chmodSync(staging, 0o755);
     for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
       const full = path.join(staging, file.path);
       if (!full.startsWith(staging + path.sep)) throw new Error(`refusing to write outside the tree: ${file.path}`);
-      fs.mkdirSync(path.dirname(full), { recursive: true });
-      fs.writeFileSync(full, file.content, { mode: file.mode ?? (file.path.endsWith('.sh') ? 0o755 : 0o644) });
-      // writeFileSync's mode is masked by umask; set it exactly so trees do not depend on the shell.
-      fs.chmodSync(full, file.mode ?? (file.path.endsWith('.sh') ? 0o755 : 0o644));
+      fs.mkdirSync(path.dirname(full), { recursive: true, mode: 0o755 });
+      const mode = file.mode ?? (file.path.endsWith('.sh') ? 0o755 : 0o644);
+      fs.writeFileSync(full, file.content);
+      // Set the mode exactly (writeFileSync's is masked by umask) so trees do not depend on the shell.
+      fs.chmodSync(full, mode);
     }
     options.beforeSwap?.(staging);
   } catch (err) {

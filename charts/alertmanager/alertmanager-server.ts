@@ -1,0 +1,98 @@
+/** Alertmanager as a single-replica StatefulSet with basic auth on its API (report: "basic auth for API access"). */
+import type { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ComponentChart, ComponentChartProps } from '../common/component-chart';
+import { configChecksumAnnotation } from '../common/checksum';
+import { IMAGES, imageRef } from '../common/images';
+import { componentLabels, selectorLabels } from '../common/labels';
+import { LoadBalancerService } from '../common/load-balancer';
+import { IngressPolicy } from '../common/network-policy';
+import { resourcesFor } from '../common/resources';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
+import { volumeClaimTemplate } from '../common/storage';
+import { PORTS } from '../topology';
+import { alertmanagerConfigYaml, alertmanagerRetention, SMTP_PASSWORD_DIR } from './alertmanager-config';
+
+const COMPONENT = 'alertmanager';
+const UID = 65534;
+/** Key of the web config (bcrypt basic_auth_users) inside the web-auth Secret. */
+export const WEB_CONFIG_KEY = 'web.yml';
+
+export class AlertmanagerServer extends ComponentChart {
+  constructor(scope: Construct, id: string, props: ComponentChartProps) {
+    super(scope, id, props);
+    const { site, topology } = props;
+    const version = IMAGES.alertmanager.tag;
+    const labels = componentLabels(COMPONENT, version);
+    const configText = alertmanagerConfigYaml(site, topology);
+    const emailSecrets = site.alertmanager.receivers.emails.filter((e) => e.authPasswordSecret);
+
+    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${COMPONENT}-config`, labels }, data: { 'alertmanager.yml': configText } });
+
+    const port = { name: 'http', port: PORTS.alertmanager, targetPort: k8s.IntOrString.fromNumber(PORTS.alertmanager), protocol: 'TCP' };
+    new k8s.KubeService(this, 'HeadlessService', {
+      metadata: { name: COMPONENT, labels },
+      spec: { clusterIp: 'None', selector: selectorLabels(COMPONENT), ports: [port] },
+    });
+    const apiSources = [site.network.managementCidr, site.network.cidr];
+    new LoadBalancerService(this, 'LoadBalancer', {
+      name: `${COMPONENT}-lb`, component: COMPONENT, version, address: site.alertmanager.address, ports: [port], sourceRanges: apiSources,
+    });
+    new IngressPolicy(this, 'NetworkPolicy', {
+      component: COMPONENT, version,
+      rules: [{ ports: [{ port: PORTS.alertmanager, protocol: 'TCP' }], cidrs: apiSources, fromComponents: ['prometheus', 'grafana'] }],
+    });
+
+    // Basic auth covers every path, /-/healthy included, and kubelet probes cannot send
+    // credentials without putting them in the manifest: probe the socket instead.
+    const tcpProbe = (periodSeconds: number, failureThreshold: number): k8s.Probe => ({
+      tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds, failureThreshold, timeoutSeconds: 5,
+    });
+    new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { name: COMPONENT, labels },
+      spec: {
+        serviceName: COMPONENT,
+        replicas: 1,
+        selector: { matchLabels: selectorLabels(COMPONENT) },
+        template: {
+          metadata: { labels, annotations: configChecksumAnnotation(configText) },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurity(UID),
+            containers: [{
+              name: COMPONENT,
+              image: imageRef('alertmanager'),
+              imagePullPolicy: 'IfNotPresent',
+              args: [
+                '--config.file=/etc/alertmanager/alertmanager.yml',
+                `--storage.path=${topology.alertmanagerDataDir}`,
+                `--data.retention=${alertmanagerRetention(site.alertmanager.retention)}`,
+                `--web.listen-address=:${PORTS.alertmanager}`,
+                `--web.config.file=/etc/alertmanager/web/${WEB_CONFIG_KEY}`,
+                // One replica: an empty cluster address turns gossip off instead of waiting for peers.
+                '--cluster.listen-address=',
+              ],
+              ports: [{ name: 'http', containerPort: PORTS.alertmanager, protocol: 'TCP' }],
+              resources: resourcesFor(site.alertmanager),
+              securityContext: restrictedContainerSecurity(),
+              readinessProbe: tcpProbe(10, 3),
+              livenessProbe: tcpProbe(15, 4),
+              volumeMounts: [
+                { name: 'config', mountPath: '/etc/alertmanager/alertmanager.yml', subPath: 'alertmanager.yml', readOnly: true },
+                { name: 'web-auth', mountPath: '/etc/alertmanager/web', readOnly: true },
+                ...emailSecrets.map((e) => ({ name: `smtp-${e.name}`, mountPath: `${SMTP_PASSWORD_DIR}/${e.name}`, readOnly: true })),
+                { name: 'data', mountPath: topology.alertmanagerDataDir },
+              ],
+            }],
+            volumes: [
+              { name: 'config', configMap: { name: `${COMPONENT}-config` } },
+              { name: 'web-auth', secret: { secretName: site.alertmanager.webAuthSecret, items: [{ key: WEB_CONFIG_KEY, path: WEB_CONFIG_KEY }] } },
+              ...emailSecrets.map((e) => ({ name: `smtp-${e.name}`, secret: { secretName: e.authPasswordSecret!, items: [{ key: 'password', path: 'password' }] } })),
+            ],
+          },
+        },
+        volumeClaimTemplates: [volumeClaimTemplate('data', site.alertmanager.storageGiB, site.kubernetes.storageClass)],
+      },
+    });
+  }
+}

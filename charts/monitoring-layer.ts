@@ -1,0 +1,19 @@
+/** The monitoring layer: one chart per component of the stack, all in the site's namespace. */
+import type { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Site } from '../site';
+import { AlertmanagerServer } from './alertmanager/alertmanager-server';
+import { PrometheusServer } from './prometheus/prometheus-server';
+import { stackTopology } from './topology';
+
+/**
+ * Chart ids are file names in dist/monitoring and part of the public contract: renaming one
+ * moves objects between files (harmless) but must never change object names or selectors.
+ */
+export function addMonitoringLayer(scope: Construct, site: Site): Chart[] {
+  const props = { site, topology: stackTopology(site, 'kubernetes') };
+  return [
+    new PrometheusServer(scope, 'prometheus', props),
+    new AlertmanagerServer(scope, 'alertmanager', props),
+  ];
+}

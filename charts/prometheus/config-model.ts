@@ -1,0 +1,57 @@
+/**
+ * The subset of prometheus.yml this tool emits, typed so a misspelt key fails to compile.
+ * Field names are Prometheus' own (snake_case). Kept to what Prometheus 2.42 (Debian's promtool)
+ * and 3.x both accept, so the offline check proves what the cluster will load.
+ */
+export interface PrometheusConfig {
+  global: { scrape_interval: string; evaluation_interval: string; external_labels: Record<string, string> };
+  alerting: { alertmanagers: AlertmanagerEndpoint[] };
+  rule_files: string[];
+  scrape_configs: ScrapeConfig[];
+}
+
+export interface AlertmanagerEndpoint {
+  scheme: 'http' | 'https';
+  basic_auth?: BasicAuth;
+  static_configs: StaticConfig[];
+}
+
+export interface BasicAuth {
+  username: string;
+  password_file: string;
+}
+
+export interface StaticConfig {
+  targets: string[];
+  labels?: Record<string, string>;
+}
+
+export interface KubernetesSdConfig {
+  role: 'node' | 'pod' | 'service' | 'endpoints' | 'endpointslice';
+  namespaces?: { names: string[] };
+}
+
+export interface RelabelConfig {
+  source_labels?: string[];
+  separator?: string;
+  regex?: string;
+  target_label?: string;
+  replacement?: string;
+  action?: 'replace' | 'keep' | 'drop' | 'labelmap' | 'labeldrop' | 'labelkeep';
+}
+
+export interface ScrapeConfig {
+  job_name: string;
+  scrape_interval?: string;
+  scrape_timeout?: string;
+  metrics_path?: string;
+  scheme?: 'http' | 'https';
+  params?: Record<string, string[]>;
+  basic_auth?: BasicAuth;
+  authorization?: { credentials_file: string };
+  tls_config?: { ca_file?: string; insecure_skip_verify?: boolean };
+  static_configs?: StaticConfig[];
+  kubernetes_sd_configs?: KubernetesSdConfig[];
+  relabel_configs?: RelabelConfig[];
+  metric_relabel_configs?: RelabelConfig[];
+}

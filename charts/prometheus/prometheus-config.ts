@@ -1,0 +1,126 @@
+/** prometheus.yml built from the site and the platform topology, serialized once with `yaml`. */
+import { configYaml } from '../common/config-yaml';
+import type { Site } from '../../site';
+import type { StackTopology } from '../topology';
+import type { PrometheusConfig, RelabelConfig, ScrapeConfig } from './config-model';
+import { blackboxProbes, nodeExporterTargets } from './scrape-targets';
+
+/** Username Prometheus and Grafana use against Alertmanager's basic auth. */
+export const ALERTMANAGER_CLIENT_USER = 'monitoring';
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export function prometheusConfig(site: Site, topology: StackTopology): PrometheusConfig {
+  const alertmanagerAuth = { username: ALERTMANAGER_CLIENT_USER, password_file: topology.alertmanagerPasswordFile };
+  const scrape: ScrapeConfig[] = [
+    staticJob('prometheus', topology.prometheus),
+    { ...staticJob('alertmanager', topology.alertmanager), basic_auth: alertmanagerAuth },
+    staticJob('loki', topology.loki),
+    staticJob('grafana', topology.grafana),
+    nodeExporterJob(site, topology),
+    pveJob(site, topology),
+    ...blackboxJobs(site, topology),
+    ...(topology.platform === 'kubernetes' ? kubernetesJobs() : []),
+  ];
+  return {
+    global: {
+      scrape_interval: site.prometheus.scrapeInterval,
+      evaluation_interval: site.prometheus.evaluationInterval,
+      external_labels: { site: site.name },
+    },
+    alerting: {
+      alertmanagers: [{ scheme: 'http', basic_auth: alertmanagerAuth, static_configs: [{ targets: [topology.alertmanager] }] }],
+    },
+    rule_files: [`${topology.prometheusRulesDir}/*.yml`],
+    scrape_configs: scrape,
+  };
+}
+
+export function prometheusConfigYaml(site: Site, topology: StackTopology): string {
+  return configYaml(prometheusConfig(site, topology));
+}
+
+function staticJob(job: string, target: string): ScrapeConfig {
+  return { job_name: job, static_configs: [{ targets: [target] }] };
+}
+
+function nodeExporterJob(site: Site, topology: StackTopology): ScrapeConfig {
+  // On LXC the four monitoring containers run node_exporter too (report: "+ monitoring VMs").
+  const own = topology.platform === 'lxc'
+    ? (['prometheus', 'grafana', 'loki', 'alertmanager'] as const).map((c) => ({ target: `${site[c].address}:9100`, name: c }))
+    : [];
+  return {
+    job_name: 'node',
+    static_configs: nodeExporterTargets(site, own).map((t) => ({ targets: [t.target], labels: { name: t.name } })),
+  };
+}
+
+/** pve_exporter: one exporter, the Proxmox host passed as ?target= (multi-target pattern). */
+function pveJob(site: Site, topology: StackTopology): ScrapeConfig {
+  return {
+    job_name: 'pve',
+    metrics_path: '/pve',
+    params: { module: ['default'], cluster: ['1'], node: ['1'] },
+    static_configs: [{ targets: [site.proxmox.hostAddress], labels: { name: site.proxmox.node } }],
+    relabel_configs: multiTargetRelabel(topology.pveExporter),
+  };
+}
+
+function blackboxJobs(site: Site, topology: StackTopology): ScrapeConfig[] {
+  const probes = blackboxProbes(site);
+  return (['http_2xx', 'tcp_connect'] as const)
+    .map((module) => ({ module, targets: probes.filter((p) => p.module === module) }))
+    .filter(({ targets }) => targets.length > 0)
+    .map(({ module, targets }) => ({
+      job_name: `blackbox-${module.replace('_', '-')}`,
+      metrics_path: '/probe',
+      params: { module: [module] },
+      static_configs: targets.map((t) => ({ targets: [t.target], labels: { name: t.name } })),
+      relabel_configs: multiTargetRelabel(topology.blackboxExporter),
+    }));
+}
+
+function multiTargetRelabel(exporter: string): RelabelConfig[] {
+  return [
+    { source_labels: ['__address__'], target_label: '__param_target' },
+    { source_labels: ['__param_target'], target_label: 'instance' },
+    { target_label: '__address__', replacement: exporter },
+  ];
+}
+
+/**
+ * Kubelet and cAdvisor go through the API server proxy: it verifies TLS with the cluster CA,
+ * where direct scrapes of Talos kubelets would need insecure_skip_verify (self-signed serving certs).
+ */
+function kubernetesJobs(): ScrapeConfig[] {
+  const apiserver = {
+    scheme: 'https' as const,
+    authorization: { credentials_file: `${SA_DIR}/token` },
+    tls_config: { ca_file: `${SA_DIR}/ca.crt` },
+  };
+  const viaApiserver = (path: string): RelabelConfig[] => [
+    { action: 'labelmap', regex: '__meta_kubernetes_node_label_(.+)' },
+    { target_label: '__address__', replacement: 'kubernetes.default.svc:443' },
+    { source_labels: ['__meta_kubernetes_node_name'], regex: '(.+)', target_label: '__metrics_path__', replacement: `/api/v1/nodes/$1/proxy${path}` },
+  ];
+  return [
+    { job_name: 'kubernetes-apiservers', ...apiserver, kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: ['default'] } }],
+      relabel_configs: [{ source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpoint_port_name'], action: 'keep', regex: 'kubernetes;https' }] },
+    { job_name: 'kubernetes-nodes', ...apiserver, kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: viaApiserver('/metrics') },
+    { job_name: 'kubernetes-cadvisor', ...apiserver, kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: viaApiserver('/metrics/cadvisor') },
+    {
+      // Pods opt in with prometheus.io/scrape: "true" (and optionally prometheus.io/port, prometheus.io/path).
+      job_name: 'kubernetes-pods',
+      kubernetes_sd_configs: [{ role: 'pod' }],
+      relabel_configs: [
+        { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], action: 'keep', regex: 'true' },
+        { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed' },
+        { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_path'], action: 'replace', regex: '(.+)', target_label: '__metrics_path__' },
+        { source_labels: ['__address__', '__meta_kubernetes_pod_annotation_prometheus_io_port'], action: 'replace', regex: '([^:]+)(?::\\d+)?;(\\d+)', replacement: '$1:$2', target_label: '__address__' },
+        { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+        { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+        { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], target_label: 'app' },
+      ],
+    },
+  ];
+}

@@ -1,0 +1,128 @@
+/** Prometheus as a plain StatefulSet (no operator): config and rules from ConfigMaps, TSDB on a PVC. */
+import type { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ComponentChart, ComponentChartProps } from '../common/component-chart';
+import { configChecksumAnnotation } from '../common/checksum';
+import { IMAGES, imageRef } from '../common/images';
+import { componentLabels, selectorLabels } from '../common/labels';
+import { LoadBalancerService } from '../common/load-balancer';
+import { IngressPolicy } from '../common/network-policy';
+import { resourcesFor } from '../common/resources';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
+import { volumeClaimTemplate } from '../common/storage';
+import { PORTS } from '../topology';
+import { prometheusConfigYaml } from './prometheus-config';
+import { prometheusRulesYaml, RULES_FILE_NAME } from './rules';
+
+const COMPONENT = 'prometheus';
+/** Upstream image runs as nobody. */
+const UID = 65534;
+/**
+ * Share of the PVC that retention by size may fill. The rest is headroom for the WAL, head
+ * compaction and block writes, which briefly need space beyond the retained blocks.
+ */
+export const RETENTION_SIZE_SHARE = 0.85;
+
+export function retentionSize(storageGiB: number): string {
+  // Prometheus parses GB in base 2, i.e. GiB.
+  return `${Math.floor(storageGiB * RETENTION_SIZE_SHARE)}GB`;
+}
+
+export class PrometheusServer extends ComponentChart {
+  constructor(scope: Construct, id: string, props: ComponentChartProps) {
+    super(scope, id, props);
+    const { site, topology } = props;
+    const version = IMAGES.prometheus.tag;
+    const labels = componentLabels(COMPONENT, version);
+    const configText = prometheusConfigYaml(site, topology);
+    const rulesText = prometheusRulesYaml(site);
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: COMPONENT, labels } });
+    // Read-only discovery of nodes, pods and endpoints, and the kubelet/cAdvisor metrics behind the API proxy.
+    new k8s.KubeClusterRole(this, 'ClusterRole', {
+      metadata: { name: `${site.kubernetes.namespace}-${COMPONENT}`, labels },
+      rules: [
+        { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'nodes/proxy', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+        { nonResourceUrLs: ['/metrics', '/metrics/cadvisor'], verbs: ['get'] },
+      ],
+    });
+    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name: `${site.kubernetes.namespace}-${COMPONENT}`, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${site.kubernetes.namespace}-${COMPONENT}` },
+      subjects: [{ kind: 'ServiceAccount', name: COMPONENT, namespace: site.kubernetes.namespace }],
+    });
+    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${COMPONENT}-config`, labels }, data: { 'prometheus.yml': configText } });
+    new k8s.KubeConfigMap(this, 'Rules', { metadata: { name: `${COMPONENT}-rules`, labels }, data: { [RULES_FILE_NAME]: rulesText } });
+
+    const port = { name: 'http', port: PORTS.prometheus, targetPort: k8s.IntOrString.fromNumber(PORTS.prometheus), protocol: 'TCP' };
+    new k8s.KubeService(this, 'HeadlessService', {
+      metadata: { name: COMPONENT, labels },
+      spec: { clusterIp: 'None', selector: selectorLabels(COMPONENT), ports: [port] },
+    });
+    const uiSources = [site.network.managementCidr, site.network.cidr];
+    new LoadBalancerService(this, 'LoadBalancer', {
+      name: `${COMPONENT}-lb`, component: COMPONENT, version, address: site.prometheus.address, ports: [port], sourceRanges: uiSources,
+    });
+    // Report rule 4: 9090 from the management VLAN. kube-proxy SNATs LoadBalancer traffic to node
+    // IPs, so the policy admits the VLAN (nodes) and loadBalancerSourceRanges filters real clients.
+    new IngressPolicy(this, 'NetworkPolicy', {
+      component: COMPONENT, version,
+      rules: [{ ports: [{ port: PORTS.prometheus, protocol: 'TCP' }], cidrs: uiSources, fromComponents: ['grafana'] }],
+    });
+
+    const httpProbe = (path: string, periodSeconds: number, failureThreshold: number): k8s.Probe => ({
+      httpGet: { path, port: k8s.IntOrString.fromString('http') }, periodSeconds, failureThreshold, timeoutSeconds: 5,
+    });
+    new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { name: COMPONENT, labels },
+      spec: {
+        serviceName: COMPONENT,
+        replicas: 1,
+        selector: { matchLabels: selectorLabels(COMPONENT) },
+        template: {
+          metadata: { labels, annotations: configChecksumAnnotation(configText, rulesText) },
+          spec: {
+            serviceAccountName: COMPONENT,
+            automountServiceAccountToken: true,
+            securityContext: restrictedPodSecurity(UID),
+            // The head block is flushed on shutdown; a kill mid-write costs a long WAL replay.
+            terminationGracePeriodSeconds: 300,
+            containers: [{
+              name: COMPONENT,
+              image: imageRef('prometheus'),
+              imagePullPolicy: 'IfNotPresent',
+              args: [
+                '--config.file=/etc/prometheus/prometheus.yml',
+                `--storage.tsdb.path=${topology.prometheusDataDir}`,
+                `--storage.tsdb.retention.time=${site.prometheus.retention}`,
+                `--storage.tsdb.retention.size=${retentionSize(site.prometheus.storageGiB)}`,
+                '--web.enable-lifecycle',
+                `--web.listen-address=:${PORTS.prometheus}`,
+              ],
+              ports: [{ name: 'http', containerPort: PORTS.prometheus, protocol: 'TCP' }],
+              resources: resourcesFor(site.prometheus),
+              securityContext: restrictedContainerSecurity(),
+              // WAL replay after a crash can take minutes on a full TSDB: give startup 20 minutes.
+              startupProbe: httpProbe('/-/ready', 10, 120),
+              readinessProbe: httpProbe('/-/ready', 10, 3),
+              livenessProbe: httpProbe('/-/healthy', 15, 4),
+              volumeMounts: [
+                { name: 'config', mountPath: '/etc/prometheus/prometheus.yml', subPath: 'prometheus.yml', readOnly: true },
+                { name: 'rules', mountPath: topology.prometheusRulesDir, readOnly: true },
+                { name: 'alertmanager-client', mountPath: topology.alertmanagerPasswordFile.replace(/\/[^/]+$/, ''), readOnly: true },
+                { name: 'data', mountPath: topology.prometheusDataDir },
+              ],
+            }],
+            volumes: [
+              { name: 'config', configMap: { name: `${COMPONENT}-config` } },
+              { name: 'rules', configMap: { name: `${COMPONENT}-rules` } },
+              { name: 'alertmanager-client', secret: { secretName: site.alertmanager.webAuthSecret, items: [{ key: 'password', path: 'password' }] } },
+            ],
+          },
+        },
+        volumeClaimTemplates: [volumeClaimTemplate('data', site.prometheus.storageGiB, site.kubernetes.storageClass)],
+      },
+    });
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Alert rules for the stack and the estate it watches. Written for this site's jobs (the
+ * upstream mixins assume Kubernetes jobs). PromQL kept to functions Prometheus 2.42 and 3.x share.
+ */
+import { configYaml } from '../common/config-yaml';
+import type { Site } from '../../site';
+
+/** File name of the rules inside the rules directory (prometheus.yml loads *.yml from there). */
+export const RULES_FILE_NAME = 'alerts.yml';
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: { severity: 'critical' | 'warning' | 'info' };
+  annotations: { summary: string; description: string };
+}
+
+export interface RuleGroup {
+  name: string;
+  interval?: string;
+  rules: AlertRule[];
+}
+
+const rule = (alert: string, expr: string, forDuration: string, severity: AlertRule['labels']['severity'], summary: string, description: string): AlertRule =>
+  ({ alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description } });
+
+export function prometheusRuleGroups(site: Site): { groups: RuleGroup[] } {
+  return {
+    groups: [
+      {
+        name: 'stack',
+        rules: [
+          // Always firing: proves the alert pipeline end to end (route it to a dead-man's switch).
+          rule('Watchdog', 'vector(1)', '0m', 'info', 'Alerting pipeline is alive', 'Always firing. If it stops arriving, Prometheus or Alertmanager is down.'),
+          rule('TargetDown', 'up == 0', '5m', 'warning', 'Target {{ $labels.instance }} of job {{ $labels.job }} is down', 'Prometheus could not scrape {{ $labels.instance }} for 5 minutes.'),
+          rule('PrometheusRuleEvaluationFailures', 'increase(prometheus_rule_evaluation_failures_total[5m]) > 0', '15m', 'critical', 'Prometheus fails to evaluate rules', '{{ $value }} rule evaluation failures in 5 minutes.'),
+          rule('PrometheusNotificationsFailing', 'rate(prometheus_notifications_errors_total[5m]) > 0', '15m', 'critical', 'Prometheus cannot send alerts to Alertmanager', 'Check Alertmanager and its basic-auth password.'),
+          rule('PrometheusTsdbCompactionsFailing', 'increase(prometheus_tsdb_compactions_failed_total[3h]) > 0', '0m', 'warning', 'Prometheus TSDB compactions are failing', 'Usually a full volume: check the PVC.'),
+          rule('AlertmanagerNotificationsFailing', 'rate(alertmanager_notifications_failed_total[5m]) > 0', '15m', 'critical', 'Alertmanager fails to notify {{ $labels.integration }}', 'Check the receiver configuration and credentials.'),
+          rule('LokiRequestErrors', 'sum by (route) (rate(loki_request_duration_seconds_count{status_code=~"5.."}[5m])) / sum by (route) (rate(loki_request_duration_seconds_count[5m])) > 0.05', '15m', 'warning', 'Loki returns errors on {{ $labels.route }}', 'More than 5% of requests fail.'),
+        ],
+      },
+      {
+        name: 'hosts',
+        rules: [
+          rule('HostFilesystemAlmostFull', '(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}) < 0.10', '15m', 'warning', '{{ $labels.name }} {{ $labels.mountpoint }} has less than 10% free', 'Free {{ $value | humanizePercentage }}.'),
+          rule('HostFilesystemFillingUp', 'predict_linear(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"}[6h], 24 * 3600) < 0', '1h', 'critical', '{{ $labels.name }} {{ $labels.mountpoint }} will fill within 24h', 'Linear prediction over the last 6 hours.'),
+          rule('HostMemoryPressure', 'node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.10', '15m', 'warning', '{{ $labels.name }} has less than 10% memory available', 'Available {{ $value | humanizePercentage }}.'),
+          rule('HostHighCpu', '1 - avg by (instance, name) (rate(node_cpu_seconds_total{mode="idle"}[5m])) > 0.90', '30m', 'warning', '{{ $labels.name }} CPU above 90% for 30 minutes', 'CPU busy {{ $value | humanizePercentage }}.'),
+          rule('HostClockSkew', 'abs(node_timex_offset_seconds) > 0.05', '10m', 'warning', '{{ $labels.name }} clock is off by more than 50 ms', 'Check NTP.'),
+        ],
+      },
+      {
+        name: 'proxmox',
+        rules: [
+          rule('ProxmoxGuestDown', 'pve_up{id=~"(lxc|qemu)/.+"} == 0 and on (id) pve_onboot_status == 1', '5m', 'critical', 'Proxmox guest {{ $labels.id }} is not running', `A guest of ${site.proxmox.node} set to start on boot is down.`),
+          rule('ProxmoxStorageAlmostFull', 'pve_disk_usage_bytes{id=~"storage/.+"} / pve_disk_size_bytes{id=~"storage/.+"} > 0.85', '30m', 'warning', 'Proxmox storage {{ $labels.id }} is above 85%', 'Backups and thin-provisioned disks will fail when it fills.'),
+          rule('ProxmoxExporterDown', 'up{job="pve"} == 0', '5m', 'critical', 'pve_exporter cannot reach the Proxmox API', `Check the API token and ${site.proxmox.apiUrl}.`),
+        ],
+      },
+      {
+        name: 'probes',
+        rules: [
+          rule('EndpointDown', 'probe_success == 0', '5m', 'critical', '{{ $labels.name }} ({{ $labels.instance }}) is unreachable', 'Blackbox probe failing for 5 minutes.'),
+          rule('EndpointSlow', 'probe_duration_seconds > 5', '15m', 'warning', '{{ $labels.name }} answers slowly', 'Probe takes {{ $value }}s.'),
+          rule('TlsCertificateExpiring', 'probe_ssl_earliest_cert_expiry - time() < 14 * 86400', '1h', 'warning', 'TLS certificate of {{ $labels.instance }} expires within 14 days', 'Renew it.'),
+        ],
+      },
+    ],
+  };
+}
+
+export function prometheusRulesYaml(site: Site): string {
+  return configYaml(prometheusRuleGroups(site));
+}

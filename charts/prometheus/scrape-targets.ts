@@ -1,0 +1,56 @@
+/** Targets outside the cluster, derived from the site's guests and Proxmox host (both platforms). */
+import type { Site } from '../../site';
+import { PORTS } from '../topology';
+
+export interface NamedTarget {
+  /** host:port or URL. */
+  readonly target: string;
+  /** Human name shown as the `name` label (guest name, "pve01"). */
+  readonly name: string;
+}
+
+/** node_exporter on every guest with a known address and on the Proxmox host. */
+export function nodeExporterTargets(site: Site, extra: NamedTarget[] = []): NamedTarget[] {
+  return [
+    { target: `${site.proxmox.hostAddress}:${PORTS.nodeExporter}`, name: site.proxmox.node },
+    ...site.proxmox.guests.flatMap((g) => (g.address ? [{ target: `${g.address}:${PORTS.nodeExporter}`, name: g.name }] : [])),
+    ...extra,
+  ];
+}
+
+export interface BlackboxProbe extends NamedTarget {
+  /** Blackbox module (see blackbox config): http_2xx or tcp_connect. */
+  readonly module: 'http_2xx' | 'tcp_connect';
+}
+
+/**
+ * What "up" means for each existing service (report: blackbox for UptimeKuma, API checks for
+ * Wazuh, dual collection for CheckMK). Ports are the products' defaults.
+ */
+export function blackboxProbes(site: Site): BlackboxProbe[] {
+  const probes: BlackboxProbe[] = [
+    // The report's known issue is the Proxmox API hanging after the TLS handshake: probe it.
+    { target: site.proxmox.apiUrl, name: `${site.proxmox.node}-api`, module: 'http_2xx' },
+  ];
+  for (const g of site.proxmox.guests) {
+    if (!g.address) continue;
+    switch (g.role) {
+      case 'uptime-kuma':
+        probes.push({ target: `http://${g.address}:3001/`, name: g.name, module: 'http_2xx' });
+        break;
+      case 'wazuh':
+        probes.push({ target: `${g.address}:55000`, name: `${g.name}-api`, module: 'tcp_connect' });
+        probes.push({ target: `${g.address}:1514`, name: `${g.name}-agents`, module: 'tcp_connect' });
+        break;
+      case 'checkmk':
+        probes.push({ target: `http://${g.address}/`, name: g.name, module: 'http_2xx' });
+        break;
+      case 'reverse-proxy':
+        probes.push({ target: `${g.address}:443`, name: g.name, module: 'tcp_connect' });
+        break;
+      default:
+        break;
+    }
+  }
+  return probes;
+}

@@ -1,0 +1,44 @@
+/**
+ * App entry: `npm run synth [-- --site FILE] [--out DIR]` (or SITE=FILE). Also what cdk8s.yaml runs.
+ * Exit 1 with the field, the value and the fix on bad input; dist/ is then left untouched.
+ */
+import { SiteError } from './site';
+import { synthesize } from './render/synthesize';
+
+interface CliArgs { siteFile?: string; outDir?: string }
+
+function parseArgs(argv: string[]): CliArgs {
+  const args: CliArgs = { siteFile: process.env.SITE || undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if ((flag === '--site' || flag === '--out') && (!value || value.startsWith('--'))) {
+      throw new UsageError(`${flag} needs a value, e.g. ${flag === '--site' ? '--site site.yaml' : '--out dist'}`);
+    }
+    if (flag === '--site') args.siteFile = value;
+    else if (flag === '--out') args.outDir = value;
+    else throw new UsageError(`unknown argument "${flag}"; use --site FILE and --out DIR`);
+    i++;
+  }
+  return args;
+}
+
+class UsageError extends Error {}
+
+function main(): number {
+  try {
+    const args = parseArgs(process.argv.slice(2));
+    const result = synthesize({ siteFile: args.siteFile, outDir: args.outDir });
+    for (const w of result.loaded.warnings) console.error(`warning: ${w}`);
+    console.log(`synthesized ${result.files.length} files from ${result.loaded.source} into ${result.outDir}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof SiteError || err instanceof UsageError) {
+      console.error(`error: ${err.message}\nnothing was written.`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = main();

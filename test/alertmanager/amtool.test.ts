@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describeWithBinary, run } from '../support/binaries';
+import { readObjects } from '../support/dist-tree';
+import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
+
+function alertmanagerYaml(outDir: string): string {
+  const cm = readObjects(outDir).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'alertmanager-config') as unknown as { data: Record<string, string> };
+  return cm.data['alertmanager.yml'];
+}
+
+describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config', () => {
+  const dir = tempDir('amtool-');
+  const check = (text: string) => {
+    const file = path.join(dir, `am-${Math.abs(hash(text))}.yml`);
+    fs.writeFileSync(file, text);
+    return { file, result: run('amtool', ['check-config', file]) };
+  };
+
+  test('the default site (no receivers configured) passes', () => {
+    const { result } = check(alertmanagerYaml(synthToTemp().outDir));
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  test('a site with webhook and email receivers passes and routes critical alerts to both', () => {
+    const root = tempDir('amtool-site-');
+    const site = writeSiteFile(root, [
+      'alertmanager:',
+      '  receivers:',
+      '    webhooks: [{ name: ops-webhook, url: "https://hooks.example.com/alert" }]',
+      '    emails: [{ name: ops-mail, to: ops@example.com, from: am@example.com, smarthost: "smtp.example.com:587", authUsername: am, authPasswordSecret: smtp-password }]',
+    ].join('\n'));
+    const { file, result } = check(alertmanagerYaml(synthToTemp(site).outDir));
+    expect(result.status).toBe(0);
+    const routed = run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=ops-webhook,ops-mail', 'severity=critical', 'alertname=NodeDown']);
+    expect(routed.output).toContain('ops-webhook,ops-mail');
+    expect(routed.status).toBe(0);
+    const watchdog = run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=default', 'severity=info', 'alertname=Watchdog']);
+    expect(watchdog.status).toBe(0);
+  });
+
+  test('fails when a route names an undefined receiver (the check bites)', () => {
+    const { result } = check(alertmanagerYaml(synthToTemp().outDir).replace('receiver: default', 'receiver: nobody'));
+    expect(result.status).not.toBe(0);
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+});
+
+function hash(s: string): number {
+  let h = 0;
+  for (const c of s) h = (h * 31 + c.charCodeAt(0)) | 0;
+  return h;
+}

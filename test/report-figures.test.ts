@@ -1,0 +1,63 @@
+/** Reads the synthesized YAML (not the model) and finds the report's sizing, volumes and retention. */
+import { readObjects, DistObject } from './support/dist-tree';
+import { synthToTemp } from './support/synth-once';
+
+type Workload = DistObject & { spec: any };
+
+describe('the synthesized manifests carry the report figures exactly', () => {
+  const objects = readObjects(synthToTemp().outDir);
+  const workload = (name: string) => objects.find((o) => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && o.metadata.name === name) as Workload;
+  const container = (name: string) => workload(name).spec.template.spec.containers.find((c: { name: string }) => c.name === name);
+  const pvcSize = (name: string): string | undefined => {
+    const w = workload(name);
+    const template = w.spec.volumeClaimTemplates?.[0]?.spec.resources.requests.storage;
+    if (template) return template;
+    const claim = w.spec.template.spec.volumes?.find((v: { persistentVolumeClaim?: unknown }) => v.persistentVolumeClaim)?.persistentVolumeClaim.claimName;
+    return (objects.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === claim) as Workload | undefined)?.spec.resources.requests.storage;
+  };
+
+  // Report table "Resource Requirements": vCPU / memory GB / disk GB (GB kept as GiB).
+  const REPORT = [
+    ['prometheus', '4', '8Gi', '100Gi'],
+    ['alertmanager', '2', '4Gi', '50Gi'],
+  ] as const;
+
+  test.each(REPORT)('%s requests cpu %s and memory %s (limit = request, no CPU limit) on a %s volume', (name, cpu, memory, disk) => {
+    const resources = container(name).resources;
+    expect(resources.requests).toEqual({ cpu, memory });
+    expect(resources.limits).toEqual({ memory });
+    expect(pvcSize(name)).toBe(disk);
+  });
+
+  test('Prometheus keeps 15 days, bounded by size below its 100Gi volume', () => {
+    const args: string[] = container('prometheus').args;
+    expect(args).toContain('--storage.tsdb.retention.time=15d');
+    expect(args).toContain('--storage.tsdb.retention.size=85GB');
+  });
+
+  test('Alertmanager keeps 30 days of history, in hours', () => {
+    expect(container('alertmanager').args).toContain('--data.retention=720h');
+  });
+
+  test('the services sit on the report static IPs', () => {
+    const lbIps = objects.filter((o) => o.kind === 'Service' && (o as Workload).spec.type === 'LoadBalancer')
+      .map((o) => [o.metadata.name, o.metadata.annotations?.['metallb.io/loadBalancerIPs']]);
+    expect(lbIps).toEqual(expect.arrayContaining([['prometheus-lb', '10.70.0.10'], ['alertmanager-lb', '10.70.0.13']]));
+  });
+
+  test('every image is pinned by version', () => {
+    const images = objects.flatMap((o) => ((o as Workload).spec?.template?.spec?.containers ?? []).map((c: { image: string }) => c.image));
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image).toMatch(/:[v]?\d+\.\d+\.\d+$/);
+  });
+
+  test('every pod runs under Pod Security "restricted" settings', () => {
+    for (const o of objects.filter((x) => (x as Workload).spec?.template?.spec)) {
+      const pod = (o as Workload).spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      for (const c of pod.containers) {
+        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
+      }
+    }
+  });
+});

@@ -1,0 +1,49 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ASSUMED_DEFAULTS, loadSite, parseSite } from '../../site';
+import { siteJsonSchemaText } from '../../site/json-schema';
+
+describe('the embedded default site', () => {
+  const { site, warnings } = loadSite();
+
+  test('carries the report figures', () => {
+    expect(site.proxmox).toMatchObject({ apiUrl: 'https://10.88.140.151:8006', node: 'pve01', guestCount: 9, allocated: { vcpu: 18, memoryGB: 17.5, diskGB: 71 } });
+    expect(site.network).toMatchObject({ vlanId: 70, cidr: '10.70.0.0/24', gateway: '10.70.0.1', dhcpRange: { start: '10.70.0.100', end: '10.70.0.200' } });
+    expect([site.prometheus, site.grafana, site.loki, site.alertmanager].map((s) => [s.address, s.cpu, s.memoryGiB, s.storageGiB])).toEqual([
+      ['10.70.0.10', 4, 8, 100], ['10.70.0.11', 2, 4, 50], ['10.70.0.12', 4, 8, 100], ['10.70.0.13', 2, 4, 50],
+    ]);
+    expect([site.prometheus.retention, site.loki.retention, site.alertmanager.retention]).toEqual(['15d', '14d', '720h']);
+    expect(site.grafana.externalUrl).toBe('https://monitoring.yourdomain.com');
+    expect(site.proxmox.guests.map((g) => [g.vmid, g.name])).toEqual([[101, 'wazuh'], [103, 'checkmk'], [106, 'uptime-kuma'], [107, 'nginx-proxy-manager'], [108, 'cloudflare-tunnel']]);
+  });
+
+  test('warns once per assumed value', () => {
+    expect(warnings).toHaveLength(ASSUMED_DEFAULTS.length);
+    expect(new Set(warnings).size).toBe(warnings.length);
+  });
+
+  test('a site file that sets an assumed value silences its warning', () => {
+    const { warnings: w } = parseSite({ network: { managementCidr: '192.168.1.0/24' } });
+    expect(w.some((line) => line.includes('network.managementCidr'))).toBe(false);
+    expect(w).toHaveLength(ASSUMED_DEFAULTS.length - 1);
+  });
+
+  test('a partial override keeps every other default', () => {
+    const { site: s } = parseSite({ prometheus: { cpu: 6 } });
+    expect(s.prometheus).toMatchObject({ cpu: 6, memoryGiB: 8, storageGiB: 100, retention: '15d', address: '10.70.0.10' });
+  });
+});
+
+describe('site.schema.json', () => {
+  test('is generated from the same schema as the validator and committed up to date', () => {
+    const committed = fs.readFileSync(path.join(__dirname, '..', '..', 'site.schema.json'), 'utf8');
+    expect(committed).toBe(siteJsonSchemaText());
+  });
+
+  test('shows the report defaults to editors and rejects unknown keys', () => {
+    const schema = JSON.parse(siteJsonSchemaText());
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.properties.prometheus.properties.retention.default).toBe('15d');
+    expect(schema.properties.network.properties.vlanId.default).toBe(70);
+  });
+});
