@@ -3,6 +3,7 @@ import type { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Site } from '../site';
 import { AlertmanagerServer } from './alertmanager/alertmanager-server';
+import { EstateExporters } from './exporters/exporters-chart';
 import { PrometheusServer } from './prometheus/prometheus-server';
 import { stackTopology } from './topology';
 
@@ -15,5 +16,6 @@ export function addMonitoringLayer(scope: Construct, site: Site): Chart[] {
   return [
     new PrometheusServer(scope, 'prometheus', props),
     new AlertmanagerServer(scope, 'alertmanager', props),
+    new EstateExporters(scope, 'exporters', props),
   ];
 }

@@ -68,11 +68,11 @@ function pveJob(site: Site, topology: StackTopology): ScrapeConfig {
 
 function blackboxJobs(site: Site, topology: StackTopology): ScrapeConfig[] {
   const probes = blackboxProbes(site);
-  return (['http_2xx', 'tcp_connect'] as const)
+  const modules = [...new Set(probes.map((p) => p.module))];
+  return modules
     .map((module) => ({ module, targets: probes.filter((p) => p.module === module) }))
-    .filter(({ targets }) => targets.length > 0)
     .map(({ module, targets }) => ({
-      job_name: `blackbox-${module.replace('_', '-')}`,
+      job_name: `blackbox-${module.replace(/_/g, '-')}`,
       metrics_path: '/probe',
       params: { module: [module] },
       static_configs: targets.map((t) => ({ targets: [t.target], labels: { name: t.name } })),

@@ -1,5 +1,6 @@
 /** Targets outside the cluster, derived from the site's guests and Proxmox host (both platforms). */
 import type { Site } from '../../site';
+import type { BlackboxModuleName } from '../exporters/blackbox-config';
 import { PORTS } from '../topology';
 
 export interface NamedTarget {
@@ -19,8 +20,8 @@ export function nodeExporterTargets(site: Site, extra: NamedTarget[] = []): Name
 }
 
 export interface BlackboxProbe extends NamedTarget {
-  /** Blackbox module (see blackbox config): http_2xx or tcp_connect. */
-  readonly module: 'http_2xx' | 'tcp_connect';
+  /** Blackbox module (charts/exporters/blackbox-config.ts). */
+  readonly module: BlackboxModuleName;
 }
 
 /**
@@ -30,7 +31,7 @@ export interface BlackboxProbe extends NamedTarget {
 export function blackboxProbes(site: Site): BlackboxProbe[] {
   const probes: BlackboxProbe[] = [
     // The report's known issue is the Proxmox API hanging after the TLS handshake: probe it.
-    { target: site.proxmox.apiUrl, name: `${site.proxmox.node}-api`, module: 'http_2xx' },
+    { target: site.proxmox.apiUrl, name: `${site.proxmox.node}-api`, module: 'http_2xx_self_signed' },
   ];
   for (const g of site.proxmox.guests) {
     if (!g.address) continue;

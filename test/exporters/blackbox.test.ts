@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { describeWithBinary, run } from '../support/binaries';
+import { readObjects } from '../support/dist-tree';
+import { synthToTemp, tempDir } from '../support/synth-once';
+
+describeWithBinary('prometheus-blackbox-exporter', 'the blackbox exporter accepts its synthesized config', () => {
+  const objects = readObjects(synthToTemp().outDir);
+  const configText = (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'blackbox-exporter-config') as unknown as { data: Record<string, string> }).data['blackbox.yml'];
+  const dir = tempDir('blackbox-');
+  const check = (text: string) => {
+    const file = path.join(dir, `blackbox-${fs.readdirSync(dir).length}.yml`);
+    fs.writeFileSync(file, text);
+    return run('prometheus-blackbox-exporter', ['--config.check', `--config.file=${file}`]);
+  };
+
+  test('--config.check passes', () => {
+    const result = check(configText);
+    expect(result.output).toMatch(/Config file is ok/);
+    expect(result.status).toBe(0);
+  });
+
+  test('fails when a module has an unknown key (the check bites)', () => {
+    expect(check(configText.replace('follow_redirects', 'follow_redirectz')).status).not.toBe(0);
+  });
+
+  test('every module Prometheus asks for exists in the config', () => {
+    const modules = Object.keys(YAML.parse(configText).modules);
+    const prom = YAML.parse((objects.find((o) => o.metadata.name === 'prometheus-config') as unknown as { data: Record<string, string> }).data['prometheus.yml']);
+    const asked = prom.scrape_configs.filter((j: { metrics_path?: string }) => j.metrics_path === '/probe').flatMap((j: { params: { module: string[] } }) => j.params.module);
+    expect(asked.length).toBeGreaterThan(0);
+    for (const m of asked) expect(modules).toContain(m);
+  });
+});
+
+describe('exporter integrations of the report', () => {
+  const objects = readObjects(synthToTemp().outDir);
+  const prom = YAML.parse((objects.find((o) => o.metadata.name === 'prometheus-config') as unknown as { data: Record<string, string> }).data['prometheus.yml']);
+  const job = (name: string) => prom.scrape_configs.find((j: { job_name: string }) => j.job_name === name);
+
+  test('pve_exporter is scraped with the Proxmox host as its target', () => {
+    expect(job('pve').static_configs[0].targets).toEqual(['10.88.140.151']);
+    expect(job('pve').relabel_configs.at(-1)).toEqual({ target_label: '__address__', replacement: 'pve-exporter.monitoring.svc:9221' });
+  });
+
+  test('blackbox probes Uptime Kuma, Wazuh, CheckMK and the Proxmox API', () => {
+    const probed = prom.scrape_configs.filter((j: { metrics_path?: string }) => j.metrics_path === '/probe')
+      .flatMap((j: { static_configs: { labels: { name: string } }[] }) => j.static_configs.map((s) => s.labels.name));
+    expect(probed).toEqual(expect.arrayContaining(['uptime-kuma', 'wazuh-api', 'checkmk', 'pve01-api']));
+  });
+
+  test('node_exporter is scraped on every guest with an address and on pve01', () => {
+    expect(job('node').static_configs.map((s: { labels: { name: string } }) => s.labels.name)).toEqual(['pve01', 'wazuh', 'checkmk', 'uptime-kuma', 'nginx-proxy-manager', 'cloudflare-tunnel']);
+  });
+
+  test('the pve_exporter credentials are a Secret referenced by name, never inline', () => {
+    const dep = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'pve-exporter') as unknown as { spec: any };
+    expect(dep.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: 'pve-exporter' } }]);
+    expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
+  });
+});
