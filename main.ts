@@ -2,6 +2,7 @@
  * App entry: `npm run synth [-- --site FILE] [--out DIR]` (or SITE=FILE). Also what cdk8s.yaml runs.
  * Exit 1 with the field, the value and the fix on bad input; dist/ is then left untouched.
  */
+import * as path from 'node:path';
 import { SiteError } from './site';
 import { synthesize } from './render/synthesize';
 
@@ -30,6 +31,9 @@ function main(): number {
     const args = parseArgs(process.argv.slice(2));
     const result = synthesize({ siteFile: args.siteFile, outDir: args.outDir });
     for (const w of result.loaded.warnings) console.error(`warning: ${w}`);
+    for (const f of result.secretFiles.filter((x) => x.created)) {
+      console.log(`created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored): apply it once with kubectl apply -f, keep it out of git`);
+    }
     console.log(`synthesized ${result.files.length} files from ${result.loaded.source} into ${result.outDir}`);
     return 0;
   } catch (err) {

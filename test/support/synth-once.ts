@@ -10,9 +10,14 @@ export function tempDir(prefix = 'case-'): string {
   return fs.mkdtempSync(path.join(base, prefix));
 }
 
+export function sharedSecretsDir(): string {
+  return path.join(process.env.TEST_TMP_ROOT ?? os.tmpdir(), 'secrets');
+}
+
 export function synthToTemp(siteFile?: string): SynthesisResult & { root: string } {
   const root = tempDir('synth-');
-  const result = synthesize({ siteFile, projectRoot: root, outDir: 'dist' });
+  // One secrets dir per run: bcrypt and key generation happen once, not once per synth.
+  const result = synthesize({ siteFile, projectRoot: root, outDir: 'dist', secretsDir: sharedSecretsDir() });
   return { ...result, root };
 }
 

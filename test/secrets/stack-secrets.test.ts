@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as bcrypt from 'bcryptjs';
+import * as YAML from 'yaml';
+import { describeWithBinary, run } from '../support/binaries';
+import { snapshotTree } from '../support/dist-tree';
+import { kubernetesValidator, schemaVersionFor } from '../support/k8s-schemas';
+import { sharedAvailable } from '../support/shared-dir';
+import { tempDir } from '../support/synth-once';
+import { synthesize } from '../../render/synthesize';
+
+describe('generated stack Secrets', () => {
+  const root = tempDir('secrets-');
+  const first = synthesize({ projectRoot: root, outDir: 'dist' });
+  const file = path.join(root, '.secrets', 'kubernetes', 'monitoring-secrets.yaml');
+  const text = fs.readFileSync(file, 'utf8');
+  const secrets = YAML.parseAllDocuments(text).map((d) => d.toJS());
+  const byName = (n: string) => secrets.find((s) => s.metadata.name === n);
+
+  test('are written once into the secrets directory with mode 0600 (directories 0700)', () => {
+    expect(first.secretFiles).toEqual([{ path: file, created: true }]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(root, '.secrets')).mode & 0o777).toBe(0o700);
+  });
+
+  test('are never overwritten by a later run', () => {
+    const again = synthesize({ projectRoot: root, outDir: 'dist' });
+    expect(again.secretFiles[0].created).toBe(false);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  test('a file restored with loose permissions is tightened, its content kept', () => {
+    fs.chmodSync(file, 0o644);
+    synthesize({ projectRoot: root, outDir: 'dist' });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  test('the secrets directory is git-ignored in this repository', () => {
+    const r = spawnSync('git', ['check-ignore', '-q', '.secrets/kubernetes/monitoring-secrets.yaml'], { cwd: path.join(__dirname, '..', '..') });
+    expect(r.status).toBe(0);
+  });
+
+  test('no secret value and no Secret object reaches dist/', () => {
+    const dist = Object.values(snapshotTree(path.join(root, 'dist'))).join('\n');
+    for (const s of secrets) for (const value of Object.values(s.stringData as Record<string, string>)) {
+      if (value.length >= 16) expect(dist).not.toContain(value);
+    }
+    expect(dist).not.toMatch(/^kind: Secret$/m);
+  });
+
+  test('the Alertmanager password matches the bcrypt hash Alertmanager checks', () => {
+    const am = byName('alertmanager-web-auth').stringData;
+    const hash = YAML.parse(am['web.yml']).basic_auth_users.monitoring;
+    expect(bcrypt.compareSync(am.password, hash)).toBe(true);
+    expect(am.password.length).toBeGreaterThanOrEqual(32);
+  });
+
+  test('the Grafana admin Secret has the keys the Grafana pod reads', () => {
+    expect(Object.keys(byName('grafana-admin').stringData).sort()).toEqual(['admin-password', 'admin-user']);
+  });
+
+  (sharedAvailable() ? test : test.skip)('the Secret manifests validate strictly against the Kubernetes schema', () => {
+    const validator = kubernetesValidator(schemaVersionFor('1.31.0').version);
+    for (const s of secrets) expect(validator.validate(s)).toEqual([]);
+  });
+});
+
+describeWithBinary('promtool', 'Alertmanager web config', () => {
+  test('passes promtool check web-config', () => {
+    const root = tempDir('webcfg-');
+    synthesize({ projectRoot: root, outDir: 'dist' });
+    const secrets = YAML.parseAllDocuments(fs.readFileSync(path.join(root, '.secrets', 'kubernetes', 'monitoring-secrets.yaml'), 'utf8')).map((d) => d.toJS());
+    const web = path.join(root, 'web.yml');
+    fs.writeFileSync(web, secrets.find((s) => s.metadata.name === 'alertmanager-web-auth').stringData['web.yml']);
+    const result = run('promtool', ['check', 'web-config', web]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+});
