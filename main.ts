@@ -2,7 +2,9 @@
  * App entry: `npm run synth [-- --site FILE] [--out DIR]` (or SITE=FILE). Also what cdk8s.yaml runs.
  * Exit 1 with the field, the value and the fix on bad input; dist/ is then left untouched.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { OutputFile } from './render/output-file';
 import { SiteError } from './site';
 import { synthesize } from './render/synthesize';
 
@@ -26,10 +28,24 @@ function parseArgs(argv: string[]): CliArgs {
 
 class UsageError extends Error {}
 
+function mirrorTree(dir: string, files: readonly OutputFile[]): void {
+  for (const f of files) {
+    const full = path.join(dir, f.path);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, f.content);
+  }
+}
+
 function main(): number {
   try {
     const args = parseArgs(process.argv.slice(2));
+    const cliOut = process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : undefined;
+    if (cliOut && cliOut === path.resolve(args.outDir ?? 'dist')) {
+      throw new UsageError('cdk8s.yaml has "output: dist", but cdk8s synth deletes its output directory before synthesis; set "output: cdk8s.out"');
+    }
     const result = synthesize({ siteFile: args.siteFile, outDir: args.outDir });
+    // cdk8s synth expects manifests in its own output directory: give it the same tree.
+    if (cliOut) mirrorTree(cliOut, result.files);
     for (const w of result.loaded.warnings) console.error(`warning: ${w}`);
     for (const f of result.secretFiles.filter((x) => x.created)) {
       console.log(`created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored): apply it once with kubectl apply -f, keep it out of git`);

@@ -9,7 +9,7 @@ describeWithShared('schemas/kubernetes', 'every emitted Kubernetes object valida
   const objects = readObjects(outDir);
   const target = schemaVersionFor(loadSite().site.kubernetes.version);
   const validator = kubernetesValidator(target.version);
-  const CRD_GROUPS = /(argoproj\.io|fluxcd\.io|metallb\.io|velero\.io|monitoring\.coreos\.com|cert-manager\.io|gateway\.networking\.k8s\.io)\//;
+  const CRD_GROUPS = /(argoproj\.io|fluxcd\.io|metallb\.io|velero\.io|monitoring\.coreos\.com|cert-manager\.io|gateway\.networking\.k8s\.io|talos\.dev)\//;
   const builtIn = objects.filter((o) => !CRD_GROUPS.test(o.apiVersion));
 
   test('the schema version is the cluster version or the newest one below it', () => {

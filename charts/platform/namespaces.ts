@@ -1,0 +1,82 @@
+/**
+ * Every namespace of the stack, with its Pod Security level. Created in the first layer (and
+ * the first Argo CD sync wave) so no later object waits for its namespace; no other layer may
+ * create a Namespace.
+ */
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import type { Site } from '../../site';
+import { componentLabels } from '../common/labels';
+import {
+  ETCD_BACKUP_NAMESPACE, LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE, VELERO_NAMESPACE, nodeAgentsNamespace,
+} from './constants';
+import { ARGOCD_SYNC_WAVE } from './sync-options';
+
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+export interface NamespaceSpec {
+  readonly name: string;
+  /** Pod Security Admission level that is enforced. */
+  readonly enforce: PodSecurityLevel;
+  /** Why a namespace is not "restricted" (kept next to the exception, shown in the YAML). */
+  readonly reason?: string;
+}
+
+/** The namespaces for a site; `monitoring` is restricted, exceptions carry their reason. */
+export function platformNamespaces(site: Site): NamespaceSpec[] {
+  const namespaces: NamespaceSpec[] = [
+    { name: site.kubernetes.namespace, enforce: 'restricted' },
+    { name: nodeAgentsNamespace(site), enforce: 'privileged', reason: 'node_exporter needs host network, host PID and host paths; Alloy reads /var/log/pods' },
+    { name: METALLB_NAMESPACE, enforce: 'privileged', reason: 'the MetalLB speaker uses the host network and NET_RAW to answer ARP' },
+    { name: LOCAL_PATH_NAMESPACE, enforce: 'privileged', reason: 'local-path helper pods mount the node data disk (hostPath) as root to create volume directories' },
+    { name: ETCD_BACKUP_NAMESPACE, enforce: 'restricted' },
+  ];
+  if (site.backups.velero) {
+    namespaces.push({ name: VELERO_NAMESPACE, enforce: 'privileged', reason: 'the Velero node-agent reads pod volumes through hostPath' });
+  }
+  return namespaces;
+}
+
+/** `v1.36` from `1.36.3`: pin the Pod Security policy version so a cluster upgrade cannot tighten it silently. */
+function podSecurityVersion(site: Site): string {
+  const [major, minor] = site.kubernetes.version.split('.');
+  return `v${major}.${minor}`;
+}
+
+export interface PlatformNamespacesProps {
+  readonly site: Site;
+}
+
+export class PlatformNamespaces extends Chart {
+  constructor(scope: Construct, id: string, props: PlatformNamespacesProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const version = podSecurityVersion(props.site);
+    for (const ns of platformNamespaces(props.site)) {
+      new k8s.KubeNamespace(this, ns.name, {
+        metadata: {
+          name: ns.name,
+          labels: {
+            ...componentLabels('platform', '1'),
+            'pod-security.kubernetes.io/enforce': ns.enforce,
+            'pod-security.kubernetes.io/enforce-version': version,
+            // Warn and audit at "restricted" everywhere, so exceptions stay visible.
+            'pod-security.kubernetes.io/warn': 'restricted',
+            'pod-security.kubernetes.io/warn-version': version,
+            'pod-security.kubernetes.io/audit': 'restricted',
+            'pod-security.kubernetes.io/audit-version': version,
+          },
+          annotations: {
+            // Namespaces first within their Argo CD application.
+            [ARGOCD_SYNC_WAVE]: '-1',
+            // Argo CD and Flux must never delete a namespace (and everything in it) because a
+            // file went missing from dist/.
+            'argocd.argoproj.io/sync-options': 'Delete=false',
+            'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+            ...(ns.reason ? { 'monitoring-stack/pod-security-exception': ns.reason } : {}),
+          },
+        },
+      });
+    }
+  }
+}

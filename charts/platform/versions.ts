@@ -1,0 +1,23 @@
+/**
+ * Third-party platform components, pinned by version (bump deliberately, in one place).
+ * MetalLB's chart version equals its app version; 0.16.1 is also the release whose CRDs
+ * (../shared/schemas/crds/metallb) the IPAddressPool and L2Advertisement are validated against.
+ */
+export const PLATFORM_VERSIONS = {
+  metallbChart: { repoUrl: 'https://metallb.github.io/metallb', chart: 'metallb', version: '0.16.1' },
+  localPathProvisioner: { repository: 'docker.io/rancher/local-path-provisioner', tag: 'v0.0.33' },
+  /** Helper pod that creates and deletes volume directories on the node. */
+  busybox: { repository: 'docker.io/library/busybox', tag: '1.37.0' },
+  /** talosctl follows the cluster's Talos release (site.talos.version). */
+  talosctlRepository: 'ghcr.io/siderolabs/talosctl',
+} as const;
+
+export function localPathProvisionerImage(): string {
+  const i = PLATFORM_VERSIONS.localPathProvisioner;
+  return `${i.repository}:${i.tag}`;
+}
+
+export function busyboxImage(): string {
+  const i = PLATFORM_VERSIONS.busybox;
+  return `${i.repository}:${i.tag}`;
+}

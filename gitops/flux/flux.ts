@@ -1,0 +1,128 @@
+/**
+ * Flux delivery. `dist/gitops/flux/` holds the GitRepository and the root Kustomization
+ * (applied once by hand: `kubectl apply -k dist/gitops/flux`, or referenced from the cluster
+ * directory `flux bootstrap` created). The root applies `dist/gitops/flux/layers/`: one
+ * Kustomization per layer, chained by `dependsOn` (gitops/layers.ts), each pruning and waiting
+ * for its objects to be healthy before its dependents start. MetalLB's HelmRepository and
+ * HelmRelease sit in `dist/gitops/flux/metallb/`, applied by the `metallb` layer.
+ */
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { GitRepository } from '../../imports/flux-source-git-source.toolkit.fluxcd.io';
+import { HelmRepository } from '../../imports/flux-source-helm-source.toolkit.fluxcd.io';
+import {
+  HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds,
+} from '../../imports/flux-helm-helm.toolkit.fluxcd.io';
+import {
+  Kustomization, KustomizationSpecSourceRefKind, type KustomizationSpecHealthChecks,
+} from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
+import type { Site } from '../../site';
+import { FLUX_NAMESPACE } from '../../charts/platform';
+import { FLUX_LAYERS_DIR, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath } from '../layers';
+import { METALLB_CHART, METALLB_RELEASE_NAME, METALLB_VALUES, METALLB_WORKLOADS } from '../metallb-release';
+
+const GITOPS_LABELS = { 'app.kubernetes.io/part-of': 'monitoring-stack', 'app.kubernetes.io/managed-by': 'cdk8s' };
+
+/** How often Flux re-applies each layer (drift correction) and retries a failed one. */
+export const FLUX_INTERVALS = { source: '1m', reconcile: '10m', retry: '1m', timeout: '5m', helmRepository: '1h' } as const;
+
+/** `./dist/platform/base`: Flux paths are relative to the repository root. */
+function fluxPath(site: Site, distDirectory: string): string {
+  return `./${repoPath(site, distDirectory)}`;
+}
+
+export interface FluxProps {
+  readonly site: Site;
+}
+
+/** dist/gitops/flux: GitRepository + the root Kustomization. */
+export class FluxBootstrap extends Chart {
+  constructor(scope: Construct, id: string, props: FluxProps) {
+    super(scope, id, { namespace: FLUX_NAMESPACE, disableResourceNameHashes: true });
+    const { site } = props;
+    new GitRepository(this, 'Source', {
+      metadata: { name: site.name, labels: GITOPS_LABELS },
+      spec: { url: site.gitops.repoUrl, ref: { branch: site.gitops.branch }, interval: FLUX_INTERVALS.source, timeout: '60s' },
+    });
+    new Kustomization(this, 'Root', {
+      metadata: { name: site.name, labels: GITOPS_LABELS },
+      spec: {
+        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: site.name },
+        path: fluxPath(site, FLUX_LAYERS_DIR),
+        interval: FLUX_INTERVALS.reconcile,
+        retryInterval: FLUX_INTERVALS.retry,
+        timeout: FLUX_INTERVALS.timeout,
+        prune: true,
+        // The layer Kustomizations only need to exist here; each waits for its own objects.
+        wait: false,
+      },
+    });
+  }
+}
+
+/** dist/gitops/flux/layers: one Kustomization per layer. */
+export class FluxLayers extends Chart {
+  constructor(scope: Construct, id: string, props: FluxProps) {
+    super(scope, id, { namespace: FLUX_NAMESPACE, disableResourceNameHashes: true });
+    const { site } = props;
+    for (const layer of deliveryLayers(site)) {
+      const helm = layer.source.kind === 'helm';
+      new Kustomization(this, layer.name, {
+        metadata: { name: layerObjectName(site, layer.name), labels: GITOPS_LABELS },
+        spec: {
+          sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: site.name },
+          path: fluxPath(site, layer.source.kind === 'directory' ? layer.source.directory : layer.source.fluxDirectory),
+          ...(layer.dependsOn.length > 0 ? { dependsOn: layer.dependsOn.map((d) => ({ name: layerObjectName(site, d) })) } : {}),
+          interval: FLUX_INTERVALS.reconcile,
+          retryInterval: FLUX_INTERVALS.retry,
+          timeout: FLUX_INTERVALS.timeout,
+          prune: true,
+          // wait = every applied object must become Ready; Flux ignores healthChecks when it is
+          // set, so the Helm layer lists what "ready" means explicitly instead: the release and
+          // the workloads it created (which this Kustomization did not apply itself).
+          wait: !helm,
+          ...(helm ? { healthChecks: helmHealthChecks(layer) } : {}),
+        },
+      });
+    }
+  }
+}
+
+function helmHealthChecks(layer: DeliveryLayer): KustomizationSpecHealthChecks[] {
+  if (layer.source.kind !== 'helm') return [];
+  return [
+    { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: METALLB_RELEASE_NAME, namespace: FLUX_NAMESPACE },
+    ...METALLB_WORKLOADS.map((w) => ({ apiVersion: 'apps/v1', kind: w.kind, name: w.name, namespace: (layer.source as { namespace: string }).namespace })),
+  ];
+}
+
+/** dist/gitops/flux/metallb: the pinned MetalLB chart and its release. */
+export class FluxMetalLb extends Chart {
+  constructor(scope: Construct, id: string, props: FluxProps & { readonly targetNamespace: string }) {
+    super(scope, id, { namespace: FLUX_NAMESPACE, disableResourceNameHashes: true });
+    const repo = new HelmRepository(this, 'Repository', {
+      metadata: { name: METALLB_CHART.chart, labels: GITOPS_LABELS },
+      spec: { url: METALLB_CHART.repoUrl, interval: FLUX_INTERVALS.helmRepository },
+    });
+    new HelmRelease(this, 'Release', {
+      metadata: { name: METALLB_RELEASE_NAME, labels: GITOPS_LABELS },
+      spec: {
+        releaseName: METALLB_RELEASE_NAME,
+        targetNamespace: props.targetNamespace,
+        chart: {
+          spec: {
+            chart: METALLB_CHART.chart,
+            version: METALLB_CHART.version,
+            sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: repo.name },
+          },
+        },
+        interval: FLUX_INTERVALS.reconcile,
+        timeout: FLUX_INTERVALS.timeout,
+        // The namespace (with its Pod Security label) comes from the platform-base layer.
+        install: { createNamespace: false, crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, remediation: { retries: 3 } },
+        upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, remediation: { retries: 3 } },
+        values: METALLB_VALUES,
+      },
+    });
+  }
+}

@@ -1,0 +1,22 @@
+/** The GitOps layer: Argo CD app-of-apps and Flux Kustomizations for the same ordered layers. */
+import type { App } from 'cdk8s';
+import type { Site } from '../site';
+import { METALLB_NAMESPACE } from '../charts/platform';
+import type { LayerCharts } from '../render/layer-files';
+import { ArgoCdApplications, ArgoCdRoot } from './argocd/app-of-apps';
+import { FluxBootstrap, FluxLayers, FluxMetalLb } from './flux/flux';
+import {
+  ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, FLUX_BOOTSTRAP_DIR, FLUX_LAYERS_DIR, FLUX_METALLB_DIR,
+} from './layers';
+
+export * from './layers';
+
+export function addGitopsLayer(app: App, site: Site): LayerCharts[] {
+  return [
+    { directory: ARGOCD_BOOTSTRAP_DIR, charts: [new ArgoCdRoot(app, 'argocd-root', { site })] },
+    { directory: ARGOCD_APPS_DIR, charts: [new ArgoCdApplications(app, 'argocd-applications', { site })] },
+    { directory: FLUX_BOOTSTRAP_DIR, charts: [new FluxBootstrap(app, 'flux-bootstrap', { site })] },
+    { directory: FLUX_LAYERS_DIR, charts: [new FluxLayers(app, 'flux-layers', { site })] },
+    { directory: FLUX_METALLB_DIR, charts: [new FluxMetalLb(app, 'flux-metallb', { site, targetNamespace: METALLB_NAMESPACE })] },
+  ];
+}

@@ -1,0 +1,96 @@
+/**
+ * The order the cluster is built in, in one place: both Argo CD (sync waves of the
+ * app-of-apps) and Flux (Kustomization dependsOn) are generated from this list, so the two
+ * controllers cannot disagree.
+ *
+ *   platform-base ─┬─> metallb ──> platform-custom-resources ──> monitoring
+ *                  └─> backups
+ *
+ * - platform-base: namespaces (with Pod Security levels), local-path-provisioner, StorageClass.
+ * - metallb: the upstream MetalLB Helm chart (controller, speaker, CRDs, webhook).
+ * - platform-custom-resources: IPAddressPool + L2Advertisement (need MetalLB's CRDs and webhook).
+ * - backups: Talos etcd snapshot CronJob, Velero Schedule (CRDs from Talos / Velero).
+ * - monitoring: the stack (its LoadBalancer Services need the pool, its PVCs the StorageClass).
+ */
+import type { Site } from '../site';
+import {
+  METALLB_NAMESPACE, PLATFORM_BACKUPS_DIR, PLATFORM_BASE_DIR, PLATFORM_CUSTOM_RESOURCES_DIR,
+} from '../charts/platform';
+
+/** dist/ directory of the monitoring layer (written by the monitoring renderer). */
+export const MONITORING_DIR = 'monitoring';
+/** dist/ directories of the GitOps controllers' own objects. */
+export const ARGOCD_BOOTSTRAP_DIR = 'gitops/argocd';
+export const ARGOCD_APPS_DIR = 'gitops/argocd/apps';
+export const FLUX_BOOTSTRAP_DIR = 'gitops/flux';
+export const FLUX_LAYERS_DIR = 'gitops/flux/layers';
+export const FLUX_METALLB_DIR = 'gitops/flux/metallb';
+
+export type LayerSource =
+  /** Plain manifests in a dist/ directory with a kustomization.yaml. */
+  | { readonly kind: 'directory'; readonly directory: string }
+  /**
+   * An upstream Helm chart: an Argo CD Application with a Helm source, or for Flux a
+   * HelmRepository + HelmRelease kept in `fluxDirectory`.
+   */
+  | { readonly kind: 'helm'; readonly fluxDirectory: string; readonly namespace: string };
+
+export interface DeliveryLayer {
+  /** Short name; the Argo CD Application and Flux Kustomization are `<site.name>-<name>`. */
+  readonly name: string;
+  readonly source: LayerSource;
+  /** Layers that must be applied and healthy first. */
+  readonly dependsOn: readonly string[];
+  /** Default namespace for namespaced objects without one (Argo CD destination). @default - none, objects carry their namespace */
+  readonly namespace?: string;
+}
+
+export function deliveryLayers(site: Site): DeliveryLayer[] {
+  return [
+    { name: 'platform-base', source: { kind: 'directory', directory: PLATFORM_BASE_DIR }, dependsOn: [] },
+    { name: 'metallb', source: { kind: 'helm', fluxDirectory: FLUX_METALLB_DIR, namespace: METALLB_NAMESPACE }, dependsOn: ['platform-base'] },
+    { name: 'platform-custom-resources', source: { kind: 'directory', directory: PLATFORM_CUSTOM_RESOURCES_DIR }, dependsOn: ['metallb'] },
+    { name: 'backups', source: { kind: 'directory', directory: PLATFORM_BACKUPS_DIR }, dependsOn: ['platform-base'] },
+    {
+      name: 'monitoring',
+      source: { kind: 'directory', directory: MONITORING_DIR },
+      dependsOn: ['platform-custom-resources'],
+      namespace: site.kubernetes.namespace,
+    },
+  ];
+}
+
+/**
+ * Argo CD sync wave of each layer: one more than its deepest dependency, so a layer's wave is
+ * always later than every layer it depends on. Throws on an unknown or cyclic dependency.
+ */
+export function syncWaves(layers: readonly DeliveryLayer[]): Map<string, number> {
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const waves = new Map<string, number>();
+  const visiting = new Set<string>();
+  const wave = (name: string): number => {
+    const known = waves.get(name);
+    if (known !== undefined) return known;
+    const layer = byName.get(name);
+    if (!layer) throw new Error(`layer dependency "${name}" is not a layer; use one of ${[...byName.keys()].join(', ')}`);
+    if (visiting.has(name)) throw new Error(`layer "${name}" depends on itself through ${[...visiting].join(' -> ')}`);
+    visiting.add(name);
+    const w = layer.dependsOn.length === 0 ? 0 : Math.max(...layer.dependsOn.map(wave)) + 1;
+    visiting.delete(name);
+    waves.set(name, w);
+    return w;
+  };
+  layers.forEach((l) => wave(l.name));
+  return waves;
+}
+
+/** `<site.name>-<layer>`: the name of a layer's Argo CD Application and Flux Kustomization. */
+export function layerObjectName(site: Site, layer: string): string {
+  return `${site.name}-${layer}`;
+}
+
+/** site.gitops.path without "./" or trailing "/", joined with a dist/ directory. */
+export function repoPath(site: Site, distDirectory: string): string {
+  const base = site.gitops.path.replace(/^\.\//, '').replace(/\/+$/, '');
+  return base === '' || base === '.' ? distDirectory : `${base}/${distDirectory}`;
+}

@@ -1,0 +1,156 @@
+import * as YAML from 'yaml';
+import { LOCAL_PATH_HOST_DIR } from '../../charts/platform';
+import { rotationScript } from '../../charts/platform/etcd-backup';
+import { deliveryLayers, syncWaves } from '../../gitops';
+import { kustomizationFiles, kustomizationYaml } from '../../render/kustomization';
+import { readObjects, type DistObject } from '../support/dist-tree';
+import { kubernetesValidator, schemaVersionFor } from '../support/k8s-schemas';
+import { describeWithShared } from '../support/shared-dir';
+import { deliveryFiles, isCustomResource, siteFrom, writeDeliveryTree } from './delivery-tree';
+
+const objectsFor = (input = {}) => readObjects(writeDeliveryTree(siteFrom(input)));
+const one = (objects: DistObject[], kind: string, name?: string) => objects.find((o) => o.kind === kind && (!name || o.metadata.name === name))!;
+
+describe('platform layer', () => {
+  const objects = objectsFor();
+
+  test('the MetalLB pool holds exactly the four service addresses and never auto-assigns', () => {
+    const pool = one(objects, 'IPAddressPool');
+    expect(pool.spec).toEqual({ addresses: ['10.70.0.10/32', '10.70.0.11/32', '10.70.0.12/32', '10.70.0.13/32'], autoAssign: false });
+    expect(pool.metadata.name).toBe('monitoring-vlan70');
+    expect(one(objects, 'L2Advertisement').spec).toEqual({ ipAddressPools: ['monitoring-vlan70'] });
+  });
+
+  test('the pool follows the service addresses of the site', () => {
+    const pool = one(objectsFor({ grafana: { address: '10.70.0.50' } }), 'IPAddressPool');
+    expect((pool.spec as { addresses: string[] }).addresses).toContain('10.70.0.50/32');
+    expect((pool.spec as { addresses: string[] }).addresses).not.toContain('10.70.0.11/32');
+  });
+
+  test('the stack namespace enforces Pod Security "restricted"; exceptions are privileged with their reason', () => {
+    const level = (name: string) => one(objects, 'Namespace', name).metadata.labels?.['pod-security.kubernetes.io/enforce'];
+    expect(level('monitoring')).toBe('restricted');
+    expect(level('etcd-backup')).toBe('restricted');
+    for (const ns of ['metallb-system', 'local-path-storage', 'monitoring-agents']) {
+      expect(level(ns)).toBe('privileged');
+      expect(one(objects, 'Namespace', ns).metadata.annotations?.['monitoring-stack/pod-security-exception']).toMatch(/\w+/);
+    }
+  });
+
+  test('namespaces are never deleted by a prune', () => {
+    for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
+      expect(ns.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+    }
+  });
+
+  test('local-path-provisioner keeps volumes on the Talos data disk, in the site\'s StorageClass, retained on delete', () => {
+    const config = one(objects, 'ConfigMap', 'local-path-config').data as Record<string, string>;
+    expect(JSON.parse(config['config.json']).nodePathMap[0].paths).toEqual([LOCAL_PATH_HOST_DIR]);
+    expect(LOCAL_PATH_HOST_DIR).toBe('/var/mnt/local-path-provisioner');
+    expect(YAML.parse(config['helperPod.yaml']).spec.containers[0].image).toMatch(/^docker\.io\/library\/busybox:\d+\.\d+\.\d+$/);
+    const sc = one(objectsFor({ kubernetes: { storageClass: 'fast-local' } }), 'StorageClass');
+    expect(sc).toMatchObject({
+      metadata: { name: 'fast-local', annotations: { defaultVolumeType: 'local' } },
+      provisioner: 'rancher.io/local-path', volumeBindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Retain',
+    });
+  });
+
+  test('every image is pinned by version', () => {
+    const images = JSON.stringify(objects).match(/"image":"[^"]+"/g) ?? [];
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image).toMatch(/:v?\d+\.\d+\.\d+"$/);
+  });
+});
+
+describe('backups', () => {
+  test('the etcd snapshot runs at the site\'s backup time in UTC and keeps the site\'s retention', () => {
+    const cron = one(objectsFor({ backups: { schedule: '30 1 * * *', retentionDays: 3 } }), 'CronJob', 'etcd-backup');
+    expect(cron.spec).toMatchObject({ schedule: '30 1 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
+    expect(JSON.stringify(cron)).toContain(`-mmin +${3 * 1440 - 60}`);
+    expect(rotationScript(7)).toContain('-mmin +10020');
+  });
+
+  test('the etcd snapshot asks the first Talos node with the Talos release\'s talosctl', () => {
+    const cron = one(objectsFor(), 'CronJob', 'etcd-backup') as any;
+    const snapshot = cron.spec.jobTemplate.spec.template.spec.initContainers[0];
+    expect(snapshot.image).toBe('ghcr.io/siderolabs/talosctl:v1.13.9');
+    expect(snapshot.args).toEqual(['--nodes', '10.70.0.21', 'etcd', 'snapshot', '/backup/etcd.snapshot']);
+  });
+
+  test('no Velero Schedule or namespace unless backups.velero is set', () => {
+    const objects = objectsFor();
+    expect(objects.filter((o) => o.kind === 'Schedule' || o.metadata.name === 'velero')).toEqual([]);
+  });
+
+  test('with backups.velero the Schedule backs up the stack namespace daily with file-system backup for the retention', () => {
+    const schedule = one(objectsFor({ backups: { velero: true, retentionDays: 7 } }), 'Schedule');
+    expect(schedule.spec).toEqual({
+      schedule: '0 2 * * *',
+      useOwnerReferencesInBackup: false,
+      template: { includedNamespaces: ['monitoring'], defaultVolumesToFsBackup: true, snapshotVolumes: false, ttl: '168h0m0s' },
+    });
+  });
+});
+
+describe('GitOps sources come from the site', () => {
+  const objects = objectsFor({ gitops: { repoUrl: 'ssh://git@git.lan/ops/mon.git', branch: 'prod', path: './deploy/' } });
+
+  test('Argo CD Applications read the site repository, branch and path', () => {
+    const sources = objects.filter((o) => o.kind === 'Application').map((a) => (a.spec as any).source).filter((s) => !s.chart);
+    expect(sources.length).toBe(5);
+    for (const s of sources) expect(s).toMatchObject({ repoURL: 'ssh://git@git.lan/ops/mon.git', targetRevision: 'prod', path: expect.stringMatching(/^deploy\/(platform|monitoring|gitops)/) });
+  });
+
+  test('Flux reads the site repository and branch, with paths under the site path', () => {
+    expect(one(objects, 'GitRepository').spec).toMatchObject({ url: 'ssh://git@git.lan/ops/mon.git', ref: { branch: 'prod' } });
+    for (const k of objects.filter((o) => o.kind === 'Kustomization')) expect((k.spec as any).path).toMatch(/^\.\/deploy\/(platform|monitoring|gitops)/);
+  });
+});
+
+describe('determinism', () => {
+  test('two renders of the same site are byte-identical', () => {
+    expect(deliveryFiles(siteFrom({ backups: { velero: true } }))).toEqual(deliveryFiles(siteFrom({ backups: { velero: true } })));
+  });
+});
+
+describeWithShared('schemas/kubernetes', 'built-in platform objects validate strictly against ../shared/schemas/kubernetes', () => {
+  const objects = objectsFor({ backups: { velero: true } }).filter((o) => !isCustomResource(o) && !o.file.startsWith('monitoring/'));
+  const validator = kubernetesValidator(schemaVersionFor(siteFrom().kubernetes.version).version);
+  test.each(objects.map((o) => [`${o.file}: ${o.kind}/${o.metadata.name}`, o] as const))('%s', (_label, obj) => {
+    const { file: _file, ...resource } = obj;
+    expect(validator.validate(resource)).toEqual([]);
+  });
+});
+
+describe('kustomization.yaml and layer order helpers', () => {
+  test('a kustomization lists the directory\'s own manifests, sorted, not its sub-directories', () => {
+    const files = kustomizationFiles([
+      { path: 'a/z.yaml', content: '' }, { path: 'a/b.yaml', content: '' }, { path: 'a/sub/c.yaml', content: '' },
+    ], ['a']);
+    expect(files).toEqual([{ path: 'a/kustomization.yaml', content: kustomizationYaml(['b.yaml', 'z.yaml']) }]);
+    expect(YAML.parse(files[0].content)).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['b.yaml', 'z.yaml'] });
+  });
+
+  test('fails when a layer directory has no manifests', () => {
+    expect(() => kustomizationFiles([{ path: 'b/x.yaml', content: '' }], ['a'])).toThrow(/a\/ has no manifests/);
+  });
+
+  test('fails when a directory already has a kustomization.yaml', () => {
+    expect(() => kustomizationFiles([{ path: 'a/kustomization.yaml', content: '' }, { path: 'a/x.yaml', content: '' }], ['a'])).toThrow(/already exists/);
+  });
+
+  test('sync waves put every layer after all its dependencies', () => {
+    const layers = deliveryLayers(siteFrom());
+    const waves = syncWaves(layers);
+    for (const l of layers) for (const d of l.dependsOn) expect(waves.get(d)!).toBeLessThan(waves.get(l.name)!);
+  });
+
+  test('fails when layers depend on each other in a cycle', () => {
+    const src = { kind: 'directory', directory: 'x' } as const;
+    expect(() => syncWaves([{ name: 'a', source: src, dependsOn: ['b'] }, { name: 'b', source: src, dependsOn: ['a'] }])).toThrow(/depends on itself/);
+  });
+
+  test('fails when a layer depends on an unknown layer', () => {
+    expect(() => syncWaves([{ name: 'a', source: { kind: 'directory', directory: 'x' }, dependsOn: ['nope'] }])).toThrow(/"nope" is not a layer/);
+  });
+});
