@@ -1,7 +1,6 @@
 /** Alert rules checked for what they do (promtool test rules) and for Prometheus 3.x syntax (lezer-promql). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parser } from '@prometheus-io/lezer-promql';
 import * as YAML from 'yaml';
 import { describeWithBinary, run } from '../support/binaries';
 import { tempDir } from '../support/synth-once';
@@ -9,6 +8,10 @@ import { loadSite } from '../../site';
 import { prometheusRuleGroups, prometheusRulesYaml } from '../../charts/prometheus/rules';
 
 const site = loadSite().site;
+
+interface SyntaxNode { type: { isError: boolean }; from: number }
+/** lezer-promql ships ESM typings for its CommonJS build; declare the one call used here. */
+const { parser } = require('@prometheus-io/lezer-promql') as { parser: { parse(src: string): { iterate(spec: { enter(n: SyntaxNode): void }): void } } };
 
 describe('alert expressions parse with the Prometheus 3.x grammar', () => {
   const rules = prometheusRuleGroups(site).groups.flatMap((g) => g.rules);
