@@ -4,6 +4,9 @@ import type { Construct } from 'constructs';
 import type { Site } from '../site';
 import { AlertmanagerServer } from './alertmanager/alertmanager-server';
 import { EstateExporters } from './exporters/exporters-chart';
+import { GrafanaServer } from './grafana/grafana-chart';
+import { LokiServer } from './loki/loki-chart';
+import { SyslogGateway } from './syslog/syslog-chart';
 import { PrometheusServer } from './prometheus/prometheus-server';
 import { stackTopology } from './topology';
 
@@ -16,6 +19,9 @@ export function addMonitoringLayer(scope: Construct, site: Site): Chart[] {
   return [
     new PrometheusServer(scope, 'prometheus', props),
     new AlertmanagerServer(scope, 'alertmanager', props),
+    new LokiServer(scope, 'loki', props),
+    new SyslogGateway(scope, 'syslog', props),
+    new GrafanaServer(scope, 'grafana', props),
     new EstateExporters(scope, 'exporters', props),
   ];
 }

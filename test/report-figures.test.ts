@@ -19,6 +19,8 @@ describe('the synthesized manifests carry the report figures exactly', () => {
   // Report table "Resource Requirements": vCPU / memory GB / disk GB (GB kept as GiB).
   const REPORT = [
     ['prometheus', '4', '8Gi', '100Gi'],
+    ['grafana', '2', '4Gi', '50Gi'],
+    ['loki', '4', '8Gi', '100Gi'],
     ['alertmanager', '2', '4Gi', '50Gi'],
   ] as const;
 
@@ -39,10 +41,17 @@ describe('the synthesized manifests carry the report figures exactly', () => {
     expect(container('alertmanager').args).toContain('--data.retention=720h');
   });
 
+  test('Loki deletes logs after 14 days (336h), with compactor retention on', () => {
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'loki-config') as Workload & { data: Record<string, string> };
+    const text = Object.values(cm.data)[0];
+    expect(text).toMatch(/^ {2}retention_period: 336h$/m);
+    expect(text).toMatch(/^ {2}retention_enabled: true$/m);
+  });
+
   test('the services sit on the report static IPs', () => {
     const lbIps = objects.filter((o) => o.kind === 'Service' && (o as Workload).spec.type === 'LoadBalancer')
       .map((o) => [o.metadata.name, o.metadata.annotations?.['metallb.io/loadBalancerIPs']]);
-    expect(lbIps).toEqual(expect.arrayContaining([['prometheus-lb', '10.70.0.10'], ['alertmanager-lb', '10.70.0.13']]));
+    expect(lbIps).toEqual(expect.arrayContaining([['prometheus-lb', '10.70.0.10'], ['grafana-lb', '10.70.0.11'], ['loki-lb', '10.70.0.12'], ['syslog', '10.70.0.12'], ['alertmanager-lb', '10.70.0.13']]));
   });
 
   test('every image is pinned by version', () => {

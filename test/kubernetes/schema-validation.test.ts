@@ -19,7 +19,7 @@ describeWithShared('schemas/kubernetes', 'every emitted Kubernetes object valida
 
   test('the tree holds the four core components', () => {
     const names = builtIn.filter((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment').map((o) => o.metadata.name);
-    expect(names).toEqual(expect.arrayContaining(['prometheus', 'alertmanager']));
+    expect(names).toEqual(expect.arrayContaining(['prometheus', 'grafana', 'loki', 'alertmanager']));
   });
 
   test.each(builtIn.map((o) => [`${o.file}: ${o.kind}/${o.metadata.name}`, o] as const))('%s', (_label, obj) => {

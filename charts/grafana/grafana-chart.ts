@@ -1,0 +1,169 @@
+/** Grafana on a PVC, with provisioned datasources and dashboards, its Services and NetworkPolicy. */
+import { k8s } from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import { configChecksumAnnotation } from '../common/checksum';
+import { ComponentChart, type ComponentChartProps } from '../common/component-chart';
+import { IMAGES, imageRef } from '../common/images';
+import { componentLabels, selectorLabels } from '../common/labels';
+import { LoadBalancerService } from '../common/load-balancer';
+import { IngressPolicy } from '../common/network-policy';
+import { quantityGi, resourcesFor } from '../common/resources';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
+import { PORTS } from '../topology';
+import { GRAFANA_DATA_DIR, GRAFANA_LOGS_DIR, grafanaSettings, grafanaSettingsEnv } from './grafana-settings';
+import {
+  ALERTMANAGER_PASSWORD_ENV,
+  GRAFANA_PATHS,
+  grafanaDashboardProvidersYaml,
+  grafanaDashboards,
+  grafanaDatasourcesYaml,
+} from './provisioning';
+
+export const GRAFANA_COMPONENT = 'grafana';
+/** The grafana user of the grafana/grafana image. */
+const GRAFANA_UID = 472;
+
+export type GrafanaServerProps = ComponentChartProps;
+
+/**
+ * Objects: ConfigMaps `grafana-provisioning` and `grafana-dashboards`, PVC `grafana-data`,
+ * Deployment `grafana` (Recreate: one pod owns the ReadWriteOnce volume and its SQLite DB),
+ * Service `grafana` (in-cluster `grafana.<ns>.svc:3000`), LoadBalancer Service `grafana-lb` on
+ * site.grafana.address, NetworkPolicy `grafana`.
+ *
+ * Needs, created out of band: Secret site.grafana.adminSecret (keys admin-user, admin-password)
+ * and Secret site.alertmanager.webAuthSecret (key password).
+ */
+export class GrafanaServer extends ComponentChart {
+  constructor(scope: Construct, id: string, props: GrafanaServerProps) {
+    super(scope, id, props);
+    const { site, topology } = props;
+    const version = IMAGES.grafana.tag;
+    const labels = componentLabels(GRAFANA_COMPONENT, version);
+    const datasourcesYaml = grafanaDatasourcesYaml(site, topology);
+    const providersYaml = grafanaDashboardProvidersYaml();
+    const dashboards = grafanaDashboards(site);
+    const settings = grafanaSettings(site);
+    const http = k8s.IntOrString.fromString('http');
+    // Report rule 3: the management VLAN (where Nginx Proxy Manager and the tunnel live too),
+    // plus the monitoring VLAN itself.
+    const uiSources = [site.network.managementCidr, site.network.cidr];
+
+    new k8s.KubeConfigMap(this, 'Provisioning', {
+      metadata: { name: 'grafana-provisioning', labels },
+      data: { 'datasources.yaml': datasourcesYaml, 'dashboards.yaml': providersYaml },
+    });
+    new k8s.KubeConfigMap(this, 'Dashboards', {
+      metadata: { name: 'grafana-dashboards', labels },
+      data: Object.fromEntries(dashboards.map((d) => [d.fileName, d.json])),
+    });
+
+    new k8s.KubePersistentVolumeClaim(this, 'Data', {
+      metadata: { name: 'grafana-data', labels },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: site.kubernetes.storageClass,
+        resources: { requests: { storage: k8s.Quantity.fromString(quantityGi(site.grafana.storageGiB)) } },
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: 'grafana', labels },
+      spec: {
+        type: 'ClusterIP',
+        selector: selectorLabels(GRAFANA_COMPONENT),
+        ports: [{ name: 'http', port: PORTS.grafana, targetPort: http, protocol: 'TCP' }],
+      },
+    });
+
+    new LoadBalancerService(this, 'LoadBalancer', {
+      name: 'grafana-lb',
+      component: GRAFANA_COMPONENT,
+      version,
+      address: site.grafana.address,
+      ports: [{ name: 'http', port: PORTS.grafana, targetPort: http, protocol: 'TCP' }],
+      sourceRanges: uiSources,
+    });
+
+    const secretEnv = (name: string, secret: string, key: string): k8s.EnvVar => ({
+      name,
+      valueFrom: { secretKeyRef: { name: secret, key } },
+    });
+    const healthProbe = (failureThreshold: number, periodSeconds: number): k8s.Probe => ({
+      httpGet: { path: '/api/health', port: http },
+      periodSeconds,
+      timeoutSeconds: 5,
+      failureThreshold,
+    });
+
+    new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name: 'grafana', labels },
+      spec: {
+        replicas: 1,
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selectorLabels(GRAFANA_COMPONENT) },
+        template: {
+          metadata: {
+            labels,
+            annotations: configChecksumAnnotation(datasourcesYaml, providersYaml, ...dashboards.map((d) => d.json), JSON.stringify(settings)),
+          },
+          spec: {
+            securityContext: restrictedPodSecurity(GRAFANA_UID),
+            automountServiceAccountToken: false,
+            containers: [{
+              name: 'grafana',
+              image: imageRef('grafana'),
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ name: 'http', containerPort: PORTS.grafana, protocol: 'TCP' }],
+              env: [
+                ...grafanaSettingsEnv(settings),
+                // Seeds the admin account on first start only; rotate later with `grafana cli admin reset-admin-password`.
+                secretEnv('GF_SECURITY_ADMIN_USER', site.grafana.adminSecret, 'admin-user'),
+                secretEnv('GF_SECURITY_ADMIN_PASSWORD', site.grafana.adminSecret, 'admin-password'),
+                // Expanded by datasource provisioning as $__env{ALERTMANAGER_PASSWORD}.
+                secretEnv(ALERTMANAGER_PASSWORD_ENV, site.alertmanager.webAuthSecret, 'password'),
+              ],
+              resources: resourcesFor(site.grafana),
+              securityContext: restrictedContainerSecurity(),
+              // Database migrations after an upgrade run before /api/health answers.
+              startupProbe: healthProbe(60, 10),
+              readinessProbe: healthProbe(3, 10),
+              livenessProbe: healthProbe(6, 20),
+              volumeMounts: [
+                { name: 'data', mountPath: GRAFANA_DATA_DIR },
+                { name: 'provisioning', mountPath: GRAFANA_PATHS.provisioning, readOnly: true },
+                { name: 'dashboards', mountPath: GRAFANA_PATHS.dashboards, readOnly: true },
+                { name: 'logs', mountPath: GRAFANA_LOGS_DIR },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            }],
+            volumes: [
+              { name: 'data', persistentVolumeClaim: { claimName: 'grafana-data' } },
+              {
+                name: 'provisioning',
+                configMap: {
+                  name: 'grafana-provisioning',
+                  items: [
+                    { key: 'datasources.yaml', path: 'datasources/datasources.yaml' },
+                    { key: 'dashboards.yaml', path: 'dashboards/dashboards.yaml' },
+                  ],
+                },
+              },
+              { name: 'dashboards', configMap: { name: 'grafana-dashboards' } },
+              { name: 'logs', emptyDir: {} },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    });
+
+    new IngressPolicy(this, 'NetworkPolicy', {
+      component: GRAFANA_COMPONENT,
+      version,
+      // Report rule 3 (management VLAN), the monitoring VLAN (node addresses after kube-proxy's
+      // SNAT of LoadBalancer traffic), and Prometheus scraping /metrics.
+      rules: [{ ports: [{ port: PORTS.grafana, protocol: 'TCP' }], cidrs: uiSources, fromComponents: ['prometheus'] }],
+    });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * grafana.ini settings as a typed model, passed to the container as GF_<SECTION>_<KEY>
+ * environment variables (Grafana's documented override), so no ini file is templated.
+ * Secrets are never here: the chart adds them as env vars from Secret references.
+ */
+import type { Site } from '../../site';
+import { GRAFANA_PATHS } from './provisioning';
+
+/** Where Grafana keeps its SQLite DB, plugins and sessions: the PVC. */
+export const GRAFANA_DATA_DIR = '/var/lib/grafana';
+export const GRAFANA_LOGS_DIR = '/var/log/grafana';
+
+export type GrafanaSettings = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+export function grafanaSettings(site: Site): GrafanaSettings {
+  const external = new URL(site.grafana.externalUrl);
+  return {
+    server: {
+      // Links in alerts and redirects use the public URL (through Nginx Proxy Manager or the tunnel).
+      root_url: site.grafana.externalUrl,
+      domain: external.hostname,
+      enforce_domain: 'false', // direct access on the LoadBalancer IP from the management VLAN stays possible
+    },
+    paths: {
+      data: GRAFANA_DATA_DIR,
+      logs: GRAFANA_LOGS_DIR,
+      plugins: `${GRAFANA_DATA_DIR}/plugins`,
+      provisioning: GRAFANA_PATHS.provisioning,
+    },
+    log: { mode: 'console' },
+    'auth.anonymous': { enabled: 'false' },
+    users: { allow_sign_up: 'false', allow_org_create: 'false' },
+    // No calls to gravatar.com from the monitoring VLAN. cookie_secure stays off: the
+    // management VLAN reaches Grafana over plain HTTP on its LoadBalancer IP.
+    security: { disable_gravatar: 'true' },
+    analytics: { reporting_enabled: 'false', check_for_updates: 'false', check_for_plugin_updates: 'false' },
+  };
+}
+
+/** GF_<SECTION>_<KEY>, upper-cased, dots and dashes as underscores (Grafana's mapping). */
+export function grafanaEnvName(section: string, key: string): string {
+  return `GF_${section}_${key}`.toUpperCase().replace(/[.-]/g, '_');
+}
+
+export function grafanaSettingsEnv(settings: GrafanaSettings): { name: string; value: string }[] {
+  return Object.entries(settings).flatMap(([section, keys]) =>
+    Object.entries(keys).map(([key, value]) => ({ name: grafanaEnvName(section, key), value })));
+}

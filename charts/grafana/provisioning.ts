@@ -1,0 +1,153 @@
+/**
+ * Grafana provisioning files (datasources, dashboard providers, dashboards) built from the site
+ * and the topology, serialized once with `yaml` / JSON.stringify.
+ */
+import type { Site } from '../../site';
+import { configYaml } from '../common/config-yaml';
+import { ALERTMANAGER_CLIENT_USER } from '../prometheus/prometheus-config';
+import type { StackTopology } from '../topology';
+import { stackHealthDashboard } from './dashboards/stack-health';
+
+/**
+ * Datasource UIDs. Dashboards reference datasources by these, so they must never change
+ * (a provisioned dashboard pointing at a vanished UID shows "datasource not found").
+ */
+export const DATASOURCE_UIDS = {
+  prometheus: 'prometheus',
+  loki: 'loki',
+  alertmanager: 'alertmanager',
+} as const;
+
+/**
+ * Env var (filled from Secret site.alertmanager.webAuthSecret, key `password`) that the
+ * Alertmanager datasource's password is expanded from at provisioning time.
+ */
+export const ALERTMANAGER_PASSWORD_ENV = 'ALERTMANAGER_PASSWORD';
+
+/** Where the chart mounts the provisioning files and the dashboards inside the container. */
+export const GRAFANA_PATHS = {
+  provisioning: '/etc/grafana/provisioning',
+  dashboards: '/etc/grafana/dashboards',
+} as const;
+
+/** One datasource entry of provisioning/datasources/*.yaml (Grafana's field names). */
+export interface GrafanaDatasource {
+  name: string;
+  type: 'prometheus' | 'loki' | 'alertmanager';
+  uid: string;
+  access: 'proxy';
+  url: string;
+  isDefault: boolean;
+  /** Provisioned datasources are owned by Git: no edits in the UI. */
+  editable: false;
+  basicAuth?: boolean;
+  basicAuthUser?: string;
+  jsonData: Record<string, string | number | boolean>;
+  /** Only `$__env{...}` references here, never a secret value. */
+  secureJsonData?: Record<string, string>;
+}
+
+export interface GrafanaDatasourcesFile {
+  apiVersion: 1;
+  datasources: GrafanaDatasource[];
+}
+
+export interface GrafanaDashboardProvider {
+  name: string;
+  orgId: 1;
+  folder: string;
+  type: 'file';
+  disableDeletion: true;
+  allowUiUpdates: false;
+  updateIntervalSeconds: number;
+  options: { path: string; foldersFromFilesStructure: false };
+}
+
+export interface GrafanaDashboardProvidersFile {
+  apiVersion: 1;
+  providers: GrafanaDashboardProvider[];
+}
+
+/** A dashboard as a file: name inside the dashboards ConfigMap, and its JSON text. */
+export interface GrafanaDashboardFile {
+  readonly fileName: string;
+  readonly json: string;
+}
+
+export function grafanaDatasources(site: Site, topology: StackTopology): GrafanaDatasourcesFile {
+  return {
+    apiVersion: 1,
+    datasources: [
+      {
+        name: 'Prometheus',
+        type: 'prometheus',
+        uid: DATASOURCE_UIDS.prometheus,
+        access: 'proxy',
+        url: `http://${topology.prometheus}`,
+        isDefault: true,
+        editable: false,
+        // timeInterval = scrape interval, so $__rate_interval never spans fewer than 4 scrapes.
+        jsonData: { httpMethod: 'POST', timeInterval: site.prometheus.scrapeInterval, prometheusType: 'Prometheus' },
+      },
+      {
+        name: 'Loki',
+        type: 'loki',
+        uid: DATASOURCE_UIDS.loki,
+        access: 'proxy',
+        url: `http://${topology.loki}`,
+        isDefault: false,
+        editable: false,
+        jsonData: { maxLines: 1000 },
+      },
+      {
+        name: 'Alertmanager',
+        type: 'alertmanager',
+        uid: DATASOURCE_UIDS.alertmanager,
+        access: 'proxy',
+        url: `http://${topology.alertmanager}`,
+        isDefault: false,
+        editable: false,
+        basicAuth: true,
+        basicAuthUser: ALERTMANAGER_CLIENT_USER,
+        // Prometheus sends the alerts; Grafana only shows and silences them.
+        jsonData: { implementation: 'prometheus', handleGrafanaManagedAlerts: false },
+        secureJsonData: { basicAuthPassword: `$__env{${ALERTMANAGER_PASSWORD_ENV}}` },
+      },
+    ],
+  };
+}
+
+export function grafanaDatasourcesYaml(site: Site, topology: StackTopology): string {
+  return configYaml(grafanaDatasources(site, topology));
+}
+
+export const DASHBOARD_FOLDER = 'Monitoring stack';
+
+export function grafanaDashboardProviders(): GrafanaDashboardProvidersFile {
+  return {
+    apiVersion: 1,
+    providers: [{
+      name: 'monitoring-stack',
+      orgId: 1,
+      folder: DASHBOARD_FOLDER,
+      type: 'file',
+      // Dashboards live in Git: the UI can neither delete nor save over them.
+      disableDeletion: true,
+      allowUiUpdates: false,
+      updateIntervalSeconds: 60,
+      options: { path: GRAFANA_PATHS.dashboards, foldersFromFilesStructure: false },
+    }],
+  };
+}
+
+export function grafanaDashboardProvidersYaml(): string {
+  return configYaml(grafanaDashboardProviders());
+}
+
+/** Every provisioned dashboard, as files for the dashboards ConfigMap. */
+export function grafanaDashboards(site: Site): GrafanaDashboardFile[] {
+  return [
+    // JSON round trip: builder output carries a function-valued property JSON drops anyway.
+    { fileName: 'stack-health.json', json: `${JSON.stringify(stackHealthDashboard(site), null, 2)}\n` },
+  ];
+}

@@ -1,0 +1,135 @@
+/** Loki 3.x single binary: a one-replica StatefulSet on a PVC, its Services and NetworkPolicy. */
+import { k8s } from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import { configChecksumAnnotation } from '../common/checksum';
+import { ComponentChart, type ComponentChartProps } from '../common/component-chart';
+import { IMAGES, imageRef } from '../common/images';
+import { componentLabels, selectorLabels } from '../common/labels';
+import { LoadBalancerService } from '../common/load-balancer';
+import { IngressPolicy } from '../common/network-policy';
+import { resourcesFor } from '../common/resources';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
+import { volumeClaimTemplate } from '../common/storage';
+import { GRAFANA_COMPONENT } from '../grafana/grafana-chart';
+import { SYSLOG_GATEWAY_COMPONENT } from '../syslog/syslog-chart';
+import { PORTS } from '../topology';
+import { LOG_ADDRESS_SHARE_KEY } from './loki-address';
+import { lokiConfigYaml } from './loki-config';
+
+export const LOKI_COMPONENT = 'loki';
+/** The loki user of the grafana/loki image. */
+const LOKI_UID = 10001;
+const CONFIG_DIR = '/etc/loki';
+const CONFIG_FILE = 'loki.yaml';
+/** Pods of these components push to or query Loki (or scrape its /metrics) from inside the cluster. */
+const IN_CLUSTER_CLIENTS = [GRAFANA_COMPONENT, 'prometheus', SYSLOG_GATEWAY_COMPONENT];
+
+export type LokiServerProps = ComponentChartProps;
+
+/**
+ * Objects: ConfigMap `loki-config`, headless Service `loki` (the StatefulSet's governing
+ * Service and the in-cluster address `loki.<ns>.svc:3100`), LoadBalancer Service `loki-lb` on
+ * site.loki.address, StatefulSet `loki`, NetworkPolicy `loki`.
+ */
+export class LokiServer extends ComponentChart {
+  constructor(scope: Construct, id: string, props: LokiServerProps) {
+    super(scope, id, props);
+    const { site, topology } = props;
+    const version = IMAGES.loki.tag;
+    const labels = componentLabels(LOKI_COMPONENT, version);
+    const configYaml = lokiConfigYaml(site, topology);
+    const http = k8s.IntOrString.fromString('http');
+    // Agents on the VMs (management VLAN) and the monitoring VLAN push here; Loki has no auth.
+    const lbSources = [site.network.managementCidr, site.network.cidr];
+
+    new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: 'loki-config', labels },
+      data: { [CONFIG_FILE]: configYaml },
+    });
+
+    new k8s.KubeService(this, 'HeadlessService', {
+      metadata: { name: 'loki', labels },
+      spec: {
+        clusterIp: 'None',
+        selector: selectorLabels(LOKI_COMPONENT),
+        ports: [
+          { name: 'http', port: PORTS.loki, targetPort: http, protocol: 'TCP' },
+          { name: 'grpc', port: PORTS.lokiGrpc, targetPort: k8s.IntOrString.fromString('grpc'), protocol: 'TCP' },
+        ],
+      },
+    });
+
+    new LoadBalancerService(this, 'LoadBalancer', {
+      name: 'loki-lb',
+      component: LOKI_COMPONENT,
+      version,
+      address: site.loki.address,
+      ports: [{ name: 'http', port: PORTS.loki, targetPort: http, protocol: 'TCP' }],
+      sourceRanges: lbSources,
+      shareKey: LOG_ADDRESS_SHARE_KEY,
+    });
+
+    const readyProbe = (failureThreshold: number, periodSeconds: number): k8s.Probe => ({
+      httpGet: { path: '/ready', port: http },
+      periodSeconds,
+      timeoutSeconds: 5,
+      failureThreshold,
+    });
+
+    new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { name: 'loki', labels },
+      spec: {
+        serviceName: 'loki',
+        replicas: 1, // filesystem storage: one writer only
+        selector: { matchLabels: selectorLabels(LOKI_COMPONENT) },
+        template: {
+          metadata: { labels, annotations: configChecksumAnnotation(configYaml) },
+          spec: {
+            securityContext: restrictedPodSecurity(LOKI_UID),
+            automountServiceAccountToken: false,
+            // The ingester flushes in-memory chunks on shutdown; give it time before SIGKILL.
+            terminationGracePeriodSeconds: 120,
+            containers: [{
+              name: 'loki',
+              image: imageRef('loki'),
+              imagePullPolicy: 'IfNotPresent',
+              args: [`-config.file=${CONFIG_DIR}/${CONFIG_FILE}`, '-target=all'],
+              ports: [
+                { name: 'http', containerPort: PORTS.loki, protocol: 'TCP' },
+                { name: 'grpc', containerPort: PORTS.lokiGrpc, protocol: 'TCP' },
+              ],
+              resources: resourcesFor(site.loki),
+              securityContext: restrictedContainerSecurity(),
+              // WAL replay after a crash can take minutes on a full volume: startup gets 10 min.
+              startupProbe: readyProbe(60, 10),
+              readinessProbe: readyProbe(3, 10),
+              livenessProbe: readyProbe(6, 20),
+              volumeMounts: [
+                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                { name: 'data', mountPath: topology.lokiDataDir },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            }],
+            volumes: [
+              { name: 'config', configMap: { name: 'loki-config' } },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+        volumeClaimTemplates: [volumeClaimTemplate('data', site.loki.storageGiB, site.kubernetes.storageClass)],
+      },
+    });
+
+    new IngressPolicy(this, 'NetworkPolicy', {
+      component: LOKI_COMPONENT,
+      version,
+      rules: [{
+        ports: [{ port: PORTS.loki, protocol: 'TCP' }],
+        // Agents on the VLANs the LoadBalancer admits (behind kube-proxy's SNAT they show up with
+        // node addresses on the monitoring VLAN), and the in-cluster clients.
+        cidrs: lbSources,
+        fromComponents: IN_CLUSTER_CLIENTS,
+      }],
+    });
+  }
+}

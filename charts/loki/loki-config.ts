@@ -1,0 +1,123 @@
+/**
+ * loki.yaml for Loki 3.x in single-binary (monolithic) mode on a filesystem volume, built from
+ * the site and the platform topology and serialized once with `yaml`.
+ *
+ * Traps this avoids (../shared/research/monitoring.md §8): retention only runs in the compactor
+ * and only with `retention_enabled`; since Loki 3.1 that needs `delete_request_store` or Loki
+ * will not start; `shared_store` is gone in 3.x; retention needs the 24h tsdb index period;
+ * structured metadata (on by default) needs schema v13 + tsdb.
+ */
+import { durationSeconds, type Site } from '../../site';
+import { configYaml } from '../common/config-yaml';
+import { PORTS, type StackTopology } from '../topology';
+
+/**
+ * First day of the only schema period. Never change it once Loki has stored data: a schema
+ * change is a new entry with a later `from` date, or existing chunks become unreadable.
+ */
+export const LOKI_SCHEMA_START = '2024-04-01';
+
+/** The subset of Loki's configuration this project emits (names as in Loki's YAML). */
+export interface LokiConfig {
+  /**
+   * Single tenant: every push and query is tenant "fake". Multi-tenancy would need an
+   * authenticating proxy in front (Loki does no authentication itself) and an X-Scope-OrgID on
+   * every client; a one-site homelab stack gains nothing from it. Access is limited by the
+   * NetworkPolicy and the LoadBalancer's source ranges instead.
+   */
+  auth_enabled: false;
+  server: { http_listen_port: number; grpc_listen_port: number; log_level: 'info' | 'warn' | 'error' | 'debug' };
+  common: {
+    /** Address the single binary advertises in its in-memory ring: itself, over loopback. */
+    instance_addr: string;
+    path_prefix: string;
+    replication_factor: 1;
+    ring: { kvstore: { store: 'inmemory' } };
+    storage: { filesystem: { chunks_directory: string; rules_directory: string } };
+  };
+  schema_config: {
+    configs: {
+      from: string;
+      store: 'tsdb';
+      object_store: 'filesystem';
+      schema: 'v13';
+      index: { prefix: string; period: '24h' };
+    }[];
+  };
+  compactor: {
+    working_directory: string;
+    compaction_interval: string;
+    retention_enabled: true;
+    retention_delete_delay: string;
+    retention_delete_worker_count: number;
+    delete_request_store: 'filesystem';
+  };
+  limits_config: {
+    retention_period: string;
+    reject_old_samples: boolean;
+    reject_old_samples_max_age: string;
+    /** Needed by Grafana's Logs Drilldown (volume queries). */
+    volume_enabled: boolean;
+  };
+  query_range: { results_cache: { cache: { embedded_cache: { enabled: boolean; max_size_mb: number } } } };
+  /** Needed by Grafana's Logs Drilldown (patterns tab). */
+  pattern_ingester: { enabled: boolean };
+  /** No usage reports to stats.grafana.org from an on-premises monitoring VLAN. */
+  analytics: { reporting_enabled: false };
+}
+
+/** Loki wants the retention in hours; the site gives whole days (checked in site/rules.ts). */
+export function lokiRetentionHours(site: Site): string {
+  const seconds = durationSeconds(site.loki.retention);
+  if (seconds === undefined || seconds % 86400 !== 0) {
+    throw new Error(`loki.retention: ${JSON.stringify(site.loki.retention)} is not a whole number of days; use e.g. 7d or 14d`);
+  }
+  return `${seconds / 3600}h`;
+}
+
+export function lokiConfig(site: Site, topology: StackTopology): LokiConfig {
+  const dataDir = topology.lokiDataDir;
+  return {
+    auth_enabled: false,
+    server: { http_listen_port: PORTS.loki, grpc_listen_port: PORTS.lokiGrpc, log_level: 'info' },
+    common: {
+      instance_addr: '127.0.0.1',
+      path_prefix: dataDir,
+      replication_factor: 1,
+      ring: { kvstore: { store: 'inmemory' } },
+      storage: { filesystem: { chunks_directory: `${dataDir}/chunks`, rules_directory: `${dataDir}/rules` } },
+    },
+    schema_config: {
+      configs: [{
+        from: LOKI_SCHEMA_START,
+        store: 'tsdb',
+        object_store: 'filesystem',
+        schema: 'v13',
+        index: { prefix: 'index_', period: '24h' },
+      }],
+    },
+    compactor: {
+      // Marker files of chunks awaiting deletion live here: it must be on the persistent volume.
+      working_directory: `${dataDir}/compactor`,
+      compaction_interval: '10m',
+      retention_enabled: true,
+      // Window in which a wrong retention setting can still be reverted before chunks go.
+      retention_delete_delay: '2h',
+      retention_delete_worker_count: 150,
+      delete_request_store: 'filesystem',
+    },
+    limits_config: {
+      retention_period: lokiRetentionHours(site),
+      reject_old_samples: true,
+      reject_old_samples_max_age: '168h',
+      volume_enabled: true,
+    },
+    query_range: { results_cache: { cache: { embedded_cache: { enabled: true, max_size_mb: 100 } } } },
+    pattern_ingester: { enabled: true },
+    analytics: { reporting_enabled: false },
+  };
+}
+
+export function lokiConfigYaml(site: Site, topology: StackTopology): string {
+  return configYaml(lokiConfig(site, topology));
+}

@@ -1,0 +1,93 @@
+/**
+ * config.alloy of the syslog gateway: Grafana Alloy receives syslog from every VLAN and pushes
+ * it to Loki (Promtail, the old route, is end-of-life since 2026-03; research §7).
+ *
+ * - UDP carries classic BSD syslog (RFC 3164): what rsyslog's `*.* @host:514` and most network
+ *   gear and appliances send.
+ * - TCP carries RFC 5424 (octet-counted or newline framing, auto-detected): what rsyslog sends with
+ *   `Template="RSYSLOG_SyslogProtocol23Format"`; reliable and with real timestamps.
+ * One listener parses one format, so the transports map to the formats this way.
+ */
+import type { Site } from '../../site';
+import { PORTS, type StackTopology } from '../topology';
+import { type AlloyBlock, formatAlloy, ref } from './alloy-syntax';
+
+/** Stream labels every syslog line carries; Loki queries select on them (`{job="syslog"}`). */
+export const SYSLOG_JOB = 'syslog';
+
+export type SyslogTransport = 'udp' | 'tcp';
+
+export interface SyslogListener {
+  readonly transport: SyslogTransport;
+  readonly format: 'rfc3164' | 'rfc5424';
+}
+
+/** The listeners the site asks for: UDP always (the report's rule), TCP when site.syslog.tcp. */
+export function syslogListeners(site: Site): SyslogListener[] {
+  return [
+    { transport: 'udp', format: 'rfc3164' },
+    ...(site.syslog.tcp ? [{ transport: 'tcp', format: 'rfc5424' } as const] : []),
+  ];
+}
+
+/**
+ * Parsed syslog header fields become labels. proc_id and msg_id stay out (unbounded
+ * cardinality); the connection IP stays out too, since kube-proxy's SNAT replaces it with a
+ * node address: the sender's own hostname field is the reliable host label.
+ */
+const LABEL_RULES: ReadonlyArray<readonly [string, string]> = [
+  ['__syslog_message_hostname', 'host'],
+  ['__syslog_message_app_name', 'app'],
+  ['__syslog_message_severity', 'level'],
+  ['__syslog_message_facility', 'facility'],
+];
+
+function listenerBlock(listener: SyslogListener): AlloyBlock {
+  return {
+    name: 'listener',
+    attributes: [
+      ['address', `0.0.0.0:${PORTS.syslogContainer}`],
+      ['protocol', listener.transport],
+      ['syslog_format', listener.format],
+      // RFC 3164 timestamps carry neither year nor time zone, so UDP lines keep the time they
+      // arrived (UDP is delivered at once); RFC 5424 timestamps are RFC 3339 and are kept.
+      ['use_incoming_timestamp', listener.format === 'rfc5424'],
+      ['labels', { job: SYSLOG_JOB, transport: listener.transport }],
+    ],
+  };
+}
+
+/** The gateway's config as Alloy blocks (the typed model the tests inspect). */
+export function alloySyslogBlocks(site: Site, topology: StackTopology): AlloyBlock[] {
+  return [
+    {
+      name: 'loki.relabel',
+      label: 'syslog',
+      // Only the exported `rules` are used; forward_to is required all the same.
+      attributes: [['forward_to', []]],
+      blocks: LABEL_RULES.map(([source, target]) => ({
+        name: 'rule',
+        attributes: [['source_labels', [source]], ['target_label', target]],
+      })),
+    },
+    {
+      name: 'loki.source.syslog',
+      label: 'gateway',
+      attributes: [
+        ['relabel_rules', ref('loki.relabel.syslog.rules')],
+        ['forward_to', [ref('loki.write.loki.receiver')]],
+      ],
+      blocks: syslogListeners(site).map(listenerBlock),
+    },
+    {
+      name: 'loki.write',
+      label: 'loki',
+      blocks: [{ name: 'endpoint', attributes: [['url', `http://${topology.loki}/loki/api/v1/push`]] }],
+    },
+  ];
+}
+
+/** config.alloy text. */
+export function alloySyslogConfig(site: Site, topology: StackTopology): string {
+  return formatAlloy(alloySyslogBlocks(site, topology));
+}

@@ -1,0 +1,90 @@
+/**
+ * A typed model of Grafana Alloy configuration syntax and its one serializer, so config.alloy is
+ * built from data like the YAML configs and never from string templates.
+ *
+ * Syntax rules followed (Alloy docs, get-started/syntax): a block is `name "label" { ... }`;
+ * an attribute is `key = value` ended by a newline; strings are double-quoted with Go-style
+ * escapes; lists are `[a, b]`; objects are `{ key = value, ... }`; references to other
+ * components' exports are bare dotted identifiers.
+ */
+
+/** A bare reference to another component's export, e.g. `loki.write.local.receiver`. */
+export interface AlloyReference {
+  readonly ref: string;
+}
+
+export type AlloyValue = string | number | boolean | AlloyReference | readonly AlloyValue[] | { readonly [key: string]: AlloyValue };
+
+export interface AlloyBlock {
+  /** Block name, e.g. `loki.source.syslog` or `listener`. */
+  readonly name: string;
+  /** Component label (only top-level component blocks have one). @default - no label */
+  readonly label?: string;
+  /** Attributes in output order. */
+  readonly attributes?: ReadonlyArray<readonly [string, AlloyValue]>;
+  /** Nested blocks, after the attributes. @default - none */
+  readonly blocks?: readonly AlloyBlock[];
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const REFERENCE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+const INDENT = '  ';
+
+export function ref(path: string): AlloyReference {
+  if (!REFERENCE.test(path)) throw new Error(`Alloy reference ${JSON.stringify(path)} is not a dotted identifier such as loki.write.local.receiver`);
+  return { ref: path };
+}
+
+function isReference(value: AlloyValue): value is AlloyReference {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'ref' in value && typeof (value as AlloyReference).ref === 'string';
+}
+
+/**
+ * Alloy strings take Go escapes; JSON's escapes (\" \\ \n \t \uXXXX ...) are a subset of them,
+ * so JSON.stringify yields a valid Alloy string literal.
+ */
+function stringLiteral(text: string): string {
+  return JSON.stringify(text);
+}
+
+function checkIdentifier(name: string, what: string): void {
+  if (!IDENTIFIER.test(name)) throw new Error(`Alloy ${what} ${JSON.stringify(name)} is not an identifier (letters, digits, _; not starting with a digit)`);
+}
+
+function formatValue(value: AlloyValue, depth: number): string {
+  if (typeof value === 'string') return stringLiteral(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`Alloy number ${value} is not finite`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (isReference(value)) return value.ref;
+  if (Array.isArray(value)) return `[${value.map((v) => formatValue(v, depth)).join(', ')}]`;
+  const entries = Object.entries(value as { readonly [key: string]: AlloyValue });
+  if (entries.length === 0) return '{}';
+  const inner = INDENT.repeat(depth + 1);
+  // Object keys that are not identifiers must be quoted (Alloy accepts both forms).
+  const lines = entries.map(([k, v]) => `${inner}${IDENTIFIER.test(k) ? k : stringLiteral(k)} = ${formatValue(v, depth + 1)},`);
+  return `{\n${lines.join('\n')}\n${INDENT.repeat(depth)}}`;
+}
+
+function formatBlock(block: AlloyBlock, depth: number): string[] {
+  block.name.split('.').forEach((part) => checkIdentifier(part, 'block name part'));
+  const pad = INDENT.repeat(depth);
+  const header = block.label === undefined ? block.name : `${block.name} ${stringLiteral(block.label)}`;
+  const attributes = block.attributes ?? [];
+  const width = Math.max(0, ...attributes.map(([k]) => k.length));
+  const lines = [`${pad}${header} {`];
+  for (const [key, value] of attributes) {
+    checkIdentifier(key, 'attribute');
+    lines.push(`${pad}${INDENT}${key.padEnd(width)} = ${formatValue(value, depth + 1)}`);
+  }
+  for (const child of block.blocks ?? []) lines.push(...formatBlock(child, depth + 1));
+  lines.push(`${pad}}`);
+  return lines;
+}
+
+/** Serialize top-level blocks, one blank line apart, newline-terminated. */
+export function formatAlloy(blocks: readonly AlloyBlock[]): string {
+  return `${blocks.map((b) => formatBlock(b, 0).join('\n')).join('\n\n')}\n`;
+}

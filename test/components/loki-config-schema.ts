@@ -1,0 +1,71 @@
+/**
+ * JSON Schema for the subset of Loki 3.x configuration this project emits. No Loki binary or
+ * validator is available offline (../shared/research/validators.md §3.3), so this encodes the
+ * 3.x rules from Loki's docs (upgrade guide, configuration reference, retention page):
+ * - unknown keys fail (a misspelt or removed key, e.g. `shared_store`, would stop Loki 3);
+ * - structured metadata (default on) needs the active period on `store: tsdb`, `schema: v13`;
+ * - compactor retention needs the 24h index period and, since 3.1, `delete_request_store`;
+ * - durations use Loki's (Prometheus) duration syntax.
+ * It is written from those rules, not from our generator, so it can disagree with it.
+ */
+const duration = { type: 'string', pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$' };
+const absolutePath = { type: 'string', pattern: '^/' };
+
+function closed(properties: Record<string, unknown>, required: string[] = []): Record<string, unknown> {
+  return { type: 'object', additionalProperties: false, properties, required };
+}
+
+export const LOKI_CONFIG_SUBSET_SCHEMA = closed({
+  auth_enabled: { type: 'boolean' },
+  server: closed({
+    http_listen_port: { type: 'integer', minimum: 1, maximum: 65535 },
+    grpc_listen_port: { type: 'integer', minimum: 1, maximum: 65535 },
+    log_level: { enum: ['debug', 'info', 'warn', 'error'] },
+  }),
+  common: closed({
+    instance_addr: { type: 'string' },
+    path_prefix: absolutePath,
+    replication_factor: { type: 'integer', minimum: 1 },
+    ring: closed({ kvstore: closed({ store: { enum: ['inmemory', 'memberlist', 'consul', 'etcd'] } }, ['store']) }),
+    storage: closed({
+      filesystem: closed({ chunks_directory: absolutePath, rules_directory: absolutePath }, ['chunks_directory']),
+    }),
+  }, ['path_prefix']),
+  schema_config: closed({
+    configs: {
+      type: 'array',
+      minItems: 1,
+      items: closed({
+        from: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
+        store: { enum: ['tsdb'] },
+        object_store: { enum: ['filesystem', 's3', 'gcs', 'azure', 'swift', 'bos', 'cos', 'alibabacloud'] },
+        schema: { const: 'v13' },
+        index: closed({ prefix: { type: 'string', minLength: 1 }, period: { const: '24h' } }, ['prefix', 'period']),
+      }, ['from', 'store', 'object_store', 'schema', 'index']),
+    },
+  }, ['configs']),
+  compactor: {
+    ...closed({
+      working_directory: absolutePath,
+      compaction_interval: duration,
+      retention_enabled: { type: 'boolean' },
+      retention_delete_delay: duration,
+      retention_delete_worker_count: { type: 'integer', minimum: 1 },
+      delete_request_store: { enum: ['filesystem', 's3', 'gcs', 'azure', 'swift', 'bos', 'cos', 'alibabacloud'] },
+    }, ['working_directory']),
+    // Loki >= 3.1 refuses to start with retention on and no delete_request_store.
+    if: { properties: { retention_enabled: { const: true } }, required: ['retention_enabled'] },
+    then: { required: ['delete_request_store'] },
+  },
+  limits_config: closed({
+    retention_period: duration,
+    reject_old_samples: { type: 'boolean' },
+    reject_old_samples_max_age: duration,
+    volume_enabled: { type: 'boolean' },
+  }),
+  query_range: closed({
+    results_cache: closed({ cache: closed({ embedded_cache: closed({ enabled: { type: 'boolean' }, max_size_mb: { type: 'integer', minimum: 1 } }) }) }),
+  }),
+  pattern_ingester: closed({ enabled: { type: 'boolean' } }),
+  analytics: closed({ reporting_enabled: { type: 'boolean' } }),
+}, ['schema_config', 'common']);

@@ -1,0 +1,194 @@
+import { LokiServer } from '../../charts/loki/loki-chart';
+import { alloySyslogBlocks, alloySyslogConfig } from '../../charts/syslog/alloy-config';
+import { type AlloyBlock, formatAlloy, ref } from '../../charts/syslog/alloy-syntax';
+import { SyslogGateway } from '../../charts/syslog/syslog-chart';
+import { PORTS, stackTopology } from '../../charts/topology';
+import { describeWithShared } from '../support/shared-dir';
+import { type ParsedBlock, parseAlloy } from './alloy-parser';
+import { findObject, siteWith, strictSchemaErrors, synthChart } from './component-support';
+
+const block = (blocks: ParsedBlock[], name: string) => blocks.find((b) => b.name === name)!;
+const attrs = (b: ParsedBlock) => Object.fromEntries(b.attributes);
+
+describe('Alloy syntax serializer', () => {
+  test('a round trip through an independent reader gives the model back', () => {
+    const site = siteWith();
+    const model = alloySyslogBlocks(site, stackTopology(site, 'kubernetes'));
+    const toParsed = (b: AlloyBlock): ParsedBlock => ({
+      name: b.name,
+      ...(b.label === undefined ? {} : { label: b.label }),
+      attributes: (b.attributes ?? []).map(([k, v]) => [k, JSON.parse(JSON.stringify(v))]),
+      blocks: (b.blocks ?? []).map(toParsed),
+    });
+    expect(parseAlloy(formatAlloy(model))).toEqual(model.map(toParsed));
+  });
+
+  test('strings are escaped so quotes, backslashes and newlines survive', () => {
+    const text = formatAlloy([{ name: 'x', label: 'a"b', attributes: [['s', 'q"\\\n\t']] }]);
+    expect(text).toBe('x "a\\"b" {\n  s = "q\\"\\\\\\n\\t"\n}\n');
+    expect(parseAlloy(text)).toEqual([{ name: 'x', label: 'a"b', attributes: [['s', 'q"\\\n\t']], blocks: [] }]);
+  });
+
+  test('object keys that are not identifiers are quoted', () => {
+    expect(formatAlloy([{ name: 'x', attributes: [['labels', { 'a.b': 'c', d: 1 }]] }])).toBe('x {\n  labels = {\n    "a.b" = "c",\n    d = 1,\n  }\n}\n');
+  });
+
+  test('fails when an attribute or block name is not an identifier', () => {
+    expect(() => formatAlloy([{ name: 'x', attributes: [['bad-name', 1]] }])).toThrow(/Alloy attribute "bad-name" is not an identifier/);
+    expect(() => formatAlloy([{ name: 'loki.1source' }])).toThrow(/block name part "1source"/);
+  });
+
+  test('fails when a reference is not a dotted identifier', () => {
+    expect(() => ref('loki write')).toThrow(/Alloy reference "loki write" is not a dotted identifier/);
+  });
+
+  test('the reader rejects an attribute without its newline terminator', () => {
+    expect(() => parseAlloy('x {\n  a = 1 b = 2\n}\n')).toThrow(/not terminated by a newline/);
+  });
+});
+
+describe('Syslog gateway configuration', () => {
+  const site = siteWith();
+  const parsed = parseAlloy(alloySyslogConfig(site, stackTopology(site, 'kubernetes')));
+
+  test('UDP is read as RFC 3164 and TCP as RFC 5424, both on the in-container port 1514', () => {
+    const listeners = block(parsed, 'loki.source.syslog').blocks.map(attrs);
+    expect(listeners.map((l) => [l.address, l.protocol, l.syslog_format])).toEqual([
+      ['0.0.0.0:1514', 'udp', 'rfc3164'],
+      ['0.0.0.0:1514', 'tcp', 'rfc5424'],
+    ]);
+    expect(PORTS.syslogContainer).toBe(1514);
+  });
+
+  test('RFC 3164 lines keep their arrival time (no year or zone in the header), RFC 5424 lines their own timestamp', () => {
+    const listeners = block(parsed, 'loki.source.syslog').blocks.map(attrs);
+    expect(listeners.map((l) => l.use_incoming_timestamp)).toEqual([false, true]);
+  });
+
+  test('every line is labelled job="syslog" with its transport', () => {
+    const listeners = block(parsed, 'loki.source.syslog').blocks.map(attrs);
+    expect(listeners.map((l) => l.labels)).toEqual([{ job: 'syslog', transport: 'udp' }, { job: 'syslog', transport: 'tcp' }]);
+  });
+
+  test('header fields become host, app, level and facility labels; proc_id and msg_id do not', () => {
+    const relabel = block(parsed, 'loki.relabel');
+    expect(attrs(relabel).forward_to).toEqual([]);
+    expect(relabel.blocks.map((r) => [attrs(r).source_labels, attrs(r).target_label])).toEqual([
+      [['__syslog_message_hostname'], 'host'],
+      [['__syslog_message_app_name'], 'app'],
+      [['__syslog_message_severity'], 'level'],
+      [['__syslog_message_facility'], 'facility'],
+    ]);
+    expect(alloySyslogConfig(site, stackTopology(site, 'kubernetes'))).not.toMatch(/proc_id|msg_id/);
+  });
+
+  test('entries go through the relabel rules to Loki\'s push API at the topology address', () => {
+    const source = attrs(block(parsed, 'loki.source.syslog'));
+    expect(source.relabel_rules).toEqual({ ref: 'loki.relabel.syslog.rules' });
+    expect(source.forward_to).toEqual([{ ref: 'loki.write.loki.receiver' }]);
+    const write = block(parsed, 'loki.write');
+    expect(write.label).toBe('loki');
+    expect(attrs(write.blocks[0]).url).toBe('http://loki.monitoring.svc:3100/loki/api/v1/push');
+  });
+
+  test('on LXC the gateway pushes to Loki\'s static address', () => {
+    const lxc = parseAlloy(alloySyslogConfig(site, stackTopology(site, 'lxc')));
+    expect(attrs(block(lxc, 'loki.write').blocks[0]).url).toBe('http://10.70.0.12:3100/loki/api/v1/push');
+  });
+
+  test('with syslog.tcp false only the UDP listener is configured', () => {
+    const udpOnly = siteWith({ syslog: { tcp: false } });
+    const listeners = block(parseAlloy(alloySyslogConfig(udpOnly, stackTopology(udpOnly, 'kubernetes'))), 'loki.source.syslog').blocks;
+    expect(listeners.map((l) => attrs(l).protocol)).toEqual(['udp']);
+  });
+});
+
+describe('Syslog gateway chart', () => {
+  const { site, objects } = synthChart(SyslogGateway);
+  const deployment = findObject(objects, 'Deployment', 'syslog-gateway');
+  const pod = deployment.spec.template.spec;
+  const container = pod.containers[0];
+  const lb = findObject(objects, 'Service', 'syslog');
+
+  test('every object has an explicit name in the site namespace', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ConfigMap/syslog-gateway-config', 'Service/syslog', 'Deployment/syslog-gateway', 'NetworkPolicy/syslog-gateway',
+    ]);
+    for (const o of objects) expect(o.metadata.namespace).toBe('monitoring');
+  });
+
+  test('renaming the construct changes no name and no selector', () => {
+    expect(synthChart(SyslogGateway, site, 'renamed').objects).toEqual(objects);
+  });
+
+  test('the mounted config is the generated config.alloy and its checksum is on the pod template', () => {
+    const cm = findObject(objects, 'ConfigMap', 'syslog-gateway-config');
+    expect(cm.data['config.alloy']).toBe(alloySyslogConfig(site, stackTopology(site, 'kubernetes')));
+    expect(container.args.slice(0, 2)).toEqual(['run', '/etc/alloy/config.alloy']);
+    expect(container.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/alloy', readOnly: true });
+    expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('the Service maps the report\'s port 514 (UDP and TCP) to the container\'s 1514 on the Loki address', () => {
+    expect(lb.spec.type).toBe('LoadBalancer');
+    expect(lb.metadata.annotations['metallb.io/loadBalancerIPs']).toBe(site.loki.address);
+    expect(lb.spec.ports).toEqual([
+      { name: 'syslog-udp', port: 514, targetPort: 'syslog-udp', protocol: 'UDP' },
+      { name: 'syslog-tcp', port: 514, targetPort: 'syslog-tcp', protocol: 'TCP' },
+    ]);
+    for (const port of lb.spec.ports) {
+      expect(container.ports).toContainEqual({ name: port.targetPort, containerPort: 1514, protocol: port.protocol });
+    }
+    expect(lb.spec.loadBalancerSourceRanges).toBeUndefined();
+  });
+
+  test('it can share the address with Loki: same share key and traffic policy, no clashing port', () => {
+    const lokiLb = findObject(synthChart(LokiServer, site).objects, 'Service', 'loki-lb');
+    expect(lb.metadata.annotations['metallb.io/allow-shared-ip']).toBe(lokiLb.metadata.annotations['metallb.io/allow-shared-ip']);
+    expect(lb.metadata.annotations['metallb.io/loadBalancerIPs']).toBe(lokiLb.metadata.annotations['metallb.io/loadBalancerIPs']);
+    expect(lb.spec.externalTrafficPolicy).toBe(lokiLb.spec.externalTrafficPolicy);
+    const key = (p: { port: number; protocol: string }) => `${p.port}/${p.protocol}`;
+    const lokiPorts = new Set(lokiLb.spec.ports.map(key));
+    expect(lb.spec.ports.map(key).filter((k: string) => lokiPorts.has(k))).toEqual([]);
+  });
+
+  test('fails when syslog over TCP would take Loki\'s port on the shared address', () => {
+    expect(() => synthChart(SyslogGateway, siteWith({ syslog: { port: 3100 } })))
+      .toThrow(/syslog\.port: 3100 clashes with Loki's HTTP port on the shared log address 10\.70\.0\.12/);
+  });
+
+  test('with syslog.tcp false the Service, container and policy carry only UDP', () => {
+    const udpOnly = synthChart(SyslogGateway, siteWith({ syslog: { tcp: false } })).objects;
+    expect(findObject(udpOnly, 'Service', 'syslog').spec.ports.map((p: any) => p.protocol)).toEqual(['UDP']);
+    expect(findObject(udpOnly, 'NetworkPolicy', 'syslog-gateway').spec.ingress[0].ports).toEqual([{ port: 1514, protocol: 'UDP' }]);
+  });
+
+  test('the NetworkPolicy takes syslog from anywhere (report: all VLANs send logs) and metrics only from Prometheus', () => {
+    const np = findObject(objects, 'NetworkPolicy', 'syslog-gateway');
+    expect(np.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    const [syslog, metrics] = np.spec.ingress;
+    expect(syslog.from).toBeUndefined();
+    expect(syslog.ports).toEqual([{ port: 1514, protocol: 'UDP' }, { port: 1514, protocol: 'TCP' }]);
+    expect(metrics.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/part-of': 'monitoring-stack' } } }]);
+    expect(metrics.ports).toEqual([{ port: PORTS.alloy, protocol: 'TCP' }]);
+  });
+
+  test('the pod is scraped through the kubernetes-pods job on the Alloy HTTP port', () => {
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '12345' });
+    expect(container.ports).toContainEqual({ name: 'http-metrics', containerPort: 12345, protocol: 'TCP' });
+  });
+
+  test('it runs the pinned Alloy image restricted, as uid 473, with memory limit = request and no CPU limit', () => {
+    expect(container.image).toMatch(/^docker\.io\/grafana\/alloy:v1\.\d+\.\d+$/);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 473, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '256Mi' } });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'http-metrics' });
+  });
+
+  describeWithShared('schemas/kubernetes', 'against the Kubernetes schemas', () => {
+    test('every object validates strictly', () => {
+      expect(strictSchemaErrors(site, objects)).toEqual([]);
+    });
+  });
+});
