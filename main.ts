@@ -6,7 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OutputFile } from './render/output-file';
 import { SiteError } from './site';
-import { synthesize } from './render/synthesize';
+import { synthesizeAll } from './render/synthesize';
+import { TalosConfigError } from './talos/config-rules';
+import { TalosSecretsError } from './talos/secrets-bundle';
 
 interface CliArgs { siteFile?: string; outDir?: string }
 
@@ -36,17 +38,18 @@ function mirrorTree(dir: string, files: readonly OutputFile[]): void {
   }
 }
 
-function main(): number {
+async function main(): Promise<number> {
   try {
     const args = parseArgs(process.argv.slice(2));
     const cliOut = process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : undefined;
     if (cliOut && cliOut === path.resolve(args.outDir ?? 'dist')) {
       throw new UsageError('cdk8s.yaml has "output: dist", but cdk8s synth deletes its output directory before synthesis; set "output: cdk8s.out"');
     }
-    const result = synthesize({ siteFile: args.siteFile, outDir: args.outDir });
+    const result = await synthesizeAll({ siteFile: args.siteFile, outDir: args.outDir });
     // cdk8s synth expects manifests in its own output directory: give it the same tree.
     if (cliOut) mirrorTree(cliOut, result.files);
     for (const w of result.loaded.warnings) console.error(`warning: ${w}`);
+    for (const m of result.talos.messages) console.log(m);
     for (const f of result.secretFiles.filter((x) => x.created)) {
       console.log(`created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored): apply it once with kubectl apply -f, keep it out of git`);
     }
@@ -57,8 +60,12 @@ function main(): number {
       console.error(`error: ${err.message}\nnothing was written.`);
       return 1;
     }
+    if (err instanceof TalosConfigError || err instanceof TalosSecretsError) {
+      console.error(`error: ${err.message}\ndist/ was not changed.`);
+      return 1;
+    }
     throw err;
   }
 }
 
-process.exitCode = main();
+main().then((code) => { process.exitCode = code; });

@@ -7,15 +7,24 @@ import type { Site } from '../site';
 import { addMonitoringLayer } from '../charts/monitoring-layer';
 import { addPlatformLayer } from '../charts/platform';
 import { addGitopsLayer, MONITORING_DIR } from '../gitops';
+import { renderComparison, renderLxcPath } from '../lxc';
+import { renderProxmoxScript } from '../talos/proxmox-script';
 import { layerFiles } from './layer-files';
 import type { OutputFile } from './output-file';
 
 export function renderDist(site: Site): OutputFile[] {
   // outdir is never used: files are serialized here, then written atomically by the caller.
   const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
-  return layerFiles([
-    { directory: MONITORING_DIR, charts: addMonitoringLayer(app, site) },
-    ...addPlatformLayer(app, site),
-    ...addGitopsLayer(app, site),
-  ]);
+  return [
+    ...layerFiles([
+      { directory: MONITORING_DIR, charts: addMonitoringLayer(app, site) },
+      ...addPlatformLayer(app, site),
+      ...addGitopsLayer(app, site),
+    ]),
+    // No key material in it: the machine configs it hands to the VMs stay in the secrets directory.
+    renderProxmoxScript(site),
+    // The assessment's LXC path from the same model, and the comparison computed from both.
+    ...renderLxcPath(site),
+    ...renderComparison(site),
+  ];
 }

@@ -1,4 +1,7 @@
-/** The synth run: load and validate the site, render, then replace dist/ atomically. */
+/**
+ * The synth run: load and validate the site once, create or reuse key material in the
+ * git-ignored secrets directory, render, then replace dist/ atomically.
+ */
 import * as path from 'node:path';
 import { loadSite, LoadedSite } from '../site';
 import { writeTreeAtomically } from './atomic-tree';
@@ -7,10 +10,13 @@ import { renderDist } from './pipeline';
 import { ensureSecretFile, SecretFileResult } from './secret-files';
 import { stackSecrets } from '../charts/secrets/stack-secrets';
 import { configYaml } from '../charts/common/config-yaml';
+import { synthesizeTalos, TalosSynthesis } from '../talos';
 
 export interface SynthesizeOptions {
   /** Site file (YAML). @default - the embedded default: the report's values */
   readonly siteFile?: string;
+  /** An already loaded site (then siteFile is ignored). @default - loaded from siteFile */
+  readonly loaded?: LoadedSite;
   /** The GitOps tree to replace. @default 'dist' under projectRoot */
   readonly outDir?: string;
   /** Where relative paths (outDir, the secrets directory) are resolved. @default process.cwd() */
@@ -32,7 +38,7 @@ export interface SynthesisResult {
 export function synthesize(options: SynthesizeOptions = {}): SynthesisResult {
   const root = options.projectRoot ?? process.cwd();
   const outDir = path.resolve(root, options.outDir ?? 'dist');
-  const loaded = loadSite(options.siteFile);
+  const loaded = options.loaded ?? loadSite(options.siteFile);
   const files = renderDist(loaded.site);
   const secretsDir = path.resolve(root, options.secretsDir ?? loaded.site.talos.secretsDir);
   const secretFiles = [
@@ -40,4 +46,19 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesisResult {
   ];
   writeTreeAtomically(outDir, files, { beforeSwap: options.beforeSwap });
   return { loaded, outDir, files, secretFiles };
+}
+
+export interface FullSynthesisResult extends SynthesisResult {
+  readonly talos: TalosSynthesis;
+}
+
+/**
+ * `npm run synth`: everything, Talos included. The Talos secrets bundle and machine configs are
+ * written before dist/ is swapped, so a damaged bundle stops the run with dist/ untouched.
+ */
+export async function synthesizeAll(options: SynthesizeOptions = {}): Promise<FullSynthesisResult> {
+  const root = options.projectRoot ?? process.cwd();
+  const loaded = options.loaded ?? loadSite(options.siteFile);
+  const talos = await synthesizeTalos(loaded.site, { projectRoot: root });
+  return { ...synthesize({ ...options, loaded }), talos };
 }

@@ -1,0 +1,84 @@
+/**
+ * The four LXC containers of the report's Option 1, sized exactly as the report (via the site):
+ * one container per service on the monitoring VLAN, at the service's static address.
+ */
+import { parseCidr, Site } from '../site';
+
+export const LXC_SERVICES = ['prometheus', 'grafana', 'loki', 'alertmanager'] as const;
+export type LxcService = (typeof LXC_SERVICES)[number];
+
+export interface LxcContainer {
+  readonly service: LxcService;
+  /** Proxmox VMID. Derived, see `lxcVmid`: the report assigns none. */
+  readonly vmid: number;
+  readonly hostname: string;
+  /** Whole cores (`pct --cores`). */
+  readonly cores: number;
+  /** CPU time limit in cores when the site asks for a fraction (`pct --cpulimit`). @default - no limit */
+  readonly cpuLimit?: number;
+  /** Memory limit in MiB (`pct --memory`). */
+  readonly memoryMiB: number;
+  /** Root filesystem size in GiB (`pct --rootfs <storage>:<size>`). */
+  readonly rootfsGiB: number;
+  /** The site's sizing as given, for the comparison (vCPU, GiB, GiB). */
+  readonly sizing: { readonly cpu: number; readonly memoryGiB: number; readonly storageGiB: number };
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly gateway: string;
+  readonly vlanId: number;
+  readonly bridge: string;
+  readonly storage: string;
+  readonly nameservers: readonly string[];
+}
+
+/**
+ * VMID of a monitoring container: VLAN id * 100 + last octet of its address (7010-7013 for the
+ * report), so the id says where the container lives. The report assigns no VMIDs.
+ */
+export function lxcVmid(site: Site, service: LxcService): number {
+  return site.network.vlanId * 100 + Number(site[service].address.split('.')[3]);
+}
+
+export function lxcContainers(site: Site): LxcContainer[] {
+  const { prefixLength } = parseCidr(site.network.cidr);
+  const containers = LXC_SERVICES.map((service): LxcContainer => {
+    const s = site[service];
+    return {
+      service,
+      vmid: lxcVmid(site, service),
+      hostname: service,
+      cores: Math.ceil(s.cpu),
+      ...(Number.isInteger(s.cpu) ? {} : { cpuLimit: s.cpu }),
+      memoryMiB: Math.round(s.memoryGiB * 1024),
+      rootfsGiB: s.storageGiB,
+      sizing: { cpu: s.cpu, memoryGiB: s.memoryGiB, storageGiB: s.storageGiB },
+      address: s.address,
+      prefixLength,
+      gateway: site.network.gateway,
+      vlanId: site.network.vlanId,
+      bridge: site.proxmox.bridge,
+      storage: site.proxmox.storage,
+      nameservers: site.network.dnsServers,
+    };
+  });
+  assertFreeVmids(site, containers);
+  return containers;
+}
+
+/** A derived VMID that collides with a known guest or Talos VM would make `pct create` clobber plans. */
+function assertFreeVmids(site: Site, containers: readonly LxcContainer[]): void {
+  const taken = new Map<number, string>([
+    ...site.proxmox.guests.map((g, i) => [g.vmid, `proxmox.guests.${i}.vmid (${g.name})`] as const),
+    ...site.talos.nodes.map((n, i) => [n.vmid, `talos.nodes.${i}.vmid (${n.hostname})`] as const),
+  ]);
+  for (const c of containers) {
+    const owner = taken.get(c.vmid);
+    if (owner) {
+      throw new Error(
+        `LXC container ${c.hostname} would get VMID ${c.vmid} (VLAN ${c.vlanId} * 100 + last octet of ${c.address}), `
+        + `which ${owner} already uses; change that VMID or ${c.service}.address`,
+      );
+    }
+    taken.set(c.vmid, `the ${c.service} container`);
+  }
+}

@@ -1,0 +1,67 @@
+/** dist/lxc: the report's Option 1 from the same site, as a pct script plus each container's files. */
+import type { Site } from '../site';
+import type { OutputFile } from '../render/output-file';
+import { createContainersScript } from './create-script';
+import { type LxcDeployPlan, lxcDeployPlan, lxcManualSteps } from './deploy-plan';
+
+export const LXC_DIR = 'lxc';
+export const LXC_SCRIPT = 'create-containers.sh';
+
+export function renderLxcPath(site: Site): OutputFile[] {
+  const plan = lxcDeployPlan(site);
+  return [
+    { path: `${LXC_DIR}/${LXC_SCRIPT}`, content: createContainersScript(site, plan), mode: 0o755 },
+    { path: `${LXC_DIR}/README.md`, content: lxcReadme(site, plan) },
+    ...plan.containers.flatMap(({ payload }) => payload.files.map((f) => ({
+      path: `${LXC_DIR}/${payload.service}${f.path}`,
+      content: f.content,
+      ...(f.mode !== undefined ? { mode: f.mode } : {}),
+    }))),
+  ];
+}
+
+function lxcReadme(site: Site, plan: LxcDeployPlan): string {
+  const rows = plan.containers.map(({ container: c }) =>
+    `| ${c.hostname} | ${c.vmid} | ${c.address}/${c.prefixLength} | ${c.cores}${c.cpuLimit !== undefined ? ` (limit ${c.cpuLimit})` : ''} | ${c.memoryMiB} MiB (${c.sizing.memoryGiB} GiB) | ${c.rootfsGiB} GiB |`);
+  const files = plan.containers.flatMap(({ payload }) => payload.files.map((f) => `- \`${payload.service}${f.path}\` -> CT ${payload.service}: \`${f.path}\``));
+  const manual = lxcManualSteps(site, plan).map((s, i) => `${i + 1}. ${s.container ? `**${s.container}**: ` : ''}${s.step}`);
+  return [
+    '# LXC path (report Option 1)',
+    '',
+    `Generated from the site "${site.name}"; do not edit, re-run synth. Four unprivileged Debian containers on`,
+    `${site.proxmox.node}, bridge ${site.proxmox.bridge} VLAN ${site.network.vlanId}, gateway ${site.network.gateway}, disks on ${site.proxmox.storage}.`,
+    'VMIDs are VLAN * 100 + the last octet of the address (the report assigns none).',
+    '',
+    '| Container | VMID | Address | Cores | Memory | Root disk |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    '## Run',
+    '',
+    'Copy this directory to the Proxmox node, then:',
+    '',
+    '```sh',
+    './create-containers.sh --dry-run   # shows every pct command, changes nothing',
+    './create-containers.sh',
+    '```',
+    '',
+    'Re-running is safe: existing containers (same VMID and hostname) get the site\'s cores, memory and',
+    'network again, disks are only grown, files are pushed only when they changed, and a daemon is',
+    'restarted only when its files changed.',
+    '',
+    '## What you do by hand',
+    '',
+    'The script installs no software (the report names no package source). Versions are those of the',
+    'Kubernetes path\'s images, so both paths run the same releases.',
+    '',
+    ...manual,
+    '',
+    '## Files',
+    '',
+    'Built by the same functions as the Kubernetes ConfigMaps, with the LXC topology (addresses instead',
+    'of Service names, /var/lib data directories).',
+    '',
+    ...files,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,107 @@
+/**
+ * A small YAML emitter that writes plain data the way Go's gopkg.in/yaml.v3 `yaml.Marshal` does
+ * with 4-space indentation (what talosctl uses), so generated files can be compared byte for
+ * byte with Talos' own output. npm `yaml` differs in one place: go-yaml indents collections
+ * nested in a sequence item from the dash column, not from the item's first key.
+ */
+
+export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue | undefined };
+
+const INDENT = 4;
+
+/** One YAML document (no leading `---`), ending with a newline. Keys keep insertion order; undefined values are skipped. */
+export function toGoYaml(value: YamlValue): string {
+  const lines: string[] = [];
+  if (isCollection(value) && !isEmptyCollection(value)) {
+    emitCollection(value, 0, lines);
+  } else {
+    lines.push(scalar(value));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Several documents joined the way Talos writes multi-document machine configs. */
+export function toGoYamlDocuments(documents: readonly YamlValue[]): string {
+  return documents.map(toGoYaml).join('---\n');
+}
+
+function isCollection(v: YamlValue | undefined): v is YamlValue[] | { [key: string]: YamlValue | undefined } {
+  return typeof v === 'object' && v !== null;
+}
+
+function isEmptyCollection(v: YamlValue[] | { [key: string]: YamlValue | undefined }): boolean {
+  return Array.isArray(v) ? v.length === 0 : definedEntries(v).length === 0;
+}
+
+function definedEntries(map: { [key: string]: YamlValue | undefined }): [string, YamlValue][] {
+  return Object.entries(map).filter((e): e is [string, YamlValue] => e[1] !== undefined);
+}
+
+/** Emits a non-empty collection whose first line starts at `indent` (sequence dashes / map keys). */
+function emitCollection(value: YamlValue[] | { [key: string]: YamlValue | undefined }, indent: number, lines: string[]): void {
+  const pad = ' '.repeat(indent);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (isCollection(item) && !isEmptyCollection(item)) {
+        if (Array.isArray(item)) {
+          lines.push(`${pad}-`);
+          emitCollection(item, indent + INDENT, lines);
+        } else {
+          // Keys of a mapping in a sequence item sit after "- "; their children indent from the dash.
+          emitMapping(item, indent + 2, indent + INDENT, lines, `${pad}- `);
+        }
+      } else {
+        lines.push(`${pad}- ${scalar(item)}`);
+      }
+    }
+    return;
+  }
+  emitMapping(value, indent, indent + INDENT, lines);
+}
+
+function emitMapping(map: { [key: string]: YamlValue | undefined }, keyIndent: number, childIndent: number, lines: string[], firstPrefix?: string): void {
+  const pad = ' '.repeat(keyIndent);
+  definedEntries(map).forEach(([key, child], i) => {
+    const prefix = i === 0 && firstPrefix !== undefined ? firstPrefix : pad;
+    if (isCollection(child) && !isEmptyCollection(child)) {
+      lines.push(`${prefix}${scalar(key)}:`);
+      emitCollection(child, childIndent, lines);
+    } else if (typeof child === 'string' && child.includes('\n')) {
+      lines.push(`${prefix}${scalar(key)}: ${literalHeader(child)}`);
+      for (const line of child.replace(/\n$/, '').split('\n')) lines.push(line === '' ? '' : ' '.repeat(childIndent) + line);
+    } else {
+      lines.push(`${prefix}${scalar(key)}: ${scalar(child)}`);
+    }
+  });
+}
+
+function literalHeader(text: string): string {
+  if (text.endsWith('\n\n')) return '|+';
+  return text.endsWith('\n') ? '|' : '|-';
+}
+
+/** go-yaml v3 quotes strings that would read back as another type, including YAML 1.1 booleans. */
+const NON_STRING_PLAIN = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?(?:\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
+
+/** Conservative plain-scalar test: anything unusual is quoted (a valid, if not go-identical, choice). */
+function isPlainSafe(text: string): boolean {
+  if (text === '' || NON_STRING_PLAIN.test(text)) return false;
+  if (/^[\s]|[\s]$/.test(text)) return false;
+  if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(text)) return false;
+  if (text.includes(': ') || text.includes(' #') || text.endsWith(':')) return false;
+  return /^[\x20-\x7e]+$/.test(text);
+}
+
+function scalar(value: YamlValue | undefined): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as YAML`);
+    return String(value);
+  }
+  if (Array.isArray(value)) return '[]';
+  if (typeof value === 'object') return '{}';
+  if (isPlainSafe(value)) return value;
+  if (value === '' || NON_STRING_PLAIN.test(value) || !/^[\x20-\x7e]*$/.test(value)) return JSON.stringify(value);
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,162 @@
+/**
+ * The v1alpha1 machine config `talosctl gen config` writes for the Talos v1.13 contract
+ * (research/talos.md §2.1, §2.2, §2.5), plus the few options this project needs. Key order
+ * follows the Go structs, so output is byte-identical to Talos' own fixtures for the same inputs.
+ */
+import type { YamlValue } from './go-yaml';
+import { encodePem, TalosSecretsBundle } from './secrets-bundle';
+
+export type MachineType = 'controlplane' | 'worker';
+export type TalosDocument = { [key: string]: YamlValue | undefined };
+
+export interface MachineConfigInput {
+  readonly machineType: MachineType;
+  readonly clusterName: string;
+  /** Kubernetes API endpoint, e.g. https://10.70.0.20:6443. */
+  readonly endpoint: string;
+  /** Kubernetes release without "v", e.g. 1.36.3. */
+  readonly kubernetesVersion: string;
+  readonly secrets: TalosSecretsBundle;
+  /** @default - not set (talosctl's CLI adds /dev/sda; the library does not) */
+  readonly installDisk?: string;
+  /** @default - not set (talosctl's CLI adds ghcr.io/siderolabs/installer) */
+  readonly installImage?: string;
+  /** Remove the control-plane NoSchedule taint. @default false */
+  readonly allowSchedulingOnControlPlanes?: boolean;
+  /** Label control planes node.kubernetes.io/exclude-from-external-load-balancers (Talos >= 1.8 default). @default true */
+  readonly excludeFromExternalLoadBalancers?: boolean;
+  /** Write `persist: true` as talosctl does; the JSON schema lacks the key and Talos defaults to it. @default false */
+  readonly emitPersist?: boolean;
+  /** Enforce Kubernetes NetworkPolicy with flannel (kube-network-policies, Talos >= 1.13). @default - CNI left at Talos' default */
+  readonly flannelNetworkPolicies?: boolean;
+  /** Subnet kubelet and etcd pick their node address from (keeps the VIP out). @default - Talos' choice */
+  readonly nodeSubnet?: string;
+  /** Static hostname; otherwise `auto: stable` as gen config writes. @default - auto: stable */
+  readonly hostname?: string;
+  /** Further documents, appended after the HostnameConfig. @default - none */
+  readonly extraDocuments?: readonly TalosDocument[];
+}
+
+const POD_SUBNET = '10.244.0.0/16';
+const SERVICE_SUBNET = '10.96.0.0/12';
+const DNS_DOMAIN = 'cluster.local';
+
+/** v1alpha1 document and the multi-docs that follow it, in the order Talos writes them. */
+export function renderMachineConfigDocuments(input: MachineConfigInput): TalosDocument[] {
+  const hostnameDoc: TalosDocument = input.hostname
+    ? { apiVersion: 'v1alpha1', kind: 'HostnameConfig', hostname: input.hostname }
+    : { apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'stable' };
+  return [renderV1Alpha1(input), hostnameDoc, ...(input.extraDocuments ?? [])];
+}
+
+function renderV1Alpha1(input: MachineConfigInput): TalosDocument {
+  const controlPlane = input.machineType === 'controlplane';
+  return {
+    version: 'v1alpha1',
+    debug: false,
+    persist: input.emitPersist ? true : undefined,
+    machine: renderMachine(input, controlPlane),
+    cluster: controlPlane ? renderControlPlaneCluster(input) : renderWorkerCluster(input),
+  };
+}
+
+function renderMachine(input: MachineConfigInput, controlPlane: boolean): TalosDocument {
+  const { secrets } = input;
+  const excludeLb = input.excludeFromExternalLoadBalancers ?? true;
+  return {
+    type: input.machineType,
+    token: secrets.trustdInfo.token,
+    ca: { crt: encodePem(secrets.certs.os.crt), key: controlPlane ? encodePem(secrets.certs.os.key) : '' },
+    certSANs: [],
+    kubelet: {
+      image: `ghcr.io/siderolabs/kubelet:v${input.kubernetesVersion}`,
+      defaultRuntimeSeccompProfileEnabled: true,
+      nodeIP: input.nodeSubnet ? { validSubnets: [input.nodeSubnet] } : undefined,
+      disableManifestsDirectory: true,
+    },
+    install: {
+      disk: input.installDisk,
+      image: input.installImage,
+      wipe: false,
+      grubUseUKICmdline: true,
+    },
+    features: {
+      diskQuotaSupport: true,
+      kubePrism: { enabled: true, port: 7445 },
+      hostDNS: { enabled: true, forwardKubeDNSToHost: true },
+    },
+    nodeLabels: controlPlane && excludeLb ? { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : undefined,
+  };
+}
+
+function clusterNetwork(input: MachineConfigInput): TalosDocument {
+  return {
+    cni: input.flannelNetworkPolicies ? { name: 'flannel', flannel: { kubeNetworkPoliciesEnabled: true } } : undefined,
+    dnsDomain: DNS_DOMAIN,
+    podSubnets: [POD_SUBNET],
+    serviceSubnets: [SERVICE_SUBNET],
+  };
+}
+
+const DISCOVERY: TalosDocument = { enabled: true, registries: { kubernetes: { disabled: true }, service: {} } };
+
+function renderControlPlaneCluster(input: MachineConfigInput): TalosDocument {
+  const { secrets, kubernetesVersion: k8s } = input;
+  return {
+    id: secrets.cluster.id,
+    secret: secrets.cluster.secret,
+    controlPlane: { endpoint: input.endpoint },
+    clusterName: input.clusterName,
+    network: clusterNetwork(input),
+    token: secrets.secrets.bootstrapToken,
+    aescbcEncryptionSecret: secrets.secrets.aescbcEncryptionSecret,
+    secretboxEncryptionSecret: secrets.secrets.secretboxEncryptionSecret,
+    ca: { crt: encodePem(secrets.certs.k8s.crt), key: encodePem(secrets.certs.k8s.key) },
+    aggregatorCA: { crt: encodePem(secrets.certs.k8sAggregator.crt), key: encodePem(secrets.certs.k8sAggregator.key) },
+    serviceAccount: { key: encodePem(secrets.certs.k8sServiceAccount.key) },
+    apiServer: {
+      image: `registry.k8s.io/kube-apiserver:v${k8s}`,
+      admissionControl: [{
+        name: 'PodSecurity',
+        // An untyped map in Go, so go-yaml writes its keys sorted.
+        configuration: {
+          apiVersion: 'pod-security.admission.config.k8s.io/v1alpha1',
+          defaults: {
+            audit: 'restricted',
+            'audit-version': 'latest',
+            enforce: 'baseline',
+            'enforce-version': 'latest',
+            warn: 'restricted',
+            'warn-version': 'latest',
+          },
+          exemptions: { namespaces: ['kube-system'], runtimeClasses: [], usernames: [] },
+          kind: 'PodSecurityConfiguration',
+        },
+      }],
+      auditPolicy: { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'Metadata' }] },
+    },
+    controllerManager: { image: `registry.k8s.io/kube-controller-manager:v${k8s}` },
+    proxy: { image: `registry.k8s.io/kube-proxy:v${k8s}` },
+    scheduler: { image: `registry.k8s.io/kube-scheduler:v${k8s}` },
+    discovery: DISCOVERY,
+    etcd: {
+      ca: { crt: encodePem(secrets.certs.etcd.crt), key: encodePem(secrets.certs.etcd.key) },
+      advertisedSubnets: input.nodeSubnet ? [input.nodeSubnet] : undefined,
+    },
+    allowSchedulingOnControlPlanes: input.allowSchedulingOnControlPlanes ? true : undefined,
+  };
+}
+
+function renderWorkerCluster(input: MachineConfigInput): TalosDocument {
+  const { secrets } = input;
+  return {
+    id: secrets.cluster.id,
+    secret: secrets.cluster.secret,
+    controlPlane: { endpoint: input.endpoint },
+    clusterName: input.clusterName,
+    network: clusterNetwork(input),
+    token: secrets.secrets.bootstrapToken,
+    ca: { crt: encodePem(secrets.certs.k8s.crt), key: '' },
+    discovery: DISCOVERY,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The site's three control-plane machine configs: gen config's v1.13 base (machine-config.ts)
+ * plus hostname, static address, Layer-2 API VIP, DNS, NTP, the Image Factory installer, flannel
+ * NetworkPolicy enforcement and the local-path data volume (research/proxmox-talos.md §1.6, §3).
+ */
+import { parseCidr } from '../site';
+import type { Site } from '../site';
+import { renderMachineConfigDocuments, TalosDocument } from './machine-config';
+import { installerImage } from './schematic';
+import type { TalosSecretsBundle } from './secrets-bundle';
+import { talosVmSizing } from './vm-sizing';
+
+/** The Talos contract this generator writes; the site's Talos version must be in this minor. */
+export const SUPPORTED_CONTRACT = '1.13';
+
+/** Link alias every node's single NIC gets, so the VIP can name it. */
+export const NODE_LINK_ALIAS = 'net0';
+
+/** UserVolumeConfig name; Talos mounts it at /var/mnt/<name>. */
+export const LOCAL_PATH_VOLUME_NAME = 'local-path-provisioner';
+/** Host path local-path-provisioner's nodePathMap must use. */
+export const LOCAL_PATH_HOST_PATH = `/var/mnt/${LOCAL_PATH_VOLUME_NAME}`;
+
+/**
+ * A locally administered MAC derived from the VMID (02:00 + 4 bytes), so the Proxmox script and
+ * the machine config agree on it without a site setting. VMIDs are unique per Proxmox cluster.
+ */
+export function nodeMacAddress(vmid: number): string {
+  const bytes = [0x02, 0x00, (vmid >>> 24) & 0xff, (vmid >>> 16) & 0xff, (vmid >>> 8) & 0xff, vmid & 0xff];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+export function apiEndpoint(site: Site): string {
+  return `https://${site.talos.vip}:6443`;
+}
+
+export function talosContract(site: Site): string {
+  return site.talos.version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+}
+
+export interface NodeMachineConfig {
+  readonly hostname: string;
+  readonly address: string;
+  readonly vmid: number;
+  readonly documents: TalosDocument[];
+}
+
+export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle): NodeMachineConfig[] {
+  if (talosContract(site) !== SUPPORTED_CONTRACT) {
+    throw new Error(`talos.version ${JSON.stringify(site.talos.version)}: this generator writes the Talos v${SUPPORTED_CONTRACT} config contract only; set talos.version to a v${SUPPORTED_CONTRACT}.x release`);
+  }
+  const prefixLength = parseCidr(site.network.cidr).prefixLength;
+  const sizing = talosVmSizing(site);
+  const largestClaimGiB = Math.max(...sizing.workload.services.map((s) => s.storageGiB));
+  return site.talos.nodes.map((node) => ({
+    hostname: node.hostname,
+    address: node.address,
+    vmid: node.vmid,
+    documents: renderMachineConfigDocuments({
+      machineType: 'controlplane',
+      clusterName: site.name,
+      endpoint: apiEndpoint(site),
+      kubernetesVersion: site.kubernetes.version,
+      secrets,
+      installDisk: site.talos.installDisk,
+      installImage: installerImage(site.talos.extensions, site.talos.version),
+      allowSchedulingOnControlPlanes: true,
+      // MetalLB announces LoadBalancer IPs only from nodes without this label.
+      excludeFromExternalLoadBalancers: false,
+      flannelNetworkPolicies: true,
+      nodeSubnet: site.network.cidr,
+      hostname: node.hostname,
+      extraDocuments: [
+        {
+          apiVersion: 'v1alpha1',
+          kind: 'LinkAliasConfig',
+          name: NODE_LINK_ALIAS,
+          selector: { match: `mac(link.permanent_addr) == "${nodeMacAddress(node.vmid)}"` },
+        },
+        {
+          apiVersion: 'v1alpha1',
+          kind: 'LinkConfig',
+          name: NODE_LINK_ALIAS,
+          addresses: [{ address: `${node.address}/${prefixLength}` }],
+          routes: [{ gateway: site.network.gateway }],
+        },
+        { apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: site.talos.vip, link: NODE_LINK_ALIAS },
+        { apiVersion: 'v1alpha1', kind: 'ResolverConfig', nameservers: site.network.dnsServers.map((address) => ({ address })) },
+        { apiVersion: 'v1alpha1', kind: 'TimeSyncConfig', ntp: { servers: [...site.network.ntpServers] } },
+        {
+          apiVersion: 'v1alpha1',
+          kind: 'UserVolumeConfig',
+          name: LOCAL_PATH_VOLUME_NAME,
+          provisioning: {
+            diskSelector: { match: `!system_disk && disk.dev_path == "${site.talos.dataDisk}"` },
+            // At least the largest claim must fit; grow takes the rest of the disk.
+            minSize: `${largestClaimGiB}GiB`,
+            grow: true,
+          },
+          filesystem: { type: 'xfs' },
+        },
+      ],
+    }),
+  }));
+}

@@ -1,0 +1,96 @@
+/**
+ * The Talos part of `npm run synth`: loads (or, on the first run, creates) the secrets bundle,
+ * writes one machine config per node and the talosconfig into the git-ignored secrets directory
+ * (0600, atomically). The Proxmox VM script holds no key material: it is rendered with dist/
+ * (render/pipeline.ts calls renderProxmoxScript), not here.
+ * Same bundle + same site => byte-identical files.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Site } from '../site';
+import { checkTalosConfig, checkTalosconfigEndpoints, TalosConfigError } from './config-rules';
+import { toGoYamlDocuments } from './go-yaml';
+import { LOCAL_PATH_HOST_PATH, renderNodeMachineConfigs, talosContract } from './node-configs';
+import { installerImage, schematicId } from './schematic';
+import { writeSecretFileAtomically } from '../render/secret-files';
+import { loadOrCreateTalosSecrets, talosSecretsPaths } from './secrets-store';
+import { renderTalosconfig } from './talosconfig';
+import { talosVmSizing } from './vm-sizing';
+
+export interface SynthesizeTalosOptions {
+  /** Directory `site.talos.secretsDir` is relative to (the repository root). */
+  readonly projectRoot: string;
+  /** Clock for certificates minted on this run (first run only) and backup names. @default new Date() */
+  readonly now?: Date;
+}
+
+export interface TalosSynthesis {
+  /** Absolute paths of the secret files this run wrote or confirmed (all mode 0600). */
+  readonly secretFiles: string[];
+  /** One line each, for the synth log. */
+  readonly messages: string[];
+}
+
+export async function synthesizeTalos(site: Site, options: SynthesizeTalosOptions): Promise<TalosSynthesis> {
+  const now = options.now ?? new Date();
+  const paths = talosSecretsPaths(options.projectRoot, site.talos.secretsDir);
+  const messages: string[] = [];
+  const contract = talosContract(site);
+
+  // Render and check everything before touching the disk beyond the bundle itself.
+  const secrets = await loadOrCreateTalosSecrets(paths, now);
+  messages.push(...secrets.messages);
+  const nodes = renderNodeMachineConfigs(site, secrets.bundle);
+  for (const node of nodes) {
+    const problems = checkTalosConfig(node.documents, contract);
+    if (problems.length > 0) throw new TalosConfigError(`node ${node.hostname}`, problems);
+  }
+  const endpoints = site.talos.nodes.map((n) => n.address);
+  const endpointProblems = checkTalosconfigEndpoints({ endpoints, vip: site.talos.vip });
+  if (endpointProblems.length > 0) throw new TalosConfigError('talosconfig', endpointProblems);
+
+  const secretFiles = [paths.secretsFile, paths.adminFile];
+  for (const node of nodes) {
+    const file = path.join(paths.nodesDir, `${node.hostname}.yaml`);
+    writeSecretFileAtomically(file, toGoYamlDocuments(node.documents));
+    secretFiles.push(file);
+  }
+  writeSecretFileAtomically(paths.talosconfigFile, renderTalosconfig({
+    contextName: site.name,
+    endpoints,
+    caCrt: secrets.bundle.certs.os.crt,
+    client: secrets.admin,
+  }));
+  secretFiles.push(paths.talosconfigFile);
+  messages.push(...removeStaleNodeConfigs(paths.nodesDir, nodes.map((n) => `${n.hostname}.yaml`)));
+  messages.push(...gitIgnoreWarnings(options.projectRoot, paths.dir));
+
+  const sizing = talosVmSizing(site);
+  messages.push(
+    `Talos ${site.talos.version}: ${nodes.length} control-plane configs in ${paths.nodesDir}, talosconfig ${paths.talosconfigFile}`,
+    `installer ${installerImage(site.talos.extensions, site.talos.version)} (schematic ${schematicId(site.talos.extensions)} computed offline)`,
+    `VMs: ${sizing.perNode.cores} cores / ${sizing.perNode.memoryGiB} GiB / ${sizing.perNode.osDiskGiB}+${sizing.perNode.dataDiskGiB} GiB disks each; one node down: ${sizing.fitsWithOneNodeDown ? 'fits' : 'does not fit'}`,
+    `local-path storage lives at ${LOCAL_PATH_HOST_PATH} on every node`,
+  );
+  return { secretFiles, messages };
+}
+
+/** Node configs are derived files: drop those of nodes that left the site (renamed hosts). */
+function removeStaleNodeConfigs(nodesDir: string, keep: readonly string[]): string[] {
+  return fs.readdirSync(nodesDir)
+    .filter((f) => f.endsWith('.yaml') && !keep.includes(f))
+    .map((f) => {
+      fs.rmSync(path.join(nodesDir, f));
+      return `removed ${path.join(nodesDir, f)} (node no longer in the site)`;
+    });
+}
+
+/** A loud warning when git would pick up key material. Outside a git work tree there is nothing to check. */
+function gitIgnoreWarnings(projectRoot: string, secretDir: string): string[] {
+  const probe = path.join(secretDir, 'secrets.yaml');
+  const result = spawnSync('git', ['check-ignore', '-q', '--no-index', probe], { cwd: projectRoot, stdio: 'ignore' });
+  return result.status === 1
+    ? [`WARNING: ${secretDir} is not git-ignored; add the secrets directory to .gitignore before committing`]
+    : [];
+}

@@ -1,0 +1,160 @@
+import { DOMParser } from '@xmldom/xmldom';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import { parseSite } from '../../site';
+import { talosVmSizing } from '../../talos/vm-sizing';
+import { comparisonHeadline, computeComparison, lxcContainers, renderComparison, renderLxcPath } from '../../lxc';
+import { comparisonChartSpec, renderSvg } from '../../lxc/comparison/chart';
+
+const site = parseSite({}).site;
+const c = computeComparison(site);
+const claim = (id: string) => c.claims.find((k) => k.id === id)!;
+const pathOf = (id: string) => c.paths.find((p) => p.id === id)!;
+const after = (id: string) => c.onHost.find((o) => o.id === id)!.allocatedAfter;
+
+describe('The comparison checks the report\'s own figures', () => {
+  test('the stack totals 12 vCPU, 24 GB, 300 GB', () => {
+    expect(pathOf('lxc')).toMatchObject({ vcpu: 12, memoryGB: 24, diskGB: 300 });
+    expect(claim('stack-totals')).toMatchObject({ arithmeticHolds: true, arithmetic: 'vCPU 4 + 2 + 4 + 2 = 12; memory 8 + 4 + 8 + 4 = 24; disk 100 + 50 + 100 + 50 = 300' });
+  });
+
+  test('"41.5 GB allocated" is 17.5 + 24', () => {
+    expect(claim('memory-after')).toMatchObject({ arithmeticHolds: true, arithmetic: '17.5 allocated + 8 + 4 + 8 + 4 = 41.5 GB' });
+    expect(after('lxc').memoryGB).toBe(41.5);
+  });
+
+  test('"371 GB" is 71 + 300', () => {
+    expect(claim('disk-after')).toMatchObject({ arithmeticHolds: true, arithmetic: '71 allocated + 100 + 50 + 100 + 50 = 371 GB' });
+    expect(after('lxc').diskGB).toBe(371);
+  });
+
+  test('"36+ vCPU, 72+ GB RAM for HA" is three full copies of the stack, and above the Talos sizing', () => {
+    const ha = claim('ha-claim');
+    expect(ha).toMatchObject({ arithmeticHolds: true, arithmetic: '3 x 12 vCPU = 36; 3 x 24 GB = 72' });
+    const t = talosVmSizing(site);
+    expect(pathOf('talos')).toMatchObject({ vcpu: t.totals.cores, memoryGB: t.totals.memoryGiB, diskGB: t.totals.osDiskGiB + t.totals.dataDiskGiB });
+    expect(pathOf('talos').vcpu).toBeLessThan(36);
+    expect(pathOf('talos').memoryGB).toBeLessThan(72);
+    expect(ha.finding).toContain(`${36 / t.totals.cores}x`);
+  });
+
+  test('utilization 23 % and 38 % are shares of the allocation', () => {
+    expect(claim('utilization')).toMatchObject({ arithmeticHolds: true, arithmetic: '4.1 / 17.5 = 23 %; 26.8 / 71 = 38 %' });
+  });
+
+  test('the timeline phases do not add up to the stated total', () => {
+    expect(claim('deploy-time')).toMatchObject({ arithmeticHolds: false, arithmetic: '2-3 + 2-3 + 1-2 = 5-8 hours' });
+  });
+});
+
+describe('The host', () => {
+  test('capacity is "unknown" when the site does not give it, and no share is computed', () => {
+    expect(c.host.capacity).toEqual({ vcpu: 'unknown', memoryGB: 'unknown', diskGB: 'unknown' });
+    for (const o of c.onHost) expect(o.shareOfCapacityPercent).toEqual({ vcpu: 'unknown', memoryGB: 'unknown', diskGB: 'unknown' });
+    expect(renderComparison(site)[0].content).toContain('capacity: unknown vCPU, unknown GB memory, unknown GB disk');
+  });
+
+  test('capacity from the site gives shares of it', () => {
+    const withCap = computeComparison(parseSite({ proxmox: { capacity: { vcpu: 32, memoryGB: 64, diskGB: 1000 } } }).site);
+    expect(withCap.onHost.find((o) => o.id === 'lxc')!.shareOfCapacityPercent).toEqual({ vcpu: 93.75, memoryGB: 64.844, diskGB: 37.1 });
+  });
+
+  test('pve01 allocation is the report\'s: 18 vCPU, 17.5 GB, 71 GB', () => {
+    expect(c.host.allocated).toEqual({ vcpu: 18, memoryGB: 17.5, diskGB: 71 });
+  });
+});
+
+describe('Availability', () => {
+  test('three VMs on one host survive losing a VM, not the host', () => {
+    const host = c.availability.find((a) => a.failure.startsWith('pve01 lost'))!;
+    expect(host.lxc).toBe('everything down');
+    expect(host.talos).toMatch(/^everything down: all 3 VMs share the host/);
+    expect(c.availability[0].talos).toContain('etcd 2 of 3');
+  });
+});
+
+describe('A site that changes a sizing', () => {
+  const bigger = parseSite({ prometheus: { cpu: 6, memoryGiB: 16, storageGiB: 200 } }).site;
+  const b = computeComparison(bigger);
+
+  test('changes the LXC container, the Talos sizing and the comparison consistently', () => {
+    const ct = lxcContainers(bigger).find((x) => x.service === 'prometheus')!;
+    expect([ct.cores, ct.memoryMiB, ct.rootfsGiB]).toEqual([6, 16384, 200]);
+    const script = renderLxcPath(bigger).find((f) => f.path === 'lxc/create-containers.sh')!.content;
+    expect(script).toContain('CONVERGE=(--cores 6 --memory 16384');
+    expect(script).toContain('--rootfs local-lvm:200');
+    expect(b.paths.find((p) => p.id === 'lxc')).toMatchObject({ vcpu: 14, memoryGB: 32, diskGB: 400 });
+    const t = talosVmSizing(bigger);
+    expect(b.paths.find((p) => p.id === 'talos')).toMatchObject({ vcpu: t.totals.cores, memoryGB: t.totals.memoryGiB });
+    expect(t.totals.memoryGiB).toBeGreaterThan(talosVmSizing(site).totals.memoryGiB);
+    expect(b.onHost.find((o) => o.id === 'lxc')!.allocatedAfter).toEqual({ vcpu: 32, memoryGB: 49.5, diskGB: 471 });
+  });
+
+  test('then no longer matches the report\'s figures, and says so', () => {
+    const k = (id: string) => b.claims.find((x) => x.id === id)!;
+    expect(k('memory-after')).toMatchObject({ arithmeticHolds: false, arithmetic: '17.5 allocated + 16 + 4 + 8 + 4 = 49.5 GB' });
+    expect(k('disk-after').arithmeticHolds).toBe(false);
+    expect(k('ha-claim').arithmetic).toBe('3 x 14 vCPU = 42; 3 x 32 GB = 96');
+    expect(renderComparison(bigger)[0].content).toContain('| **no** |');
+  });
+
+  test('changes the chart and the JSON', () => {
+    const [, json, svg] = renderComparison(bigger);
+    const [, json0, svg0] = renderComparison(site);
+    expect(json.content).not.toBe(json0.content);
+    expect(svg.content).not.toBe(svg0.content);
+    expect(JSON.parse(json.content).paths[0].memoryGB).toBe(32);
+  });
+});
+
+describe('comparison.svg', () => {
+  const svg = renderComparison(site).find((f) => f.path === 'comparison/comparison.svg')!.content;
+
+  test('is well-formed SVG', () => {
+    const errors: string[] = [];
+    const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') errors.push(msg); } }).parseFromString(svg, 'image/svg+xml');
+    expect(errors).toEqual([]);
+    expect(doc.documentElement!.nodeName).toBe('svg');
+    expect(doc.documentElement!.getAttribute('xmlns')).toBe('http://www.w3.org/2000/svg');
+    expect(Number(doc.documentElement!.getAttribute('width'))).toBeGreaterThan(300);
+  });
+
+  test('draws the three resources and every path', () => {
+    for (const text of ['vCPU', 'Memory (GB)', 'Disk (GB)', ...c.paths.map((p) => p.label), 'capacity: unknown']) {
+      expect(svg).toContain(text);
+    }
+  });
+
+  test('equals what vega\'s own asynchronous toSVG renders', async () => {
+    (vega as unknown as { resetSVGDefIds(): void }).resetSVGDefIds();
+    const view = new vega.View(vega.parse(vegaLite.compile(comparisonChartSpec(c)).spec), { renderer: 'none' });
+    expect(`${await view.toSVG()}\n`).toBe(renderSvg(comparisonChartSpec(c)));
+  });
+
+  test('is byte-identical across runs', () => {
+    expect(renderComparison(parseSite({}).site)).toEqual(renderComparison(site));
+  });
+});
+
+describe('comparison.json and the README headline', () => {
+  test('comparison.json is the computed comparison', () => {
+    const json = renderComparison(site).find((f) => f.path === 'comparison/comparison.json')!.content;
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(c)));
+  });
+
+  test('the headline gives the per-path numbers and links the full comparison', () => {
+    const md = comparisonHeadline(site);
+    expect(md).toContain('| LXC: 4 containers | 12 | 24 | 300 | 30 vCPU / 41.5 GB / 371 GB |');
+    expect(md).toContain('capacity unknown (not in the report)');
+    expect(md).toContain('[COMPARISON.md](dist/comparison/COMPARISON.md)');
+  });
+
+  test('operations counted from the artifacts match the LXC dry run count', () => {
+    const deploy = c.operations.find((o) => o.aspect === 'Deploy: automated steps')!;
+    expect(deploy.lxc.source).toMatch(/^generated:/);
+    expect(deploy.lxc.value).toMatch(/^\d+ pct commands \(4 containers, \d+ files\)$/);
+    for (const o of c.operations) {
+      expect(`${o.lxc.source} ${o.talos.source}`).toMatch(/generated|estimate|report/);
+    }
+  });
+});

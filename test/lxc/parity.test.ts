@@ -1,0 +1,155 @@
+/**
+ * Parity: both paths carry the same scrape jobs, rules, retention, receivers and datasources.
+ * The Kubernetes side is read from the synthesized charts (ConfigMaps and container args), the
+ * LXC side from dist/lxc; every difference is listed below, explicitly.
+ */
+import { App, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { parseSite, type Site } from '../../site';
+import { AlertmanagerServer } from '../../charts/alertmanager/alertmanager-server';
+import { EstateExporters } from '../../charts/exporters/exporters-chart';
+import { GrafanaServer } from '../../charts/grafana/grafana-chart';
+import { LokiServer } from '../../charts/loki/loki-chart';
+import { PrometheusServer } from '../../charts/prometheus/prometheus-server';
+import { SyslogGateway } from '../../charts/syslog/syslog-chart';
+import { stackTopology } from '../../charts/topology';
+import { pathDifferences, renderLxcPath } from '../../lxc';
+import { diffValues } from '../../lxc/parity';
+
+type K8sObject = { kind: string; metadata: { name: string }; data?: Record<string, string>; spec?: any };
+
+function kubernetesObjects(site: Site): K8sObject[] {
+  const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
+  const props = { site, topology: stackTopology(site, 'kubernetes') };
+  const charts = [
+    new PrometheusServer(app, 'prometheus', props), new AlertmanagerServer(app, 'alertmanager', props),
+    new LokiServer(app, 'loki', props), new GrafanaServer(app, 'grafana', props),
+    new SyslogGateway(app, 'syslog', props), new EstateExporters(app, 'exporters', props),
+  ];
+  return charts.flatMap((c) => Testing.synth(c) as K8sObject[]);
+}
+
+function both(site: Site) {
+  const objects = kubernetesObjects(site);
+  const configMap = (name: string, key: string): string => {
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name);
+    if (!cm?.data?.[key]) throw new Error(`ConfigMap ${name} has no key ${key}`);
+    return cm.data[key];
+  };
+  const args = (kind: string, name: string): string[] =>
+    objects.find((o) => o.kind === kind && o.metadata.name === name)!.spec.template.spec.containers[0].args;
+  const lxc = new Map(renderLxcPath(site).map((f) => [f.path, f.content]));
+  const file = (p: string): string => {
+    const c = lxc.get(p);
+    if (c === undefined) throw new Error(`dist/${p} missing`);
+    return c;
+  };
+  /** Flags of a unit's ExecStart (our units put one flag per continuation line). */
+  const execArgs = (p: string): string[] => {
+    const exec = file(p).match(/^ExecStart=((?:.*\\\n)*.*)/m)![1];
+    return exec.split(/ \\\n\s*/).slice(1).map((a) => a.replace(/^"(.*)"$/, '$1'));
+  };
+  return { configMap, args, file, execArgs };
+}
+
+const site = parseSite({}).site;
+const k = both(site);
+
+describe('The LXC and Kubernetes paths carry the same', () => {
+  const k8sProm = YAML.parse(k.configMap('prometheus-config', 'prometheus.yml'));
+  const lxcProm = YAML.parse(k.file('lxc/prometheus/etc/prometheus/prometheus.yml'));
+
+  test('scrape jobs, except the four that discover Kubernetes itself', () => {
+    const jobs = (c: any) => c.scrape_configs.map((j: any) => j.job_name);
+    const k8sOnly = ['kubernetes-apiservers', 'kubernetes-nodes', 'kubernetes-cadvisor', 'kubernetes-pods'];
+    expect(jobs(lxcProm)).toEqual(jobs(k8sProm).filter((j: string) => !k8sOnly.includes(j)));
+    expect(jobs(k8sProm)).toEqual(expect.arrayContaining(k8sOnly));
+  });
+
+  test('alert rules, byte for byte', () => {
+    expect(k.file('lxc/prometheus/etc/prometheus/rules/alerts.yml')).toBe(k.configMap('prometheus-rules', 'alerts.yml'));
+  });
+
+  test('receivers and routes: alertmanager.yml byte for byte', () => {
+    expect(k.file('lxc/alertmanager/etc/alertmanager/alertmanager.yml')).toBe(k.configMap('alertmanager-config', 'alertmanager.yml'));
+  });
+
+  test('retention: Prometheus and Alertmanager flags differ only in the data path, Loki only in directories', () => {
+    const diffArgs = (a: string[], b: string[]) => [a.filter((x) => !b.includes(x)), b.filter((x) => !a.includes(x))];
+    expect(diffArgs(k.args('StatefulSet', 'prometheus'), k.execArgs('lxc/prometheus/etc/systemd/system/prometheus.service')))
+      .toEqual([['--storage.tsdb.path=/prometheus'], ['--storage.tsdb.path=/var/lib/prometheus']]);
+    expect(k.execArgs('lxc/prometheus/etc/systemd/system/prometheus.service')).toEqual(expect.arrayContaining([
+      '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=85GB',
+    ]));
+    expect(diffArgs(k.args('StatefulSet', 'alertmanager'), k.execArgs('lxc/alertmanager/etc/systemd/system/alertmanager.service')))
+      .toEqual([['--storage.path=/alertmanager'], ['--storage.path=/var/lib/alertmanager']]);
+    expect(k.args('StatefulSet', 'loki')).toEqual(k.execArgs('lxc/loki/etc/systemd/system/loki.service'));
+    expect(k.args('Deployment', 'syslog-gateway')).toEqual(k.execArgs('lxc/loki/etc/systemd/system/alloy.service'));
+    const lokiK8s = YAML.parse(k.configMap('loki-config', 'loki.yaml'));
+    const lokiLxc = YAML.parse(k.file('lxc/loki/etc/loki/loki.yaml'));
+    expect(lokiLxc.limits_config).toEqual(lokiK8s.limits_config);
+    expect(lokiLxc.limits_config.retention_period).toBe('336h');
+  });
+
+  test('datasources: same names, uids and settings; only the URLs differ', () => {
+    const k8sDs = YAML.parse(k.configMap('grafana-provisioning', 'datasources.yaml'));
+    const lxcDs = YAML.parse(k.file('lxc/grafana/etc/grafana/provisioning/datasources/datasources.yaml'));
+    expect(diffValues('datasources.yaml', k8sDs, lxcDs).map((d) => d.path)).toEqual([
+      '.datasources[name=Prometheus].url', '.datasources[name=Loki].url', '.datasources[name=Alertmanager].url',
+    ]);
+    expect(k.file('lxc/grafana/etc/grafana/provisioning/dashboards/dashboards.yaml')).toBe(k.configMap('grafana-provisioning', 'dashboards.yaml'));
+  });
+
+  test('syslog gateway config apart from the Loki push URL', () => {
+    const diff = diffValues('config.alloy', k.configMap('syslog-gateway-config', 'config.alloy').split('\n'), k.file('lxc/loki/etc/alloy/config.alloy').split('\n'));
+    expect(diff.map((d) => [d.kubernetes, d.lxc])).toEqual([
+      [expect.stringContaining('http://loki.monitoring.svc:3100/loki/api/v1/push'), expect.stringContaining('http://10.70.0.12:3100/loki/api/v1/push')],
+    ]);
+  });
+
+  test('blackbox exporter modules, byte for byte', () => {
+    expect(k.file('lxc/prometheus/etc/blackbox/blackbox.yml')).toBe(k.configMap('blackbox-exporter-config', 'blackbox.yml'));
+  });
+});
+
+describe('Every difference between the paths\' service configs', () => {
+  test('is one of these, each forced by the platform', () => {
+    // GIVEN the report's site WHEN both paths' configs are diffed THEN exactly this list:
+    const expected: Array<[file: string, path: string, why: string]> = [
+      ['prometheus.yml', '.alerting.alertmanagers[0].basic_auth.password_file', 'Secret mount vs file in the container'],
+      ['prometheus.yml', '.alerting.alertmanagers[0].static_configs[0].targets[0]', 'Service DNS vs container IP'],
+      ['prometheus.yml', '.scrape_configs[job_name=prometheus].static_configs[0].targets[0]', 'Service DNS vs container IP'],
+      ['prometheus.yml', '.scrape_configs[job_name=alertmanager].static_configs[0].targets[0]', 'Service DNS vs container IP'],
+      ['prometheus.yml', '.scrape_configs[job_name=alertmanager].basic_auth.password_file', 'Secret mount vs file in the container'],
+      ['prometheus.yml', '.scrape_configs[job_name=loki].static_configs[0].targets[0]', 'Service DNS vs container IP'],
+      ['prometheus.yml', '.scrape_configs[job_name=grafana].static_configs[0].targets[0]', 'Service DNS vs container IP'],
+      ['prometheus.yml', '.scrape_configs[job_name=node].static_configs[6]', 'node_exporter in the prometheus container (k8s: kubernetes-nodes)'],
+      ['prometheus.yml', '.scrape_configs[job_name=node].static_configs[7]', 'node_exporter in the grafana container'],
+      ['prometheus.yml', '.scrape_configs[job_name=node].static_configs[8]', 'node_exporter in the loki container'],
+      ['prometheus.yml', '.scrape_configs[job_name=node].static_configs[9]', 'node_exporter in the alertmanager container'],
+      ['prometheus.yml', '.scrape_configs[job_name=pve].relabel_configs[2].replacement', 'exporter Service vs loopback'],
+      ['prometheus.yml', '.scrape_configs[job_name=blackbox-http-2xx-self-signed].relabel_configs[2].replacement', 'exporter Service vs loopback'],
+      ['prometheus.yml', '.scrape_configs[job_name=blackbox-tcp-connect].relabel_configs[2].replacement', 'exporter Service vs loopback'],
+      ['prometheus.yml', '.scrape_configs[job_name=blackbox-http-2xx].relabel_configs[2].replacement', 'exporter Service vs loopback'],
+      ['prometheus.yml', '.scrape_configs[job_name=kubernetes-apiservers]', 'Kubernetes service discovery only'],
+      ['prometheus.yml', '.scrape_configs[job_name=kubernetes-nodes]', 'Kubernetes service discovery only'],
+      ['prometheus.yml', '.scrape_configs[job_name=kubernetes-cadvisor]', 'Kubernetes service discovery only'],
+      ['prometheus.yml', '.scrape_configs[job_name=kubernetes-pods]', 'Kubernetes service discovery only'],
+      ['loki.yaml', '.common.path_prefix', 'PVC mount vs /var/lib'],
+      ['loki.yaml', '.common.storage.filesystem.chunks_directory', 'PVC mount vs /var/lib'],
+      ['loki.yaml', '.common.storage.filesystem.rules_directory', 'PVC mount vs /var/lib'],
+      ['loki.yaml', '.compactor.working_directory', 'PVC mount vs /var/lib'],
+      ['datasources.yaml', '.datasources[name=Prometheus].url', 'Service DNS vs container IP'],
+      ['datasources.yaml', '.datasources[name=Loki].url', 'Service DNS vs container IP'],
+      ['datasources.yaml', '.datasources[name=Alertmanager].url', 'Service DNS vs container IP'],
+      ['config.alloy', '[name=loki.write].blocks[name=endpoint].attributes[0][1]', 'Service DNS vs container IP'],
+    ];
+    expect(pathDifferences(site).map((d) => [d.file, d.path])).toEqual(expected.map(([file, p]) => [file, p]));
+  });
+
+  test('apart from Kubernetes discovery, each is an address or a path on both sides', () => {
+    for (const d of pathDifferences(site).filter((x) => !x.path.includes('job_name=kubernetes-'))) {
+      expect(d.lxc).toMatch(/10\.70\.0\.1[0-3]|127\.0\.0\.1|\/var\/lib\/|\/etc\/prometheus\//);
+    }
+  });
+});

@@ -1,0 +1,52 @@
+/** Test helpers for test/talos: ../shared location, the Talos JSON schema, fixtures, temp projects. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+
+export const SHARED_DIR = process.env.SHARED_DIR ?? path.resolve(__dirname, '../../../shared');
+export const TALOS_SHARED = path.join(SHARED_DIR, 'schemas/talos');
+const present = fs.existsSync(path.join(TALOS_SHARED, 'v1.13/config.schema.json'));
+if (!present && process.env.CI === 'true') {
+  throw new Error(`${TALOS_SHARED} is missing; CI needs ../shared (set SHARED_DIR)`);
+}
+if (!present) {
+  // eslint-disable-next-line no-console
+  console.warn(`SKIPPED: Talos schema/fixture tests need ${TALOS_SHARED} (set SHARED_DIR)`);
+}
+/** `describe` when ../shared is there, a visible skip otherwise. */
+export const describeWithShared = present ? describe : describe.skip;
+
+export function readFixture(relative: string): string {
+  return fs.readFileSync(path.join(TALOS_SHARED, 'fixtures', relative), 'utf8');
+}
+
+let validators: Map<string, ValidateFunction> | undefined;
+/** Validates one document against `$defs/<kind def>` of the v1.13 schema; returns ajv's errors as text. */
+export function schemaErrors(doc: Record<string, unknown>): string[] {
+  if (!validators) {
+    const schema = JSON.parse(fs.readFileSync(path.join(TALOS_SHARED, 'v1.13/config.schema.json'), 'utf8'));
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(schema, 'talos');
+    validators = new Map();
+    for (const [def, body] of Object.entries<Record<string, any>>(schema.$defs)) {
+      const kind = body.properties?.kind?.enum?.[0] ?? (def === 'v1alpha1.Config' ? 'v1alpha1' : undefined);
+      if (kind) validators.set(kind, ajv.getSchema(`talos#/$defs/${def}`)!);
+    }
+  }
+  const kind = typeof doc.kind === 'string' ? doc.kind : 'v1alpha1';
+  const validate = validators.get(kind);
+  if (!validate) return [`no schema definition for kind ${kind}`];
+  return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${kind}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+}
+
+export function tempProject(prefix = 'talos-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function fileMode(file: string): number {
+  return fs.statSync(file).mode & 0o777;
+}
