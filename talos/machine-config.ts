@@ -29,6 +29,8 @@ export interface MachineConfigInput {
   readonly emitPersist?: boolean;
   /** Enforce Kubernetes NetworkPolicy with flannel (kube-network-policies, Talos >= 1.13). @default - CNI left at Talos' default */
   readonly flannelNetworkPolicies?: boolean;
+  /** Let pods in these namespaces use the Talos API with these roles (control planes only). @default - feature off */
+  readonly talosApiAccess?: { readonly allowedRoles: readonly string[]; readonly allowedKubernetesNamespaces: readonly string[] };
   /** Subnet kubelet and etcd pick their node address from (keeps the VIP out). @default - Talos' choice */
   readonly nodeSubnet?: string;
   /** Static hostname; otherwise `auto: stable` as gen config writes. @default - auto: stable */
@@ -84,6 +86,9 @@ function renderMachine(input: MachineConfigInput, controlPlane: boolean): TalosD
       diskQuotaSupport: true,
       kubePrism: { enabled: true, port: 7445 },
       hostDNS: { enabled: true, forwardKubeDNSToHost: true },
+      kubernetesTalosAPIAccess: controlPlane && input.talosApiAccess
+        ? { enabled: true, allowedRoles: [...input.talosApiAccess.allowedRoles], allowedKubernetesNamespaces: [...input.talosApiAccess.allowedKubernetesNamespaces] }
+        : undefined,
     },
     nodeLabels: controlPlane && excludeLb ? { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : undefined,
   };

@@ -5,6 +5,7 @@
  */
 import { parseCidr } from '../site';
 import type { Site } from '../site';
+import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE, LOCAL_PATH_VOLUME_NAME } from '../charts/common/cluster-contract';
 import { renderMachineConfigDocuments, TalosDocument } from './machine-config';
 import { installerImage } from './schematic';
 import type { TalosSecretsBundle } from './secrets-bundle';
@@ -16,10 +17,7 @@ export const SUPPORTED_CONTRACT = '1.13';
 /** Link alias every node's single NIC gets, so the VIP can name it. */
 export const NODE_LINK_ALIAS = 'net0';
 
-/** UserVolumeConfig name; Talos mounts it at /var/mnt/<name>. */
-export const LOCAL_PATH_VOLUME_NAME = 'local-path-provisioner';
-/** Host path local-path-provisioner's nodePathMap must use. */
-export const LOCAL_PATH_HOST_PATH = `/var/mnt/${LOCAL_PATH_VOLUME_NAME}`;
+export { LOCAL_PATH_VOLUME_NAME, LOCAL_PATH_HOST_DIR as LOCAL_PATH_HOST_PATH } from '../charts/common/cluster-contract';
 
 /**
  * A locally administered MAC derived from the VMID (02:00 + 4 bytes), so the Proxmox script and
@@ -68,6 +66,8 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
       // MetalLB announces LoadBalancer IPs only from nodes without this label.
       excludeFromExternalLoadBalancers: false,
       flannelNetworkPolicies: true,
+      // The etcd snapshot CronJob (platform layer) talks to the Talos API from its namespace.
+      talosApiAccess: { allowedRoles: [ETCD_BACKUP_TALOS_ROLE], allowedKubernetesNamespaces: [ETCD_BACKUP_NAMESPACE] },
       nodeSubnet: site.network.cidr,
       hostname: node.hostname,
       extraDocuments: [

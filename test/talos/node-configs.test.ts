@@ -5,6 +5,7 @@ import { checkTalosConfig } from '../../talos/config-rules';
 import { toGoYamlDocuments } from '../../talos/go-yaml';
 import { LOCAL_PATH_HOST_PATH, nodeMacAddress, renderNodeMachineConfigs } from '../../talos/node-configs';
 import { schematicId } from '../../talos/schematic';
+import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE } from '../../charts/common/cluster-contract';
 import { parseSecretsBundle } from '../../talos/secrets-bundle';
 import { describeWithShared, readFixture, schemaErrors } from './helpers';
 
@@ -65,6 +66,13 @@ describeWithShared('site machine configs (Talos v1.13 contract)', () => {
     expect(`/var/mnt/${volume.name}`).toBe(LOCAL_PATH_HOST_PATH);
     expect(LOCAL_PATH_HOST_PATH).toBe('/var/mnt/local-path-provisioner');
     expect(volume.provisioning.diskSelector.match).toContain('"/dev/sdb"');
+  });
+
+  test('pods of the etcd-backup namespace may take etcd snapshots through the Talos API', () => {
+    const [config] = parsedDocs(0);
+    expect(config.machine.features.kubernetesTalosAPIAccess).toEqual({
+      enabled: true, allowedRoles: [ETCD_BACKUP_TALOS_ROLE], allowedKubernetesNamespaces: [ETCD_BACKUP_NAMESPACE],
+    });
   });
 
   test('fails when the site asks for a Talos contract the generator does not write', () => {

@@ -1,0 +1,14 @@
+/**
+ * What the Talos machine configs and the workloads on the cluster must agree on. One place, so
+ * the Talos renderer and the platform layer cannot drift apart.
+ */
+
+/** Talos UserVolumeConfig on each node's data disk that backs local-path volumes. */
+export const LOCAL_PATH_VOLUME_NAME = 'local-path-provisioner';
+/** Where Talos mounts it (/var/mnt/<name>): local-path-provisioner's nodePathMap. */
+export const LOCAL_PATH_HOST_DIR = `/var/mnt/${LOCAL_PATH_VOLUME_NAME}`;
+
+/** Namespace of the etcd snapshot CronJob; Talos must allow it Talos API access. */
+export const ETCD_BACKUP_NAMESPACE = 'etcd-backup';
+/** Talos API role the snapshot needs. */
+export const ETCD_BACKUP_TALOS_ROLE = 'os:etcd:backup';
