@@ -5,6 +5,7 @@
  */
 import type { YamlValue } from './go-yaml';
 import { encodePem, TalosSecretsBundle } from './secrets-bundle';
+import { POD_SUBNET, SERVICE_SUBNET } from '../charts/common/cluster-contract';
 
 export type MachineType = 'controlplane' | 'worker';
 export type TalosDocument = { [key: string]: YamlValue | undefined };
@@ -39,8 +40,6 @@ export interface MachineConfigInput {
   readonly extraDocuments?: readonly TalosDocument[];
 }
 
-const POD_SUBNET = '10.244.0.0/16';
-const SERVICE_SUBNET = '10.96.0.0/12';
 const DNS_DOMAIN = 'cluster.local';
 
 /** v1alpha1 document and the multi-docs that follow it, in the order Talos writes them. */

@@ -11,12 +11,11 @@ import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { volumeClaimTemplate } from '../common/storage';
 import { PORTS } from '../topology';
-import { alertmanagerConfigYaml, alertmanagerRetention, SMTP_PASSWORD_DIR } from './alertmanager-config';
+import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs, WEB_CONFIG_KEY } from './alertmanager-args';
+import { alertmanagerConfigYaml, SMTP_PASSWORD_DIR } from './alertmanager-config';
 
 const COMPONENT = 'alertmanager';
 const UID = 65534;
-/** Key of the web config (bcrypt basic_auth_users) inside the web-auth Secret. */
-export const WEB_CONFIG_KEY = 'web.yml';
 
 export class AlertmanagerServer extends ComponentChart {
   constructor(scope: Construct, id: string, props: ComponentChartProps) {
@@ -34,13 +33,14 @@ export class AlertmanagerServer extends ComponentChart {
       metadata: { name: COMPONENT, labels },
       spec: { clusterIp: 'None', selector: selectorLabels(COMPONENT), ports: [port] },
     });
-    const apiSources = [site.network.managementCidr, site.network.cidr];
-    new LoadBalancerService(this, 'LoadBalancer', {
-      name: `${COMPONENT}-lb`, component: COMPONENT, version, address: site.alertmanager.address, ports: [port], sourceRanges: apiSources,
+    // Report: no direct internet access to Alertmanager; its API (basic auth) from the management VLAN.
+    const lb = new LoadBalancerService(this, 'LoadBalancer', {
+      site, name: `${COMPONENT}-lb`, component: COMPONENT, version, address: site.alertmanager.address, ports: [port],
+      sourceRanges: [site.network.managementCidr],
     });
     new IngressPolicy(this, 'NetworkPolicy', {
       component: COMPONENT, version,
-      rules: [{ ports: [{ port: PORTS.alertmanager, protocol: 'TCP' }], cidrs: apiSources, fromComponents: ['prometheus', 'grafana'] }],
+      rules: [{ ports: [{ port: PORTS.alertmanager, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: ['prometheus', 'grafana'] }],
     });
 
     // Basic auth covers every path, /-/healthy included, and kubelet probes cannot send
@@ -63,23 +63,15 @@ export class AlertmanagerServer extends ComponentChart {
               name: COMPONENT,
               image: imageRef('alertmanager'),
               imagePullPolicy: 'IfNotPresent',
-              args: [
-                '--config.file=/etc/alertmanager/alertmanager.yml',
-                `--storage.path=${topology.alertmanagerDataDir}`,
-                `--data.retention=${alertmanagerRetention(site.alertmanager.retention)}`,
-                `--web.listen-address=:${PORTS.alertmanager}`,
-                `--web.config.file=/etc/alertmanager/web/${WEB_CONFIG_KEY}`,
-                // One replica: an empty cluster address turns gossip off instead of waiting for peers.
-                '--cluster.listen-address=',
-              ],
+              args: alertmanagerArgs(site, topology),
               ports: [{ name: 'http', containerPort: PORTS.alertmanager, protocol: 'TCP' }],
               resources: resourcesFor(site.alertmanager),
               securityContext: restrictedContainerSecurity(),
               readinessProbe: tcpProbe(10, 3),
               livenessProbe: tcpProbe(15, 4),
               volumeMounts: [
-                { name: 'config', mountPath: '/etc/alertmanager/alertmanager.yml', subPath: 'alertmanager.yml', readOnly: true },
-                { name: 'web-auth', mountPath: '/etc/alertmanager/web', readOnly: true },
+                { name: 'config', mountPath: ALERTMANAGER_CONFIG_FILE, subPath: 'alertmanager.yml', readOnly: true },
+                { name: 'web-auth', mountPath: ALERTMANAGER_WEB_CONFIG_DIR, readOnly: true },
                 ...emailSecrets.map((e) => ({ name: `smtp-${e.name}`, mountPath: `${SMTP_PASSWORD_DIR}/${e.name}`, readOnly: true })),
                 { name: 'data', mountPath: topology.alertmanagerDataDir },
               ],

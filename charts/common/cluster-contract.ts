@@ -12,3 +12,7 @@ export const LOCAL_PATH_HOST_DIR = `/var/mnt/${LOCAL_PATH_VOLUME_NAME}`;
 export const ETCD_BACKUP_NAMESPACE = 'etcd-backup';
 /** Talos API role the snapshot needs. */
 export const ETCD_BACKUP_TALOS_ROLE = 'os:etcd:backup';
+
+/** Pod and Service networks of the cluster (talosctl gen config's defaults). */
+export const POD_SUBNET = '10.244.0.0/16';
+export const SERVICE_SUBNET = '10.96.0.0/12';

@@ -1,12 +1,15 @@
 /** A LoadBalancer Service on one of the site's static VLAN addresses (MetalLB L2). */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import type { Site } from '../../site';
+import { POD_SUBNET } from './cluster-contract';
 import { componentLabels, selectorLabels } from './labels';
 
 /** MetalLB pool that holds the stack's static addresses (created by the platform layer). */
 export const METALLB_POOL = 'monitoring-vlan70';
 
 export interface LoadBalancerServiceProps {
+  readonly site: Site;
   /** Service name. */
   readonly name: string;
   /** Component whose pods receive the traffic (its selector labels). */
@@ -17,18 +20,32 @@ export interface LoadBalancerServiceProps {
   readonly address: string;
   readonly ports: k8s.ServicePort[];
   /**
-   * CIDRs allowed to reach the address (kube-proxy filters on them). Keep in line with the
-   * NetworkPolicy, which cannot see external client IPs behind kube-proxy's SNAT.
+   * Client CIDRs allowed to reach the address; kube-proxy filters on them before any address
+   * rewriting, so this is the access rule that holds for clients outside the cluster.
    * @default - any source
    */
   readonly sourceRanges?: string[];
-  /** Share the address with other Services of the same key (different ports). @default - not shared */
+  /**
+   * Share the address with other Services of the same key (different ports). MetalLB then
+   * requires `Cluster` traffic policy on all of them. @default - not shared (policy `Local`)
+   */
   readonly shareKey?: string;
 }
 
 export class LoadBalancerService extends Construct {
+  /**
+   * CIDRs the component's NetworkPolicy must admit on these ports for clients of this Service.
+   * `Local` keeps the client IP, so exactly the source ranges. `Cluster` SNATs forwarded
+   * traffic to the node's address on the VLAN or its flannel/cni0 address in the pod network,
+   * so those are admitted too and loadBalancerSourceRanges does the client filtering.
+   */
+  readonly policySources: string[];
+
   constructor(scope: Construct, id: string, props: LoadBalancerServiceProps) {
     super(scope, id);
+    const shared = props.shareKey !== undefined;
+    const clients = props.sourceRanges ?? ['0.0.0.0/0'];
+    this.policySources = shared ? [...new Set([...clients, props.site.network.cidr, POD_SUBNET])] : clients;
     new k8s.KubeService(this, 'Resource', {
       metadata: {
         name: props.name,
@@ -36,15 +53,16 @@ export class LoadBalancerService extends Construct {
         annotations: {
           'metallb.io/address-pool': METALLB_POOL,
           'metallb.io/loadBalancerIPs': props.address,
-          ...(props.shareKey ? { 'metallb.io/allow-shared-ip': props.shareKey } : {}),
+          ...(shared ? { 'metallb.io/allow-shared-ip': props.shareKey! } : {}),
         },
       },
       spec: {
         type: 'LoadBalancer',
         selector: selectorLabels(props.component),
         ports: props.ports,
-        // Cluster policy: MetalLB may announce from any node; Services sharing an IP must agree on it.
-        externalTrafficPolicy: 'Cluster',
+        // Local keeps the client's address (NetworkPolicy and logs see who it really is); MetalLB
+        // L2 then announces from the node running the pod. Shared addresses must use Cluster.
+        externalTrafficPolicy: shared ? 'Cluster' : 'Local',
         ...(props.sourceRanges ? { loadBalancerSourceRanges: props.sourceRanges } : {}),
       },
     });

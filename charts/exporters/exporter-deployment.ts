@@ -67,9 +67,16 @@ export class ExporterDeployment extends Construct {
               securityContext: restrictedContainerSecurity(),
               readinessProbe: probe(10),
               livenessProbe: probe(20),
-              ...(props.config ? { volumeMounts: [{ name: 'config', mountPath: props.config.mountPath, readOnly: true }] } : {}),
+              volumeMounts: [
+                // Read-only root: pve_exporter's gunicorn workers need a writable temp dir for heartbeats.
+                { name: 'tmp', mountPath: '/tmp' },
+                ...(props.config ? [{ name: 'config', mountPath: props.config.mountPath, readOnly: true }] : []),
+              ],
             }],
-            ...(props.config ? { volumes: [{ name: 'config', configMap: { name: `${props.component}-config` } }] } : {}),
+            volumes: [
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+              ...(props.config ? [{ name: 'config', configMap: { name: `${props.component}-config` } }] : []),
+            ],
           },
         },
       },

@@ -45,9 +45,9 @@ export class GrafanaServer extends ComponentChart {
     const dashboards = grafanaDashboards(site);
     const settings = grafanaSettings(site);
     const http = k8s.IntOrString.fromString('http');
-    // Report rule 3: the management VLAN (where Nginx Proxy Manager and the tunnel live too),
-    // plus the monitoring VLAN itself.
-    const uiSources = [site.network.managementCidr, site.network.cidr];
+    // Report rule 3: the management VLAN only; Nginx Proxy Manager and the Cloudflare tunnel,
+    // which publish the external URL, are guests there too.
+    const uiSources = [site.network.managementCidr];
 
     new k8s.KubeConfigMap(this, 'Provisioning', {
       metadata: { name: 'grafana-provisioning', labels },
@@ -76,7 +76,8 @@ export class GrafanaServer extends ComponentChart {
       },
     });
 
-    new LoadBalancerService(this, 'LoadBalancer', {
+    const lb = new LoadBalancerService(this, 'LoadBalancer', {
+      site,
       name: 'grafana-lb',
       component: GRAFANA_COMPONENT,
       version,
@@ -161,9 +162,8 @@ export class GrafanaServer extends ComponentChart {
     new IngressPolicy(this, 'NetworkPolicy', {
       component: GRAFANA_COMPONENT,
       version,
-      // Report rule 3 (management VLAN), the monitoring VLAN (node addresses after kube-proxy's
-      // SNAT of LoadBalancer traffic), and Prometheus scraping /metrics.
-      rules: [{ ports: [{ port: PORTS.grafana, protocol: 'TCP' }], cidrs: uiSources, fromComponents: ['prometheus'] }],
+      // Report rule 3 (clients of the LoadBalancer) and Prometheus scraping /metrics.
+      rules: [{ ports: [{ port: PORTS.grafana, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: ['prometheus'] }],
     });
   }
 }

@@ -59,7 +59,8 @@ export class LokiServer extends ComponentChart {
       },
     });
 
-    new LoadBalancerService(this, 'LoadBalancer', {
+    const lb = new LoadBalancerService(this, 'LoadBalancer', {
+      site,
       name: 'loki-lb',
       component: LOKI_COMPONENT,
       version,
@@ -125,9 +126,9 @@ export class LokiServer extends ComponentChart {
       version,
       rules: [{
         ports: [{ port: PORTS.loki, protocol: 'TCP' }],
-        // Agents on the VLANs the LoadBalancer admits (behind kube-proxy's SNAT they show up with
-        // node addresses on the monitoring VLAN), and the in-cluster clients.
-        cidrs: lbSources,
+        // Clients of the LoadBalancer (the shared address means Cluster policy: SNAT sources
+        // included, see LoadBalancerService.policySources) and the in-cluster clients.
+        cidrs: lb.policySources,
         fromComponents: IN_CLUSTER_CLIENTS,
       }],
     });

@@ -25,6 +25,12 @@ const TALOS_SECRET_DIR = '/var/run/secrets/talos.dev';
 /** etcd of a three-node cluster with this stack is tens of MiB; seven copies fit with room. */
 const SNAPSHOT_VOLUME = '5Gi';
 
+/**
+ * The CronJob, as a GitOps health check: healthy as soon as it is applied (kstatus), unlike the
+ * snapshot claim, which stays Pending until the first scheduled run mounts it.
+ */
+export const ETCD_BACKUP_CRONJOB = { apiVersion: 'batch/v1', kind: 'CronJob', name: COMPONENT, namespace: ETCD_BACKUP_NAMESPACE } as const;
+
 /** Shell for the rotation step: timestamp the fresh snapshot, keep `retentionDays` of them. */
 export function rotationScript(retentionDays: number): string {
   // -mmin with an hour of slack: a job that starts a little late must not delete day N-7's copy early.
@@ -74,7 +80,7 @@ export class EtcdBackup extends Chart {
     const backupMount = { name: 'snapshots', mountPath: BACKUP_DIR };
 
     new k8s.KubeCronJob(this, 'CronJob', {
-      metadata: { name: COMPONENT, labels },
+      metadata: { name: ETCD_BACKUP_CRONJOB.name, labels },
       spec: {
         schedule: site.backups.schedule,
         timeZone: 'Etc/UTC',

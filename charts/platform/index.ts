@@ -14,6 +14,7 @@ import { VeleroSchedule } from './velero-schedule';
 export * from './constants';
 export { platformNamespaces } from './namespaces';
 export { serviceAddresses } from './metallb-address-pool';
+export { ETCD_BACKUP_CRONJOB } from './etcd-backup';
 export { PLATFORM_VERSIONS } from './versions';
 
 export type { LayerCharts } from '../../render/layer-files';

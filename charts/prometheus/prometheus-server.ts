@@ -11,23 +11,13 @@ import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { volumeClaimTemplate } from '../common/storage';
 import { PORTS } from '../topology';
+import { PROMETHEUS_CONFIG_FILE, prometheusArgs } from './prometheus-args';
 import { prometheusConfigYaml } from './prometheus-config';
 import { prometheusRulesYaml, RULES_FILE_NAME } from './rules';
 
 const COMPONENT = 'prometheus';
 /** Upstream image runs as nobody. */
 const UID = 65534;
-/**
- * Share of the PVC that retention by size may fill. The rest is headroom for the WAL, head
- * compaction and block writes, which briefly need space beyond the retained blocks.
- */
-export const RETENTION_SIZE_SHARE = 0.85;
-
-export function retentionSize(storageGiB: number): string {
-  // Prometheus parses GB in base 2, i.e. GiB.
-  return `${Math.floor(storageGiB * RETENTION_SIZE_SHARE)}GB`;
-}
-
 export class PrometheusServer extends ComponentChart {
   constructor(scope: Construct, id: string, props: ComponentChartProps) {
     super(scope, id, props);
@@ -60,15 +50,14 @@ export class PrometheusServer extends ComponentChart {
       metadata: { name: COMPONENT, labels },
       spec: { clusterIp: 'None', selector: selectorLabels(COMPONENT), ports: [port] },
     });
-    const uiSources = [site.network.managementCidr, site.network.cidr];
-    new LoadBalancerService(this, 'LoadBalancer', {
-      name: `${COMPONENT}-lb`, component: COMPONENT, version, address: site.prometheus.address, ports: [port], sourceRanges: uiSources,
+    // Report rule 4: 9090 from the management VLAN only.
+    const lb = new LoadBalancerService(this, 'LoadBalancer', {
+      site, name: `${COMPONENT}-lb`, component: COMPONENT, version, address: site.prometheus.address, ports: [port],
+      sourceRanges: [site.network.managementCidr],
     });
-    // Report rule 4: 9090 from the management VLAN. kube-proxy SNATs LoadBalancer traffic to node
-    // IPs, so the policy admits the VLAN (nodes) and loadBalancerSourceRanges filters real clients.
     new IngressPolicy(this, 'NetworkPolicy', {
       component: COMPONENT, version,
-      rules: [{ ports: [{ port: PORTS.prometheus, protocol: 'TCP' }], cidrs: uiSources, fromComponents: ['grafana'] }],
+      rules: [{ ports: [{ port: PORTS.prometheus, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: ['grafana'] }],
     });
 
     const httpProbe = (path: string, periodSeconds: number, failureThreshold: number): k8s.Probe => ({
@@ -92,14 +81,7 @@ export class PrometheusServer extends ComponentChart {
               name: COMPONENT,
               image: imageRef('prometheus'),
               imagePullPolicy: 'IfNotPresent',
-              args: [
-                '--config.file=/etc/prometheus/prometheus.yml',
-                `--storage.tsdb.path=${topology.prometheusDataDir}`,
-                `--storage.tsdb.retention.time=${site.prometheus.retention}`,
-                `--storage.tsdb.retention.size=${retentionSize(site.prometheus.storageGiB)}`,
-                '--web.enable-lifecycle',
-                `--web.listen-address=:${PORTS.prometheus}`,
-              ],
+              args: prometheusArgs(site, topology),
               ports: [{ name: 'http', containerPort: PORTS.prometheus, protocol: 'TCP' }],
               resources: resourcesFor(site.prometheus),
               securityContext: restrictedContainerSecurity(),
@@ -108,7 +90,7 @@ export class PrometheusServer extends ComponentChart {
               readinessProbe: httpProbe('/-/ready', 10, 3),
               livenessProbe: httpProbe('/-/healthy', 15, 4),
               volumeMounts: [
-                { name: 'config', mountPath: '/etc/prometheus/prometheus.yml', subPath: 'prometheus.yml', readOnly: true },
+                { name: 'config', mountPath: PROMETHEUS_CONFIG_FILE, subPath: 'prometheus.yml', readOnly: true },
                 { name: 'rules', mountPath: topology.prometheusRulesDir, readOnly: true },
                 { name: 'alertmanager-client', mountPath: topology.alertmanagerPasswordFile.replace(/\/[^/]+$/, ''), readOnly: true },
                 { name: 'data', mountPath: topology.prometheusDataDir },

@@ -8,7 +8,7 @@ import * as bcrypt from 'bcryptjs';
 import type { Site } from '../../site';
 import { configYaml } from '../common/config-yaml';
 import { ALERTMANAGER_CLIENT_USER } from '../prometheus/prometheus-config';
-import { WEB_CONFIG_KEY } from '../alertmanager/alertmanager-server';
+import { WEB_CONFIG_KEY } from '../alertmanager/alertmanager-args';
 
 /** bcrypt cost for the web config; 12 is exporter-toolkit's documented example and costs ~250 ms per login check. */
 const BCRYPT_COST = 12;

@@ -58,6 +58,7 @@ export class SyslogGateway extends ComponentChart {
     });
 
     new LoadBalancerService(this, 'LoadBalancer', {
+      site,
       name: 'syslog',
       component: SYSLOG_GATEWAY_COMPONENT,
       version,

@@ -217,21 +217,21 @@ describe('Grafana chart', () => {
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
   });
 
-  test('the LoadBalancer serves 10.70.0.11:3000 to the management VLAN and the monitoring VLAN only', () => {
+  test('the LoadBalancer serves 10.70.0.11:3000 to the management VLAN only, keeping client addresses', () => {
     const lb = findObject(objects, 'Service', 'grafana-lb');
     expect(lb.metadata.annotations['metallb.io/loadBalancerIPs']).toBe('10.70.0.11');
     expect(lb.spec.ports).toEqual([{ name: 'http', port: 3000, targetPort: 'http', protocol: 'TCP' }]);
-    expect(lb.spec.loadBalancerSourceRanges).toEqual(['10.88.140.0/24', '10.70.0.0/24']);
+    expect(lb.spec.loadBalancerSourceRanges).toEqual(['10.88.140.0/24']);
+    expect(lb.spec.externalTrafficPolicy).toBe('Local');
     expect(findObject(objects, 'Service', 'grafana').spec.type).toBe('ClusterIP');
   });
 
-  test('the NetworkPolicy admits 3000 from the management VLAN (report rule 3), the monitoring VLAN and Prometheus only', () => {
+  test('the NetworkPolicy admits 3000 from the management VLAN (report rule 3) and Prometheus only', () => {
     const np = findObject(objects, 'NetworkPolicy', 'grafana');
     expect(np.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     expect(np.spec.ingress).toEqual([{
       from: [
         { ipBlock: { cidr: '10.88.140.0/24' } },
-        { ipBlock: { cidr: '10.70.0.0/24' } },
         { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/part-of': 'monitoring-stack' } } },
       ],
       ports: [{ port: 3000, protocol: 'TCP' }],

@@ -165,7 +165,7 @@ describe('Loki chart', () => {
     expect(lb.spec.loadBalancerSourceRanges).toEqual(['10.88.140.0/24', '10.70.0.0/24']);
   });
 
-  test('the NetworkPolicy admits 3100 only from Grafana, Prometheus, the syslog gateway and the two VLANs', () => {
+  test('the NetworkPolicy admits 3100 only from Grafana, Prometheus, the syslog gateway, the two VLANs and SNAT sources', () => {
     const np = findObject(objects, 'NetworkPolicy', 'loki');
     expect(np.spec.podSelector.matchLabels).toEqual(sts.spec.selector.matchLabels);
     expect(np.spec.policyTypes).toEqual(['Ingress']);
@@ -173,7 +173,9 @@ describe('Loki chart', () => {
     const [rule] = np.spec.ingress;
     expect(rule.ports).toEqual([{ port: 3100, protocol: 'TCP' }]);
     expect(rule.from.map((p: any) => p.podSelector?.matchLabels['app.kubernetes.io/name'] ?? p.ipBlock.cidr))
-      .toEqual(['10.88.140.0/24', '10.70.0.0/24', 'grafana', 'prometheus', 'syslog-gateway']);
+      // The shared address forces Cluster traffic policy: forwarded clients arrive from node
+      // addresses (the VLAN) or flannel's pod-network addresses.
+      .toEqual(['10.88.140.0/24', '10.70.0.0/24', '10.244.0.0/16', 'grafana', 'prometheus', 'syslog-gateway']);
   });
 
   describeWithShared('schemas/kubernetes', 'against the Kubernetes schemas', () => {

@@ -1,0 +1,21 @@
+/** Alertmanager's command line, one definition for both platforms (paths come from the topology). */
+import type { Site } from '../../site';
+import { PORTS, type StackTopology } from '../topology';
+import { alertmanagerRetention } from './alertmanager-config';
+
+export const ALERTMANAGER_CONFIG_FILE = '/etc/alertmanager/alertmanager.yml';
+/** Key of the web config (bcrypt basic_auth_users) inside the web-auth Secret, and its file name. */
+export const WEB_CONFIG_KEY = 'web.yml';
+export const ALERTMANAGER_WEB_CONFIG_DIR = '/etc/alertmanager/web';
+
+export function alertmanagerArgs(site: Site, topology: StackTopology): string[] {
+  return [
+    `--config.file=${ALERTMANAGER_CONFIG_FILE}`,
+    `--storage.path=${topology.alertmanagerDataDir}`,
+    `--data.retention=${alertmanagerRetention(site.alertmanager.retention)}`,
+    `--web.listen-address=:${PORTS.alertmanager}`,
+    `--web.config.file=${ALERTMANAGER_WEB_CONFIG_DIR}/${WEB_CONFIG_KEY}`,
+    // One replica: an empty cluster address turns gossip off instead of waiting for peers.
+    '--cluster.listen-address=',
+  ];
+}
