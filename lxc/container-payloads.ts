@@ -4,7 +4,7 @@
  * daemons with the Kubernetes path's flags, and what the operator must supply out of band.
  */
 import type { Site } from '../site';
-import { alertmanagerConfigYaml } from '../charts/alertmanager/alertmanager-config';
+import { alertmanagerConfigYaml, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from '../charts/alertmanager/alertmanager-config';
 import { IMAGES, type ImageName } from '../charts/common/images';
 import { blackboxConfigYaml } from '../charts/exporters/blackbox-config';
 import { PVE_EXPORTER_SECRET } from '../charts/exporters/exporters-chart';
@@ -157,7 +157,10 @@ function alertmanagerPayload(site: Site, topology: StackTopology): ContainerPayl
       { path: LXC_PATHS.alertmanagerWebConfig, owner: 'alertmanager', what: 'web config with bcrypt basic_auth_users (the web.yml key of the Kubernetes Secret)' },
       ...site.alertmanager.receivers.emails
         .filter((e) => e.authPasswordSecret)
-        .map((e) => ({ path: `/etc/alertmanager/smtp/${e.name}/password`, owner: 'alertmanager', what: `SMTP password of receiver ${e.name}` })),
+        .map((e) => ({ path: `${SMTP_PASSWORD_DIR}/${e.name}/password`, owner: 'alertmanager', what: `SMTP password of receiver ${e.name}` })),
+      ...site.alertmanager.receivers.webhooks
+        .filter((w) => w.urlSecret)
+        .map((w) => ({ path: `${WEBHOOK_URL_DIR}/${w.name}/url`, owner: 'alertmanager', what: `webhook URL (with its token) of receiver ${w.name}` })),
     ],
   };
 }

@@ -27,3 +27,34 @@ export function durationSeconds(text: string): number | undefined {
 export const duration = z.string().refine((v) => (durationSeconds(v) ?? 0) > 0, {
   error: 'expected a positive duration such as 15d, 720h or 1h30m (units y w d h m s ms)',
 });
+
+/** Allowed range of each field of a five-field cron schedule (minute hour day-of-month month day-of-week). */
+const CRON_FIELDS: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+
+/** True for a five-field cron schedule of numbers, ranges, lists, steps and "*" (what CronJob accepts). */
+export function isCronSchedule(text: string): boolean {
+  const fields = text.trim().split(/\s+/);
+  if (fields.length !== 5) return false;
+  return fields.every((field, i) => field.split(',').every((part) => {
+    const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+    if (!m) return false;
+    const [min, max] = CRON_FIELDS[i];
+    const nums = [m[2], m[3]].filter((x) => x !== undefined).map(Number);
+    if (m[4] !== undefined && Number(m[4]) === 0) return false;
+    return nums.every((n) => n >= min && n <= max) && (nums.length < 2 || nums[0] <= nums[1]);
+  }));
+}
+
+export const cronSchedule = z.string().refine(isCronSchedule, {
+  error: 'expected a five-field cron schedule such as "0 2 * * *" (minute hour day-of-month month day-of-week, UTC)',
+});
+
+/** A Git remote Argo CD and Flux can clone: https://, ssh:// or scp-like git@host:path. */
+export const gitUrl = z.string().regex(/^(https?:\/\/[^\s/]+\/\S+|ssh:\/\/[^\s/]+\/\S+|[\w.-]+@[\w.-]+:\S+)$/, {
+  error: 'expected a Git URL such as https://git.example.com/homelab/monitoring.git or git@git.example.com:homelab/monitoring.git',
+});
+
+/** A path inside the repository: relative, POSIX, without "..". */
+export const repoPath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w.\/-]+$/, {
+  error: 'expected a relative path inside the repository such as dist or clusters/pve01/dist (no leading "/", no "..")',
+});

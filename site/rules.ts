@@ -6,6 +6,7 @@
 import { cidrHasHostBits, inRange, ipToNumber, isUsableHost, numberToIp, parseCidr } from './net';
 import { durationSeconds } from './primitives';
 import type { Site } from './schema';
+import { PORTS } from '../charts/topology';
 
 export interface SiteProblem {
   readonly path: string;
@@ -73,6 +74,12 @@ const rules: Rule[] = [
       return [];
     });
   },
+  ({ prometheus }) => prometheus.storageGiB < 2
+    ? [{ path: 'prometheus.storageGiB', value: prometheus.storageGiB, message: 'is too small: size-based retention (85% of the volume) would round to 0 and switch off; give at least 2' }]
+    : [],
+  ({ syslog }) => ([PORTS.loki, PORTS.lokiGrpc] as number[]).includes(syslog.port)
+    ? [{ path: 'syslog.port', value: syslog.port, message: `clashes with Loki on the shared address (${PORTS.loki}, ${PORTS.lokiGrpc}); use the syslog standard 514` }]
+    : [],
   ({ loki }) => (durationSeconds(loki.retention)! % 86400 === 0)
     ? []
     : [{ path: 'loki.retention', value: loki.retention, message: 'must be a whole number of days (Loki deletes by 24h index period), e.g. 7d or 14d' }],

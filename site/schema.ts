@@ -5,7 +5,7 @@
  * where the report is silent and we had to choose.
  */
 import { z } from 'zod';
-import { ipv4, cidr, duration, dnsLabel, httpUrl } from './primitives';
+import { ipv4, cidr, cronSchedule, duration, dnsLabel, gitUrl, httpUrl, repoPath } from './primitives';
 
 /** Sizing of one service, the report's LXC figures kept as Kubernetes requests. */
 function serviceSizing(d: { address: string; cpu: number; memoryGiB: number; storageGiB: number }) {
@@ -19,8 +19,11 @@ function serviceSizing(d: { address: string; cpu: number; memoryGiB: number; sto
 
 const webhookReceiver = z.strictObject({
   name: dnsLabel.describe('Receiver name used in alertmanager.yml'),
-  url: httpUrl.describe('Webhook URL (http or https). Do not put tokens here: use urlSecret instead'),
+  url: httpUrl.optional().describe('Webhook URL without credentials (it is written into a ConfigMap in git)'),
+  urlSecret: dnsLabel.optional().describe('Secret (key "url") holding a URL that carries a token (Slack, Discord, Teams); Alertmanager reads it as a file'),
   sendResolved: z.boolean().default(true),
+}).refine((w) => (w.url === undefined) !== (w.urlSecret === undefined), {
+  error: 'give exactly one of url (no credentials in it) or urlSecret (a Secret with key "url")',
 });
 
 const emailReceiver = z.strictObject({
@@ -147,13 +150,13 @@ export const SiteSchema = z.strictObject({
   }).prefault({}),
 
   gitops: z.strictObject({
-    repoUrl: z.string().min(1).default('https://git.example.com/homelab/monitoring.git'),
-    branch: z.string().min(1).default('main'),
-    path: z.string().min(1).default('dist'),
+    repoUrl: gitUrl.default('https://git.example.com/homelab/monitoring.git').describe('Repository Argo CD and Flux read dist/ from'),
+    branch: z.string().regex(/^[\w./-]+$/, { error: 'expected a branch name such as main' }).default('main'),
+    path: repoPath.default('dist').describe('Where dist/ lives inside that repository'),
   }).prefault({}),
 
   backups: z.strictObject({
-    schedule: z.string().default('0 2 * * *').describe('Cron, UTC (report: daily 02:00 UTC)'),
+    schedule: cronSchedule.default('0 2 * * *').describe('Cron, UTC (report: daily 02:00 UTC)'),
     retentionDays: z.number().int().positive().default(7),
     velero: z.boolean().default(false),
   }).prefault({}),

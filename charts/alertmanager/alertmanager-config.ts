@@ -25,7 +25,7 @@ interface Route {
 
 interface Receiver {
   name: string;
-  webhook_configs?: { url: string; send_resolved: boolean }[];
+  webhook_configs?: ({ url: string; send_resolved: boolean } | { url_file: string; send_resolved: boolean })[];
   email_configs?: {
     to: string; from: string; smarthost: string; require_tls: boolean; send_resolved: boolean;
     auth_username?: string; auth_password_file?: string;
@@ -34,12 +34,19 @@ interface Receiver {
 
 /** Where SMTP password files live, one subdirectory per receiver (Secret mounts on Kubernetes). */
 export const SMTP_PASSWORD_DIR = '/etc/alertmanager/smtp';
+/** Where webhook URLs that carry tokens live, one subdirectory per receiver, file "url". */
+export const WEBHOOK_URL_DIR = '/etc/alertmanager/webhooks';
 
 export function alertmanagerConfig(site: Site, _topology: StackTopology): AlertmanagerConfig {
   const { webhooks, emails } = site.alertmanager.receivers;
   const receivers: Receiver[] = [
     { name: DEFAULT_RECEIVER },
-    ...webhooks.map((w) => ({ name: w.name, webhook_configs: [{ url: w.url, send_resolved: w.sendResolved }] })),
+    ...webhooks.map((w) => ({
+      name: w.name,
+      webhook_configs: [w.urlSecret
+        ? { url_file: `${WEBHOOK_URL_DIR}/${w.name}/url`, send_resolved: w.sendResolved }
+        : { url: w.url!, send_resolved: w.sendResolved }],
+    })),
     ...emails.map((e) => ({
       name: e.name,
       email_configs: [{

@@ -12,7 +12,7 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/se
 import { volumeClaimTemplate } from '../common/storage';
 import { PORTS } from '../topology';
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs, WEB_CONFIG_KEY } from './alertmanager-args';
-import { alertmanagerConfigYaml, SMTP_PASSWORD_DIR } from './alertmanager-config';
+import { alertmanagerConfigYaml, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from './alertmanager-config';
 
 const COMPONENT = 'alertmanager';
 const UID = 65534;
@@ -24,7 +24,13 @@ export class AlertmanagerServer extends ComponentChart {
     const version = IMAGES.alertmanager.tag;
     const labels = componentLabels(COMPONENT, version);
     const configText = alertmanagerConfigYaml(site, topology);
-    const emailSecrets = site.alertmanager.receivers.emails.filter((e) => e.authPasswordSecret);
+    // Receiver credentials are Secrets mounted as files, referenced by name: never in the ConfigMap.
+    const fileSecrets = [
+      ...site.alertmanager.receivers.emails.filter((e) => e.authPasswordSecret)
+        .map((e) => ({ volume: `smtp-${e.name}`, secret: e.authPasswordSecret!, key: 'password', dir: `${SMTP_PASSWORD_DIR}/${e.name}` })),
+      ...site.alertmanager.receivers.webhooks.filter((w) => w.urlSecret)
+        .map((w) => ({ volume: `webhook-${w.name}`, secret: w.urlSecret!, key: 'url', dir: `${WEBHOOK_URL_DIR}/${w.name}` })),
+    ];
 
     new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${COMPONENT}-config`, labels }, data: { 'alertmanager.yml': configText } });
 
@@ -72,14 +78,14 @@ export class AlertmanagerServer extends ComponentChart {
               volumeMounts: [
                 { name: 'config', mountPath: ALERTMANAGER_CONFIG_FILE, subPath: 'alertmanager.yml', readOnly: true },
                 { name: 'web-auth', mountPath: ALERTMANAGER_WEB_CONFIG_DIR, readOnly: true },
-                ...emailSecrets.map((e) => ({ name: `smtp-${e.name}`, mountPath: `${SMTP_PASSWORD_DIR}/${e.name}`, readOnly: true })),
+                ...fileSecrets.map((f) => ({ name: f.volume, mountPath: f.dir, readOnly: true })),
                 { name: 'data', mountPath: topology.alertmanagerDataDir },
               ],
             }],
             volumes: [
               { name: 'config', configMap: { name: `${COMPONENT}-config` } },
               { name: 'web-auth', secret: { secretName: site.alertmanager.webAuthSecret, items: [{ key: WEB_CONFIG_KEY, path: WEB_CONFIG_KEY }] } },
-              ...emailSecrets.map((e) => ({ name: `smtp-${e.name}`, secret: { secretName: e.authPasswordSecret!, items: [{ key: 'password', path: 'password' }] } })),
+              ...fileSecrets.map((f) => ({ name: f.volume, secret: { secretName: f.secret, items: [{ key: f.key, path: f.key }] } })),
             ],
           },
         },

@@ -82,7 +82,8 @@ export class LocalPathProvisioner extends Chart {
     const clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: clusterMetadata(COMPONENT),
       rules: [
-        { apiGroups: [''], resources: ['nodes', 'persistentvolumeclaims', 'configmaps', 'pods'], verbs: ['get', 'list', 'watch'] },
+        // pods/log: the provisioner reads a failed helper pod's log into the claim's events.
+        { apiGroups: [''], resources: ['nodes', 'persistentvolumeclaims', 'configmaps', 'pods', 'pods/log'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
         { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
         { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] },

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import type { Site } from '../../site';
 import { componentLabels } from '../common/labels';
 import {
-  ETCD_BACKUP_NAMESPACE, LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE, VELERO_NAMESPACE, nodeAgentsNamespace,
+  ETCD_BACKUP_NAMESPACE, LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE, VELERO_NAMESPACE,
 } from './constants';
 import { ARGOCD_SYNC_WAVE } from './sync-options';
 
@@ -23,11 +23,13 @@ export interface NamespaceSpec {
   readonly reason?: string;
 }
 
-/** The namespaces for a site; `monitoring` is restricted, exceptions carry their reason. */
+/**
+ * The namespaces for a site; `monitoring` is restricted, exceptions carry their reason. Only
+ * namespaces something is deployed into: an empty privileged namespace is an open door.
+ */
 export function platformNamespaces(site: Site): NamespaceSpec[] {
   const namespaces: NamespaceSpec[] = [
     { name: site.kubernetes.namespace, enforce: 'restricted' },
-    { name: nodeAgentsNamespace(site), enforce: 'privileged', reason: 'node_exporter needs host network, host PID and host paths; Alloy reads /var/log/pods' },
     { name: METALLB_NAMESPACE, enforce: 'privileged', reason: 'the MetalLB speaker uses the host network and NET_RAW to answer ARP' },
     { name: LOCAL_PATH_NAMESPACE, enforce: 'privileged', reason: 'local-path helper pods mount the node data disk (hostPath) as root to create volume directories' },
     { name: ETCD_BACKUP_NAMESPACE, enforce: 'restricted' },

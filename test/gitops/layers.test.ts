@@ -148,6 +148,53 @@ describe('ordering: namespaces and CRDs precede the objects that need them', () 
     for (const o of external) expect(o.metadata.annotations?.['argocd.argoproj.io/sync-options']).toContain('SkipDryRunOnMissingResource=true');
   });
 
+  test('no layer that others depend on syncs at or after a layer nothing depends on, and backups syncs after monitoring', () => {
+    const dependedOn = new Set([...fluxDeps.values()].flat());
+    const leaves = [...argoWave.keys()].filter((n) => !dependedOn.has(n));
+    const late = [...dependedOn].flatMap((d) => leaves.filter((l) => argoWave.get(d)! >= argoWave.get(l)!).map((l) => `${d} (wave ${argoWave.get(d)}) is not before ${l} (wave ${argoWave.get(l)})`));
+    expect(late).toEqual([]);
+    const backups = argoDirOf.get('platform/backups')!;
+    expect(argoWave.get(backups)!).toBeGreaterThan(argoWave.get(argoDirOf.get('monitoring')!)!);
+  });
+
+  test('backups cannot block the stack: alone in the final Argo CD wave (not waited on), and no Flux layer depends on it or waits for its claim', () => {
+    const backups = argoDirOf.get('platform/backups')!;
+    const finalWave = Math.max(...argoWave.values());
+    expect([...argoWave.entries()].filter(([, w]) => w === finalWave).map(([n]) => n)).toEqual([backups]);
+    const flux = fluxLayers.find((k) => k.metadata.name === fluxDirOf.get('platform/backups'))!;
+    expect([...fluxDeps.values()].some((deps) => deps.includes(flux.metadata.name))).toBe(false);
+    expect((flux.spec as any).wait).toBe(false);
+  });
+
+  test('a claim that binds only when a CronJob runs is never waited for: its layer is in the final Argo CD wave and its Flux layer neither waits nor health-checks it', () => {
+    const lateBinding = new Set(objects.filter((o) => o.kind === 'StorageClass' && (o as any).volumeBindingMode === 'WaitForFirstConsumer').map((o) => o.metadata.name));
+    const claimsOf = (podSpec: any): string[] => (podSpec?.volumes ?? []).map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean);
+    const consumers = (ns: string | undefined, claim: string) => objects.filter((o) => o.metadata.namespace === ns).flatMap((o) => {
+      const spec = o.spec as any;
+      const pod = o.kind === 'CronJob' ? spec.jobTemplate?.spec?.template?.spec : o.kind === 'Pod' ? spec : spec?.template?.spec;
+      return claimsOf(pod).includes(claim) ? [o.kind] : [];
+    });
+    const runOnly = objects.filter((o) => o.kind === 'PersistentVolumeClaim' && lateBinding.has((o.spec as any).storageClassName))
+      .filter((pvc) => { const c = consumers(pvc.metadata.namespace, pvc.metadata.name); return c.length > 0 && c.every((k) => k === 'CronJob'); });
+    expect(runOnly.map(id)).toEqual(['core/PersistentVolumeClaim/etcd-backup/etcd-snapshots']);
+    const finalWave = Math.max(...argoWave.values());
+    for (const pvc of runOnly) {
+      const layer = layerOf(dirOf(pvc));
+      const flux = fluxLayers.find((k) => k.metadata.name === layer.flux)!.spec as { wait?: boolean; healthChecks?: { kind: string; name: string }[] };
+      expect({ pvc: id(pvc), argoWave: argoWave.get(layer.argo!), fluxWait: flux.wait === true, checked: (flux.healthChecks ?? []).some((h) => h.kind === 'PersistentVolumeClaim' && h.name === pvc.metadata.name) })
+        .toEqual({ pvc: id(pvc), argoWave: finalWave, fluxWait: false, checked: false });
+    }
+  });
+
+  test('Flux health checks of the backups layer name objects the layer applies and that are healthy without a run', () => {
+    const flux = fluxLayers.find((k) => k.metadata.name === fluxDirOf.get('platform/backups'))!;
+    const checks = (flux.spec as any).healthChecks as { apiVersion: string; kind: string; name: string; namespace: string }[];
+    expect(checks.map((c) => c.kind)).toEqual(['CronJob']);
+    for (const c of checks) {
+      expect(objects.some((o) => dirOf(o) === 'platform/backups' && o.apiVersion === c.apiVersion && o.kind === c.kind && o.metadata.name === c.name && o.metadata.namespace === c.namespace)).toBe(true);
+    }
+  });
+
   test('no layer holds a custom resource whose CRD provider is unknown', () => {
     const known = new Set(['metallb.io', 'talos.dev', 'velero.io', 'argoproj.io', 'kustomize.toolkit.fluxcd.io', 'source.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io']);
     expect(objects.filter(isCustomResource).filter((o) => !known.has(apiGroup(o.apiVersion))).map(id)).toEqual([]);

@@ -31,10 +31,35 @@ describe('platform layer', () => {
     const level = (name: string) => one(objects, 'Namespace', name).metadata.labels?.['pod-security.kubernetes.io/enforce'];
     expect(level('monitoring')).toBe('restricted');
     expect(level('etcd-backup')).toBe('restricted');
-    for (const ns of ['metallb-system', 'local-path-storage', 'monitoring-agents']) {
+    for (const ns of ['metallb-system', 'local-path-storage']) {
       expect(level(ns)).toBe('privileged');
       expect(one(objects, 'Namespace', ns).metadata.annotations?.['monitoring-stack/pod-security-exception']).toMatch(/\w+/);
     }
+  });
+
+  test('every namespace the platform creates has something deployed into it (no empty privileged namespace waiting for workloads)', () => {
+    for (const input of [{}, { backups: { velero: true } }]) {
+      const all = objectsFor(input);
+      // The MetalLB Helm release installs into its namespace; its objects are not in the tree.
+      const helmTargets = all.filter((o) => o.kind === 'HelmRelease').map((o) => (o.spec as { targetNamespace: string }).targetNamespace);
+      const used = new Set([...all.map((o) => o.metadata.namespace).filter((n): n is string => !!n), ...helmTargets]);
+      const empty = all.filter((o) => o.kind === 'Namespace' && !used.has(o.metadata.name))
+        .map((o) => `${o.metadata.name} (${o.metadata.labels?.['pod-security.kubernetes.io/enforce']})`);
+      expect({ input, empty }).toEqual({ input, empty: [] });
+    }
+  });
+
+  test('local-path-provisioner may read helper pod logs, to report why a volume could not be created', () => {
+    const sa = one(objects, 'ServiceAccount', 'local-path-provisioner');
+    const bound = objects.filter((o) => ['ClusterRoleBinding', 'RoleBinding'].includes(o.kind)
+      && ((o as any).subjects ?? []).some((x: any) => x.kind === 'ServiceAccount' && x.name === sa.metadata.name && x.namespace === sa.metadata.namespace));
+    const rules = bound.flatMap((b) => {
+      const ref = (b as any).roleRef;
+      const role = objects.find((r) => r.kind === ref.kind && r.metadata.name === ref.name && (ref.kind === 'ClusterRole' || r.metadata.namespace === b.metadata.namespace));
+      return ((role as any)?.rules ?? []) as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    });
+    const grants = (verb: string) => rules.some((r) => r.apiGroups.includes('') && r.resources.includes('pods/log') && r.verbs.includes(verb));
+    expect({ get: grants('get'), list: grants('list'), watch: grants('watch') }).toEqual({ get: true, list: true, watch: true });
   });
 
   test('namespaces are never deleted by a prune', () => {
@@ -143,6 +168,23 @@ describe('kustomization.yaml and layer order helpers', () => {
     const layers = deliveryLayers(siteFrom());
     const waves = syncWaves(layers);
     for (const l of layers) for (const d of l.dependsOn) expect(waves.get(d)!).toBeLessThan(waves.get(l.name)!);
+  });
+
+  test('syncLast layers share one wave after every other layer, whatever their dependencies', () => {
+    const src = { kind: 'directory', directory: 'x' } as const;
+    const waves = syncWaves([
+      { name: 'base', source: src, dependsOn: [] },
+      { name: 'late', source: src, dependsOn: ['base'], syncLast: true },
+      { name: 'mid', source: src, dependsOn: ['base'] },
+      { name: 'top', source: src, dependsOn: ['mid'] },
+    ]);
+    expect(Object.fromEntries(waves)).toEqual({ base: 0, mid: 1, top: 2, late: 3 });
+  });
+
+  test('fails when a layer depends on a syncLast layer', () => {
+    const src = { kind: 'directory', directory: 'x' } as const;
+    expect(() => syncWaves([{ name: 'late', source: src, dependsOn: [], syncLast: true }, { name: 'b', source: src, dependsOn: ['late'] }]))
+      .toThrow(/"b" depends on "late", which is syncLast/);
   });
 
   test('fails when layers depend on each other in a cycle', () => {
