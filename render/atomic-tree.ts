@@ -1,7 +1,9 @@
 /**
  * Writes a whole directory tree so that readers (git, Argo CD, Flux) see either the old tree or
  * the new one, never a mix: render into a sibling staging directory, then swap with renames.
- * A failure before the swap leaves the previous tree byte-identical.
+ * A failure before the swap leaves the previous tree byte-identical. The swap is two renames
+ * (POSIX has no directory exchange); a crash between them leaves the old tree as
+ * `.<name>-previous-*`, which the next run puts back before doing anything else.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +19,7 @@ export function writeTreeAtomically(targetDir: string, files: readonly OutputFil
   const parent = path.dirname(path.resolve(targetDir));
   const base = path.basename(targetDir);
   fs.mkdirSync(parent, { recursive: true });
+  recoverInterruptedSwap(targetDir);
   const staging = fs.mkdtempSync(path.join(parent, `.${base}-staging-`));
   try {
     // mkdtemp creates 0700; the published tree is world-readable like any checkout.
@@ -29,6 +32,10 @@ export function writeTreeAtomically(targetDir: string, files: readonly OutputFil
       fs.writeFileSync(full, file.content);
       // Set the mode exactly (writeFileSync's is masked by umask) so trees do not depend on the shell.
       fs.chmodSync(full, mode);
+    }
+    // mkdir's mode is masked by umask too: published directories are 0755 whatever the shell's umask.
+    for (const entry of fs.readdirSync(staging, { recursive: true, withFileTypes: true })) {
+      if (entry.isDirectory()) fs.chmodSync(path.join(entry.parentPath, entry.name), 0o755);
     }
     options.beforeSwap?.(staging);
   } catch (err) {
@@ -56,4 +63,26 @@ function assertUniquePaths(files: readonly OutputFile[]): void {
     if (seen.has(f.path)) throw new Error(`two renderers produced ${f.path}; each output path must have one owner`);
     seen.add(f.path);
   }
+}
+
+/**
+ * Undo what a crash mid-run can leave: restore the previous tree when the target is missing
+ * (crash between the two renames) and delete abandoned staging trees.
+ * @returns what was done, one line each
+ */
+export function recoverInterruptedSwap(targetDir: string): string[] {
+  const parent = path.dirname(path.resolve(targetDir));
+  const base = path.basename(targetDir);
+  if (!fs.existsSync(parent)) return [];
+  const leftovers = (kind: string) => fs.readdirSync(parent).filter((n) => n.startsWith(`.${base}-${kind}-`)).map((n) => path.join(parent, n));
+  const done: string[] = [];
+  const previous = leftovers('previous').sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  if (!fs.existsSync(targetDir) && previous.length > 0) {
+    fs.renameSync(previous[0], targetDir);
+    done.push(`restored ${targetDir} from ${previous[0]} (an earlier run stopped mid-swap)`);
+  }
+  for (const dir of [...leftovers('previous'), ...leftovers('staging')]) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return done;
 }

@@ -2,6 +2,8 @@
  * Defaults the assessment report does not give. Each is printed as one warning line at synth
  * unless the site file sets it, so nobody mistakes a guess for a measured fact.
  */
+import type { Site } from './schema';
+
 export interface AssumedDefault {
   /** Dotted path in the site file. */
   readonly path: string;
@@ -21,4 +23,12 @@ export const ASSUMED_DEFAULTS: readonly AssumedDefault[] = [
   { path: 'talos.nodes', reason: 'Talos node addresses 10.70.0.21-23 and VMIDs 211-213 are assumed' },
   { path: 'talos.vip', reason: 'Kubernetes API VIP 10.70.0.20 is assumed' },
   { path: 'gitops.repoUrl', reason: 'the Git repository URL is a placeholder: set gitops.repoUrl to the repository Argo CD or Flux reads' },
+];
+
+/** Settings that are valid but probably not what an operator wants; one warning line each. */
+export const SITE_ADVICE: readonly { readonly applies: (site: Site) => boolean; readonly line: string }[] = [
+  {
+    applies: (site) => site.alertmanager.receivers.webhooks.length + site.alertmanager.receivers.emails.length === 0,
+    line: 'alertmanager.receivers: none configured; alerts reach only the built-in "default" receiver (Alertmanager UI and API). Add a webhook or email receiver to be notified',
+  },
 ];

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as YAML from 'yaml';
 import type { z } from 'zod';
-import { ASSUMED_DEFAULTS } from './assumed';
+import { ASSUMED_DEFAULTS, SITE_ADVICE } from './assumed';
 import { checkSiteRules, SiteProblem } from './rules';
 import { Site, SiteSchema } from './schema';
 
@@ -16,7 +16,7 @@ export class SiteError extends Error {
 
 export interface LoadedSite {
   readonly site: Site;
-  /** One line per assumed default the site file did not set. */
+  /** One line per assumed default the site file did not set, and per piece of advice that applies. */
   readonly warnings: readonly string[];
   /** Where the site came from: a file path or "embedded default (assessment mon-001)". */
   readonly source: string;
@@ -49,9 +49,10 @@ export function parseSite(raw: unknown, source = 'site object'): LoadedSite {
   if (!result.success) throw new SiteError(source, result.error.issues.flatMap(issueToProblem));
   const problems = checkSiteRules(result.data);
   if (problems.length > 0) throw new SiteError(source, problems);
-  const warnings = ASSUMED_DEFAULTS
-    .filter((a) => !hasPath(raw, a.path))
-    .map((a) => `assumed ${a.path}: ${a.reason}`);
+  const warnings = [
+    ...ASSUMED_DEFAULTS.filter((a) => !hasPath(raw, a.path)).map((a) => `assumed ${a.path}: ${a.reason}`),
+    ...SITE_ADVICE.filter((a) => a.applies(result.data)).map((a) => a.line),
+  ];
   return { site: result.data, warnings, source };
 }
 

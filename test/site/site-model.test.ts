@@ -17,15 +17,26 @@ describe('the embedded default site', () => {
     expect(site.proxmox.guests.map((g) => [g.vmid, g.name])).toEqual([[101, 'wazuh'], [103, 'checkmk'], [106, 'uptime-kuma'], [107, 'nginx-proxy-manager'], [108, 'cloudflare-tunnel']]);
   });
 
-  test('warns once per assumed value', () => {
-    expect(warnings).toHaveLength(ASSUMED_DEFAULTS.length);
+  test('warns once per assumed value, and that no receiver is configured', () => {
+    expect(warnings.filter((w) => w.startsWith('assumed '))).toHaveLength(ASSUMED_DEFAULTS.length);
+    expect(warnings.filter((w) => !w.startsWith('assumed '))).toEqual([expect.stringMatching(/^alertmanager\.receivers: none configured/)]);
     expect(new Set(warnings).size).toBe(warnings.length);
+  });
+
+  test('a site with a receiver is not warned about receivers', () => {
+    const { warnings: w } = parseSite({ alertmanager: { receivers: { webhooks: [{ name: 'ops', url: 'https://hooks.example.com/x' }] } } });
+    expect(w.some((line) => line.startsWith('alertmanager.receivers'))).toBe(false);
+  });
+
+  test('accepts the other forms operators use: ssh Git URLs, nested repo paths, cron ranges', () => {
+    const { site: s } = parseSite({ gitops: { repoUrl: 'git@git.example.com:homelab/monitoring.git', path: 'clusters/pve01/dist' }, backups: { schedule: '30 1 * * 1-5' } });
+    expect(s.gitops.path).toBe('clusters/pve01/dist');
   });
 
   test('a site file that sets an assumed value silences its warning', () => {
     const { warnings: w } = parseSite({ network: { managementCidr: '192.168.1.0/24' } });
     expect(w.some((line) => line.includes('network.managementCidr'))).toBe(false);
-    expect(w).toHaveLength(ASSUMED_DEFAULTS.length - 1);
+    expect(w.filter((line) => line.startsWith('assumed '))).toHaveLength(ASSUMED_DEFAULTS.length - 1);
   });
 
   test('a partial override keeps every other default', () => {
