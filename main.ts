@@ -34,16 +34,23 @@ function mirrorTree(dir: string, files: readonly OutputFile[]): void {
   for (const f of files) {
     const full = path.join(dir, f.path);
     fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, f.content);
+    fs.writeFileSync(full, f.content, { mode: f.mode ?? (f.path.endsWith('.sh') ? 0o755 : 0o644) });
   }
+}
+
+/** True when `inner` is `outer` or below it. */
+function isInside(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 async function main(): Promise<number> {
   try {
     const args = parseArgs(process.argv.slice(2));
     const cliOut = process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : undefined;
-    if (cliOut && cliOut === path.resolve(args.outDir ?? 'dist')) {
-      throw new UsageError('cdk8s.yaml has "output: dist", but cdk8s synth deletes its output directory before synthesis; set "output: cdk8s.out"');
+    const dist = path.resolve(args.outDir ?? 'dist');
+    if (cliOut && (isInside(cliOut, dist) || isInside(dist, cliOut))) {
+      throw new UsageError(`cdk8s.yaml has "output: ${path.relative(process.cwd(), cliOut) || '.'}", which overlaps ${path.relative(process.cwd(), dist) || '.'}/, and cdk8s synth deletes its output directory before synthesis (it already has); set "output: cdk8s.out" and run npm run synth to rewrite dist/`);
     }
     const result = await synthesizeAll({ siteFile: args.siteFile, outDir: args.outDir });
     // cdk8s synth expects manifests in its own output directory: give it the same tree.

@@ -4,17 +4,19 @@
  * controllers cannot disagree.
  *
  *   platform-base ─┬─> metallb ──> platform-custom-resources ──> monitoring
- *                  └─> backups
+ *                  └─> backups (Argo CD: last wave, after monitoring)
  *
  * - platform-base: namespaces (with Pod Security levels), local-path-provisioner, StorageClass.
  * - metallb: the upstream MetalLB Helm chart (controller, speaker, CRDs, webhook).
  * - platform-custom-resources: IPAddressPool + L2Advertisement (need MetalLB's CRDs and webhook).
- * - backups: Talos etcd snapshot CronJob, Velero Schedule (CRDs from Talos / Velero).
+ * - backups: Talos etcd snapshot CronJob, Velero Schedule (CRDs from Talos / Velero). Its
+ *   snapshot PVC stays Pending until the first scheduled run (WaitForFirstConsumer, the CronJob
+ *   is its only consumer) and its CRDs may be missing, so it is synced last and waited on by nobody.
  * - monitoring: the stack (its LoadBalancer Services need the pool, its PVCs the StorageClass).
  */
 import type { Site } from '../site';
 import {
-  METALLB_NAMESPACE, PLATFORM_BACKUPS_DIR, PLATFORM_BASE_DIR, PLATFORM_CUSTOM_RESOURCES_DIR,
+  ETCD_BACKUP_CRONJOB, METALLB_NAMESPACE, PLATFORM_BACKUPS_DIR, PLATFORM_BASE_DIR, PLATFORM_CUSTOM_RESOURCES_DIR,
 } from '../charts/platform';
 
 /** dist/ directory of the monitoring layer (written by the monitoring renderer). */
@@ -35,6 +37,14 @@ export type LayerSource =
    */
   | { readonly kind: 'helm'; readonly fluxDirectory: string; readonly namespace: string };
 
+/** An object whose health tells Flux that a layer is done (Kustomization `spec.healthChecks`). */
+export interface LayerHealthCheck {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
 export interface DeliveryLayer {
   /** Short name; the Argo CD Application and Flux Kustomization are `<site.name>-<name>`. */
   readonly name: string;
@@ -43,6 +53,19 @@ export interface DeliveryLayer {
   readonly dependsOn: readonly string[];
   /** Default namespace for namespaced objects without one (Argo CD destination). @default - none, objects carry their namespace */
   readonly namespace?: string;
+  /**
+   * For a layer that can stay unhealthy long after it is applied (a claim that binds only when a
+   * CronJob first runs, a CRD installed outside this repository): Argo CD syncs it in the
+   * last wave, after every other layer, and gitops-engine does not wait for the health of the
+   * final wave, so nothing waits for it. Only allowed for layers nothing depends on.
+   * @default false
+   */
+  readonly syncLast?: boolean;
+  /**
+   * What Flux checks instead of every applied object (then `wait: false`): only objects that are
+   * healthy as soon as they are applied. @default - every applied object (Flux `wait: true`)
+   */
+  readonly healthChecks?: readonly LayerHealthCheck[];
 }
 
 export function deliveryLayers(site: Site): DeliveryLayer[] {
@@ -50,22 +73,38 @@ export function deliveryLayers(site: Site): DeliveryLayer[] {
     { name: 'platform-base', source: { kind: 'directory', directory: PLATFORM_BASE_DIR }, dependsOn: [] },
     { name: 'metallb', source: { kind: 'helm', fluxDirectory: FLUX_METALLB_DIR, namespace: METALLB_NAMESPACE }, dependsOn: ['platform-base'] },
     { name: 'platform-custom-resources', source: { kind: 'directory', directory: PLATFORM_CUSTOM_RESOURCES_DIR }, dependsOn: ['metallb'] },
-    { name: 'backups', source: { kind: 'directory', directory: PLATFORM_BACKUPS_DIR }, dependsOn: ['platform-base'] },
     {
       name: 'monitoring',
       source: { kind: 'directory', directory: MONITORING_DIR },
       dependsOn: ['platform-custom-resources'],
       namespace: site.kubernetes.namespace,
     },
+    {
+      name: 'backups',
+      source: { kind: 'directory', directory: PLATFORM_BACKUPS_DIR },
+      // Namespace and StorageClass only: Flux applies it beside the rest, Argo CD after it (syncLast).
+      dependsOn: ['platform-base'],
+      syncLast: true,
+      // Not the snapshot claim (Pending until 02:00) nor the Talos/Velero objects: a CronJob is
+      // healthy once applied (kstatus), so this checks the schedule is in place, nothing more.
+      healthChecks: [ETCD_BACKUP_CRONJOB],
+    },
   ];
 }
 
 /**
  * Argo CD sync wave of each layer: one more than its deepest dependency, so a layer's wave is
- * always later than every layer it depends on. Throws on an unknown or cyclic dependency.
+ * always later than every layer it depends on; `syncLast` layers share one wave after all others.
+ * Throws on an unknown or cyclic dependency, or a `syncLast` layer that another layer depends on.
  */
 export function syncWaves(layers: readonly DeliveryLayer[]): Map<string, number> {
   const byName = new Map(layers.map((l) => [l.name, l]));
+  for (const l of layers) {
+    const last = l.dependsOn.map((d) => byName.get(d)).find((d) => d?.syncLast);
+    if (last) {
+      throw new Error(`layer "${l.name}" depends on "${last.name}", which is syncLast (may stay unhealthy for hours); depend on a layer before it or drop syncLast from "${last.name}"`);
+    }
+  }
   const waves = new Map<string, number>();
   const visiting = new Set<string>();
   const wave = (name: string): number => {
@@ -81,6 +120,8 @@ export function syncWaves(layers: readonly DeliveryLayer[]): Map<string, number>
     return w;
   };
   layers.forEach((l) => wave(l.name));
+  const lastWave = Math.max(-1, ...layers.filter((l) => !l.syncLast).map((l) => waves.get(l.name)!)) + 1;
+  for (const l of layers) if (l.syncLast) waves.set(l.name, lastWave);
   return waves;
 }
 

@@ -66,7 +66,7 @@ export class FluxLayers extends Chart {
     super(scope, id, { namespace: FLUX_NAMESPACE, disableResourceNameHashes: true });
     const { site } = props;
     for (const layer of deliveryLayers(site)) {
-      const helm = layer.source.kind === 'helm';
+      const checks = layer.source.kind === 'helm' ? helmHealthChecks(layer) : layer.healthChecks?.map((c) => ({ ...c }));
       new Kustomization(this, layer.name, {
         metadata: { name: layerObjectName(site, layer.name), labels: GITOPS_LABELS },
         spec: {
@@ -78,10 +78,11 @@ export class FluxLayers extends Chart {
           timeout: FLUX_INTERVALS.timeout,
           prune: true,
           // wait = every applied object must become Ready; Flux ignores healthChecks when it is
-          // set, so the Helm layer lists what "ready" means explicitly instead: the release and
-          // the workloads it created (which this Kustomization did not apply itself).
-          wait: !helm,
-          ...(helm ? { healthChecks: helmHealthChecks(layer) } : {}),
+          // set, so layers where that is wrong list what "ready" means instead: for Helm the
+          // release and the workloads it created (which this Kustomization did not apply itself),
+          // for backups only objects that are healthy without a scheduled run.
+          wait: checks === undefined,
+          ...(checks ? { healthChecks: checks } : {}),
         },
       });
     }
