@@ -5,7 +5,7 @@
  *
  * Argo CD only waits for a child Application to be healthy before the next wave when the
  * `argoproj.io/Application` health check is enabled in argocd-cm (removed by default since
- * Argo CD 1.8); see notes/gitops.md. Without it the retry policy and
+ * Argo CD 1.8); see docs/gitops.md. Without it the retry policy and
  * SkipDryRunOnMissingResource still let every layer converge, just not in strict order.
  */
 import { Chart } from 'cdk8s';
