@@ -5,8 +5,7 @@ import { ComponentChart, ComponentChartProps } from '../common/component-chart';
 import { configChecksumAnnotation } from '../common/checksum';
 import { IMAGES, imageRef } from '../common/images';
 import { componentLabels, selectorLabels } from '../common/labels';
-import { LoadBalancerService } from '../common/load-balancer';
-import { IngressPolicy } from '../common/network-policy';
+import { ManagementEndpoints } from '../common/management-endpoints';
 import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { volumeClaimTemplate } from '../common/storage';
@@ -34,19 +33,9 @@ export class AlertmanagerServer extends ComponentChart {
 
     new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${COMPONENT}-config`, labels }, data: { 'alertmanager.yml': configText } });
 
-    const port = { name: 'http', port: PORTS.alertmanager, targetPort: k8s.IntOrString.fromNumber(PORTS.alertmanager), protocol: 'TCP' };
-    new k8s.KubeService(this, 'HeadlessService', {
-      metadata: { name: COMPONENT, labels },
-      spec: { clusterIp: 'None', selector: selectorLabels(COMPONENT), ports: [port] },
-    });
     // Report: no direct internet access to Alertmanager; its API (basic auth) from the management VLAN.
-    const lb = new LoadBalancerService(this, 'LoadBalancer', {
-      site, name: `${COMPONENT}-lb`, component: COMPONENT, version, address: site.alertmanager.address, ports: [port],
-      sourceRanges: [site.network.managementCidr],
-    });
-    new IngressPolicy(this, 'NetworkPolicy', {
-      component: COMPONENT, version,
-      rules: [{ ports: [{ port: PORTS.alertmanager, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: ['prometheus', 'grafana'] }],
+    new ManagementEndpoints(this, 'Endpoints', {
+      site, component: COMPONENT, version, port: PORTS.alertmanager, address: site.alertmanager.address, inClusterClients: ['prometheus', 'grafana'],
     });
 
     // Basic auth covers every path, /-/healthy included, and kubelet probes cannot send

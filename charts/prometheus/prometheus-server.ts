@@ -5,8 +5,7 @@ import { ComponentChart, ComponentChartProps } from '../common/component-chart';
 import { configChecksumAnnotation } from '../common/checksum';
 import { IMAGES, imageRef } from '../common/images';
 import { componentLabels, selectorLabels } from '../common/labels';
-import { LoadBalancerService } from '../common/load-balancer';
-import { IngressPolicy } from '../common/network-policy';
+import { ManagementEndpoints } from '../common/management-endpoints';
 import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { volumeClaimTemplate } from '../common/storage';
@@ -45,19 +44,9 @@ export class PrometheusServer extends ComponentChart {
     new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${COMPONENT}-config`, labels }, data: { 'prometheus.yml': configText } });
     new k8s.KubeConfigMap(this, 'Rules', { metadata: { name: `${COMPONENT}-rules`, labels }, data: { [RULES_FILE_NAME]: rulesText } });
 
-    const port = { name: 'http', port: PORTS.prometheus, targetPort: k8s.IntOrString.fromNumber(PORTS.prometheus), protocol: 'TCP' };
-    new k8s.KubeService(this, 'HeadlessService', {
-      metadata: { name: COMPONENT, labels },
-      spec: { clusterIp: 'None', selector: selectorLabels(COMPONENT), ports: [port] },
-    });
-    // Report rule 4: 9090 from the management VLAN only.
-    const lb = new LoadBalancerService(this, 'LoadBalancer', {
-      site, name: `${COMPONENT}-lb`, component: COMPONENT, version, address: site.prometheus.address, ports: [port],
-      sourceRanges: [site.network.managementCidr],
-    });
-    new IngressPolicy(this, 'NetworkPolicy', {
-      component: COMPONENT, version,
-      rules: [{ ports: [{ port: PORTS.prometheus, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: ['grafana'] }],
+    // Report rule 4: 9090 from the management VLAN only; Grafana queries it in-cluster.
+    new ManagementEndpoints(this, 'Endpoints', {
+      site, component: COMPONENT, version, port: PORTS.prometheus, address: site.prometheus.address, inClusterClients: ['grafana'],
     });
 
     const httpProbe = (path: string, periodSeconds: number, failureThreshold: number): k8s.Probe => ({

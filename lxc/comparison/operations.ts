@@ -2,7 +2,7 @@
  * Operations per path, counted from what this tool generates where it can, otherwise estimates
  * labelled with their source.
  */
-import { App } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import type { Site } from '../../site';
 import { IMAGES } from '../../charts/common/images';
 import { addMonitoringLayer } from '../../charts/monitoring-layer';
@@ -30,7 +30,9 @@ export function kubernetesObjectCount(site: Site): { objects: number; layers: nu
   const monitoring = addMonitoringLayer(app, site);
   const platform = addPlatformLayer(app, site);
   const charts = [...monitoring, ...platform.flatMap((l) => l.charts)];
-  return { objects: charts.reduce((n, c) => n + c.apiObjects.length, 0), layers: platform.length + 1 };
+  // Every ApiObject in each chart's tree (Chart.apiObjects lists only its direct children).
+  const objects = charts.reduce((n, c) => n + c.node.findAll().filter((x) => x instanceof ApiObject && Chart.of(x) === c).length, 0);
+  return { objects, layers: platform.length + 1 };
 }
 
 export function operationsRows(site: Site): OperationsRow[] {

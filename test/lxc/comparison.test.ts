@@ -5,6 +5,10 @@ import { parseSite } from '../../site';
 import { talosVmSizing } from '../../talos/vm-sizing';
 import { comparisonHeadline, computeComparison, lxcContainers, renderComparison, renderLxcPath } from '../../lxc';
 import { comparisonChartSpec, renderSvg } from '../../lxc/comparison/chart';
+import { readObjects } from '../support/dist-tree';
+import { synthToTemp } from '../support/synth-once';
+import { kubernetesObjectCount } from '../../lxc/comparison/operations';
+import { loadSite } from '../../site';
 
 const site = parseSite({}).site;
 const c = computeComparison(site);
@@ -156,5 +160,12 @@ describe('comparison.json and the README headline', () => {
     for (const o of c.operations) {
       expect(`${o.lxc.source} ${o.talos.source}`).toMatch(/generated|estimate|report/);
     }
+  });
+});
+
+describe('operations counted from the generated artifacts', () => {
+  test('the Kubernetes object count is the number of objects in the monitoring and platform layers of dist/', () => {
+    const objects = readObjects(synthToTemp().outDir).filter((o) => /^(monitoring|platform)\//.test(o.file));
+    expect(kubernetesObjectCount(loadSite().site).objects).toBe(objects.length);
   });
 });
