@@ -77,8 +77,9 @@ const rules: Rule[] = [
   ({ prometheus }) => prometheus.storageGiB < 2
     ? [{ path: 'prometheus.storageGiB', value: prometheus.storageGiB, message: 'is too small: size-based retention (85% of the volume) would round to 0 and switch off; give at least 2' }]
     : [],
-  ({ syslog }) => ([PORTS.loki, PORTS.lokiGrpc] as number[]).includes(syslog.port)
-    ? [{ path: 'syslog.port', value: syslog.port, message: `clashes with Loki on the shared address (${PORTS.loki}, ${PORTS.lokiGrpc}); use the syslog standard 514` }]
+  // Syslog shares Loki's address; MetalLB refuses two Services on one IP with the same TCP port.
+  ({ syslog }) => syslog.tcp && ([PORTS.loki, PORTS.lokiGrpc] as number[]).includes(syslog.port)
+    ? [{ path: 'syslog.port', value: syslog.port, message: `clashes with Loki's TCP ports on the shared address (${PORTS.loki}, ${PORTS.lokiGrpc}); use the syslog standard 514 or set syslog.tcp: false` }]
     : [],
   ({ loki }) => (durationSeconds(loki.retention)! % 86400 === 0)
     ? []

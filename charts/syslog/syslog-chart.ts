@@ -42,10 +42,7 @@ export class SyslogGateway extends ComponentChart {
   constructor(scope: Construct, id: string, props: SyslogGatewayProps) {
     super(scope, id, props);
     const { site, topology } = props;
-    // Both Services share site.loki.address; MetalLB refuses to share an IP on a clashing port.
-    if (site.syslog.tcp && site.syslog.port === PORTS.loki) {
-      throw new Error(`syslog.port: ${site.syslog.port} clashes with Loki's HTTP port on the shared log address ${site.loki.address}; use 514 (the report's port) or set syslog.tcp: false`);
-    }
+    // Both Services share site.loki.address; a clashing TCP port is rejected by site/rules.ts.
     const version = IMAGES.alloy.tag;
     const labels = componentLabels(SYSLOG_GATEWAY_COMPONENT, version);
     const config = alloySyslogConfig(site, topology);
