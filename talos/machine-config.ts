@@ -104,8 +104,9 @@ function clusterNetwork(input: MachineConfigInput): TalosDocument {
 
 const DISCOVERY: TalosDocument = { enabled: true, registries: { kubernetes: { disabled: true }, service: {} } };
 
-function renderControlPlaneCluster(input: MachineConfigInput): TalosDocument {
-  const { secrets, kubernetesVersion: k8s } = input;
+/** The cluster keys control planes and workers share, in Talos' own key order. */
+function clusterIdentity(input: MachineConfigInput): TalosDocument {
+  const { secrets } = input;
   return {
     id: secrets.cluster.id,
     secret: secrets.cluster.secret,
@@ -113,6 +114,13 @@ function renderControlPlaneCluster(input: MachineConfigInput): TalosDocument {
     clusterName: input.clusterName,
     network: clusterNetwork(input),
     token: secrets.secrets.bootstrapToken,
+  };
+}
+
+function renderControlPlaneCluster(input: MachineConfigInput): TalosDocument {
+  const { secrets, kubernetesVersion: k8s } = input;
+  return {
+    ...clusterIdentity(input),
     aescbcEncryptionSecret: secrets.secrets.aescbcEncryptionSecret,
     secretboxEncryptionSecret: secrets.secrets.secretboxEncryptionSecret,
     ca: { crt: encodePem(secrets.certs.k8s.crt), key: encodePem(secrets.certs.k8s.key) },
@@ -154,12 +162,7 @@ function renderControlPlaneCluster(input: MachineConfigInput): TalosDocument {
 function renderWorkerCluster(input: MachineConfigInput): TalosDocument {
   const { secrets } = input;
   return {
-    id: secrets.cluster.id,
-    secret: secrets.cluster.secret,
-    controlPlane: { endpoint: input.endpoint },
-    clusterName: input.clusterName,
-    network: clusterNetwork(input),
-    token: secrets.secrets.bootstrapToken,
+    ...clusterIdentity(input),
     ca: { crt: encodePem(secrets.certs.k8s.crt), key: '' },
     discovery: DISCOVERY,
   };
