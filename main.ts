@@ -4,37 +4,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { OutputFile } from './render/output-file';
+import { fileMode, type OutputFile } from './render/output-file';
 import { SiteError } from './site';
+import { parseSiteAndOutArgs, UsageError } from './render/cli-args';
 import { synthesizeAll } from './render/synthesize';
 import { TalosConfigError } from './talos/config-rules';
 import { TalosSecretsError } from './talos/secrets-bundle';
-
-interface CliArgs { siteFile?: string; outDir?: string }
-
-function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { siteFile: process.env.SITE || undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if ((flag === '--site' || flag === '--out') && (!value || value.startsWith('--'))) {
-      throw new UsageError(`${flag} needs a value, e.g. ${flag === '--site' ? '--site site.yaml' : '--out dist'}`);
-    }
-    if (flag === '--site') args.siteFile = value;
-    else if (flag === '--out') args.outDir = value;
-    else throw new UsageError(`unknown argument "${flag}"; use --site FILE and --out DIR`);
-    i++;
-  }
-  return args;
-}
-
-class UsageError extends Error {}
 
 function mirrorTree(dir: string, files: readonly OutputFile[]): void {
   for (const f of files) {
     const full = path.join(dir, f.path);
     fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, f.content, { mode: f.mode ?? (f.path.endsWith('.sh') ? 0o755 : 0o644) });
+    fs.writeFileSync(full, f.content, { mode: fileMode(f) });
   }
 }
 
@@ -46,7 +27,7 @@ function isInside(inner: string, outer: string): boolean {
 
 async function main(): Promise<number> {
   try {
-    const args = parseArgs(process.argv.slice(2));
+    const args = parseSiteAndOutArgs(process.argv.slice(2));
     const cliOut = process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : undefined;
     const dist = path.resolve(args.outDir ?? 'dist');
     if (cliOut && (isInside(cliOut, dist) || isInside(dist, cliOut))) {

@@ -5,22 +5,14 @@
 import * as path from 'node:path';
 import { loadSite, SiteError } from '../site';
 import { writeTreeAtomically } from '../render/atomic-tree';
+import { parseSiteAndOutArgs, UsageError } from '../render/cli-args';
 import { COMPARISON_DIR, renderComparison } from './comparison/render-comparison';
 
 function main(argv: string[]): number {
-  let siteFile = process.env.SITE || undefined;
-  let outDir = path.join('dist', COMPARISON_DIR);
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if ((flag !== '--site' && flag !== '--out') || !value) {
-      console.error(`error: unknown or incomplete argument "${flag}"; use --site FILE and --out DIR`);
-      return 2;
-    }
-    if (flag === '--site') siteFile = value;
-    else outDir = value;
-  }
   try {
-    const loaded = loadSite(siteFile);
+    const args = parseSiteAndOutArgs(argv);
+    const outDir = args.outDir ?? path.join('dist', COMPARISON_DIR);
+    const loaded = loadSite(args.siteFile);
     for (const w of loaded.warnings) console.error(`warning: ${w}`);
     const prefix = `${COMPARISON_DIR}/`;
     const files = renderComparison(loaded.site).map((f) => ({ ...f, path: f.path.slice(prefix.length) }));
@@ -28,7 +20,7 @@ function main(argv: string[]): number {
     console.log(`wrote ${files.map((f) => f.path).join(', ')} from ${loaded.source} into ${outDir}`);
     return 0;
   } catch (err) {
-    if (err instanceof SiteError) {
+    if (err instanceof SiteError || err instanceof UsageError) {
       console.error(`error: ${err.message}\nnothing was written.`);
       return 1;
     }

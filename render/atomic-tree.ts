@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { OutputFile } from './output-file';
+import { fileMode, type OutputFile } from './output-file';
 
 export interface WriteTreeOptions {
   /** Called after the staging tree is complete and before the swap; throw to abort. @default - no check */
@@ -28,7 +28,7 @@ export function writeTreeAtomically(targetDir: string, files: readonly OutputFil
       const full = path.join(staging, file.path);
       if (!full.startsWith(staging + path.sep)) throw new Error(`refusing to write outside the tree: ${file.path}`);
       fs.mkdirSync(path.dirname(full), { recursive: true, mode: 0o755 });
-      const mode = file.mode ?? (file.path.endsWith('.sh') ? 0o755 : 0o644);
+      const mode = fileMode(file);
       fs.writeFileSync(full, file.content);
       // Set the mode exactly (writeFileSync's is masked by umask) so trees do not depend on the shell.
       fs.chmodSync(full, mode);
