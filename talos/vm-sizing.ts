@@ -1,9 +1,14 @@
 /**
  * Sizes the three Talos VMs from the stack's own requests plus what Talos and Kubernetes take
  * on every node. Every node is control plane + worker, so each carries the full per-node
- * overhead. Figures and sources: research/proxmox-talos.md §2.2 (Talos v1.13.0 source).
+ * overhead. The four sized services follow the placement plan (charts/common/placement.ts,
+ * enforced by pod affinity); the tool's add-on pods (exporters, syslog gateway, storage,
+ * backups) are read from the charts and budgeted on every node, since they may land anywhere.
+ * Figures and sources: research/proxmox-talos.md §2.2 (Talos v1.13.0 source).
  */
 import type { Site } from '../site';
+import { addOnPodRequests, PodRequests } from '../charts/addon-requests';
+import { stackPlacement } from '../charts/common/placement';
 
 /** One line of per-node overhead; `source` says where the figure comes from ([est] = estimate, no source). */
 export interface OverheadItem {
@@ -31,7 +36,6 @@ export const PER_NODE_OVERHEAD: readonly OverheadItem[] = [
   // Two CoreDNS replicas per cluster; budget one per node (they spread by anti-affinity).
   { name: 'CoreDNS', cpu: 0.1, memoryGiB: 70 * MiB, source: 'talos k8stemplates/coredns.go' },
   { name: 'MetalLB speaker + controller share', cpu: 0.05, memoryGiB: 100 * MiB, source: '[est] chart sets no requests' },
-  { name: 'node-exporter, Alloy, kube-state-metrics share', cpu: 0.25, memoryGiB: 0.4, source: '[est] research/proxmox-talos.md §2.2' },
 ];
 
 /** OS disk contents; the sum is kept under kubelet's image-GC high threshold. */
@@ -65,7 +69,7 @@ export interface TalosNodeVm extends VmSize {
   readonly hostname: string;
   readonly vmid: number;
   readonly address: string;
-  /** Services the balanced placement puts here (the scheduler may choose differently). */
+  /** Services the placement plan puts here (held there by pod affinity). */
   readonly plannedServices: readonly string[];
 }
 
@@ -74,7 +78,10 @@ export interface TalosVmSizing {
   /** The size every node gets (nodes are identical so any one can carry any bin). */
   readonly perNode: VmSize;
   readonly totals: VmSize;
+  /** Talos/Kubernetes overhead plus this tool's add-on pods, budgeted on every node. */
   readonly overheadPerNode: { readonly cpu: number; readonly memoryGiB: number; readonly items: readonly OverheadItem[] };
+  /** The add-on pods' requests, read from the charts. */
+  readonly addOnPods: readonly PodRequests[];
   readonly workload: { readonly cpu: number; readonly memoryGiB: number; readonly storageGiB: number; readonly services: readonly StackService[] };
   /** True when the stack's CPU and memory requests still fit on the two remaining nodes. */
   readonly fitsWithOneNodeDown: boolean;
@@ -98,23 +105,6 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const ceilUp = (n: number, step = 1) => Math.ceil(round3(n) / step - 1e-9) * step;
 
 interface Load { cpu: number; memoryGiB: number }
-
-/** Balanced greedy placement: biggest memory first, onto the least-loaded node. */
-function placeBalanced(services: readonly StackService[], nodeCount: number): StackService[][] {
-  const bins: StackService[][] = Array.from({ length: nodeCount }, () => []);
-  const load = (bin: StackService[]) => bin.reduce((l, s) => ({ cpu: l.cpu + s.cpu, memoryGiB: l.memoryGiB + s.memoryGiB }), { cpu: 0, memoryGiB: 0 });
-  const sorted = [...services].sort((a, b) => b.memoryGiB - a.memoryGiB || b.cpu - a.cpu || a.name.localeCompare(b.name));
-  for (const s of sorted) {
-    let best = 0;
-    bins.forEach((bin, i) => {
-      const l = load(bin);
-      const b = load(bins[best]);
-      if (l.memoryGiB < b.memoryGiB || (l.memoryGiB === b.memoryGiB && l.cpu < b.cpu)) best = i;
-    });
-    bins[best].push(s);
-  }
-  return bins;
-}
 
 function sumLoad(services: readonly StackService[]): Load & { storageGiB: number } {
   return services.reduce((l, s) => ({ cpu: l.cpu + s.cpu, memoryGiB: l.memoryGiB + s.memoryGiB, storageGiB: l.storageGiB + s.storageGiB }), { cpu: 0, memoryGiB: 0, storageGiB: 0 });
@@ -142,23 +132,26 @@ function fits(services: readonly StackService[], room: Load): boolean {
 /** Per-node VM sizes, totals and the one-node-down check for the site's stack. */
 export function talosVmSizing(site: Site): TalosVmSizing {
   const services = stackServices(site);
+  const addOnPods = addOnPodRequests(site);
+  const items: OverheadItem[] = [
+    ...PER_NODE_OVERHEAD,
+    ...addOnPods.map((p) => ({ name: p.workload, cpu: p.cpu, memoryGiB: p.memoryGiB, source: 'requests in the synthesized charts (may run on any node)' })),
+  ];
   const overhead = {
-    cpu: round3(PER_NODE_OVERHEAD.reduce((s, i) => s + i.cpu, 0)),
-    memoryGiB: round3(PER_NODE_OVERHEAD.reduce((s, i) => s + i.memoryGiB, 0)),
+    cpu: round3(items.reduce((s, i) => s + i.cpu, 0)),
+    memoryGiB: round3(items.reduce((s, i) => s + i.memoryGiB, 0)),
   };
   const nodeCount = site.talos.nodes.length;
-  const placement = placeBalanced(services, nodeCount);
+  const groups = stackPlacement(site);
+  const placement: StackService[][] = site.talos.nodes.map((_, i) =>
+    (groups[i]?.services ?? []).map((name) => services.find((s) => s.name === name)!));
   const peak = placement.map(sumLoad).reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
   const cores = Math.max(2, ceilUp(peak.cpu + overhead.cpu));
   const memoryGiB = Math.max(4, ceilUp(peak.memoryGiB + overhead.memoryGiB));
   const room: Load = { cpu: cores - overhead.cpu, memoryGiB: memoryGiB - overhead.memoryGiB };
 
-  // local-path puts a PV wherever its pod first lands: size the data disk for the largest set
-  // of services the scheduler could co-locate on one node, not for the planned placement.
-  let maxColocatedStorage = 0;
-  for (const [together] of assignments(services, 2)) {
-    if (fits(together, room)) maxColocatedStorage = Math.max(maxColocatedStorage, sumLoad(together).storageGiB);
-  }
+  // Each group's volumes live on its node's data disk (local-path, placement by affinity).
+  const maxColocatedStorage = Math.max(...placement.map((bin) => sumLoad(bin).storageGiB));
   const dataDiskGiB = ceilUp(maxColocatedStorage * DATA_DISK_HEADROOM, 10);
   const osDiskGiB = Math.max(10, ceilUp(OS_DISK_ITEMS.reduce((s, i) => s + i.sizeGiB, 0) / IMAGE_GC_HIGH_THRESHOLD, 10));
 
@@ -180,17 +173,18 @@ export function talosVmSizing(site: Site): TalosVmSizing {
     nodes: site.talos.nodes.map((n, i) => ({ hostname: n.hostname, vmid: n.vmid, address: n.address, ...perNode, plannedServices: placement[i].map((s) => s.name) })),
     perNode,
     totals: { cores: cores * nodeCount, memoryGiB: memoryGiB * nodeCount, osDiskGiB: osDiskGiB * nodeCount, dataDiskGiB: dataDiskGiB * nodeCount },
-    overheadPerNode: { ...overhead, items: PER_NODE_OVERHEAD },
+    overheadPerNode: { ...overhead, items },
+    addOnPods,
     workload: { cpu: round3(workload.cpu), memoryGiB: round3(workload.memoryGiB), storageGiB: workload.storageGiB, services },
     fitsWithOneNodeDown,
     sizeForOneNodeDown,
     notes: [
-      `each node: the largest planned bin (${round3(peak.cpu)} CPU, ${round3(peak.memoryGiB)} GiB) plus ${overhead.cpu} CPU / ${overhead.memoryGiB} GiB Talos/Kubernetes overhead, rounded up`,
+      `each node: the largest placement group (${round3(peak.cpu)} CPU, ${round3(peak.memoryGiB)} GiB) plus ${overhead.cpu} CPU / ${overhead.memoryGiB} GiB for Talos/Kubernetes and the add-on pods, rounded up`,
       fitsWithOneNodeDown
         ? 'the stack\'s requests fit on two nodes, so it can be rescheduled when one node is down'
         : `with one node down the stack's requests do not fit on the other two; nodes of ${sizeForOneNodeDown.cores} cores / ${sizeForOneNodeDown.memoryGiB} GiB would`,
-      'local-path volumes live on one node\'s data disk: a pod whose node is down waits for it whatever the CPU/memory headroom',
-      `data disk: the most storage (${maxColocatedStorage} GiB) the scheduler could put on one node, plus ${Math.round((DATA_DISK_HEADROOM - 1) * 100)} %`,
+      'local-path volumes live on one node\'s data disk and the placement keeps groups apart: a service whose node is down waits for that node whatever the CPU/memory headroom',
+      `data disk: the largest placement group's volumes (${maxColocatedStorage} GiB), plus ${Math.round((DATA_DISK_HEADROOM - 1) * 100)} %`,
     ],
   };
 }

@@ -10,6 +10,7 @@ import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { volumeClaimTemplate } from '../common/storage';
 import { PORTS } from '../topology';
+import { placementFor } from '../common/placement';
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs, WEB_CONFIG_KEY } from './alertmanager-args';
 import { alertmanagerConfigYaml, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from './alertmanager-config';
 
@@ -23,6 +24,7 @@ export class AlertmanagerServer extends ComponentChart {
     const version = IMAGES.alertmanager.tag;
     const labels = componentLabels(COMPONENT, version);
     const configText = alertmanagerConfigYaml(site, topology);
+    const placement = placementFor(site, COMPONENT);
     // Receiver credentials are Secrets mounted as files, referenced by name: never in the ConfigMap.
     const fileSecrets = [
       ...site.alertmanager.receivers.emails.filter((e) => e.authPasswordSecret)
@@ -50,8 +52,9 @@ export class AlertmanagerServer extends ComponentChart {
         replicas: 1,
         selector: { matchLabels: selectorLabels(COMPONENT) },
         template: {
-          metadata: { labels, annotations: configChecksumAnnotation(configText) },
+          metadata: { labels: { ...labels, ...placement.labels }, annotations: configChecksumAnnotation(configText) },
           spec: {
+            affinity: placement.affinity,
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurity(UID),
             containers: [{

@@ -10,6 +10,7 @@ import { IngressPolicy } from '../common/network-policy';
 import { quantityGi, resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { PORTS } from '../topology';
+import { placementFor } from '../common/placement';
 import { GRAFANA_DATA_DIR, GRAFANA_LOGS_DIR, grafanaSettings, grafanaSettingsEnv } from './grafana-settings';
 import {
   ALERTMANAGER_PASSWORD_ENV,
@@ -44,6 +45,7 @@ export class GrafanaServer extends ComponentChart {
     const providersYaml = grafanaDashboardProvidersYaml();
     const dashboards = grafanaDashboards(site);
     const settings = grafanaSettings(site);
+    const placement = placementFor(site, GRAFANA_COMPONENT);
     const http = k8s.IntOrString.fromString('http');
     // Report rule 3: the management VLAN only; Nginx Proxy Manager and the Cloudflare tunnel,
     // which publish the external URL, are guests there too.
@@ -105,10 +107,11 @@ export class GrafanaServer extends ComponentChart {
         selector: { matchLabels: selectorLabels(GRAFANA_COMPONENT) },
         template: {
           metadata: {
-            labels,
+            labels: { ...labels, ...placement.labels },
             annotations: configChecksumAnnotation(datasourcesYaml, providersYaml, ...dashboards.map((d) => d.json), JSON.stringify(settings)),
           },
           spec: {
+            affinity: placement.affinity,
             securityContext: restrictedPodSecurity(GRAFANA_UID),
             automountServiceAccountToken: false,
             containers: [{

@@ -13,6 +13,7 @@ import { volumeClaimTemplate } from '../common/storage';
 import { GRAFANA_COMPONENT } from '../grafana/grafana-chart';
 import { SYSLOG_GATEWAY_COMPONENT } from '../syslog/syslog-chart';
 import { PORTS } from '../topology';
+import { placementFor } from '../common/placement';
 import { LOG_ADDRESS_SHARE_KEY } from './loki-address';
 import { lokiConfigYaml } from './loki-config';
 
@@ -38,6 +39,7 @@ export class LokiServer extends ComponentChart {
     const version = IMAGES.loki.tag;
     const labels = componentLabels(LOKI_COMPONENT, version);
     const configYaml = lokiConfigYaml(site, topology);
+    const placement = placementFor(site, LOKI_COMPONENT);
     const http = k8s.IntOrString.fromString('http');
     // Agents on the VMs (management VLAN) and the monitoring VLAN push here; Loki has no auth.
     const lbSources = [site.network.managementCidr, site.network.cidr];
@@ -84,8 +86,9 @@ export class LokiServer extends ComponentChart {
         replicas: 1, // filesystem storage: one writer only
         selector: { matchLabels: selectorLabels(LOKI_COMPONENT) },
         template: {
-          metadata: { labels, annotations: configChecksumAnnotation(configYaml) },
+          metadata: { labels: { ...labels, ...placement.labels }, annotations: configChecksumAnnotation(configYaml) },
           spec: {
+            affinity: placement.affinity,
             securityContext: restrictedPodSecurity(LOKI_UID),
             automountServiceAccountToken: false,
             // The ingester flushes in-memory chunks on shutdown; give it time before SIGKILL.

@@ -10,6 +10,7 @@ import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { volumeClaimTemplate } from '../common/storage';
 import { PORTS } from '../topology';
+import { placementFor } from '../common/placement';
 import { PROMETHEUS_CONFIG_FILE, prometheusArgs } from './prometheus-args';
 import { prometheusConfigYaml } from './prometheus-config';
 import { prometheusRulesYaml, RULES_FILE_NAME } from './rules';
@@ -25,6 +26,7 @@ export class PrometheusServer extends ComponentChart {
     const labels = componentLabels(COMPONENT, version);
     const configText = prometheusConfigYaml(site, topology);
     const rulesText = prometheusRulesYaml(site);
+    const placement = placementFor(site, COMPONENT);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: COMPONENT, labels } });
     // Read-only discovery of nodes, pods and endpoints, and the kubelet/cAdvisor metrics behind the API proxy.
@@ -59,8 +61,9 @@ export class PrometheusServer extends ComponentChart {
         replicas: 1,
         selector: { matchLabels: selectorLabels(COMPONENT) },
         template: {
-          metadata: { labels, annotations: configChecksumAnnotation(configText, rulesText) },
+          metadata: { labels: { ...labels, ...placement.labels }, annotations: configChecksumAnnotation(configText, rulesText) },
           spec: {
+            affinity: placement.affinity,
             serviceAccountName: COMPONENT,
             automountServiceAccountToken: true,
             securityContext: restrictedPodSecurity(UID),

@@ -2,10 +2,10 @@ import { parseSite } from '../../site';
 import { PER_NODE_OVERHEAD, talosVmSizing } from '../../talos/vm-sizing';
 
 describe('talosVmSizing', () => {
-  test('sizes the report stack at 5 cores / 11 GiB per node, 40 GiB OS + 110 GiB data disks', () => {
+  test('sizes the report stack at 6 cores / 11 GiB per node, 40 GiB OS + 110 GiB data disks', () => {
     const sizing = talosVmSizing(parseSite({}).site);
-    expect(sizing.perNode).toEqual({ cores: 5, memoryGiB: 11, osDiskGiB: 40, dataDiskGiB: 110 });
-    expect(sizing.totals).toEqual({ cores: 15, memoryGiB: 33, osDiskGiB: 120, dataDiskGiB: 330 });
+    expect(sizing.perNode).toEqual({ cores: 6, memoryGiB: 11, osDiskGiB: 40, dataDiskGiB: 110 });
+    expect(sizing.totals).toEqual({ cores: 18, memoryGiB: 33, osDiskGiB: 120, dataDiskGiB: 330 });
     expect(sizing.workload).toMatchObject({ cpu: 12, memoryGiB: 24, storageGiB: 300 });
     expect(sizing.nodes.map((n) => n.plannedServices.length)).toEqual([1, 1, 2]);
   });
@@ -13,7 +13,7 @@ describe('talosVmSizing', () => {
   test('reports that the stack does not fit on two nodes, and what would', () => {
     const sizing = talosVmSizing(parseSite({}).site);
     expect(sizing.fitsWithOneNodeDown).toBe(false);
-    expect(sizing.sizeForOneNodeDown).toEqual({ cores: 7, memoryGiB: 15 });
+    expect(sizing.sizeForOneNodeDown).toEqual({ cores: 8, memoryGiB: 15 });
   });
 
   test('a smaller stack fits with one node down', () => {
@@ -24,9 +24,19 @@ describe('talosVmSizing', () => {
 
   test('sizes follow the stack requests, not constants', () => {
     const sizing = talosVmSizing(parseSite({ prometheus: { cpu: 8, memoryGiB: 16, storageGiB: 200 } }).site);
-    expect(sizing.perNode.cores).toBe(9);
+    expect(sizing.perNode.cores).toBe(10);
     expect(sizing.perNode.memoryGiB).toBe(19);
     expect(sizing.perNode.dataDiskGiB).toBe(220);
+  });
+
+  test('the add-on pods are read from the charts and budgeted on every node', () => {
+    const sizing = talosVmSizing(parseSite({}).site);
+    expect(sizing.addOnPods.map((p) => p.workload)).toEqual([
+      'Deployment/syslog-gateway', 'Deployment/blackbox-exporter', 'Deployment/pve-exporter', 'Deployment/local-path-provisioner', 'CronJob/etcd-backup',
+    ]);
+    const addOnCpu = sizing.addOnPods.reduce((n, p) => n + p.cpu, 0);
+    const fixedCpu = PER_NODE_OVERHEAD.reduce((n, i) => n + i.cpu, 0);
+    expect(sizing.overheadPerNode.cpu).toBeCloseTo(fixedCpu + addOnCpu, 3);
   });
 
   test('every overhead figure names its source', () => {

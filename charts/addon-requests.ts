@@ -1,0 +1,62 @@
+/**
+ * CPU and memory requested by every pod this tool deploys besides the four sized services
+ * (exporters, syslog gateway, local-path-provisioner, etcd backup), read from the charts
+ * themselves so the Talos VM sizing follows what is really deployed.
+ */
+import { ApiObject, App, Chart } from 'cdk8s';
+import type { Site } from '../site';
+import { addMonitoringLayer } from './monitoring-layer';
+import { addPlatformLayer } from './platform';
+import { SIZED_SERVICES } from './common/placement';
+
+export interface PodRequests {
+  /** "<kind>/<name>". */
+  readonly workload: string;
+  /** CPU cores. */
+  readonly cpu: number;
+  readonly memoryGiB: number;
+}
+
+const MEMORY_UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12, '': 1 };
+
+export function cpuCores(quantity: string): number {
+  return quantity.endsWith('m') ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+}
+
+export function memoryGiB(quantity: string): number {
+  const m = /^([0-9.]+)([KMGT]i?|k)?$/.exec(quantity);
+  if (!m) throw new Error(`unexpected memory quantity ${quantity}`);
+  return (Number(m[1]) * MEMORY_UNITS[m[2] ?? '']) / 2 ** 30;
+}
+
+interface PodTemplate { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { resources?: { requests?: Record<string, string> } }[] } }
+
+function podTemplateOf(obj: Record<string, any>): PodTemplate | undefined {
+  return obj.spec?.jobTemplate?.spec?.template ?? obj.spec?.template;
+}
+
+const cache = new WeakMap<Site, PodRequests[]>();
+
+/** Requests of every add-on pod (one replica each), in chart order. Cached per site object. */
+export function addOnPodRequests(site: Site): PodRequests[] {
+  const cached = cache.get(site);
+  if (cached) return cached;
+  const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
+  const charts: Chart[] = [...addMonitoringLayer(app, site), ...addPlatformLayer(app, site).flatMap((l) => l.charts)];
+  const sized = new Set<string>(SIZED_SERVICES);
+  const result = charts.flatMap((chart) => chart.node.findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+    .map((o) => o.toJson() as Record<string, any>)
+    .flatMap((obj) => {
+      const template = podTemplateOf(obj);
+      if (!template?.spec?.containers || sized.has(template.metadata?.labels?.['app.kubernetes.io/name'] ?? '')) return [];
+      const requests = template.spec.containers.map((c) => c.resources?.requests ?? {});
+      return [{
+        workload: `${obj.kind}/${obj.metadata.name}`,
+        cpu: requests.reduce((n, r) => n + (r.cpu ? cpuCores(r.cpu) : 0), 0),
+        memoryGiB: requests.reduce((n, r) => n + (r.memory ? memoryGiB(r.memory) : 0), 0),
+      }];
+    }));
+  cache.set(site, result);
+  return result;
+}

@@ -1,0 +1,61 @@
+/**
+ * Where the four sized services run. The Talos VMs are sized for one planned placement (groups
+ * of services, one group per node); scheduling must then follow that plan, or an arrival order
+ * such as Grafana, Alertmanager, Loki, Prometheus strands Prometheus without a node that has
+ * 8 GiB free, and local-path pins each volume to its first node for good. Pod affinity keeps a
+ * group's members together and anti-affinity keeps groups apart, whatever the arrival order.
+ */
+import type { k8s } from 'cdk8s-plus-28';
+import type { Site } from '../../site';
+
+export const SIZED_SERVICES = ['prometheus', 'grafana', 'loki', 'alertmanager'] as const;
+export type SizedService = (typeof SIZED_SERVICES)[number];
+
+/** Pod label carrying the placement group; selectors never use it, so it may change freely. */
+export const PLACEMENT_LABEL = 'monitoring-stack/placement-group';
+const HOSTNAME_TOPOLOGY = 'kubernetes.io/hostname';
+
+export interface PlacementGroup {
+  /** "1", "2", …: stable for a given site. */
+  readonly id: string;
+  readonly services: readonly SizedService[];
+  readonly cpu: number;
+  readonly memoryGiB: number;
+}
+
+/**
+ * Balanced greedy placement: biggest memory first, onto the least-loaded group; one group per
+ * node. Empty groups are dropped.
+ */
+export function stackPlacement(site: Site): PlacementGroup[] {
+  const bins: { services: SizedService[]; cpu: number; memoryGiB: number }[] =
+    site.talos.nodes.map(() => ({ services: [], cpu: 0, memoryGiB: 0 }));
+  const sorted = [...SIZED_SERVICES].sort((a, b) =>
+    site[b].memoryGiB - site[a].memoryGiB || site[b].cpu - site[a].cpu || a.localeCompare(b));
+  for (const service of sorted) {
+    const target = bins.reduce((best, bin) =>
+      (bin.memoryGiB < best.memoryGiB || (bin.memoryGiB === best.memoryGiB && bin.cpu < best.cpu) ? bin : best), bins[0]);
+    target.services.push(service);
+    target.cpu += site[service].cpu;
+    target.memoryGiB += site[service].memoryGiB;
+  }
+  return bins.filter((b) => b.services.length > 0).map((b, i) => ({ id: String(i + 1), ...b }));
+}
+
+/** The pod-template label and affinity that hold `service` to its placement group. */
+export function placementFor(site: Site, service: SizedService): { labels: Record<string, string>; affinity: k8s.Affinity } {
+  const groups = stackPlacement(site);
+  const own = groups.find((g) => g.services.includes(service))!;
+  const others = groups.filter((g) => g !== own).map((g) => g.id);
+  const term = (selector: k8s.LabelSelector): k8s.PodAffinityTerm => ({ labelSelector: selector, topologyKey: HOSTNAME_TOPOLOGY });
+  return {
+    labels: { [PLACEMENT_LABEL]: own.id },
+    affinity: {
+      // The first pod of a group matches its own term, which the scheduler accepts on any node.
+      ...(own.services.length > 1 ? { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ matchLabels: { [PLACEMENT_LABEL]: own.id } })] } } : {}),
+      ...(others.length > 0 ? {
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ matchExpressions: [{ key: PLACEMENT_LABEL, operator: 'In', values: others }] })] },
+      } : {}),
+    },
+  };
+}
