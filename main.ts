@@ -7,9 +7,11 @@ import * as path from 'node:path';
 import { fileMode, type OutputFile } from './render/output-file';
 import { SiteError } from './site';
 import { parseSiteAndOutArgs, UsageError } from './render/cli-args';
+import { isPathInside } from './render/paths';
 import { synthesizeAll } from './render/synthesize';
 import { TalosConfigError } from './talos/config-rules';
 import { TalosSecretsError } from './talos/secrets-bundle';
+import { TalosBundleStateError } from './talos/secrets-store';
 
 function mirrorTree(dir: string, files: readonly OutputFile[]): void {
   for (const f of files) {
@@ -19,18 +21,13 @@ function mirrorTree(dir: string, files: readonly OutputFile[]): void {
   }
 }
 
-/** True when `inner` is `outer` or below it. */
-function isInside(inner: string, outer: string): boolean {
-  const rel = path.relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
 
 async function main(): Promise<number> {
   try {
     const args = parseSiteAndOutArgs(process.argv.slice(2));
     const cliOut = process.env.CDK8S_OUTDIR ? path.resolve(process.env.CDK8S_OUTDIR) : undefined;
     const dist = path.resolve(args.outDir ?? 'dist');
-    if (cliOut && (isInside(cliOut, dist) || isInside(dist, cliOut))) {
+    if (cliOut && (isPathInside(cliOut, dist) || isPathInside(dist, cliOut))) {
       throw new UsageError(`cdk8s.yaml has "output: ${path.relative(process.cwd(), cliOut) || '.'}", which overlaps ${path.relative(process.cwd(), dist) || '.'}/, and cdk8s synth deletes its output directory before synthesis (it already has); set "output: cdk8s.out" and run npm run synth to rewrite dist/`);
     }
     const result = await synthesizeAll({ siteFile: args.siteFile, outDir: args.outDir });
@@ -48,7 +45,7 @@ async function main(): Promise<number> {
       console.error(`error: ${err.message}\nnothing was written.`);
       return 1;
     }
-    if (err instanceof TalosConfigError || err instanceof TalosSecretsError) {
+    if (err instanceof TalosConfigError || err instanceof TalosSecretsError || err instanceof TalosBundleStateError) {
       console.error(`error: ${err.message}\ndist/ was not changed.`);
       return 1;
     }

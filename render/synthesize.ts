@@ -3,8 +3,9 @@
  * git-ignored secrets directory, render, then replace dist/ atomically.
  */
 import * as path from 'node:path';
-import { loadSite, LoadedSite } from '../site';
+import { loadSite, LoadedSite, SiteError } from '../site';
 import { writeTreeAtomically } from './atomic-tree';
+import { isPathInside } from './paths';
 import type { OutputFile } from './output-file';
 import { renderDist } from './pipeline';
 import { ensureSecretFile, SecretFileResult } from './secret-files';
@@ -36,11 +37,9 @@ export interface SynthesisResult {
 }
 
 export function synthesize(options: SynthesizeOptions = {}): SynthesisResult {
-  const root = options.projectRoot ?? process.cwd();
-  const outDir = path.resolve(root, options.outDir ?? 'dist');
   const loaded = options.loaded ?? loadSite(options.siteFile);
+  const { outDir, secretsDir } = synthesisDirs(options, loaded);
   const files = renderDist(loaded.site);
-  const secretsDir = path.resolve(root, options.secretsDir ?? loaded.site.talos.secretsDir);
   const secretFiles = [
     ensureSecretFile(path.join(secretsDir, 'kubernetes', 'monitoring-secrets.yaml'), () => stackSecrets(loaded.site).map((s) => `---\n${configYaml(s)}`).join('')),
   ];
@@ -59,6 +58,25 @@ export interface FullSynthesisResult extends SynthesisResult {
 export async function synthesizeAll(options: SynthesizeOptions = {}): Promise<FullSynthesisResult> {
   const root = options.projectRoot ?? process.cwd();
   const loaded = options.loaded ?? loadSite(options.siteFile);
-  const talos = await synthesizeTalos(loaded.site, { projectRoot: root });
+  const { secretsDir } = synthesisDirs(options, loaded);
+  const site = secretsDir === path.resolve(root, loaded.site.talos.secretsDir) ? loaded.site : { ...loaded.site, talos: { ...loaded.site.talos, secretsDir } };
+  const talos = await synthesizeTalos(site, { projectRoot: root });
   return { ...synthesize({ ...options, loaded }), talos };
+}
+
+/**
+ * Where dist/ and the secrets go. They must not overlap: dist/ is replaced whole on every run,
+ * which would delete a secrets directory inside it (and a new bundle would be made each time).
+ */
+function synthesisDirs(options: SynthesizeOptions, loaded: LoadedSite): { outDir: string; secretsDir: string } {
+  const root = options.projectRoot ?? process.cwd();
+  const outDir = path.resolve(root, options.outDir ?? 'dist');
+  const secretsDir = path.resolve(root, options.secretsDir ?? loaded.site.talos.secretsDir);
+  if (isPathInside(secretsDir, outDir) || isPathInside(outDir, secretsDir)) {
+    throw new SiteError(loaded.source, [{
+      path: 'talos.secretsDir', value: loaded.site.talos.secretsDir,
+      message: `overlaps the output directory ${outDir}, which is replaced on every synth (the secrets would be deleted); keep key material outside it, e.g. .secrets`,
+    }]);
+  }
+  return { outDir, secretsDir };
 }

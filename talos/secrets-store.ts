@@ -40,6 +40,14 @@ export function talosSecretsPaths(projectRoot: string, secretsDir: string): Talo
   };
 }
 
+/** The secrets directory is in a state where creating or replacing the bundle would be unsafe. */
+export class TalosBundleStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TalosBundleStateError';
+  }
+}
+
 export interface LoadedTalosSecrets {
   readonly bundle: TalosSecretsBundle;
   readonly admin: PemCertificateAndKey;
@@ -90,6 +98,12 @@ export async function loadOrCreateTalosSecrets(paths: TalosSecretsPaths, now: Da
     bundle = readBundle(paths);
     fs.chmodSync(paths.secretsFile, 0o600);
   } else {
+    const orphans = fs.existsSync(paths.nodesDir) ? fs.readdirSync(paths.nodesDir).filter((f) => f.endsWith('.yaml')) : [];
+    if (orphans.length > 0) {
+      // Configs without their bundle: it was lost or moved. A new bundle means new CAs, and every
+      // running node would reject the next config: refuse instead of locking the operator out.
+      throw new TalosBundleStateError(`${paths.secretsFile} is missing but ${paths.nodesDir} holds machine configs made from a bundle (${orphans.join(', ')}); restore the bundle from your backup or adopt it with \`npm run talos -- import FILE\`. To start a new cluster on purpose, delete ${paths.nodesDir} first`);
+    }
     bundle = await generateSecretsBundle(now);
     createSecretFileExclusively(paths.secretsFile, serializeSecretsBundle(bundle));
     created.push(paths.secretsFile);
