@@ -108,6 +108,15 @@ const rules: Rule[] = [
   ({ talos }) => talos.installDisk === talos.dataDisk
     ? [{ path: 'talos.dataDisk', value: talos.dataDisk, message: 'is the install disk; Talos owns the whole install disk, give the second disk (e.g. /dev/sdb)' }]
     : [],
+  // The VM script attaches exactly two disks on one bus; Linux names them a and b in that order.
+  ({ talos }) => {
+    const disk = (d: string) => /^\/dev\/(sd|vd)([ab])$/.exec(d);
+    const os = disk(talos.installDisk);
+    const data = disk(talos.dataDisk);
+    return talos.installDisk === talos.dataDisk || (os && data && os[1] === data[1])
+      ? []
+      : [{ path: 'talos.dataDisk', value: `${talos.installDisk} + ${talos.dataDisk}`, message: 'the Proxmox VMs get two disks on one bus: use /dev/sda + /dev/sdb (SCSI) or /dev/vda + /dev/vdb (VirtIO block)' }];
+  },
   ({ talos, kubernetes }) => {
     const talosMinor = talos.version.replace(/^v/, '').split('.').slice(0, 2).join('.');
     const range = TALOS_KUBERNETES_RANGE[talosMinor];

@@ -32,22 +32,70 @@ export interface MachineConfigInput {
   readonly flannelNetworkPolicies?: boolean;
   /** Let pods in these namespaces use the Talos API with these roles (control planes only). @default - feature off */
   readonly talosApiAccess?: { readonly allowedRoles: readonly string[]; readonly allowedKubernetesNamespaces: readonly string[] };
-  /** Subnet kubelet and etcd pick their node address from (keeps the VIP out). @default - Talos' choice */
+  /**
+   * Subnet kubelet and etcd pick their node address from, so a node never advertises an address of
+   * another interface. The subnet contains the VIP; Talos itself excludes VIPs from both choices.
+   * @default - Talos' choice
+   */
   readonly nodeSubnet?: string;
   /** Static hostname; otherwise `auto: stable` as gen config writes. @default - auto: stable */
   readonly hostname?: string;
   /** Further documents, appended after the HostnameConfig. @default - none */
   readonly extraDocuments?: readonly TalosDocument[];
+  /** Extra SANs for the Talos API (machine.certSANs) and, on control planes, the Kubernetes API. @default - none */
+  readonly additionalSANs?: readonly string[];
+  /** Kubernetes DNS domain. @default cluster.local */
+  readonly dnsDomain?: string;
+  /** Port the API server listens on locally (control planes). @default - Talos' 6443 */
+  readonly localAPIServerPort?: number;
+  /** Kernel sysctls. @default - none */
+  readonly sysctls?: Readonly<Record<string, string>>;
+  /** Extra mounts into the kubelet container. @default - none */
+  readonly kubeletExtraMounts?: readonly KubeletExtraMount[];
+  /** Custom CNI manifests (cni.name custom); excludes flannelNetworkPolicies. @default - Talos' flannel */
+  readonly customCniUrls?: readonly string[];
+  /**
+   * machine.install.extraKernelArgs. gen config still writes it, but the v1.12+ JSON schema no longer
+   * lists it, so output with it fails schema validation; kept to reproduce gen config's "overrides" fixture.
+   * @default - none
+   */
+  readonly installExtraKernelArgs?: readonly string[];
+  /** One RegistryMirrorConfig per registry host, written before the HostnameConfig as gen config does. @default - none */
+  readonly registryMirrors?: readonly RegistryMirror[];
 }
 
-const DNS_DOMAIN = 'cluster.local';
+export interface KubeletExtraMount {
+  /** Path inside the kubelet container. */
+  readonly destination: string;
+  /** Mount type, e.g. bind. */
+  readonly type: string;
+  /** Host path. */
+  readonly source: string;
+  /** Mount options; bind or rbind is required. */
+  readonly options: readonly string[];
+}
+
+export interface RegistryMirror {
+  /** Registry host being mirrored, e.g. ghcr.io. */
+  readonly registry: string;
+  /** Mirror endpoint URLs, tried in order. */
+  readonly endpoints: readonly string[];
+}
+
+const DEFAULT_DNS_DOMAIN = 'cluster.local';
 
 /** v1alpha1 document and the multi-docs that follow it, in the order Talos writes them. */
 export function renderMachineConfigDocuments(input: MachineConfigInput): TalosDocument[] {
   const hostnameDoc: TalosDocument = input.hostname
     ? { apiVersion: 'v1alpha1', kind: 'HostnameConfig', hostname: input.hostname }
     : { apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'stable' };
-  return [renderV1Alpha1(input), hostnameDoc, ...(input.extraDocuments ?? [])];
+  const mirrorDocs: TalosDocument[] = (input.registryMirrors ?? []).map((m) => ({
+    apiVersion: 'v1alpha1',
+    kind: 'RegistryMirrorConfig',
+    name: m.registry,
+    endpoints: m.endpoints.map((url) => ({ url })),
+  }));
+  return [renderV1Alpha1(input), ...mirrorDocs, hostnameDoc, ...(input.extraDocuments ?? [])];
 }
 
 function renderV1Alpha1(input: MachineConfigInput): TalosDocument {
@@ -68,35 +116,47 @@ function renderMachine(input: MachineConfigInput, controlPlane: boolean): TalosD
     type: input.machineType,
     token: secrets.trustdInfo.token,
     ca: { crt: encodePem(secrets.certs.os.crt), key: controlPlane ? encodePem(secrets.certs.os.key) : '' },
-    certSANs: [],
+    certSANs: [...(input.additionalSANs ?? [])],
     kubelet: {
       image: `ghcr.io/siderolabs/kubelet:v${input.kubernetesVersion}`,
+      extraMounts: input.kubeletExtraMounts?.map((m) => ({ destination: m.destination, type: m.type, source: m.source, options: [...m.options] })),
       defaultRuntimeSeccompProfileEnabled: true,
       nodeIP: input.nodeSubnet ? { validSubnets: [input.nodeSubnet] } : undefined,
       disableManifestsDirectory: true,
     },
     install: {
       disk: input.installDisk,
+      extraKernelArgs: input.installExtraKernelArgs ? [...input.installExtraKernelArgs] : undefined,
       image: input.installImage,
       wipe: false,
       grubUseUKICmdline: true,
     },
+    sysctls: input.sysctls ? { ...input.sysctls } : undefined,
+    // Go struct order: kubernetesTalosAPIAccess is declared before diskQuotaSupport.
     features: {
-      diskQuotaSupport: true,
-      kubePrism: { enabled: true, port: 7445 },
-      hostDNS: { enabled: true, forwardKubeDNSToHost: true },
       kubernetesTalosAPIAccess: controlPlane && input.talosApiAccess
         ? { enabled: true, allowedRoles: [...input.talosApiAccess.allowedRoles], allowedKubernetesNamespaces: [...input.talosApiAccess.allowedKubernetesNamespaces] }
         : undefined,
+      diskQuotaSupport: true,
+      kubePrism: { enabled: true, port: 7445 },
+      hostDNS: { enabled: true, forwardKubeDNSToHost: true },
     },
     nodeLabels: controlPlane && excludeLb ? { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : undefined,
   };
 }
 
+function cni(input: MachineConfigInput): TalosDocument | undefined {
+  if (input.customCniUrls && input.flannelNetworkPolicies) {
+    throw new Error('customCniUrls and flannelNetworkPolicies exclude each other: a custom CNI replaces flannel');
+  }
+  if (input.customCniUrls) return { name: 'custom', urls: [...input.customCniUrls] };
+  return input.flannelNetworkPolicies ? { name: 'flannel', flannel: { kubeNetworkPoliciesEnabled: true } } : undefined;
+}
+
 function clusterNetwork(input: MachineConfigInput): TalosDocument {
   return {
-    cni: input.flannelNetworkPolicies ? { name: 'flannel', flannel: { kubeNetworkPoliciesEnabled: true } } : undefined,
-    dnsDomain: DNS_DOMAIN,
+    cni: cni(input),
+    dnsDomain: input.dnsDomain ?? DEFAULT_DNS_DOMAIN,
     podSubnets: [POD_SUBNET],
     serviceSubnets: [SERVICE_SUBNET],
   };
@@ -107,10 +167,11 @@ const DISCOVERY: TalosDocument = { enabled: true, registries: { kubernetes: { di
 /** The cluster keys control planes and workers share, in Talos' own key order. */
 function clusterIdentity(input: MachineConfigInput): TalosDocument {
   const { secrets } = input;
+  const controlPlane = input.machineType === 'controlplane';
   return {
     id: secrets.cluster.id,
     secret: secrets.cluster.secret,
-    controlPlane: { endpoint: input.endpoint },
+    controlPlane: { endpoint: input.endpoint, localAPIServerPort: controlPlane ? input.localAPIServerPort : undefined },
     clusterName: input.clusterName,
     network: clusterNetwork(input),
     token: secrets.secrets.bootstrapToken,
@@ -128,6 +189,7 @@ function renderControlPlaneCluster(input: MachineConfigInput): TalosDocument {
     serviceAccount: { key: encodePem(secrets.certs.k8sServiceAccount.key) },
     apiServer: {
       image: `registry.k8s.io/kube-apiserver:v${k8s}`,
+      certSANs: input.additionalSANs?.length ? [...input.additionalSANs] : undefined,
       admissionControl: [{
         name: 'PodSecurity',
         // An untyped map in Go, so go-yaml writes its keys sorted.

@@ -93,9 +93,9 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
           name: LOCAL_PATH_VOLUME_NAME,
           provisioning: {
             diskSelector: { match: `!system_disk && disk.dev_path == "${site.talos.dataDisk}"` },
-            // At least the largest claim must fit; grow takes the rest of the disk.
-            minSize: `${largestClaimGiB}GiB`,
+            // grow takes the whole disk; minSize makes provisioning fail if even the largest claim would not fit.
             grow: true,
+            minSize: `${largestClaimGiB}GiB`,
           },
           filesystem: { type: 'xfs' },
         },

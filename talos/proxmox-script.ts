@@ -2,9 +2,11 @@
  * A bash script for the Proxmox host that creates the three Talos VMs with `qm`/`pvesh` (the
  * report's workaround for the API time-outs) and Sidero's recommended settings
  * (research/proxmox-talos.md §1.2, §1.4): q35 + OVMF without pre-enrolled keys, cpu host,
- * virtio-scsi-pci, ballooning off, NIC on the VLAN, OS disk from the nocloud image + data disk.
+ * virtio-scsi-pci, ballooning off, NIC on the VLAN, OS disk from the nocloud image + data disk
+ * (on SCSI or VirtIO block, whichever names the site's talos.installDisk/dataDisk).
  * Each VM gets its machine config as a nocloud user-data snippet (cicustom). The script holds no
- * key material: the snippets are copied from a directory the user passes.
+ * key material: the snippets are copied from a directory the user passes, and `--cleanup` removes
+ * them and the cloud-init drive again once the cluster is bootstrapped.
  */
 import type { Site } from '../site';
 import type { OutputFile } from '../render/output-file';
@@ -17,26 +19,94 @@ export const PROXMOX_SCRIPT_PATH = 'proxmox/create-talos-vms.sh';
 
 const q = (s: string | number) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
+/** Drive the cloud-init (nocloud) ISO is attached as; `--cleanup` deletes it. */
+export const CLOUDINIT_DRIVE = 'ide2';
+
+export interface ProxmoxDiskLayout {
+  /** Proxmox bus both disks sit on: scsi (virtio-scsi-pci, guest names /dev/sdX) or virtio (virtio-blk, /dev/vdX). */
+  readonly bus: 'scsi' | 'virtio';
+  /** Drive key of the OS disk, e.g. scsi0. */
+  readonly osDrive: string;
+  /** Drive key of the data disk, e.g. scsi1. */
+  readonly dataDrive: string;
+  /** Drive options for the bus (virtio-blk has no ssd flag). */
+  readonly options: string;
+}
+
+/**
+ * The Proxmox drives that the guest names talos.installDisk and talos.dataDisk. Linux names disks in
+ * probe order, not by drive index: with only two disks on one bus they are always X-a and X-b, so
+ * only the pairs /dev/sda + /dev/sdb (scsi) and /dev/vda + /dev/vdb (virtio) can be honoured.
+ */
+export function proxmoxDiskLayout(site: Site): ProxmoxDiskLayout {
+  const { installDisk, dataDisk } = site.talos;
+  const parse = (dev: string) => /^\/dev\/(sd|vd)([ab])$/.exec(dev);
+  const os = parse(installDisk);
+  const data = parse(dataDisk);
+  if (!os || !data || os[1] !== data[1] || os[2] === data[2]) {
+    throw new Error(
+      `talos.installDisk ${JSON.stringify(installDisk)} and talos.dataDisk ${JSON.stringify(dataDisk)}: the Proxmox script gives each VM ` +
+      'exactly two disks on one bus, which the guest names /dev/sda and /dev/sdb (SCSI) or /dev/vda and /dev/vdb (VirtIO block); ' +
+      'set the two fields to one of these pairs (e.g. installDisk /dev/sda, dataDisk /dev/sdb)',
+    );
+  }
+  const bus = os[1] === 'sd' ? 'scsi' : 'virtio';
+  const index = (m: RegExpExecArray) => m[2].charCodeAt(0) - 'a'.charCodeAt(0);
+  return {
+    bus,
+    osDrive: `${bus}${index(os)}`,
+    dataDrive: `${bus}${index(data)}`,
+    options: bus === 'scsi' ? 'discard=on,ssd=1,cache=writethrough' : 'discard=on,cache=writethrough',
+  };
+}
+
+/** What a first run on a host without the VMs executes, as its --dry-run prints the commands (`+ <command> ...`). */
+export interface ProxmoxFirstRunSteps {
+  /** Commands run once (schematic, image download and unpacking), by their leading words. */
+  readonly oneTime: readonly string[];
+  /** Commands run once per VM, by their leading words. */
+  readonly perVm: readonly string[];
+}
+
+/**
+ * The script's first-run commands, for counting deploy steps without running it. Kept next to the
+ * script text it describes; test/talos/proxmox-script.test.ts checks it against a real --dry-run.
+ */
+export function proxmoxFirstRunSteps(site: Site): ProxmoxFirstRunSteps {
+  const { osDrive } = proxmoxDiskLayout(site);
+  return {
+    oneTime: ['curl -fsS -X POST', 'curl -fL', 'gzip -t', 'gunzip -c', 'mv'],
+    perVm: ['install -m 0600', 'qm create', `qm disk resize {vmid} ${osDrive}`, 'qm start'],
+  };
+}
+
 export function renderProxmoxScript(site: Site): OutputFile {
   const sizing = talosVmSizing(site);
   const { perNode } = sizing;
+  const disks = proxmoxDiskLayout(site);
   const id = schematicId(site.talos.extensions);
   const prefix = parseCidr(site.network.cidr).prefixLength;
   const guestAgent = site.talos.extensions.includes('siderolabs/qemu-guest-agent');
   const imageFile = `talos-${site.talos.version}-${id.slice(0, 12)}-nocloud-amd64.img`;
-  const nodes = site.talos.nodes.map((n) => [n.vmid, n.hostname, n.address, nodeMacAddress(n.vmid)].join(' '));
+  const nodes = site.talos.nodes.map((n, i) => [i, n.vmid, n.hostname, n.address, nodeMacAddress(n.vmid)].join(' '));
 
   const content = `#!/usr/bin/env bash
-# Creates the Talos VMs of cluster "${site.name}" on Proxmox node ${site.proxmox.node}.
+# Creates the Talos VMs of cluster "${site.name}" on Proxmox node ${site.proxmox.node}, and afterwards
+# removes the machine configs (they hold the cluster's CA keys) from the Proxmox host again.
 # Generated by talos-monitoring-synth from the site file; edit the site and re-run \`npm run synth\`.
 #
 #   usage: create-talos-vms.sh --configs DIR [--dry-run]
+#          create-talos-vms.sh --cleanup [--dry-run]
 #     --configs DIR  directory holding <hostname>.yaml machine configs
 #                    (copy <secretsDir>/talos/nodes/ from the synth machine; it holds secrets)
+#     --cleanup      run once \`talosctl bootstrap\` and \`talosctl health\` succeeded: deletes cicustom and the
+#                    cloud-init drive (${CLOUDINIT_DRIVE}) of each Talos VM and shreds the user-data snippets, so no
+#                    key stays on the host (each node keeps its config on its own STATE partition)
 #     --dry-run      print the commands instead of running them
 #
-# Idempotent: a VMID that already holds a VM of the same name is left alone; a VMID used by
-# any other VM stops the script. Run as root on the Proxmox host.
+# Idempotent: a VMID that holds a VM of the node's name is completed if an earlier run stopped
+# half-way (disks grown to size, data disk added, VM started); a VMID used by any other VM or by a
+# container stops the script. Run as root on the Proxmox host.
 #
 # Per-node size (computed from the stack's requests + Talos/Kubernetes overhead, see talos/vm-sizing.ts):
 #   ${perNode.cores} cores, ${perNode.memoryGiB} GiB RAM, ${perNode.osDiskGiB} GiB OS disk, ${perNode.dataDiskGiB} GiB data disk (local-path)
@@ -54,6 +124,11 @@ CORES=${perNode.cores}
 MEMORY_MIB=${perNode.memoryGiB * 1024}
 OS_DISK_GIB=${perNode.osDiskGiB}
 DATA_DISK_GIB=${perNode.dataDiskGiB}
+# talos.installDisk ${site.talos.installDisk} and talos.dataDisk ${site.talos.dataDisk} as the guest names them.
+OS_DRIVE=${disks.osDrive}
+DATA_DRIVE=${disks.dataDrive}
+DISK_OPTIONS=${q(disks.options)}
+CLOUDINIT_DRIVE=${CLOUDINIT_DRIVE}
 # Directory storage for the image and the snippets; it must have the "iso" and "snippets" content types.
 FILE_STORAGE="\${FILE_STORAGE:-local}"
 TALOS_VERSION=${q(site.talos.version)}
@@ -61,19 +136,21 @@ SCHEMATIC_ID=${q(id)}
 IMAGE_URL=${q(nocloudImageUrl(site.talos.extensions, site.talos.version))}
 IMAGE_FILE=${q(imageFile)}
 
-# vmid hostname address mac (the MAC is what the machine config's LinkAliasConfig matches)
+# index (in talos.nodes) vmid hostname address mac (the MAC is what the machine config's LinkAliasConfig matches)
 NODES=(
 ${nodes.map((n) => `  ${q(n)}`).join('\n')}
 )
 
 DRY_RUN=0
+CLEANUP=0
 CONFIG_DIR=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY_RUN=1 ;;
+    --cleanup) CLEANUP=1 ;;
     --configs) CONFIG_DIR="\${2:?--configs needs a directory}"; shift ;;
     --configs=*) CONFIG_DIR="\${1#--configs=}" ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -91,8 +168,75 @@ run() {
   fi
 }
 
+snippet_name() { echo "${site.name}-$1.yaml"; }
+
+snippet_path() {
+  if [ "$DRY_RUN" = 0 ]; then pvesm path "$FILE_STORAGE:snippets/$1"; else echo "/var/lib/vz/snippets/$1"; fi
+}
+
+# Value of one key of a \`qm config\` / \`pct config\` listing, e.g. "name" -> talos-cp-1; empty when absent.
+config_value() { awk -v key="$2:" '$1 == key { print $2; exit }' <<<"$1"; }
+
+# Size in MiB of a drive of a \`qm config\` listing (its size=40G option); empty when the drive is absent.
+drive_mib() {
+  awk -v key="$2:" '$1 == key {
+    if (!match($0, /[,:]size=[0-9.]+[KMGT]?/)) { print 0; exit }
+    size = substr($0, RSTART + 6, RLENGTH - 6); unit = substr(size, length(size)); mib = size + 0
+    if (unit == "T") mib *= 1048576; else if (unit == "G") mib *= 1024; else if (unit == "K") mib /= 1024; else if (unit != "M") mib /= 1048576
+    printf "%d\\n", mib; exit
+  }' <<<"$1"
+}
+
+# Who holds a VMID that is not a VM of the expected name: a VM or container on this node, or a guest elsewhere.
+guest_owner() {
+  local config
+  if config="$(qm config "$1" 2>/dev/null)"; then
+    echo "VM $(config_value "$config" name)"
+  elif config="$(pct config "$1" 2>/dev/null)"; then
+    echo "LXC container $(config_value "$config" hostname)"
+  else
+    echo "a guest on another node of the Proxmox cluster (pvesh get /cluster/resources --type vm shows it)"
+  fi
+}
+
+if [ "$CLEANUP" = 1 ]; then
+  # Deleting the drive frees its cloud-init volume; on a running VM Proxmox may keep the deletion
+  # pending until the next power cycle, so that case is reported.
+  incomplete=0
+  for entry in "\${NODES[@]}"; do
+    read -r index vmid name _ _ <<<"$entry"
+    delete=(cicustom "$CLOUDINIT_DRIVE")
+    if command -v qm >/dev/null; then
+      config="$(qm config "$vmid" 2>/dev/null)" || config=""
+      delete=()
+      if [ "$(config_value "$config" name)" != "$name" ]; then
+        echo "VMID $vmid does not hold VM $name on this node (talos.nodes[$index].vmid); its VM is left alone, run --cleanup on the node that has it" >&2
+        incomplete=1
+      else
+        [ -z "$(config_value "$config" cicustom)" ] || delete+=(cicustom)
+        [ -z "$(config_value "$config" "$CLOUDINIT_DRIVE")" ] || delete+=("$CLOUDINIT_DRIVE")
+        [ \${#delete[@]} -gt 0 ] || echo "VM $vmid ($name) has no cicustom or cloud-init drive left"
+      fi
+    fi
+    if [ \${#delete[@]} -gt 0 ]; then
+      run qm set "$vmid" --delete "$(IFS=,; echo "\${delete[*]}")"
+      if [ "$DRY_RUN" = 0 ] && [ -n "$(config_value "$(qm config "$vmid" --current 1 2>/dev/null || true)" "$CLOUDINIT_DRIVE")" ]; then
+        echo "VM $vmid ($name) still has its cloud-init drive until its next power cycle (pending change): run qm reboot $vmid, one node at a time"
+      fi
+    fi
+    snippet="$(snippet_path "$(snippet_name "$name")")"
+    if [ "$DRY_RUN" = 1 ] || [ -e "$snippet" ]; then
+      # shred cannot promise erasure on copy-on-write or journaling storage, but never hurts.
+      if command -v shred >/dev/null; then run shred -u "$snippet"; else run rm -f "$snippet"; fi
+    fi
+  done
+  [ "$incomplete" = 0 ] || exit 1
+  [ "$DRY_RUN" = 1 ] || echo "No Talos machine config is left on this host; keep <secretsDir>/talos/ on the synth machine."
+  exit 0
+fi
+
 if [ "$DRY_RUN" = 0 ]; then
-  for tool in qm pvesh pvesm curl gunzip; do
+  for tool in qm pvesh pvesm curl gzip gunzip sha256sum; do
     command -v "$tool" >/dev/null || { echo "missing $tool: run this on the Proxmox host" >&2; exit 1; }
   done
   [ -n "$CONFIG_DIR" ] || { echo "--configs DIR is required (the machine configs from <secretsDir>/talos/nodes/)" >&2; exit 2; }
@@ -119,61 +263,108 @@ SCHEMATIC
   esac
 fi
 
-# 2. nocloud disk image (Talos ${site.talos.version}, schematic ${id.slice(0, 12)}…), downloaded once.
-if [ -f "$IMAGE_PATH" ]; then
-  echo "image $IMAGE_PATH present"
+# 2. nocloud disk image (Talos ${site.talos.version}, schematic ${id.slice(0, 12)}…), downloaded once. It is
+#    fetched and unpacked under .part names, checked, then renamed; the image only counts as present
+#    with the checksum written after the rename, so an interrupted run is never mistaken for a done one.
+image_verified() {
+  [ -f "$IMAGE_PATH" ] && [ -f "$IMAGE_PATH.sha256" ] \\
+    && (cd "$(dirname "$IMAGE_PATH")" && sha256sum --quiet --status -c "$(basename "$IMAGE_PATH").sha256")
+}
+if image_verified; then
+  echo "image $IMAGE_PATH present (checksum verified)"
 else
-  run curl -fL -o "$IMAGE_PATH.gz" "$IMAGE_URL"
-  run gunzip "$IMAGE_PATH.gz"
+  if [ -e "$IMAGE_PATH" ]; then echo "image $IMAGE_PATH is not a verified download (interrupted run?): fetching it again"; fi
+  [ "$DRY_RUN" = 1 ] || trap 'rm -f "$IMAGE_PATH.gz.part" "$IMAGE_PATH.part"' EXIT
+  run curl -fL --retry 3 -o "$IMAGE_PATH.gz.part" "$IMAGE_URL"
+  run gzip -t "$IMAGE_PATH.gz.part"
+  if [ "$DRY_RUN" = 1 ]; then
+    echo "+ gunzip -c $IMAGE_PATH.gz.part > $IMAGE_PATH.part"
+    echo "+ mv $IMAGE_PATH.part $IMAGE_PATH && sha256sum $IMAGE_FILE > $IMAGE_PATH.sha256"
+  else
+    gunzip -c "$IMAGE_PATH.gz.part" > "$IMAGE_PATH.part"
+    image_sum="$(sha256sum < "$IMAGE_PATH.part" | awk '{print $1}')"
+    mv "$IMAGE_PATH.part" "$IMAGE_PATH"
+    echo "$image_sum  $IMAGE_FILE" > "$IMAGE_PATH.sha256"
+    rm -f "$IMAGE_PATH.gz.part"
+    trap - EXIT
+  fi
 fi
 
-vm_exists() { pvesh get /cluster/nextid --vmid "$1" >/dev/null 2>&1 && return 1 || return 0; }
+vmid_taken() { pvesh get /cluster/nextid --vmid "$1" >/dev/null 2>&1 && return 1 || return 0; }
+
+# A VM of the node's name may be left half-made by an earlier run (qm disk resize or qm start failed):
+# grow its disks to size, add a missing data disk, and start it.
+finish_vm() {
+  local vmid="$1" name="$2" config="$3" os_mib data_mib done_something=0
+  os_mib="$(drive_mib "$config" "$OS_DRIVE")"
+  if [ -z "$os_mib" ]; then
+    echo "VM $vmid ($name) has no OS disk $OS_DRIVE: remove it (qm destroy $vmid) and run this script again" >&2
+    exit 1
+  fi
+  if [ "$os_mib" -lt $((OS_DISK_GIB * 1024)) ]; then
+    run qm disk resize "$vmid" "$OS_DRIVE" "\${OS_DISK_GIB}G"; done_something=1
+  fi
+  data_mib="$(drive_mib "$config" "$DATA_DRIVE")"
+  if [ -z "$data_mib" ]; then
+    run qm set "$vmid" "--$DATA_DRIVE" "$STORAGE:$DATA_DISK_GIB,$DISK_OPTIONS"; done_something=1
+  elif [ "$data_mib" -lt $((DATA_DISK_GIB * 1024)) ]; then
+    run qm disk resize "$vmid" "$DATA_DRIVE" "\${DATA_DISK_GIB}G"; done_something=1
+  fi
+  if ! qm status "$vmid" 2>/dev/null | grep -qx 'status: running'; then
+    if [ -n "$(config_value "$config" cicustom)" ]; then install_snippet "$name"; fi
+    run qm start "$vmid"; done_something=1
+  fi
+  if [ "$done_something" = 0 ]; then echo "VM $vmid ($name) exists and is complete, leaving it unchanged"; else echo "VM $vmid ($name) existed and was completed"; fi
+}
+
+# The snippet is the machine config: it holds keys, so root-only.
+install_snippet() {
+  if [ "$DRY_RUN" = 0 ]; then
+    [ -f "$CONFIG_DIR/$1.yaml" ] || { echo "missing $CONFIG_DIR/$1.yaml" >&2; exit 1; }
+  fi
+  run install -m 0600 "$CONFIG_DIR/$1.yaml" "$(snippet_path "$(snippet_name "$1")")"
+}
 
 # 3. One VM per node.
 for entry in "\${NODES[@]}"; do
-  read -r vmid name address mac <<<"$entry"
-  snippet="${site.name}-\${name}.yaml"
+  read -r index vmid name address mac <<<"$entry"
   # A dry run on the Proxmox host still checks VMIDs, so it shows what a real run would do.
-  if command -v pvesh >/dev/null && vm_exists "$vmid"; then
-    existing="$(qm config "$vmid" 2>/dev/null | awk '/^name:/ {print $2}')"
-    if [ "$existing" = "$name" ]; then
-      echo "VM $vmid ($name) exists, leaving it unchanged"
+  if command -v pvesh >/dev/null && vmid_taken "$vmid"; then
+    # qm config fails for a container or a VM on another node; set -e must not end the script silently.
+    config="$(qm config "$vmid" 2>/dev/null)" || config=""
+    if [ -n "$config" ] && [ "$(config_value "$config" name)" = "$name" ]; then
+      finish_vm "$vmid" "$name" "$config"
       continue
     fi
-    echo "VMID $vmid is taken by another VM (\${existing:-on another node}); change talos.nodes[].vmid in the site file" >&2
+    echo "VMID $vmid (for Talos node $name) is taken by $(guest_owner "$vmid"); set talos.nodes[$index].vmid in the site file to a free VMID and re-run npm run synth" >&2
     exit 1
   fi
-  if [ "$DRY_RUN" = 0 ]; then
-    [ -f "$CONFIG_DIR/$name.yaml" ] || { echo "missing $CONFIG_DIR/$name.yaml" >&2; exit 1; }
-    snippet_path="$(pvesm path "$FILE_STORAGE:snippets/$snippet")"
-  else
-    snippet_path="/var/lib/vz/snippets/$snippet"
-  fi
-  # The snippet is the machine config: it holds keys, so root-only.
-  run install -m 0600 "$CONFIG_DIR/$name.yaml" "$snippet_path"
+  install_snippet "$name"
   run qm create "$vmid" --name "$name" --ostype l26 --machine q35 --bios ovmf \\
     --efidisk0 "$STORAGE:1,efitype=4m,pre-enrolled-keys=0" \\
     --cpu host --sockets 1 --cores "$CORES" --memory "$MEMORY_MIB" --balloon 0 \\
     --scsihw virtio-scsi-pci \\
-    --scsi0 "$STORAGE:0,import-from=$IMAGE_PATH,discard=on,ssd=1,cache=writethrough" \\
-    --scsi1 "$STORAGE:$DATA_DISK_GIB,discard=on,ssd=1,cache=writethrough" \\
+    "--$OS_DRIVE" "$STORAGE:0,import-from=$IMAGE_PATH,$DISK_OPTIONS" \\
+    "--$DATA_DRIVE" "$STORAGE:$DATA_DISK_GIB,$DISK_OPTIONS" \\
     --net0 "virtio=$mac,bridge=$BRIDGE,tag=$VLAN_ID" \\
-    --ide2 "$STORAGE:cloudinit" --ipconfig0 "ip=$address/$PREFIX_LENGTH,gw=$GATEWAY" --nameserver "$NAMESERVERS" \\
-    --cicustom "user=$FILE_STORAGE:snippets/$snippet" \\
+    "--$CLOUDINIT_DRIVE" "$STORAGE:cloudinit" --ipconfig0 "ip=$address/$PREFIX_LENGTH,gw=$GATEWAY" --nameserver "$NAMESERVERS" \\
+    --cicustom "user=$FILE_STORAGE:snippets/$(snippet_name "$name")" \\
     --agent ${guestAgent ? 'enabled=1,fstrim_cloned_disks=1' : 'enabled=0'} --serial0 socket \\
-    --boot order=scsi0 --onboot 1 --tags "talos;${site.name}"
-  run qm disk resize "$vmid" scsi0 "\${OS_DISK_GIB}G"
+    --boot "order=$OS_DRIVE" --onboot 1 --tags "talos;${site.name}"
+  run qm disk resize "$vmid" "$OS_DRIVE" "\${OS_DISK_GIB}G"
   run qm start "$vmid"
 done
 
-first_node="$(echo "\${NODES[0]}" | awk '{print $3}')"
+first_node="$(echo "\${NODES[0]}" | awk '{print $4}')"
 cat <<EOF
 
-Next (from the machine that ran npm run synth, with talosctl ${site.talos.version}):
+Next (from the machine that ran npm run synth, with talosctl $TALOS_VERSION):
   export TALOSCONFIG=<secretsDir>/talos/talosconfig
   talosctl -n $first_node -e $first_node bootstrap     # once, on one node only
   talosctl -n $first_node -e $first_node health
   talosctl -n $first_node -e $first_node kubeconfig
+Then, on this host: $0 --cleanup
+  The snippets and the cloud-init drives hold the cluster's CA keys; --cleanup deletes them.
 EOF
 `;
   return { path: PROXMOX_SCRIPT_PATH, content, mode: 0o755 };

@@ -27,6 +27,7 @@ const CASES: { name: string; yaml: string; expect: RegExp[] }[] = [
   { name: 'a duplicate key', yaml: 'prometheus: { cpu: 4 }\nprometheus: { cpu: 2 }', expect: [/not valid YAML/, /unique/i] },
   { name: 'a list where a mapping belongs', yaml: '- 1\n- 2', expect: [/top level/, /mapping/] },
   { name: 'a webhook with both url and urlSecret', yaml: 'alertmanager: { receivers: { webhooks: [{ name: a, url: "https://x.example/h", urlSecret: s }] } }', expect: [/alertmanager\.receivers\.webhooks\.0/, /exactly one of url/] },
+  { name: 'Talos disks on two different buses', yaml: 'talos: { installDisk: /dev/sda, dataDisk: /dev/vdb }', expect: [/talos\.dataDisk/, /\/dev\/sda \+ \/dev\/vdb/, /one bus/] },
   { name: 'a backup schedule that is not cron', yaml: 'backups: { schedule: every day }', expect: [/backups\.schedule/, /"every day"/, /five-field cron schedule/] },
   { name: 'a cron field out of range', yaml: 'backups: { schedule: "0 25 * * *" }', expect: [/backups\.schedule/, /0 25/] },
   { name: 'a repository URL that is not a Git URL', yaml: 'gitops: { repoUrl: not a url }', expect: [/gitops\.repoUrl/, /expected a Git URL/] },

@@ -23,11 +23,49 @@ export function readFixture(relative: string): string {
   return fs.readFileSync(path.join(TALOS_SHARED, 'fixtures', relative), 'utf8');
 }
 
+let schemaCache: Record<string, any> | undefined;
+function talosSchema(): Record<string, any> {
+  schemaCache ??= JSON.parse(fs.readFileSync(path.join(TALOS_SHARED, 'v1.13/config.schema.json'), 'utf8')) as Record<string, any>;
+  return schemaCache;
+}
+
+/**
+ * Mappings whose keys are out of the v1.13 schema's property order (the schema lists properties in
+ * Go struct order, which is the order go-yaml writes). Keys the schema does not list are ignored;
+ * untyped maps (no `properties`) are not checked.
+ */
+export function keyOrderProblems(doc: Record<string, unknown>): string[] {
+  const schema = talosSchema();
+  const defs: Record<string, any> = schema.$defs;
+  const kind = typeof doc.kind === 'string' ? doc.kind : undefined;
+  const root = kind
+    ? Object.values(defs).find((d) => d.properties?.kind?.enum?.[0] === kind)
+    : defs['v1alpha1.Config'];
+  const problems: string[] = [];
+  const resolve = (s: any): any => (s?.$ref ? defs[String(s.$ref).replace('#/$defs/', '')] : s);
+  const walk = (value: unknown, s: any, at: string): void => {
+    s = resolve(s);
+    if (!s || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, s.items, `${at}[${i}]`));
+      return;
+    }
+    if (!s.properties) return;
+    const order = Object.keys(s.properties);
+    const known = Object.keys(value).filter((k) => order.includes(k));
+    const expected = [...known].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    if (known.join() !== expected.join()) problems.push(`${at || '.'}: keys ${known.join(', ')}; schema order ${expected.join(', ')}`);
+    for (const [k, v] of Object.entries(value)) walk(v, s.properties[k], `${at}.${k}`);
+  };
+  walk(doc, root, kind ?? 'v1alpha1');
+  return problems;
+}
+
 let validators: Map<string, ValidateFunction> | undefined;
 /** Validates one document against `$defs/<kind def>` of the v1.13 schema; returns ajv's errors as text. */
 export function schemaErrors(doc: Record<string, unknown>): string[] {
   if (!validators) {
-    const schema = JSON.parse(fs.readFileSync(path.join(TALOS_SHARED, 'v1.13/config.schema.json'), 'utf8'));
+    const schema = talosSchema();
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addSchema(schema, 'talos');

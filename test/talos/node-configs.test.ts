@@ -7,7 +7,7 @@ import { LOCAL_PATH_HOST_PATH, nodeMacAddress, renderNodeMachineConfigs } from '
 import { schematicId } from '../../talos/schematic';
 import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE } from '../../charts/common/cluster-contract';
 import { parseSecretsBundle } from '../../talos/secrets-bundle';
-import { describeWithShared, readFixture, schemaErrors } from './helpers';
+import { describeWithShared, keyOrderProblems, readFixture, schemaErrors } from './helpers';
 
 describeWithShared('site machine configs (Talos v1.13 contract)', () => {
   const { site } = parseSite({});
@@ -20,6 +20,13 @@ describeWithShared('site machine configs (Talos v1.13 contract)', () => {
     for (let i = 0; i < 3; i++) {
       for (const doc of parsedDocs(i)) expect(schemaErrors(doc)).toEqual([]);
     }
+  });
+
+  test('every mapping lists its keys in the v1.13 schema (Go struct) order, e.g. kubernetesTalosAPIAccess before diskQuotaSupport', () => {
+    for (let i = 0; i < 3; i++) {
+      for (const doc of parsedDocs(i)) expect(keyOrderProblems(doc)).toEqual([]);
+    }
+    expect(Object.keys(parsedDocs(0)[0].machine.features)).toEqual(['kubernetesTalosAPIAccess', 'diskQuotaSupport', 'kubePrism', 'hostDNS']);
   });
 
   test('the schema check rejects keys outside the v1.13 layout (persist, machine.network)', () => {
