@@ -3,6 +3,7 @@
  * one container per service on the monitoring VLAN, at the service's static address.
  */
 import { parseCidr, Site } from '../site';
+import { nodeMacAddress } from '../talos/node-configs';
 
 export const LXC_SERVICES = ['prometheus', 'grafana', 'loki', 'alertmanager'] as const;
 export type LxcService = (typeof LXC_SERVICES)[number];
@@ -23,6 +24,12 @@ export interface LxcContainer {
   /** The site's sizing as given, for the comparison (vCPU, GiB, GiB). */
   readonly sizing: { readonly cpu: number; readonly memoryGiB: number; readonly storageGiB: number };
   readonly address: string;
+  /**
+   * MAC of eth0, pinned in net0 so Proxmox never generates a random one (`pct set --net0` without
+   * hwaddr gets a new MAC and a new veth). Derived from the VMID like the Talos VMs' MACs
+   * (`nodeMacAddress`: 02:00 + the VMID's 4 bytes); VMIDs are unique per cluster, so MACs are too.
+   */
+  readonly hwaddr: string;
   readonly prefixLength: number;
   readonly gateway: string;
   readonly vlanId: number;
@@ -53,6 +60,7 @@ export function lxcContainers(site: Site): LxcContainer[] {
       rootfsGiB: s.storageGiB,
       sizing: { cpu: s.cpu, memoryGiB: s.memoryGiB, storageGiB: s.storageGiB },
       address: s.address,
+      hwaddr: nodeMacAddress(lxcVmid(site, service)),
       prefixLength,
       gateway: site.network.gateway,
       vlanId: site.network.vlanId,

@@ -1,8 +1,8 @@
 /**
  * create-containers.sh: creates or converges the four containers with `pct`, pushes the service
  * configs and enables the daemons. Idempotent: an existing container (matched by VMID and
- * hostname) is re-set to the site's cores, memory and network, its disk only ever grown, and a
- * file is pushed only when its checksum differs. `--dry-run` prints every `pct` command instead.
+ * hostname) is re-set to the site's cores and memory, its network only when it differs (MAC
+ * pinned), its disk only ever grown, and a file is pushed only when its checksum differs. `--dry-run` prints every `pct` command instead.
  */
 import type { Site } from '../site';
 import { LXC_TEMPLATE_FAMILY, type LxcDeployPlan, lxcDeployPlan, type PlannedContainer } from './deploy-plan';
@@ -83,6 +83,21 @@ grow_rootfs() {
   fi
 }
 
+# net0 as a sorted key=value list, the MAC in upper case (Proxmox writes generated MACs so).
+net0_normalized() {
+  tr ',' '\n' <<<"$1" | sed '/^hwaddr=/y/abcdef/ABCDEF/' | LC_ALL=C sort
+}
+
+# Sets net0 only when it differs: Proxmox replaces the veth (a network blip, stale ARP) on any
+# net0 change of MAC or name, and invents a random MAC when hwaddr is missing, so it is pinned.
+converge_net0() {
+  local vmid="$1" want="$2" have
+  have="$(pct config "$vmid" | sed -n 's/^net0: //p')"
+  if [ "$(net0_normalized "$have")" != "$(net0_normalized "$want")" ]; then
+    run pct set "$vmid" --net0 "$want"
+  fi
+}
+
 ensure_running() {
   if ! ct_running "$1"; then run pct start "$1"; fi
 }
@@ -125,14 +140,16 @@ function containerBlock(planned: PlannedContainer): string {
   const { container: c, payload } = planned;
   const vmid = String(c.vmid);
   const lines = [
-    `# --- ${c.hostname}: VMID ${vmid}, ${c.cores} cores, ${c.memoryMiB} MiB, ${c.rootfsGiB} GiB, ${c.address}/${c.prefixLength} on VLAN ${c.vlanId} ---`,
+    `# --- ${c.hostname}: VMID ${vmid}, ${c.cores} cores, ${c.memoryMiB} MiB, ${c.rootfsGiB} GiB, ${c.address}/${c.prefixLength} (MAC ${c.hwaddr}) on VLAN ${c.vlanId} ---`,
     `CONVERGE=(${shellWords(planned.convergeArgs)})`,
+    `NET0=${shellQuote(planned.net0)}`,
     `if ct_exists ${vmid}; then`,
     `  check_hostname ${vmid} ${shellQuote(c.hostname)}`,
     `  run pct set ${vmid} "\${CONVERGE[@]}"`,
+    `  converge_net0 ${vmid} "$NET0"`,
     `  grow_rootfs ${vmid} ${c.rootfsGiB}`,
     'else',
-    `  run pct create ${vmid} "$(template_ref)" ${shellWords(planned.createOnlyArgs)} "\${CONVERGE[@]}"`,
+    `  run pct create ${vmid} "$(template_ref)" ${shellWords(planned.createOnlyArgs)} "\${CONVERGE[@]}" --net0 "$NET0"`,
     'fi',
     `ensure_running ${vmid}`,
     `ensure_users ${vmid} ${shellWords(payload.users)}`,

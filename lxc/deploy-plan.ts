@@ -14,6 +14,12 @@ export interface PlannedContainer {
   readonly createOnlyArgs: readonly string[];
   /** Options `pct create` and `pct set` share: re-applied to an existing container. */
   readonly convergeArgs: readonly string[];
+  /**
+   * The net0 property string, hwaddr pinned, keys in the order `pct config` prints them (name,
+   * then alphabetical). Given to `pct create`; on an existing container set only when its net0
+   * differs, because Proxmox replaces the veth (a network blip) on every net0 change of MAC or name.
+   */
+  readonly net0: string;
   /** Directories created inside the container before pushing. */
   readonly directories: readonly string[];
 }
@@ -31,8 +37,8 @@ export function lxcDeployPlan(site: Site): LxcDeployPlan {
     containers: lxcContainers(site).map((container) => {
       const payload = payloads[container.service];
       const net0 = [
-        'name=eth0', `bridge=${container.bridge}`, `tag=${container.vlanId}`,
-        `ip=${container.address}/${container.prefixLength}`, `gw=${container.gateway}`, 'type=veth',
+        'name=eth0', `bridge=${container.bridge}`, `gw=${container.gateway}`, `hwaddr=${container.hwaddr}`,
+        `ip=${container.address}/${container.prefixLength}`, `tag=${container.vlanId}`, 'type=veth',
       ].join(',');
       return {
         container,
@@ -49,10 +55,10 @@ export function lxcDeployPlan(site: Site): LxcDeployPlan {
           '--cores', String(container.cores),
           ...(container.cpuLimit !== undefined ? ['--cpulimit', String(container.cpuLimit)] : []),
           '--memory', String(container.memoryMiB),
-          '--net0', net0,
           '--nameserver', container.nameservers.join(' '),
           '--onboot', '1',
         ],
+        net0,
         // Secret files' directories too, so the operator only has to write the file.
         directories: [...new Set([...payload.files, ...payload.secrets].map((f) => f.path.slice(0, f.path.lastIndexOf('/'))))].sort(),
       };

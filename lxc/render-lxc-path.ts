@@ -22,7 +22,7 @@ export function renderLxcPath(site: Site): OutputFile[] {
 
 function lxcReadme(site: Site, plan: LxcDeployPlan): string {
   const rows = plan.containers.map(({ container: c }) =>
-    `| ${c.hostname} | ${c.vmid} | ${c.address}/${c.prefixLength} | ${c.cores}${c.cpuLimit !== undefined ? ` (limit ${c.cpuLimit})` : ''} | ${c.memoryMiB} MiB (${c.sizing.memoryGiB} GiB) | ${c.rootfsGiB} GiB |`);
+    `| ${c.hostname} | ${c.vmid} | ${c.address}/${c.prefixLength} | ${c.hwaddr} | ${c.cores}${c.cpuLimit !== undefined ? ` (limit ${c.cpuLimit})` : ''} | ${c.memoryMiB} MiB (${c.sizing.memoryGiB} GiB) | ${c.rootfsGiB} GiB |`);
   const files = plan.containers.flatMap(({ payload }) => payload.files.map((f) => `- \`${payload.service}${f.path}\` -> CT ${payload.service}: \`${f.path}\``));
   const manual = lxcManualSteps(site, plan).map((s, i) => `${i + 1}. ${s.container ? `**${s.container}**: ` : ''}${s.step}`);
   return [
@@ -30,10 +30,11 @@ function lxcReadme(site: Site, plan: LxcDeployPlan): string {
     '',
     `Generated from the site "${site.name}"; do not edit, re-run synth. Four unprivileged Debian containers on`,
     `${site.proxmox.node}, bridge ${site.proxmox.bridge} VLAN ${site.network.vlanId}, gateway ${site.network.gateway}, disks on ${site.proxmox.storage}.`,
-    'VMIDs are VLAN * 100 + the last octet of the address (the report assigns none).',
+    'VMIDs are VLAN * 100 + the last octet of the address (the report assigns none). MACs are pinned:',
+    '02:00 + the VMID\'s four bytes, the scheme of the Talos VMs (VMIDs are unique, so the MACs are).',
     '',
-    '| Container | VMID | Address | Cores | Memory | Root disk |',
-    '|---|---|---|---|---|---|',
+    '| Container | VMID | Address | MAC | Cores | Memory | Root disk |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
     '## Run',
@@ -45,9 +46,11 @@ function lxcReadme(site: Site, plan: LxcDeployPlan): string {
     './create-containers.sh',
     '```',
     '',
-    'Re-running is safe: existing containers (same VMID and hostname) get the site\'s cores, memory and',
-    'network again, disks are only grown, files are pushed only when they changed, and a daemon is',
-    'restarted only when its files changed.',
+    'Re-running is safe: existing containers (same VMID and hostname) get the site\'s cores and memory',
+    'again; net0 is set only when it differs from the site\'s (Proxmox replaces the veth on a net0',
+    'change, a short network drop), disks are only grown, files are pushed only when they changed, and',
+    'a daemon is restarted only when its files changed. A container created before MACs were pinned',
+    'gets its pinned MAC on the first re-run: one network drop, once.',
     '',
     '## What you do by hand',
     '',

@@ -72,6 +72,21 @@ grow_rootfs() {
   fi
 }
 
+# net0 as a sorted key=value list, the MAC in upper case (Proxmox writes generated MACs so).
+net0_normalized() {
+  tr ',' '\n' <<<"$1" | sed '/^hwaddr=/y/abcdef/ABCDEF/' | LC_ALL=C sort
+}
+
+# Sets net0 only when it differs: Proxmox replaces the veth (a network blip, stale ARP) on any
+# net0 change of MAC or name, and invents a random MAC when hwaddr is missing, so it is pinned.
+converge_net0() {
+  local vmid="$1" want="$2" have
+  have="$(pct config "$vmid" | sed -n 's/^net0: //p')"
+  if [ "$(net0_normalized "$have")" != "$(net0_normalized "$want")" ]; then
+    run pct set "$vmid" --net0 "$want"
+  fi
+}
+
 ensure_running() {
   if ! ct_running "$1"; then run pct start "$1"; fi
 }
@@ -110,14 +125,16 @@ activate() {
 }
 
 
-# --- prometheus: VMID 7010, 4 cores, 8192 MiB, 100 GiB, 10.70.0.10/24 on VLAN 70 ---
-CONVERGE=(--cores 4 --memory 8192 --net0 'name=eth0,bridge=vmbr0,tag=70,ip=10.70.0.10/24,gw=10.70.0.1,type=veth' --nameserver 10.70.0.1 --onboot 1)
+# --- prometheus: VMID 7010, 4 cores, 8192 MiB, 100 GiB, 10.70.0.10/24 (MAC 02:00:00:00:1b:62) on VLAN 70 ---
+CONVERGE=(--cores 4 --memory 8192 --nameserver 10.70.0.1 --onboot 1)
+NET0='name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:62,ip=10.70.0.10/24,tag=70,type=veth'
 if ct_exists 7010; then
   check_hostname 7010 prometheus
   run pct set 7010 "${CONVERGE[@]}"
+  converge_net0 7010 "$NET0"
   grow_rootfs 7010 100
 else
-  run pct create 7010 "$(template_ref)" --hostname prometheus --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:100 "${CONVERGE[@]}"
+  run pct create 7010 "$(template_ref)" --hostname prometheus --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:100 "${CONVERGE[@]}" --net0 "$NET0"
 fi
 ensure_running 7010
 ensure_users 7010 prometheus node-exporter blackbox-exporter pve-exporter
@@ -136,14 +153,16 @@ activate 7010 node-exporter.service /usr/local/bin/node_exporter
 activate 7010 blackbox-exporter.service /usr/local/bin/blackbox_exporter
 activate 7010 pve-exporter.service /usr/local/bin/pve_exporter
 
-# --- grafana: VMID 7011, 2 cores, 4096 MiB, 50 GiB, 10.70.0.11/24 on VLAN 70 ---
-CONVERGE=(--cores 2 --memory 4096 --net0 'name=eth0,bridge=vmbr0,tag=70,ip=10.70.0.11/24,gw=10.70.0.1,type=veth' --nameserver 10.70.0.1 --onboot 1)
+# --- grafana: VMID 7011, 2 cores, 4096 MiB, 50 GiB, 10.70.0.11/24 (MAC 02:00:00:00:1b:63) on VLAN 70 ---
+CONVERGE=(--cores 2 --memory 4096 --nameserver 10.70.0.1 --onboot 1)
+NET0='name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:63,ip=10.70.0.11/24,tag=70,type=veth'
 if ct_exists 7011; then
   check_hostname 7011 grafana
   run pct set 7011 "${CONVERGE[@]}"
+  converge_net0 7011 "$NET0"
   grow_rootfs 7011 50
 else
-  run pct create 7011 "$(template_ref)" --hostname grafana --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:50 "${CONVERGE[@]}"
+  run pct create 7011 "$(template_ref)" --hostname grafana --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:50 "${CONVERGE[@]}" --net0 "$NET0"
 fi
 ensure_running 7011
 ensure_users 7011 node-exporter
@@ -159,14 +178,16 @@ if [ "$CHANGED" = 1 ]; then run pct exec 7011 -- systemctl daemon-reload; fi
 activate 7011 grafana-server.service /usr/sbin/grafana-server
 activate 7011 node-exporter.service /usr/local/bin/node_exporter
 
-# --- loki: VMID 7012, 4 cores, 8192 MiB, 100 GiB, 10.70.0.12/24 on VLAN 70 ---
-CONVERGE=(--cores 4 --memory 8192 --net0 'name=eth0,bridge=vmbr0,tag=70,ip=10.70.0.12/24,gw=10.70.0.1,type=veth' --nameserver 10.70.0.1 --onboot 1)
+# --- loki: VMID 7012, 4 cores, 8192 MiB, 100 GiB, 10.70.0.12/24 (MAC 02:00:00:00:1b:64) on VLAN 70 ---
+CONVERGE=(--cores 4 --memory 8192 --nameserver 10.70.0.1 --onboot 1)
+NET0='name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:64,ip=10.70.0.12/24,tag=70,type=veth'
 if ct_exists 7012; then
   check_hostname 7012 loki
   run pct set 7012 "${CONVERGE[@]}"
+  converge_net0 7012 "$NET0"
   grow_rootfs 7012 100
 else
-  run pct create 7012 "$(template_ref)" --hostname loki --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:100 "${CONVERGE[@]}"
+  run pct create 7012 "$(template_ref)" --hostname loki --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:100 "${CONVERGE[@]}" --net0 "$NET0"
 fi
 ensure_running 7012
 ensure_users 7012 loki alloy node-exporter
@@ -185,14 +206,16 @@ activate 7012 syslog-redirect.service /usr/sbin/nft
 activate 7012 alloy.service /usr/local/bin/alloy
 activate 7012 node-exporter.service /usr/local/bin/node_exporter
 
-# --- alertmanager: VMID 7013, 2 cores, 4096 MiB, 50 GiB, 10.70.0.13/24 on VLAN 70 ---
-CONVERGE=(--cores 2 --memory 4096 --net0 'name=eth0,bridge=vmbr0,tag=70,ip=10.70.0.13/24,gw=10.70.0.1,type=veth' --nameserver 10.70.0.1 --onboot 1)
+# --- alertmanager: VMID 7013, 2 cores, 4096 MiB, 50 GiB, 10.70.0.13/24 (MAC 02:00:00:00:1b:65) on VLAN 70 ---
+CONVERGE=(--cores 2 --memory 4096 --nameserver 10.70.0.1 --onboot 1)
+NET0='name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:65,ip=10.70.0.13/24,tag=70,type=veth'
 if ct_exists 7013; then
   check_hostname 7013 alertmanager
   run pct set 7013 "${CONVERGE[@]}"
+  converge_net0 7013 "$NET0"
   grow_rootfs 7013 50
 else
-  run pct create 7013 "$(template_ref)" --hostname alertmanager --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:50 "${CONVERGE[@]}"
+  run pct create 7013 "$(template_ref)" --hostname alertmanager --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:50 "${CONVERGE[@]}" --net0 "$NET0"
 fi
 ensure_running 7013
 ensure_users 7013 alertmanager node-exporter

@@ -6,7 +6,7 @@
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import { type Comparison, fmt } from './model';
+import { type Comparison, fmt, type PathResources } from './model';
 
 interface Bar {
   resource: string;
@@ -18,17 +18,22 @@ interface Bar {
 
 const RESOURCES = [
   { key: 'vcpu', title: 'vCPU' },
-  { key: 'memoryGB', title: 'Memory (GB)' },
-  { key: 'diskGB', title: 'Disk (GB)' },
+  { key: 'memoryGiB', title: 'Memory (GiB)' },
+  { key: 'diskGiB', title: 'Disk (GiB)' },
 ] as const;
+
+/** The x-axis name of a path: its label and whether it survives losing one of its guests. */
+export function chartPathName(p: PathResources): string {
+  return `${p.label} (survives 1 ${p.id === 'lxc' ? 'container' : 'VM'} down: ${p.survivesOneGuestDown.value ? 'yes' : 'no'})`;
+}
 
 const EXISTING = 'existing guests (allocated)';
 const MONITORING = 'monitoring stack';
 
 export function chartData(c: Comparison): { bars: Bar[]; capacity: { resource: string; value: number }[] } {
   const bars = RESOURCES.flatMap(({ key, title }) => c.paths.flatMap((p) => [
-    { resource: title, path: p.label, part: EXISTING, value: c.host.allocated[key], order: 0 },
-    { resource: title, path: p.label, part: MONITORING, value: p[key], order: 1 },
+    { resource: title, path: chartPathName(p), part: EXISTING, value: c.host.allocated[key], order: 0 },
+    { resource: title, path: chartPathName(p), part: MONITORING, value: p[key], order: 1 },
   ]));
   const capacity = RESOURCES.flatMap(({ key, title }) => {
     const v = c.host.capacity[key];
@@ -43,7 +48,8 @@ export function comparisonChartSpec(c: Comparison): TopLevelSpec {
   const subtitle = unknown.length === RESOURCES.length
     ? `${c.host.node} capacity: unknown (not in the report; set proxmox.capacity in the site)`
     : `dashed line: ${c.host.node} capacity${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`;
-  const paths = c.paths.map((p) => p.label);
+  const units = `existing guests: the report's GB converted to GiB (x 10^9 / 2^30)`;
+  const paths = c.paths.map(chartPathName);
   const barLayer = {
     mark: { type: 'bar' as const },
     encoding: {
@@ -56,7 +62,7 @@ export function comparisonChartSpec(c: Comparison): TopLevelSpec {
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: `Resources committed on ${c.host.node}: LXC vs Talos`, subtitle, anchor: 'start' },
+    title: { text: `Resources committed on ${c.host.node}: LXC vs Talos`, subtitle: [subtitle, units], anchor: 'start' },
     config: { font: 'sans-serif', legend: { orient: 'bottom', labelLimit: 0 }, axis: { labelLimit: 0 } },
     data: { values: [...bars.map((b) => ({ ...b, kind: 'bar' })), ...capacity.map((cap) => ({ ...cap, kind: 'capacity' }))] },
     facet: { column: { field: 'resource', type: 'nominal', sort: RESOURCES.map((r) => r.title), title: null } },
@@ -124,5 +130,5 @@ export function comparisonSvg(c: Comparison): string {
 
 /** Figures the chart shows, as text (alt text in COMPARISON.md). */
 export function chartAltText(c: Comparison): string {
-  return c.paths.map((p) => `${p.label}: ${fmt(p.vcpu)} vCPU, ${fmt(p.memoryGB)} GB, ${fmt(p.diskGB)} GB disk`).join('; ');
+  return c.paths.map((p) => `${chartPathName(p)}: ${fmt(p.vcpu)} vCPU, ${fmt(p.memoryGiB)} GiB, ${fmt(p.diskGiB)} GiB disk`).join('; ');
 }

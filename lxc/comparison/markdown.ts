@@ -1,22 +1,31 @@
 /** COMPARISON.md and the README headline, rendered from the computed comparison. */
 import { chartAltText } from './chart';
-import { type Comparison, fmt, type Known } from './model';
+import { type Comparison, fmt, type Known, type PathResources } from './model';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 const knownText = (v: Known, unit = '') => (v === 'unknown' ? 'unknown' : `${fmt(v)}${unit}`);
+/** A host figure in GiB with the report's GB it was converted from. */
+const fromGB = (gib: Known, gb: Known) => (gib === 'unknown' || gb === 'unknown' ? 'unknown' : `${fmt(gib)} GiB (${fmt(gb)} GB)`);
+
+/** "no: why. Would with: ..." for the table; the flag's value first so it reads at a glance. */
+export function survivalText(p: PathResources): string {
+  const s = p.survivesOneGuestDown;
+  return s.value ? `yes: ${s.why}` : `**no**: ${s.why}. Would with: ${s.wouldSurviveWith}`;
+}
 
 function resourcesTable(c: Comparison): string[] {
   const rows = c.paths.map((p) => {
     const after = c.onHost.find((o) => o.id === p.id)!;
     const a = after.allocatedAfter;
     const s = after.shareOfCapacityPercent;
-    return `| ${p.label} | ${fmt(p.vcpu)} | ${fmt(p.memoryGB)} | ${fmt(p.diskGB)} | ${fmt(a.vcpu)} / ${fmt(a.memoryGB)} / ${fmt(a.diskGB)} | ${knownText(s.vcpu, ' %')} / ${knownText(s.memoryGB, ' %')} / ${knownText(s.diskGB, ' %')} | ${cell(p.basis)} |`;
+    return `| ${p.label} | ${fmt(p.vcpu)} | ${fmt(p.memoryGiB)} | ${fmt(p.diskGiB)} | ${fmt(a.vcpu)} / ${fmt(a.memoryGiB)} / ${fmt(a.diskGiB)} | ${knownText(s.vcpu, ' %')} / ${knownText(s.memoryGiB, ' %')} / ${knownText(s.diskGiB, ' %')} | ${cell(survivalText(p))} | ${cell(p.basis)} |`;
   });
   const h = c.host;
+  const r = h.asReported;
   return [
-    `| Path | vCPU | Memory | Disk | ${h.node} allocated after (vCPU / memory / disk) | Share of ${h.node} capacity | What the numbers are |`,
-    '|---|---|---|---|---|---|---|',
-    `| ${h.node} today (${h.guestCount} existing guests) | ${fmt(h.allocated.vcpu)} | ${fmt(h.allocated.memoryGB)} | ${fmt(h.allocated.diskGB)} | - | - | allocated to guests (used: ${fmt(h.used.memoryGB)} GB memory, ${fmt(h.used.diskGB)} GB disk) |`,
+    `| Path | vCPU | Memory (GiB) | Disk (GiB) | ${h.node} allocated after (vCPU / GiB memory / GiB disk) | Share of ${h.node} capacity | Survives losing 1 of its guests | What the numbers are |`,
+    '|---|---|---|---|---|---|---|---|',
+    `| ${h.node} today (${h.guestCount} existing guests) | ${fmt(h.allocated.vcpu)} | ${fromGB(h.allocated.memoryGiB, r.allocated.memoryGB)} | ${fromGB(h.allocated.diskGiB, r.allocated.diskGB)} | - | - | - | allocated to guests (used, as reported: ${fmt(r.used.memoryGB)} GB memory, ${fmt(r.used.diskGB)} GB disk) |`,
     ...rows,
   ];
 }
@@ -29,12 +38,12 @@ export function comparisonMarkdown(c: Comparison): string {
     `Generated from the site "${c.site}" (lxc/comparison); every figure below is computed from the site`,
     'and from what this tool generates. Do not edit: re-run `npm run compare` or synth.',
     '',
-    `Units: ${c.units}.`,
+    `Units: ${c.units}. Here: ${c.host.conversion}.`,
     '',
     '## Resources',
     '',
-    `${c.host.node} capacity: ${knownText(cap.vcpu)} vCPU, ${knownText(cap.memoryGB)} GB memory, ${knownText(cap.diskGB)} GB disk`
-      + (cap.vcpu === 'unknown' || cap.memoryGB === 'unknown' || cap.diskGB === 'unknown'
+    `${c.host.node} capacity: ${knownText(cap.vcpu)} vCPU, ${fromGB(cap.memoryGiB, c.host.asReported.capacity.memoryGB)} memory, ${fromGB(cap.diskGiB, c.host.asReported.capacity.diskGB)} disk`
+      + (cap.vcpu === 'unknown' || cap.memoryGiB === 'unknown' || cap.diskGiB === 'unknown'
         ? ' ("unknown": the report gives allocations, not the host\'s capacity; set proxmox.capacity in the site from `GET /nodes/<node>/status`).'
         : ' (from the site).'),
     '',
@@ -85,15 +94,18 @@ export function comparisonHeadlineMarkdown(c: Comparison, comparisonDir = 'dist/
   const talos = c.paths.filter((p) => p.id !== 'lxc');
   const ha = c.claims.find((k) => k.id === 'ha-claim')!;
   const host = c.host;
+  const r = host.asReported;
   return [
-    `| Path | vCPU | Memory (GB) | Disk (GB) | ${host.node} allocated after |`,
-    '|---|---|---|---|---|',
+    `| Path | vCPU | Memory (GiB) | Disk (GiB) | ${host.node} allocated after | Survives losing 1 of its guests |`,
+    '|---|---|---|---|---|---|',
     ...[lxc, ...talos].map((p) => {
       const a = c.onHost.find((o) => o.id === p.id)!.allocatedAfter;
-      return `| ${p.label} | ${fmt(p.vcpu)} | ${fmt(p.memoryGB)} | ${fmt(p.diskGB)} | ${fmt(a.vcpu)} vCPU / ${fmt(a.memoryGB)} GB / ${fmt(a.diskGB)} GB |`;
+      const s = p.survivesOneGuestDown;
+      return `| ${p.label} | ${fmt(p.vcpu)} | ${fmt(p.memoryGiB)} | ${fmt(p.diskGiB)} | ${fmt(a.vcpu)} vCPU / ${fmt(a.memoryGiB)} GiB / ${fmt(a.diskGiB)} GiB | ${s.value ? 'yes' : `no (would with: ${cell(s.wouldSurviveWith!)})`} |`;
     }),
     '',
-    `${host.node} today: ${fmt(host.allocated.vcpu)} vCPU / ${fmt(host.allocated.memoryGB)} GB / ${fmt(host.allocated.diskGB)} GB allocated; capacity ${host.capacity.memoryGB === 'unknown' ? 'unknown (not in the report)' : `${knownText(host.capacity.vcpu)} vCPU / ${knownText(host.capacity.memoryGB)} GB / ${knownText(host.capacity.diskGB)} GB`}.`,
+    `${host.node} today: ${fmt(host.allocated.vcpu)} vCPU / ${fromGB(host.allocated.memoryGiB, r.allocated.memoryGB)} / ${fromGB(host.allocated.diskGiB, r.allocated.diskGB)} allocated `
+      + `(the report's GB read as 10^9 bytes: GiB = GB x 10^9 / 2^30); capacity ${host.capacity.memoryGiB === 'unknown' ? 'unknown (not in the report)' : `${knownText(host.capacity.vcpu)} vCPU / ${fromGB(host.capacity.memoryGiB, r.capacity.memoryGB)} / ${fromGB(host.capacity.diskGiB, r.capacity.diskGB)}`}.`,
     `The report's "${ha.quote}": ${ha.arithmetic} (${ha.finding}).`,
     `Neither path survives the loss of ${host.node}. Full comparison: [COMPARISON.md](${comparisonDir}/COMPARISON.md).`,
     '',

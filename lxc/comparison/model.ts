@@ -14,27 +14,45 @@ import { REPORT_FIGURES } from './report-figures';
 /** A host figure the site may not know. */
 export type Known = number | 'unknown';
 
+/**
+ * GiB per report "GB". The report states the host's figures in "GB" and the site keeps them as
+ * given; they are read as SI gigabytes (10^9 bytes) and converted, so that they add to the paths'
+ * GiB: GiB = GB x 10^9 / 2^30.
+ */
+export const GIB_PER_GB = 1e9 / 2 ** 30;
+export const gbToGiB = (gb: number): number => round(gb * GIB_PER_GB);
+
+/** Resources in one unit: vCPU, GiB (1024^3 bytes) of memory and of disk. */
 export interface Resources {
   readonly vcpu: number;
-  /** GiB for the paths; the report's "GB" for the host (the site keeps the report's numbers). */
-  readonly memoryGB: number;
-  readonly diskGB: number;
+  readonly memoryGiB: number;
+  readonly diskGiB: number;
+}
+
+/** Does every service keep running (or come back on the path's other guests) when one guest is lost? */
+export interface SurvivalFlag {
+  readonly value: boolean;
+  readonly why: string;
+  /** What would make it true; absent when it is. */
+  readonly wouldSurviveWith?: string;
 }
 
 export interface PathResources extends Resources {
-  readonly id: 'lxc' | 'talos' | 'talos-one-vm-down';
+  readonly id: 'lxc' | 'talos' | 'talos-n-plus-1';
   readonly label: string;
   /** What the numbers are: ceilings, reservations... */
   readonly basis: string;
   readonly source: string;
+  /** Losing one of this path's guests (a container for LXC, a VM for Talos), not the host. */
+  readonly survivesOneGuestDown: SurvivalFlag;
 }
 
 export interface PathOnHost {
   readonly id: PathResources['id'];
-  /** pve01's allocation plus this path. */
+  /** pve01's allocation (converted to GiB) plus this path. */
   readonly allocatedAfter: Resources;
   /** allocatedAfter as a share of the host's capacity, or "unknown". */
-  readonly shareOfCapacityPercent: { readonly vcpu: Known; readonly memoryGB: Known; readonly diskGB: Known };
+  readonly shareOfCapacityPercent: { readonly vcpu: Known; readonly memoryGiB: Known; readonly diskGiB: Known };
 }
 
 export interface ClaimCheck {
@@ -62,9 +80,18 @@ export interface Comparison {
     readonly node: string;
     /** Guests running on the node at assessment time. */
     readonly guestCount: number;
+    /** The host's figures as the report and the site state them, in the report's "GB". */
+    readonly asReported: {
+      readonly allocated: { readonly vcpu: number; readonly memoryGB: number; readonly diskGB: number };
+      readonly used: { readonly memoryGB: number; readonly diskGB: number };
+      readonly capacity: { readonly vcpu: Known; readonly memoryGB: Known; readonly diskGB: Known };
+    };
+    /** The allocation in GiB (x GIB_PER_GB), the unit of the paths. */
     readonly allocated: Resources;
-    readonly used: { readonly memoryGB: number; readonly diskGB: number };
-    readonly capacity: { readonly vcpu: Known; readonly memoryGB: Known; readonly diskGB: Known };
+    /** The capacity in GiB (x GIB_PER_GB), or "unknown". */
+    readonly capacity: { readonly vcpu: Known; readonly memoryGiB: Known; readonly diskGiB: Known };
+    /** The conversion, written out with the site's figures. */
+    readonly conversion: string;
   };
   readonly paths: readonly PathResources[];
   readonly onHost: readonly PathOnHost[];
@@ -86,10 +113,39 @@ function lxcResources(site: Site): PathResources {
     id: 'lxc',
     label: `LXC: ${cs.length} containers`,
     vcpu: sum(cs.map((c) => c.sizing.cpu)),
-    memoryGB: sum(cs.map((c) => c.sizing.memoryGiB)),
-    diskGB: sum(cs.map((c) => c.sizing.storageGiB)),
+    memoryGiB: sum(cs.map((c) => c.sizing.memoryGiB)),
+    diskGiB: sum(cs.map((c) => c.sizing.storageGiB)),
     basis: 'cgroup ceilings (pct cores / memory / rootfs); memory is a limit, not a reservation',
     source: 'generated: lxc/create-containers.sh',
+    survivesOneGuestDown: {
+      value: false,
+      why: `each service runs in exactly one container: losing it stops that service (the other ${cs.length - 1} keep running)`,
+      wouldSurviveWith: 'a second container per service with its own data and a failover, which the report\'s Option 1 does not have',
+    },
+  };
+}
+
+/** What a lost Talos VM does to the services, for VMs with (or without) room for its requests. */
+function talosSurvival(site: Site, roomForOneDown: boolean, nPlusOne: { cores: number; memoryGiB: number }): SurvivalFlag {
+  const n = site.talos.nodes.length;
+  const storageClass = site.kubernetes.storageClass;
+  const movable = 'volumes that can follow a pod to another VM: Proxmox CSI (re-attaches the Proxmox disk to the VM the pod moves to) or replicated storage (Longhorn, Ceph RBD) instead of local-path';
+  const room = roomForOneDown
+    ? `the other ${n - 1} VMs have room for every CPU/memory request`
+    : `the other ${n - 1} VMs lack the CPU/memory for the lost VM's requests (${nPlusOne.cores} cores / ${nPlusOne.memoryGiB} GiB per VM would do)`;
+  // The generated placement is required pod (anti-)affinity: a group never moves to another
+  // group's VM, whatever the storage or headroom.
+  const placement = 'the placement rules in charts/common/placement.ts made preferred instead of required';
+  const needs = [...(roomForOneDown ? [] : [`N+1 CPU/RAM (${nPlusOne.cores} cores / ${nPlusOne.memoryGiB} GiB per VM)`]), ...(storageClass === 'local-path' ? [movable] : []), placement];
+  const reasons = [
+    room,
+    ...(storageClass === 'local-path' ? ["StorageClass local-path keeps each volume on one VM's data disk"] : []),
+    'pod anti-affinity holds each service group to its own VM',
+  ];
+  return {
+    value: false,
+    why: `${reasons.join('; ')}: the services on the lost VM wait for it`,
+    wouldSurviveWith: needs.join(', and '),
   };
 }
 
@@ -101,21 +157,24 @@ function talosResources(site: Site): PathResources[] {
     id: 'talos',
     label: `Talos: ${n} VMs as sized`,
     vcpu: t.totals.cores,
-    memoryGB: t.totals.memoryGiB,
-    diskGB: t.totals.osDiskGiB + t.totals.dataDiskGiB,
+    memoryGiB: t.totals.memoryGiB,
+    diskGiB: t.totals.osDiskGiB + t.totals.dataDiskGiB,
     basis: `${n} x (${t.perNode.cores} cores, ${t.perNode.memoryGiB} GiB, ${t.perNode.osDiskGiB} + ${t.perNode.dataDiskGiB} GiB disks): requests + ${t.overheadPerNode.cpu} CPU / ${t.overheadPerNode.memoryGiB} GiB overhead per node; VM memory is reserved (no ballooning)`,
     source: 'talos/vm-sizing.ts talosVmSizing()',
+    survivesOneGuestDown: talosSurvival(site, t.fitsWithOneNodeDown, t.sizeForOneNodeDown),
   };
   if (t.fitsWithOneNodeDown) return [sized];
   const down = t.sizeForOneNodeDown;
   return [sized, {
-    id: 'talos-one-vm-down',
-    label: `Talos: ${n} VMs, room for 1 down`,
+    id: 'talos-n-plus-1',
+    // N+1 for CPU and memory only: whether services survive a lost VM is survivesOneGuestDown.
+    label: `Talos: ${n} VMs, N+1 CPU/RAM`,
     vcpu: down.cores * n,
-    memoryGB: down.memoryGiB * n,
-    diskGB: diskPerNode * n,
-    basis: `${n} x (${down.cores} cores, ${down.memoryGiB} GiB): two nodes hold every request; disks as sized`,
+    memoryGiB: down.memoryGiB * n,
+    diskGiB: diskPerNode * n,
+    basis: `${n} x (${down.cores} cores, ${down.memoryGiB} GiB): ${n - 1} VMs hold every CPU/memory request; disks as sized`,
     source: 'talos/vm-sizing.ts sizeForOneNodeDown',
+    survivesOneGuestDown: talosSurvival(site, true, down),
   }];
 }
 
@@ -137,9 +196,15 @@ function claimChecks(site: Site, paths: readonly PathResources[]): ClaimCheck[] 
   const mem = cs.map((c) => c.sizing.memoryGiB);
   const disk = cs.map((c) => c.sizing.storageGiB);
   const haVcpu = round(r.haClaim.nodes * lxc.vcpu);
-  const haMem = round(r.haClaim.nodes * lxc.memoryGB);
-  const memAfter = round(allocated.memoryGB + lxc.memoryGB);
-  const diskAfter = round(allocated.diskGB + lxc.diskGB);
+  const haMem = round(r.haClaim.nodes * lxc.memoryGiB);
+  // The report's own sums, in its own figures (it adds its host "GB" to its per-service "GB").
+  const memAfter = round(allocated.memoryGB + lxc.memoryGiB);
+  const diskAfter = round(allocated.diskGB + lxc.diskGiB);
+  // The same in one unit: the host's GB converted to GiB (gbToGiB), the paths' GiB as they are.
+  const memGiB = gbToGiB(allocated.memoryGB);
+  const diskGiB = gbToGiB(allocated.diskGB);
+  const inGiB = (host: number, hostGiB: number, add: number, what: string) =>
+    `${fmt(host)} GB = ${fmt(hostGiB)} GiB + ${fmt(add)} GiB = ${fmt(hostGiB + add)} GiB${what}`;
   const memPct = Math.round((used.memoryGB / allocated.memoryGB) * 100);
   const diskPct = Math.round((used.diskGB / allocated.diskGB) * 100);
   const talosText = (f: (p: PathResources) => string) => talos.map((p) => `${p.label}: ${f(p)}`).join('; ');
@@ -148,31 +213,34 @@ function claimChecks(site: Site, paths: readonly PathResources[]): ClaimCheck[] 
     {
       id: 'stack-totals',
       quote: r.stackTotals.quote,
-      arithmetic: `vCPU ${plus(cpu)} = ${fmt(lxc.vcpu)}; memory ${plus(mem)} = ${fmt(lxc.memoryGB)}; disk ${plus(disk)} = ${fmt(lxc.diskGB)}`,
-      arithmeticHolds: lxc.vcpu === r.stackTotals.vcpu && lxc.memoryGB === r.stackTotals.memoryGB && lxc.diskGB === r.stackTotals.diskGB,
-      finding: 'the LXC path commits exactly these as container limits',
+      arithmetic: `vCPU ${plus(cpu)} = ${fmt(lxc.vcpu)}; memory ${plus(mem)} = ${fmt(lxc.memoryGiB)}; disk ${plus(disk)} = ${fmt(lxc.diskGiB)}`,
+      arithmeticHolds: lxc.vcpu === r.stackTotals.vcpu && lxc.memoryGiB === r.stackTotals.memoryGB && lxc.diskGiB === r.stackTotals.diskGB,
+      finding: 'the LXC path commits exactly these as container limits, the report\'s per-service GB taken as GiB (pct sizes in MiB and GiB)',
     },
     {
       id: 'ha-claim',
       quote: r.haClaim.quote,
-      arithmetic: `${r.haClaim.nodes} x ${fmt(lxc.vcpu)} vCPU = ${fmt(haVcpu)}; ${r.haClaim.nodes} x ${fmt(lxc.memoryGB)} GB = ${fmt(haMem)}`,
+      arithmetic: `${r.haClaim.nodes} x ${fmt(lxc.vcpu)} vCPU = ${fmt(haVcpu)}; ${r.haClaim.nodes} x ${fmt(lxc.memoryGiB)} GB = ${fmt(haMem)}`,
       arithmeticHolds: haVcpu === r.haClaim.vcpu && haMem === r.haClaim.memoryGB,
       finding: `the figure is ${r.haClaim.nodes} full copies of the stack; Kubernetes schedules each single-replica service once. `
-        + `${talosText((p) => `${fmt(p.vcpu)} vCPU / ${fmt(p.memoryGB)} GiB, i.e. the claim is ${fmt(r.haClaim.vcpu / p.vcpu)}x / ${fmt(r.haClaim.memoryGB / p.memoryGB)}x too high`)}`,
+        + `${talosText((p) => `${fmt(p.vcpu)} vCPU / ${fmt(p.memoryGiB)} GiB, i.e. the claim is ${fmt(r.haClaim.vcpu / p.vcpu)}x / ${fmt(r.haClaim.memoryGB / p.memoryGiB)}x too high`)} `
+        + '(its 72 taken as GiB, like the per-service figures it multiplies)',
     },
     {
       id: 'memory-after',
       quote: r.memoryAllocatedAfter.quote,
       arithmetic: `${fmt(allocated.memoryGB)} allocated + ${plus(mem)} = ${fmt(memAfter)} GB`,
       arithmeticHolds: memAfter === r.memoryAllocatedAfter.memoryGB,
-      finding: `true for LXC (as limits). ${talosText((p) => `${fmt(allocated.memoryGB)} + ${fmt(p.memoryGB)} = ${fmt(allocated.memoryGB + p.memoryGB)} GB, reserved`)}`,
+      finding: `the report adds its host GB to per-service GiB; in one unit: LXC: ${inGiB(allocated.memoryGB, memGiB, lxc.memoryGiB, ' (as limits)')}. `
+        + `${talosText((p) => inGiB(allocated.memoryGB, memGiB, p.memoryGiB, ', reserved'))}`,
     },
     {
       id: 'disk-after',
       quote: r.diskAllocatedAfter.quote,
       arithmetic: `${fmt(allocated.diskGB)} allocated + ${plus(disk)} = ${fmt(diskAfter)} GB`,
       arithmeticHolds: diskAfter === r.diskAllocatedAfter.diskGB,
-      finding: `true for LXC. ${talosText((p) => `${fmt(allocated.diskGB)} + ${fmt(p.diskGB)} = ${fmt(allocated.diskGB + p.diskGB)} GB (thin-provisioned)`)}`,
+      finding: `in one unit: LXC: ${inGiB(allocated.diskGB, diskGiB, lxc.diskGiB, '')}. `
+        + `${talosText((p) => inGiB(allocated.diskGB, diskGiB, p.diskGiB, ' (thin-provisioned)'))}`,
     },
     {
       id: 'utilization',
@@ -211,25 +279,40 @@ function availability(site: Site): AvailabilityRow[] {
 export function computeComparison(site: Site): Comparison {
   const paths = [lxcResources(site), ...talosResources(site)];
   const { allocated, used, capacity } = site.proxmox;
-  const hostCapacity = { vcpu: known(capacity.vcpu), memoryGB: known(capacity.memoryGB), diskGB: known(capacity.diskGB) };
+  const capacityAsGiven = { vcpu: known(capacity.vcpu), memoryGB: known(capacity.memoryGB), diskGB: known(capacity.diskGB) };
+  const inGiB = (v: Known): Known => (v === 'unknown' ? v : gbToGiB(v));
+  const hostCapacity = { vcpu: capacityAsGiven.vcpu, memoryGiB: inGiB(capacityAsGiven.memoryGB), diskGiB: inGiB(capacityAsGiven.diskGB) };
+  const hostAllocated: Resources = { vcpu: allocated.vcpu, memoryGiB: gbToGiB(allocated.memoryGB), diskGiB: gbToGiB(allocated.diskGB) };
   return {
     site: site.name,
-    units: 'vCPU; memory and disk in GiB for the paths and in the report\'s "GB" for the host (the site keeps the report\'s numbers, so the two are added as they stand)',
+    units: 'vCPU; memory and disk in GiB (2^30 bytes) throughout. The host\'s figures are the report\'s "GB" (kept as given in host.asReported), '
+      + 'read as SI gigabytes and converted before they are added: GiB = GB x 10^9 / 2^30. '
+      + 'Were the report\'s GB Proxmox\'s GiB, the host figures would be 7.4 % higher',
     host: {
       node: site.proxmox.node,
       guestCount: site.proxmox.guestCount,
-      allocated: { vcpu: allocated.vcpu, memoryGB: allocated.memoryGB, diskGB: allocated.diskGB },
-      used: { memoryGB: used.memoryGB, diskGB: used.diskGB },
+      asReported: {
+        allocated: { vcpu: allocated.vcpu, memoryGB: allocated.memoryGB, diskGB: allocated.diskGB },
+        used: { memoryGB: used.memoryGB, diskGB: used.diskGB },
+        capacity: capacityAsGiven,
+      },
+      allocated: hostAllocated,
       capacity: hostCapacity,
+      conversion: [
+        `memory ${fmt(allocated.memoryGB)} GB x 10^9 / 2^30 = ${fmt(hostAllocated.memoryGiB)} GiB`,
+        `disk ${fmt(allocated.diskGB)} GB x 10^9 / 2^30 = ${fmt(hostAllocated.diskGiB)} GiB allocated`,
+      ].join('; '),
     },
     paths,
     onHost: paths.map((p) => {
-      const after = { vcpu: round(allocated.vcpu + p.vcpu), memoryGB: round(allocated.memoryGB + p.memoryGB), diskGB: round(allocated.diskGB + p.diskGB) };
+      const after: Resources = {
+        vcpu: round(hostAllocated.vcpu + p.vcpu), memoryGiB: round(hostAllocated.memoryGiB + p.memoryGiB), diskGiB: round(hostAllocated.diskGiB + p.diskGiB),
+      };
       return {
         id: p.id,
         allocatedAfter: after,
         shareOfCapacityPercent: {
-          vcpu: share(after.vcpu, hostCapacity.vcpu), memoryGB: share(after.memoryGB, hostCapacity.memoryGB), diskGB: share(after.diskGB, hostCapacity.diskGB),
+          vcpu: share(after.vcpu, hostCapacity.vcpu), memoryGiB: share(after.memoryGiB, hostCapacity.memoryGiB), diskGiB: share(after.diskGiB, hostCapacity.diskGiB),
         },
       };
     }),

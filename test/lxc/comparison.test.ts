@@ -4,7 +4,7 @@ import * as vegaLite from 'vega-lite';
 import { parseSite } from '../../site';
 import { talosVmSizing } from '../../talos/vm-sizing';
 import { comparisonHeadline, computeComparison, lxcContainers, renderComparison, renderLxcPath } from '../../lxc';
-import { comparisonChartSpec, renderSvg } from '../../lxc/comparison/chart';
+import { chartData, comparisonChartSpec, renderSvg } from '../../lxc/comparison/chart';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp } from '../support/synth-once';
 import { kubernetesObjectCount } from '../../lxc/comparison/operations';
@@ -18,27 +18,29 @@ const after = (id: string) => c.onHost.find((o) => o.id === id)!.allocatedAfter;
 
 describe('The comparison checks the report\'s own figures', () => {
   test('the stack totals 12 vCPU, 24 GB, 300 GB', () => {
-    expect(pathOf('lxc')).toMatchObject({ vcpu: 12, memoryGB: 24, diskGB: 300 });
+    expect(pathOf('lxc')).toMatchObject({ vcpu: 12, memoryGiB: 24, diskGiB: 300 });
     expect(claim('stack-totals')).toMatchObject({ arithmeticHolds: true, arithmetic: 'vCPU 4 + 2 + 4 + 2 = 12; memory 8 + 4 + 8 + 4 = 24; disk 100 + 50 + 100 + 50 = 300' });
   });
 
-  test('"41.5 GB allocated" is 17.5 + 24', () => {
+  test('"41.5 GB allocated" is 17.5 + 24 as the report adds; in one unit it is 16.298 GiB + 24 GiB', () => {
     expect(claim('memory-after')).toMatchObject({ arithmeticHolds: true, arithmetic: '17.5 allocated + 8 + 4 + 8 + 4 = 41.5 GB' });
-    expect(after('lxc').memoryGB).toBe(41.5);
+    expect(claim('memory-after').finding).toContain('LXC: 17.5 GB = 16.298 GiB + 24 GiB = 40.298 GiB (as limits)');
+    expect(after('lxc').memoryGiB).toBe(40.298);
   });
 
-  test('"371 GB" is 71 + 300', () => {
+  test('"371 GB" is 71 + 300 as the report adds; in one unit it is 66.124 GiB + 300 GiB', () => {
     expect(claim('disk-after')).toMatchObject({ arithmeticHolds: true, arithmetic: '71 allocated + 100 + 50 + 100 + 50 = 371 GB' });
-    expect(after('lxc').diskGB).toBe(371);
+    expect(claim('disk-after').finding).toContain('LXC: 71 GB = 66.124 GiB + 300 GiB = 366.124 GiB');
+    expect(after('lxc').diskGiB).toBe(366.124);
   });
 
   test('"36+ vCPU, 72+ GB RAM for HA" is three full copies of the stack, and above the Talos sizing', () => {
     const ha = claim('ha-claim');
     expect(ha).toMatchObject({ arithmeticHolds: true, arithmetic: '3 x 12 vCPU = 36; 3 x 24 GB = 72' });
     const t = talosVmSizing(site);
-    expect(pathOf('talos')).toMatchObject({ vcpu: t.totals.cores, memoryGB: t.totals.memoryGiB, diskGB: t.totals.osDiskGiB + t.totals.dataDiskGiB });
+    expect(pathOf('talos')).toMatchObject({ vcpu: t.totals.cores, memoryGiB: t.totals.memoryGiB, diskGiB: t.totals.osDiskGiB + t.totals.dataDiskGiB });
     expect(pathOf('talos').vcpu).toBeLessThan(36);
-    expect(pathOf('talos').memoryGB).toBeLessThan(72);
+    expect(pathOf('talos').memoryGiB).toBeLessThan(72);
     expect(ha.finding).toContain(`${36 / t.totals.cores}x`);
   });
 
@@ -53,18 +55,24 @@ describe('The comparison checks the report\'s own figures', () => {
 
 describe('The host', () => {
   test('capacity is "unknown" when the site does not give it, and no share is computed', () => {
-    expect(c.host.capacity).toEqual({ vcpu: 'unknown', memoryGB: 'unknown', diskGB: 'unknown' });
-    for (const o of c.onHost) expect(o.shareOfCapacityPercent).toEqual({ vcpu: 'unknown', memoryGB: 'unknown', diskGB: 'unknown' });
-    expect(renderComparison(site)[0].content).toContain('capacity: unknown vCPU, unknown GB memory, unknown GB disk');
+    expect(c.host.capacity).toEqual({ vcpu: 'unknown', memoryGiB: 'unknown', diskGiB: 'unknown' });
+    for (const o of c.onHost) expect(o.shareOfCapacityPercent).toEqual({ vcpu: 'unknown', memoryGiB: 'unknown', diskGiB: 'unknown' });
+    expect(renderComparison(site)[0].content).toContain('capacity: unknown vCPU, unknown memory, unknown disk');
   });
 
-  test('capacity from the site gives shares of it', () => {
+  test('capacity from the site (GB) gives shares of it, in GiB on both sides', () => {
     const withCap = computeComparison(parseSite({ proxmox: { capacity: { vcpu: 32, memoryGB: 64, diskGB: 1000 } } }).site);
-    expect(withCap.onHost.find((o) => o.id === 'lxc')!.shareOfCapacityPercent).toEqual({ vcpu: 93.75, memoryGB: 64.844, diskGB: 37.1 });
+    expect(withCap.host.capacity).toEqual({ vcpu: 32, memoryGiB: 59.605, diskGiB: 931.323 });
+    // (17.5 GB + 24 GiB) / 64 GB with the GiB figures shown: 40.298 / 59.605
+    expect(withCap.onHost.find((o) => o.id === 'lxc')!.shareOfCapacityPercent).toEqual({ vcpu: 93.75, memoryGiB: 67.608, diskGiB: 39.312 });
+    expect(renderComparison(parseSite({ proxmox: { capacity: { vcpu: 32, memoryGB: 64, diskGB: 1000 } } }).site)[0].content)
+      .toContain('capacity: 32 vCPU, 59.605 GiB (64 GB) memory, 931.323 GiB (1000 GB) disk');
   });
 
-  test('pve01 allocation is the report\'s: 18 vCPU, 17.5 GB, 71 GB', () => {
-    expect(c.host.allocated).toEqual({ vcpu: 18, memoryGB: 17.5, diskGB: 71 });
+  test('pve01 allocation is the report\'s 18 vCPU, 17.5 GB, 71 GB, kept as reported and converted to GiB with the conversion shown', () => {
+    expect(c.host.asReported.allocated).toEqual({ vcpu: 18, memoryGB: 17.5, diskGB: 71 });
+    expect(c.host.allocated).toEqual({ vcpu: 18, memoryGiB: 16.298, diskGiB: 66.124 });
+    expect(c.host.conversion).toBe('memory 17.5 GB x 10^9 / 2^30 = 16.298 GiB; disk 71 GB x 10^9 / 2^30 = 66.124 GiB allocated');
   });
 });
 
@@ -74,6 +82,75 @@ describe('Availability', () => {
     expect(host.lxc).toBe('everything down');
     expect(host.talos).toMatch(/^everything down: all 3 VMs share the host/);
     expect(c.availability[0].talos).toContain('etcd 2 of 3');
+  });
+});
+
+describe('Surviving the loss of one guest (not the host)', () => {
+  const md = renderComparison(site).find((f) => f.path === 'comparison/COMPARISON.md')!.content;
+  const svg = renderComparison(site).find((f) => f.path === 'comparison/comparison.svg')!.content;
+  const json = JSON.parse(renderComparison(site).find((f) => f.path === 'comparison/comparison.json')!.content);
+
+  test('is a flag on every path, false for every Talos sizing while volumes are local-path, saying what would make it true', () => {
+    expect(site.kubernetes.storageClass).toBe('local-path');
+    expect(c.paths.map((p) => [p.id, p.label, p.survivesOneGuestDown.value])).toEqual([
+      ['lxc', 'LXC: 4 containers', false],
+      ['talos', 'Talos: 3 VMs as sized', false],
+      ['talos-n-plus-1', 'Talos: 3 VMs, N+1 CPU/RAM', false],
+    ]);
+    expect(pathOf('talos-n-plus-1').survivesOneGuestDown.why).toContain('local-path keeps each volume on one VM');
+    expect(pathOf('talos-n-plus-1').survivesOneGuestDown.why).toContain('pod anti-affinity holds each service group to its own VM');
+    expect(pathOf('talos-n-plus-1').survivesOneGuestDown.wouldSurviveWith).toMatch(/^volumes that can follow a pod to another VM: Proxmox CSI .* or replicated storage.*, and the placement rules .* made preferred instead of required$/);
+    expect(pathOf('talos').survivesOneGuestDown.wouldSurviveWith).toMatch(/^N\+1 CPU\/RAM \(\d+ cores \/ \d+ GiB per VM\), and volumes that can follow/);
+  });
+
+  test('no label claims room for a VM down', () => {
+    for (const text of [md, svg, JSON.stringify(json), comparisonHeadline(site)]) expect(text).not.toMatch(/room for 1 down/);
+  });
+
+  test('the resources table, the chart, the JSON and the headline carry the flag', () => {
+    expect(md).toContain('| Survives losing 1 of its guests |');
+    expect(md).toMatch(/\| Talos: 3 VMs, N\+1 CPU\/RAM \|[^\n]*\| \*\*no\*\*: the other 2 VMs have room for every CPU\/memory request; StorageClass local-path/);
+    expect(svg).toContain('Talos: 3 VMs, N+1 CPU/RAM (survives 1 VM down: no)');
+    expect(svg).toContain('LXC: 4 containers (survives 1 container down: no)');
+    expect(json.paths.map((p: { survivesOneGuestDown: { value: boolean } }) => p.survivesOneGuestDown.value)).toEqual([false, false, false]);
+    expect(comparisonHeadline(site)).toMatch(/\| Talos: 3 VMs, N\+1 CPU\/RAM \|[^\n]*\| no \(would with: volumes that can follow a pod to another VM/);
+  });
+
+  test('with a StorageClass whose volumes move between VMs, the placement rules are what still pins the N+1 sizing', () => {
+    const movable = computeComparison(parseSite({ kubernetes: { storageClass: 'proxmox-csi' } }).site);
+    const flag = (id: string) => movable.paths.find((p) => p.id === id)!.survivesOneGuestDown;
+    expect(flag('talos-n-plus-1')).toMatchObject({ value: false, wouldSurviveWith: expect.stringMatching(/^the placement rules .* made preferred instead of required$/) });
+    expect(flag('talos')).toMatchObject({ value: false, wouldSurviveWith: expect.stringMatching(/^N\+1 CPU\/RAM \(\d+ cores .*\), and the placement rules/) });
+    expect(flag('lxc').value).toBe(false);
+  });
+});
+
+describe('Units', () => {
+  const json = renderComparison(site).find((f) => f.path === 'comparison/comparison.json')!.content;
+
+  test('memory and disk are GiB wherever they are added or drawn; "GB" remains only as the report\'s figures, labelled', () => {
+    // GB-named fields only under host.asReported
+    const gbKeys: string[] = [];
+    const walk = (v: unknown, at: string) => {
+      if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          if (/GB$/.test(k)) gbKeys.push(`${at}.${k}`);
+          walk(x, `${at}.${k}`);
+        }
+      }
+    };
+    walk(JSON.parse(json), '');
+    expect(gbKeys.filter((k) => !k.startsWith('.host.asReported.'))).toEqual([]);
+    expect(c.units).toContain('GiB = GB x 10^9 / 2^30');
+    const spec = JSON.stringify(comparisonChartSpec(c));
+    expect(spec).not.toMatch(/\((GB)\)/);
+    expect(spec).toContain('the report\'s GB converted to GiB (x 10^9 / 2^30)');
+  });
+
+  test('the chart stacks the host\'s allocation in GiB under each path', () => {
+    const { bars } = chartData(c);
+    const existing = bars.filter((b) => b.part.startsWith('existing') && b.resource === 'Memory (GiB)').map((b) => b.value);
+    expect(new Set(existing)).toEqual(new Set([16.298]));
   });
 });
 
@@ -87,11 +164,11 @@ describe('A site that changes a sizing', () => {
     const script = renderLxcPath(bigger).find((f) => f.path === 'lxc/create-containers.sh')!.content;
     expect(script).toContain('CONVERGE=(--cores 6 --memory 16384');
     expect(script).toContain('--rootfs local-lvm:200');
-    expect(b.paths.find((p) => p.id === 'lxc')).toMatchObject({ vcpu: 14, memoryGB: 32, diskGB: 400 });
+    expect(b.paths.find((p) => p.id === 'lxc')).toMatchObject({ vcpu: 14, memoryGiB: 32, diskGiB: 400 });
     const t = talosVmSizing(bigger);
-    expect(b.paths.find((p) => p.id === 'talos')).toMatchObject({ vcpu: t.totals.cores, memoryGB: t.totals.memoryGiB });
+    expect(b.paths.find((p) => p.id === 'talos')).toMatchObject({ vcpu: t.totals.cores, memoryGiB: t.totals.memoryGiB });
     expect(t.totals.memoryGiB).toBeGreaterThan(talosVmSizing(site).totals.memoryGiB);
-    expect(b.onHost.find((o) => o.id === 'lxc')!.allocatedAfter).toEqual({ vcpu: 32, memoryGB: 49.5, diskGB: 471 });
+    expect(b.onHost.find((o) => o.id === 'lxc')!.allocatedAfter).toEqual({ vcpu: 32, memoryGiB: 48.298, diskGiB: 466.124 });
   });
 
   test('then no longer matches the report\'s figures, and says so', () => {
@@ -107,7 +184,7 @@ describe('A site that changes a sizing', () => {
     const [, json0, svg0] = renderComparison(site);
     expect(json.content).not.toBe(json0.content);
     expect(svg.content).not.toBe(svg0.content);
-    expect(JSON.parse(json.content).paths[0].memoryGB).toBe(32);
+    expect(JSON.parse(json.content).paths[0].memoryGiB).toBe(32);
   });
 });
 
@@ -124,7 +201,7 @@ describe('comparison.svg', () => {
   });
 
   test('draws the three resources and every path', () => {
-    for (const text of ['vCPU', 'Memory (GB)', 'Disk (GB)', ...c.paths.map((p) => p.label), 'capacity: unknown']) {
+    for (const text of ['vCPU', 'Memory (GiB)', 'Disk (GiB)', ...c.paths.map((p) => p.label), 'capacity: unknown']) {
       expect(svg).toContain(text);
     }
   });
@@ -148,7 +225,8 @@ describe('comparison.json and the README headline', () => {
 
   test('the headline gives the per-path numbers and links the full comparison', () => {
     const md = comparisonHeadline(site);
-    expect(md).toContain('| LXC: 4 containers | 12 | 24 | 300 | 30 vCPU / 41.5 GB / 371 GB |');
+    expect(md).toContain('| LXC: 4 containers | 12 | 24 | 300 | 30 vCPU / 40.298 GiB / 366.124 GiB | no (would with: a second container per service');
+    expect(md).toContain('pve01 today: 18 vCPU / 16.298 GiB (17.5 GB) / 66.124 GiB (71 GB) allocated (the report\'s GB read as 10^9 bytes: GiB = GB x 10^9 / 2^30)');
     expect(md).toContain('capacity unknown (not in the report)');
     expect(md).toContain('[COMPARISON.md](dist/comparison/COMPARISON.md)');
   });

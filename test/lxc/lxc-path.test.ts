@@ -108,7 +108,7 @@ describe('dist/lxc', () => {
     expect(creates[0]).toContain('--hostname prometheus');
     expect(creates[0]).toContain('--rootfs local-lvm:100 --cores 4 --memory 8192');
     // printf %q escapes the commas of net0
-    expect(creates[0].replace(/\\/g, '')).toContain('--net0 name=eth0,bridge=vmbr0,tag=70,ip=10.70.0.10/24,gw=10.70.0.1,type=veth');
+    expect(creates[0].replace(/\\/g, '')).toContain('--net0 name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:62,ip=10.70.0.10/24,tag=70,type=veth');
     expect(creates[3]).toContain('pct create 7013 ');
   });
 
