@@ -3,10 +3,9 @@
  * (exporters, syslog gateway, local-path-provisioner, etcd backup), read from the charts
  * themselves so the Talos VM sizing follows what is really deployed.
  */
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import type { Site } from '../site';
-import { addMonitoringLayer } from './monitoring-layer';
-import { addPlatformLayer } from './platform';
+import { clusterCharts } from './cluster-charts';
 import { SIZED_SERVICES } from './common/placement';
 
 export interface PodRequests {
@@ -41,8 +40,8 @@ const cache = new WeakMap<Site, PodRequests[]>();
 export function addOnPodRequests(site: Site): PodRequests[] {
   const cached = cache.get(site);
   if (cached) return cached;
-  const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
-  const charts: Chart[] = [...addMonitoringLayer(app, site), ...addPlatformLayer(app, site).flatMap((l) => l.charts)];
+  const { monitoring, platform } = clusterCharts(site);
+  const charts: Chart[] = [...monitoring, ...platform.flatMap((l) => l.charts)];
   const sized = new Set<string>(SIZED_SERVICES);
   const result = charts.flatMap((chart) => chart.node.findAll()
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)

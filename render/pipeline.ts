@@ -4,8 +4,7 @@
  */
 import { App } from 'cdk8s';
 import type { Site } from '../site';
-import { addMonitoringLayer } from '../charts/monitoring-layer';
-import { addPlatformLayer } from '../charts/platform';
+import { clusterCharts } from '../charts/cluster-charts';
 import { addGitopsLayer, MONITORING_DIR } from '../gitops';
 import { renderComparison, renderLxcPath } from '../lxc';
 import { renderProxmoxScript } from '../talos/proxmox-script';
@@ -13,13 +12,14 @@ import { layerFiles } from './layer-files';
 import type { OutputFile } from './output-file';
 
 export function renderDist(site: Site): OutputFile[] {
+  const { monitoring, platform } = clusterCharts(site);
   // outdir is never used: files are serialized here, then written atomically by the caller.
-  const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
+  const gitopsApp = new App({ outdir: '/nonexistent-cdk8s-outdir' });
   return [
     ...layerFiles([
-      { directory: MONITORING_DIR, charts: addMonitoringLayer(app, site) },
-      ...addPlatformLayer(app, site),
-      ...addGitopsLayer(app, site),
+      { directory: MONITORING_DIR, charts: monitoring },
+      ...platform,
+      ...addGitopsLayer(gitopsApp, site),
     ]),
     // No key material in it: the machine configs it hands to the VMs stay in the secrets directory.
     renderProxmoxScript(site),

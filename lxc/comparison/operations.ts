@@ -2,11 +2,10 @@
  * Operations per path, counted from what this tool generates where it can, otherwise estimates
  * labelled with their source.
  */
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import type { Site } from '../../site';
 import { IMAGES } from '../../charts/common/images';
-import { addMonitoringLayer } from '../../charts/monitoring-layer';
-import { addPlatformLayer } from '../../charts/platform';
+import { clusterCharts } from '../../charts/cluster-charts';
 import { firstRunCommandCount, lxcDeployPlan, lxcManualSteps } from '../deploy-plan';
 import { REPORT_FIGURES } from './report-figures';
 import { talosDeploySteps } from './talos-deploy-steps';
@@ -27,9 +26,7 @@ const RESEARCH = 'research/proxmox-talos.md';
 
 /** Kubernetes objects the Talos path applies (monitoring + platform layers), and their layers. */
 export function kubernetesObjectCount(site: Site): { objects: number; layers: number } {
-  const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
-  const monitoring = addMonitoringLayer(app, site);
-  const platform = addPlatformLayer(app, site);
+  const { monitoring, platform } = clusterCharts(site);
   const charts = [...monitoring, ...platform.flatMap((l) => l.charts)];
   // Every ApiObject in each chart's tree (Chart.apiObjects lists only its direct children).
   const objects = charts.reduce((n, c) => n + c.node.findAll().filter((x) => x instanceof ApiObject && Chart.of(x) === c).length, 0);
