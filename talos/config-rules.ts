@@ -133,7 +133,7 @@ const rules: Rule[] = [
     if (!['flannel', 'custom', 'none'].includes(String(cni.name))) out.push(p('v1alpha1.cluster.network.cni.name', cni.name, 'must be flannel, custom or none'));
     if (cni.name !== 'custom' && arr(cni.urls).length > 0) out.push(p('v1alpha1.cluster.network.cni.urls', cni.urls, `must be empty for CNI ${String(cni.name)}`));
     if (cni.name === 'custom') {
-      for (const u of arr(cni.urls)) if (validUrl(u)) out.push(p('v1alpha1.cluster.network.cni.urls', u, 'is not a valid URL'));
+      for (const u of arr(cni.urls)) if (!isValidUrl(u)) out.push(p('v1alpha1.cluster.network.cni.urls', u, 'is not a valid URL'));
     }
     if (cni.flannel && cni.name !== 'flannel') out.push(p('v1alpha1.cluster.network.cni.flannel', cni.flannel, 'is only valid with CNI flannel'));
     return out;
@@ -232,12 +232,12 @@ const rules: Rule[] = [
   }),
 ];
 
-function validUrl(u: unknown): boolean {
+function isValidUrl(u: unknown): boolean {
   try {
     new URL(String(u));
-    return false;
-  } catch {
     return true;
+  } catch {
+    return false;
   }
 }
 

@@ -8,10 +8,10 @@ import * as path from 'node:path';
 
 export const SHARED_DIR = path.resolve(process.env.SHARED_DIR ?? path.join(__dirname, '..', '..', '..', 'shared'));
 
-export function sharedAvailable(sub = 'schemas'): boolean {
-  const present = fs.existsSync(path.join(SHARED_DIR, sub));
-  if (!present && process.env.CI === 'true') {
-    throw new Error(`${path.join(SHARED_DIR, sub)} is missing; CI must run with ../shared beside the checkout (or SHARED_DIR set)`);
+export function sharedAvailable(sub = 'schemas', dir = SHARED_DIR, ci = process.env.CI): boolean {
+  const present = fs.existsSync(path.join(dir, sub));
+  if (!present && ci === 'true') {
+    throw new Error(`${path.join(dir, sub)} is missing; CI must run with ../shared beside the checkout (or SHARED_DIR set)`);
   }
   return present;
 }

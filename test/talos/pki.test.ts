@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { issueClientCertificate } from '../../talos/pki';
 import { generateSecretsBundle, parseSecretsBundle, serializeSecretsBundle, TalosSecretsBundle } from '../../talos/secrets-bundle';
 import { describeWithShared, readFixture, tempProject } from './helpers';
+import { describeWithBinary, hasBinary } from '../support/binaries';
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { encoding: 'utf8' });
 
@@ -19,7 +20,7 @@ function publicKeyOf(file: string, kind: 'x509' | 'pkey'): string {
   return kind === 'x509' ? openssl('x509', '-in', file, '-noout', '-pubkey') : openssl('pkey', '-in', file, '-pubout');
 }
 
-describe('Talos PKI (fresh bundle, checked with openssl)', () => {
+describeWithBinary('openssl', 'Talos PKI (fresh bundle, checked with openssl)', () => {
   let bundle: TalosSecretsBundle;
   let admin: { crt: string; key: string };
   let dir: string;
@@ -94,7 +95,7 @@ describe('Talos PKI (fresh bundle, checked with openssl)', () => {
   });
 });
 
-describeWithShared('admin certificate from an imported talosctl bundle', () => {
+(hasBinary('openssl') ? describeWithShared : describe.skip)('admin certificate from an imported talosctl bundle', () => {
   test('chains to the fixture OS CA (issuer bytes copied from the CA subject)', async () => {
     const bundle = parseSecretsBundle(readFixture('secrets.yaml'));
     const admin = await issueClientCertificate(bundle.certs.os, { now: new Date() });
