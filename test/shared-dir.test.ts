@@ -10,7 +10,7 @@ describe('../shared, the upstream schemas the tests read in place', () => {
   });
 
   test('outside CI a missing ../shared means a visible skip, not a failure', () => {
-    expect(sharedAvailable('schemas', missing, undefined)).toBe(false);
+    expect(sharedAvailable('schemas', missing, 'false')).toBe(false);
   });
 
   test('is found beside the checkout (or where SHARED_DIR points) in this run', () => {
