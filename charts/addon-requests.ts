@@ -4,9 +4,8 @@
  * themselves so the Talos VM sizing follows what is really deployed.
  */
 import { ApiObject, Chart } from 'cdk8s';
-import type { Site } from '../site';
+import { STACK_SERVICES, type Site } from '../site';
 import { clusterCharts } from './cluster-charts';
-import { SIZED_SERVICES } from './common/placement';
 
 export interface PodRequests {
   /** "<kind>/<name>". */
@@ -42,7 +41,7 @@ export function addOnPodRequests(site: Site): PodRequests[] {
   if (cached) return cached;
   const { monitoring, platform } = clusterCharts(site);
   const charts: Chart[] = [...monitoring, ...platform.flatMap((l) => l.charts)];
-  const sized = new Set<string>(SIZED_SERVICES);
+  const sized = new Set<string>(STACK_SERVICES);
   const result = charts.flatMap((chart) => chart.node.findAll()
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
     .map((o) => o.toJson() as Record<string, any>)

@@ -2,11 +2,12 @@
  * The four LXC containers of the report's Option 1, sized exactly as the report (via the site):
  * one container per service on the monitoring VLAN, at the service's static address.
  */
-import { parseCidr, Site } from '../site';
+import { parseCidr, Site, STACK_SERVICES, type StackServiceName } from '../site';
 import { nodeMacAddress } from '../talos/node-configs';
 
-export const LXC_SERVICES = ['prometheus', 'grafana', 'loki', 'alertmanager'] as const;
-export type LxcService = (typeof LXC_SERVICES)[number];
+/** One container per report-sized service. */
+export const LXC_SERVICES = STACK_SERVICES;
+export type LxcService = StackServiceName;
 
 export interface LxcContainer {
   readonly service: LxcService;

@@ -59,8 +59,7 @@ export async function synthesizeAll(options: SynthesizeOptions = {}): Promise<Fu
   const root = options.projectRoot ?? process.cwd();
   const loaded = options.loaded ?? loadSite(options.siteFile);
   const { secretsDir } = synthesisDirs(options, loaded);
-  const site = secretsDir === path.resolve(root, loaded.site.talos.secretsDir) ? loaded.site : { ...loaded.site, talos: { ...loaded.site.talos, secretsDir } };
-  const talos = await synthesizeTalos(site, { projectRoot: root });
+  const talos = await synthesizeTalos(loaded.site, { projectRoot: root, secretsDir });
   return { ...synthesize({ ...options, loaded }), talos };
 }
 

@@ -162,6 +162,10 @@ export const SiteSchema = z.strictObject({
   }).prefault({}),
 });
 
+/** The four services the report sizes; each is a section of the site with address and sizing. */
+export const STACK_SERVICES = ['prometheus', 'grafana', 'loki', 'alertmanager'] as const;
+export type StackServiceName = (typeof STACK_SERVICES)[number];
+
 /** The validated, fully defaulted site every renderer receives. */
 export type Site = z.output<typeof SiteSchema>;
 /** What a site file may contain: every field optional. */

@@ -21,6 +21,8 @@ import { talosVmSizing } from './vm-sizing';
 export interface SynthesizeTalosOptions {
   /** Directory `site.talos.secretsDir` is relative to (the repository root). */
   readonly projectRoot: string;
+  /** Where the key material goes, absolute or relative to projectRoot. @default site.talos.secretsDir */
+  readonly secretsDir?: string;
   /** Clock for certificates minted on this run (first run only) and backup names. @default new Date() */
   readonly now?: Date;
 }
@@ -34,7 +36,7 @@ export interface TalosSynthesis {
 
 export async function synthesizeTalos(site: Site, options: SynthesizeTalosOptions): Promise<TalosSynthesis> {
   const now = options.now ?? new Date();
-  const paths = talosSecretsPaths(options.projectRoot, site.talos.secretsDir);
+  const paths = talosSecretsPaths(options.projectRoot, options.secretsDir ?? site.talos.secretsDir);
   const messages: string[] = [];
   const contract = talosContract(site);
 

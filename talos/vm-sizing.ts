@@ -6,7 +6,7 @@
  * backups) are read from the charts and budgeted on every node, since they may land anywhere.
  * Figures and sources: research/proxmox-talos.md §2.2 (Talos v1.13.0 source).
  */
-import type { Site } from '../site';
+import { STACK_SERVICES, type Site } from '../site';
 import { addOnPodRequests, PodRequests } from '../charts/addon-requests';
 import { stackPlacement } from '../charts/common/placement';
 
@@ -92,7 +92,7 @@ export interface TalosVmSizing {
 }
 
 export function stackServices(site: Site): StackService[] {
-  return (['prometheus', 'grafana', 'loki', 'alertmanager'] as const).map((name) => ({
+  return STACK_SERVICES.map((name) => ({
     name,
     cpu: site[name].cpu,
     memoryGiB: site[name].memoryGiB,

@@ -6,10 +6,9 @@
  * group's members together and anti-affinity keeps groups apart, whatever the arrival order.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import type { Site } from '../../site';
+import { STACK_SERVICES, type Site, type StackServiceName } from '../../site';
 
-export const SIZED_SERVICES = ['prometheus', 'grafana', 'loki', 'alertmanager'] as const;
-export type SizedService = (typeof SIZED_SERVICES)[number];
+type SizedService = StackServiceName;
 
 /** Pod label carrying the placement group; selectors never use it, so it may change freely. */
 export const PLACEMENT_LABEL = 'monitoring-stack/placement-group';
@@ -30,7 +29,7 @@ export interface PlacementGroup {
 export function stackPlacement(site: Site): PlacementGroup[] {
   const bins: { services: SizedService[]; cpu: number; memoryGiB: number }[] =
     site.talos.nodes.map(() => ({ services: [], cpu: 0, memoryGiB: 0 }));
-  const sorted = [...SIZED_SERVICES].sort((a, b) =>
+  const sorted = [...STACK_SERVICES].sort((a, b) =>
     site[b].memoryGiB - site[a].memoryGiB || site[b].cpu - site[a].cpu || a.localeCompare(b));
   for (const service of sorted) {
     const target = bins.reduce((best, bin) =>

@@ -1,6 +1,6 @@
 /** prometheus.yml built from the site and the platform topology, serialized once with `yaml`. */
 import { configYaml } from '../common/config-yaml';
-import type { Site } from '../../site';
+import { STACK_SERVICES, type Site } from '../../site';
 import type { StackTopology } from '../topology';
 import type { PrometheusConfig, RelabelConfig, ScrapeConfig } from './config-model';
 import { blackboxProbes, nodeExporterTargets } from './scrape-targets';
@@ -47,7 +47,7 @@ function staticJob(job: string, target: string): ScrapeConfig {
 function nodeExporterJob(site: Site, topology: StackTopology): ScrapeConfig {
   // On LXC the four monitoring containers run node_exporter too (report: "+ monitoring VMs").
   const own = topology.platform === 'lxc'
-    ? (['prometheus', 'grafana', 'loki', 'alertmanager'] as const).map((c) => ({ target: `${site[c].address}:9100`, name: c }))
+    ? STACK_SERVICES.map((c) => ({ target: `${site[c].address}:9100`, name: c }))
     : [];
   return {
     job_name: 'node',

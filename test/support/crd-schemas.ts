@@ -14,6 +14,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 
+import { addOpenApiNumberFormats, strictify } from './k8s-schemas';
 import { SHARED_DIR } from './shared-dir';
 
 /** Kubernetes release whose ObjectMeta the CRs' metadata is checked against. */
@@ -26,23 +27,6 @@ export interface CrdValidationResult {
 }
 
 type Json = Record<string, unknown>;
-
-/** openapi2jsonschema --strict: close every object that lists its properties. */
-function strictify(node: unknown): void {
-  if (Array.isArray(node)) {
-    node.forEach(strictify);
-    return;
-  }
-  if (!node || typeof node !== 'object') return;
-  const n = node as Json;
-  if (n.properties && !('additionalProperties' in n) && n['x-kubernetes-preserve-unknown-fields'] !== true) {
-    n.additionalProperties = false;
-  }
-  for (const [key, value] of Object.entries(n)) {
-    if (key === 'properties') Object.values(value as Json).forEach(strictify);
-    else strictify(value);
-  }
-}
 
 /** OpenAPI 3.0 `nullable: true` -> also accept null (ajv does not read `nullable` without `type`). */
 function allowNullable(node: unknown): void {
@@ -96,9 +80,7 @@ export class CrdValidator {
   constructor(sharedDir: string = SHARED_DIR) {
     this.ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: re2RegExp as never } });
     addFormats(this.ajv, ['date-time', 'byte', 'uri', 'hostname', 'ipv4', 'ipv6']);
-    this.ajv.addFormat('int32', { type: 'number', validate: (x: number) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31 });
-    this.ajv.addFormat('int64', { type: 'number', validate: (x: number) => Number.isInteger(x) });
-    this.ajv.addFormat('double', { type: 'number', validate: () => true });
+    addOpenApiNumberFormats(this.ajv);
     this.ajv.addFormat('duration', () => true);
 
     const k8sId = `file:///k8s/${OBJECT_META_K8S_VERSION}/_definitions.json`;

@@ -25,6 +25,13 @@ export function strictify(node: unknown): void {
   }
 }
 
+/** The OpenAPI number formats Kubernetes schemas use (ajv knows none of them). */
+export function addOpenApiNumberFormats(ajv: Ajv): void {
+  ajv.addFormat('int32', { type: 'number', validate: (x: number) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31 });
+  ajv.addFormat('int64', { type: 'number', validate: (x: number) => Number.isInteger(x) });
+  ajv.addFormat('double', { type: 'number', validate: () => true });
+}
+
 /** Schema directories available, e.g. ["v1.28.0", …, "v1.31.0"]. */
 export function availableKubernetesSchemas(): string[] {
   const dir = path.join(SHARED_DIR, 'schemas', 'kubernetes');
@@ -65,9 +72,7 @@ export function kubernetesValidator(version: string): ObjectValidator {
   strictify(defs);
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv, ['date-time', 'byte']);
-  ajv.addFormat('int32', { type: 'number', validate: (x: number) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31 });
-  ajv.addFormat('int64', { type: 'number', validate: (x: number) => Number.isInteger(x) });
-  ajv.addFormat('double', { type: 'number', validate: () => true });
+  addOpenApiNumberFormats(ajv);
   const id = `file:///k8s/${version}/_definitions.json`;
   ajv.addSchema({ $id: id, definitions: defs });
   const refs = new Map<string, string>();
