@@ -1,6 +1,7 @@
 /**
  * CPU and memory requested by every pod this tool deploys besides the four sized services
- * (exporters, syslog gateway, local-path-provisioner, etcd backup), read from the charts
+ * (exporters, the syslog gateway beside Loki, local-path-provisioner, the kubelet CSR approver,
+ * etcd backup), read from the charts
  * themselves so the Talos VM sizing follows what is really deployed.
  */
 import { ApiObject, Chart } from 'cdk8s';
@@ -27,7 +28,7 @@ export function memoryGiB(quantity: string): number {
   return (Number(m[1]) * MEMORY_UNITS[m[2] ?? '']) / 2 ** 30;
 }
 
-interface PodTemplate { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { resources?: { requests?: Record<string, string> } }[] } }
+interface PodTemplate { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { name: string; resources?: { requests?: Record<string, string> } }[] } }
 
 function podTemplateOf(obj: Record<string, any>): PodTemplate | undefined {
   return obj.spec?.jobTemplate?.spec?.template ?? obj.spec?.template;
@@ -47,10 +48,15 @@ export function addOnPodRequests(site: Site): PodRequests[] {
     .map((o) => o.toJson() as Record<string, any>)
     .flatMap((obj) => {
       const template = podTemplateOf(obj);
-      if (!template?.spec?.containers || sized.has(template.metadata?.labels?.['app.kubernetes.io/name'] ?? '')) return [];
-      const requests = template.spec.containers.map((c) => c.resources?.requests ?? {});
+      if (!template?.spec?.containers) return [];
+      // A sized service's own container is the report's sizing; containers beside it (the
+      // syslog gateway in Loki's pod) are add-ons like any other.
+      const service = template.metadata?.labels?.['app.kubernetes.io/name'] ?? '';
+      const containers = sized.has(service) ? template.spec.containers.filter((c) => c.name !== service) : template.spec.containers;
+      if (containers.length === 0) return [];
+      const requests = containers.map((c) => c.resources?.requests ?? {});
       return [{
-        workload: `${obj.kind}/${obj.metadata.name}`,
+        workload: `${obj.kind}/${obj.metadata.name}${sized.has(service) ? ` (${containers.map((c) => c.name).join(', ')})` : ''}`,
         cpu: requests.reduce((n, r) => n + (r.cpu ? cpuCores(r.cpu) : 0), 0),
         memoryGiB: requests.reduce((n, r) => n + (r.memory ? memoryGiB(r.memory) : 0), 0),
       }];

@@ -6,7 +6,6 @@ import { AlertmanagerServer } from './alertmanager/alertmanager-server';
 import { EstateExporters } from './exporters/exporters-chart';
 import { GrafanaServer } from './grafana/grafana-chart';
 import { LokiServer } from './loki/loki-chart';
-import { SyslogGateway } from './syslog/syslog-chart';
 import { PrometheusServer } from './prometheus/prometheus-server';
 import { stackTopology } from './topology';
 
@@ -20,7 +19,6 @@ export function addMonitoringLayer(scope: Construct, site: Site): Chart[] {
     new PrometheusServer(scope, 'prometheus', props),
     new AlertmanagerServer(scope, 'alertmanager', props),
     new LokiServer(scope, 'loki', props),
-    new SyslogGateway(scope, 'syslog', props),
     new GrafanaServer(scope, 'grafana', props),
     new EstateExporters(scope, 'exporters', props),
   ];

@@ -4,17 +4,22 @@ import type { Site } from '../site';
 import { METALLB_NAMESPACE } from '../charts/platform';
 import type { LayerCharts } from '../render/layer-files';
 import { ArgoCdApplications, ArgoCdRoot } from './argocd/app-of-apps';
+import { ArgoCdApplicationHealth } from './argocd/application-health';
+import { ArgoCdProject } from './argocd/project';
 import { FluxBootstrap, FluxLayers, FluxMetalLb } from './flux/flux';
 import {
-  ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, FLUX_BOOTSTRAP_DIR, FLUX_LAYERS_DIR, FLUX_METALLB_DIR,
+  ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, ARGOCD_HEALTH_CHECK_DIR, ARGOCD_PROJECT_DIR, FLUX_BOOTSTRAP_DIR, FLUX_LAYERS_DIR, FLUX_METALLB_DIR,
 } from './layers';
 
 export * from './layers';
 
 export function addGitopsLayer(app: App, site: Site): LayerCharts[] {
   return [
-    { directory: ARGOCD_BOOTSTRAP_DIR, charts: [new ArgoCdRoot(app, 'argocd-root', { site })] },
-    { directory: ARGOCD_APPS_DIR, charts: [new ArgoCdApplications(app, 'argocd-applications', { site })] },
+    // The project is applied with the root by hand, then kept in sync by the root Application.
+    { directory: ARGOCD_BOOTSTRAP_DIR, charts: [new ArgoCdRoot(app, 'argocd-root', { site })], includes: [ARGOCD_PROJECT_DIR] },
+    { directory: ARGOCD_PROJECT_DIR, charts: [new ArgoCdProject(app, 'argocd-project', { site })] },
+    { directory: ARGOCD_APPS_DIR, charts: [new ArgoCdApplications(app, 'argocd-applications', { site })], includes: [ARGOCD_PROJECT_DIR] },
+    { directory: ARGOCD_HEALTH_CHECK_DIR, charts: [new ArgoCdApplicationHealth(app, 'argocd-application-health')] },
     { directory: FLUX_BOOTSTRAP_DIR, charts: [new FluxBootstrap(app, 'flux-bootstrap', { site })] },
     { directory: FLUX_LAYERS_DIR, charts: [new FluxLayers(app, 'flux-layers', { site })] },
     { directory: FLUX_METALLB_DIR, charts: [new FluxMetalLb(app, 'flux-metallb', { site, targetNamespace: METALLB_NAMESPACE })] },

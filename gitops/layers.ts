@@ -24,6 +24,10 @@ export const MONITORING_DIR = 'monitoring';
 /** dist/ directories of the GitOps controllers' own objects. */
 export const ARGOCD_BOOTSTRAP_DIR = 'gitops/argocd';
 export const ARGOCD_APPS_DIR = 'gitops/argocd/apps';
+/** The AppProject: built by both the hand-applied bootstrap and the root Application (apps/). */
+export const ARGOCD_PROJECT_DIR = 'gitops/argocd/project';
+/** Optional: the argocd-cm health check that makes sync waves wait for child Applications. */
+export const ARGOCD_HEALTH_CHECK_DIR = 'gitops/argocd/health-check';
 export const FLUX_BOOTSTRAP_DIR = 'gitops/flux';
 export const FLUX_LAYERS_DIR = 'gitops/flux/layers';
 export const FLUX_METALLB_DIR = 'gitops/flux/metallb';

@@ -4,11 +4,15 @@ import { PLATFORM_VERSIONS } from '../charts/platform';
 export const METALLB_RELEASE_NAME = 'metallb';
 
 /**
- * Chart values. L2 mode only: FRR (BGP) is off, so the speaker runs without the FRR sidecars.
- * CRDs come with the chart (its `crds` subchart renders them as templates).
+ * Chart values. L2 mode only, so no BGP backend at all: chart 0.16.1 turns its frr-k8s
+ * subchart on by default (`frrk8s.enabled: true`: a host-network DaemonSet with NET_ADMIN and
+ * SYS_ADMIN, its own webhook and four CRDs), and keeps the deprecated FRR sidecar mode
+ * (`speaker.frr.enabled`) off; both are off here. CRDs come with the chart (its `crds` subchart
+ * renders them as templates, so a Helm uninstall deletes them: see docs/gitops.md).
  */
 export const METALLB_VALUES = {
   crds: { enabled: true },
+  frrk8s: { enabled: false },
   speaker: { frr: { enabled: false } },
 } as const;
 
@@ -19,3 +23,35 @@ export const METALLB_WORKLOADS = [
   { kind: 'Deployment', name: `${METALLB_RELEASE_NAME}-controller` },
   { kind: 'DaemonSet', name: `${METALLB_RELEASE_NAME}-speaker` },
 ] as const;
+
+/**
+ * The chart's CRDs are templates, so `helm uninstall` (what Flux runs when the HelmRelease is
+ * deleted) would delete them, and with them every IPAddressPool and L2Advertisement: each
+ * LoadBalancer address of the stack would be released at once. Helm skips deleting resources
+ * annotated `helm.sh/resource-policy: keep` (they become orphans it no longer manages); Flux adds
+ * the annotation through this post-renderer patch. Argo CD renders Helm charts without post
+ * renderers: there the Application carries no resources finalizer (see gitops/argocd).
+ */
+export const METALLB_KEEP_CRDS_PATCH = {
+  target: { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition' },
+  // JSON6902: every CRD of the chart already has metadata.annotations (controller-gen's version).
+  patch: '- op: add\n  path: /metadata/annotations/helm.sh~1resource-policy\n  value: keep\n',
+} as const;
+
+export interface GroupKind {
+  /** API group, '' for the core group. */
+  readonly group: string;
+  readonly kind: string;
+}
+
+/**
+ * Cluster-scoped kinds the chart renders with METALLB_VALUES (chart 0.16.1: crds subchart,
+ * templates/rbac.yaml and webhooks.yaml; frr-k8s and the Prometheus objects off). Not in dist/
+ * (Argo CD and Flux render the chart), so listed here for the Argo CD project's allow list.
+ */
+export const METALLB_CLUSTER_KINDS: readonly GroupKind[] = [
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+];

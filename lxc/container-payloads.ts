@@ -194,7 +194,7 @@ function lokiPayload(site: Site, topology: StackTopology): ContainerPayload {
         path: `${UNIT_DIR}/loki.service`,
         content: systemdService({ description: 'Grafana Loki (single binary)', binary: '/usr/local/bin/loki', args: lokiArgs(), user: 'loki', stateDirectory: 'loki' }),
       },
-      { path: LXC_PATHS.alloyConfig, content: alloySyslogConfig(site, topology) },
+      { path: LXC_PATHS.alloyConfig, content: alloySyslogConfig(site) },
       {
         path: `${UNIT_DIR}/alloy.service`,
         content: systemdService({

@@ -8,7 +8,6 @@ import { alertmanagerConfig } from '../charts/alertmanager/alertmanager-config';
 import { grafanaDatasources } from '../charts/grafana/provisioning';
 import { lokiConfig } from '../charts/loki/loki-config';
 import { prometheusConfig } from '../charts/prometheus/prometheus-config';
-import { alloySyslogBlocks } from '../charts/syslog/alloy-config';
 import { stackTopology } from '../charts/topology';
 
 export interface ConfigDifference {
@@ -58,6 +57,5 @@ export function pathDifferences(site: Site): ConfigDifference[] {
     ...diffValues('alertmanager.yml', alertmanagerConfig(site, k8s), alertmanagerConfig(site, lxc)),
     ...diffValues('loki.yaml', lokiConfig(site, k8s), lokiConfig(site, lxc)),
     ...diffValues('datasources.yaml', grafanaDatasources(site, k8s), grafanaDatasources(site, lxc)),
-    ...diffValues('config.alloy', alloySyslogBlocks(site, k8s), alloySyslogBlocks(site, lxc)),
   ];
 }

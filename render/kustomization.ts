@@ -19,15 +19,26 @@ export function kustomizationYaml(resources: readonly string[]): string {
 
 /**
  * One kustomization.yaml per directory given: it lists that directory's own .yaml files (not
- * sub-directories: each sub-directory is a layer of its own, applied separately).
- * Fails when a directory has no manifests or already has a kustomization.yaml.
+ * sub-directories: each sub-directory is a layer of its own, applied separately), plus the
+ * directories named in `includes` for it, as paths relative to it.
+ * Fails when a directory has no manifests or already has a kustomization.yaml, or includes a
+ * directory that is not among those given.
  */
-export function kustomizationFiles(files: readonly OutputFile[], directories: readonly string[]): OutputFile[] {
-  return [...new Set(directories)].sort().map((dir) => {
+export function kustomizationFiles(
+  files: readonly OutputFile[],
+  directories: readonly string[],
+  includes: ReadonlyMap<string, readonly string[]> = new Map(),
+): OutputFile[] {
+  const known = new Set(directories);
+  return [...known].sort().map((dir) => {
     const own = files.filter((f) => path.posix.dirname(f.path) === dir).map((f) => path.posix.basename(f.path));
     if (own.includes(KUSTOMIZATION_FILE)) throw new Error(`${dir}/${KUSTOMIZATION_FILE} already exists; each directory gets exactly one`);
     const manifests = own.filter((name) => /\.ya?ml$/.test(name));
     if (manifests.length === 0) throw new Error(`${dir}/ has no manifests; a layer directory must hold at least one .yaml file`);
-    return { path: `${dir}/${KUSTOMIZATION_FILE}`, content: kustomizationYaml(manifests) };
+    const included = (includes.get(dir) ?? []).map((other) => {
+      if (!known.has(other) || other === dir) throw new Error(`${dir}/${KUSTOMIZATION_FILE} cannot include ${other}: not another manifest directory`);
+      return path.posix.relative(dir, other);
+    });
+    return { path: `${dir}/${KUSTOMIZATION_FILE}`, content: kustomizationYaml([...manifests, ...included]) };
   });
 }

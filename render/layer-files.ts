@@ -12,9 +12,15 @@ export interface LayerCharts {
   /** Directory relative to dist/, POSIX, e.g. "platform/base". */
   readonly directory: string;
   readonly charts: readonly Chart[];
+  /**
+   * Other dist/ directories this directory's kustomization.yaml also builds (as relative
+   * directory resources), for one object file shared by two entry points. @default - none
+   */
+  readonly includes?: readonly string[];
 }
 
 export function layerFiles(layers: readonly LayerCharts[]): OutputFile[] {
   const manifests = chartFiles(layers.flatMap((layer) => layer.charts.map((chart) => ({ dir: layer.directory, chart }))));
-  return [...manifests, ...kustomizationFiles(manifests, layers.map((l) => l.directory))];
+  const includes = new Map(layers.map((l) => [l.directory, l.includes ?? []]));
+  return [...manifests, ...kustomizationFiles(manifests, layers.map((l) => l.directory), includes)];
 }

@@ -48,6 +48,12 @@ export interface MachineConfigInput {
   readonly dnsDomain?: string;
   /** Port the API server listens on locally (control planes). @default - Talos' 6443 */
   readonly localAPIServerPort?: number;
+  /**
+   * Kubelet serving certificates from the cluster CA (`rotate-server-certificates`), requested by
+   * CSR; something in the cluster must approve them. Clients can then verify the kubelet's TLS.
+   * @default false (self-signed serving certificate, gen config's choice)
+   */
+  readonly kubeletServingCertificates?: boolean;
   /** Kernel sysctls. @default - none */
   readonly sysctls?: Readonly<Record<string, string>>;
   /** Extra mounts into the kubelet container. @default - none */
@@ -119,6 +125,8 @@ function renderMachine(input: MachineConfigInput, controlPlane: boolean): TalosD
     certSANs: [...(input.additionalSANs ?? [])],
     kubelet: {
       image: `ghcr.io/siderolabs/kubelet:v${input.kubernetesVersion}`,
+      // v1.13 has no KubeletConfig document yet: its docs name this (deprecated) field for it.
+      extraArgs: input.kubeletServingCertificates ? { 'rotate-server-certificates': 'true' } : undefined,
       extraMounts: input.kubeletExtraMounts?.map((m) => ({ destination: m.destination, type: m.type, source: m.source, options: [...m.options] })),
       defaultRuntimeSeccompProfileEnabled: true,
       nodeIP: input.nodeSubnet ? { validSubnets: [input.nodeSubnet] } : undefined,

@@ -66,6 +66,8 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
       // MetalLB announces LoadBalancer IPs only from nodes without this label.
       excludeFromExternalLoadBalancers: false,
       flannelNetworkPolicies: true,
+      // Prometheus verifies the kubelets it scrapes; the platform layer approves the CSRs.
+      kubeletServingCertificates: true,
       // The etcd snapshot CronJob (platform layer) talks to the Talos API from its namespace.
       talosApiAccess: { allowedRoles: [ETCD_BACKUP_TALOS_ROLE], allowedKubernetesNamespaces: [ETCD_BACKUP_NAMESPACE] },
       nodeSubnet: site.network.cidr,

@@ -19,7 +19,9 @@ describe('the report firewall rules hold in dist/', () => {
     const svc = find('Service', 'syslog');
     expect(svc.spec.ports).toEqual(expect.arrayContaining([expect.objectContaining({ port: 514, protocol: 'UDP' })]));
     expect(svc.spec.loadBalancerSourceRanges).toBeUndefined();
-    const rule = find('NetworkPolicy', 'syslog-gateway').spec.ingress.find((r: any) => r.ports.some((p: any) => p.protocol === 'UDP'));
+    // The gateway runs in Loki's pod: Loki's policy carries the syslog rule.
+    const rule = find('NetworkPolicy', 'loki').spec.ingress.find((r: any) => r.ports.some((p: any) => p.protocol === 'UDP'));
+    expect(rule.ports).toEqual(expect.arrayContaining([{ port: 1514, protocol: 'UDP' }]));
     expect(rule.from).toBeUndefined();
   });
 

@@ -8,7 +8,7 @@ import { componentLabels, selectorLabels } from '../common/labels';
 import { ManagementEndpoints } from '../common/management-endpoints';
 import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
-import { volumeClaimTemplate } from '../common/storage';
+import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
 import { PORTS } from '../topology';
 import { placementFor } from '../common/placement';
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs, WEB_CONFIG_KEY } from './alertmanager-args';
@@ -81,6 +81,7 @@ export class AlertmanagerServer extends ComponentChart {
             ],
           },
         },
+        persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
         volumeClaimTemplates: [volumeClaimTemplate('data', site.alertmanager.storageGiB, site.kubernetes.storageClass)],
       },
     });

@@ -16,3 +16,4 @@ export const ETCD_BACKUP_TALOS_ROLE = 'os:etcd:backup';
 /** Pod and Service networks of the cluster (talosctl gen config's defaults). */
 export const POD_SUBNET = '10.244.0.0/16';
 export const SERVICE_SUBNET = '10.96.0.0/12';
+

@@ -2,7 +2,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { Site } from '../../site';
-import { POD_SUBNET } from './cluster-contract';
 import { componentLabels, selectorLabels } from './labels';
 
 /** MetalLB pool that holds the stack's static addresses (created by the platform layer). */
@@ -26,26 +25,23 @@ export interface LoadBalancerServiceProps {
    */
   readonly sourceRanges?: string[];
   /**
-   * Share the address with other Services of the same key (different ports). MetalLB then
-   * requires `Cluster` traffic policy on all of them. @default - not shared (policy `Local`)
+   * Share the address with other Services of the same key (different ports). With `Local`
+   * traffic policy MetalLB allows that only when all of them select the same pods: give them
+   * the same `component`. @default - not shared
    */
   readonly shareKey?: string;
 }
 
 export class LoadBalancerService extends Construct {
   /**
-   * CIDRs the component's NetworkPolicy must admit on these ports for clients of this Service.
-   * `Local` keeps the client IP, so exactly the source ranges. `Cluster` SNATs forwarded
-   * traffic to the node's address on the VLAN or its flannel/cni0 address in the pod network,
-   * so those are admitted too and loadBalancerSourceRanges does the client filtering.
+   * CIDRs the component's NetworkPolicy must admit on these ports for clients of this Service:
+   * `Local` traffic policy keeps the client's address, so exactly the source ranges.
    */
   readonly policySources: string[];
 
   constructor(scope: Construct, id: string, props: LoadBalancerServiceProps) {
     super(scope, id);
-    const shared = props.shareKey !== undefined;
-    const clients = props.sourceRanges ?? ['0.0.0.0/0'];
-    this.policySources = shared ? [...new Set([...clients, props.site.network.cidr, POD_SUBNET])] : clients;
+    this.policySources = props.sourceRanges ?? ['0.0.0.0/0'];
     new k8s.KubeService(this, 'Resource', {
       metadata: {
         name: props.name,
@@ -53,7 +49,7 @@ export class LoadBalancerService extends Construct {
         annotations: {
           'metallb.io/address-pool': METALLB_POOL,
           'metallb.io/loadBalancerIPs': props.address,
-          ...(shared ? { 'metallb.io/allow-shared-ip': props.shareKey! } : {}),
+          ...(props.shareKey ? { 'metallb.io/allow-shared-ip': props.shareKey } : {}),
         },
       },
       spec: {
@@ -61,8 +57,9 @@ export class LoadBalancerService extends Construct {
         selector: selectorLabels(props.component),
         ports: props.ports,
         // Local keeps the client's address (NetworkPolicy and logs see who it really is); MetalLB
-        // L2 then announces from the node running the pod. Shared addresses must use Cluster.
-        externalTrafficPolicy: shared ? 'Cluster' : 'Local',
+        // L2 then announces from the node running the pod. Cluster would SNAT forwarded traffic
+        // to node and pod-network addresses, which a NetworkPolicy could then not tell apart.
+        externalTrafficPolicy: 'Local',
         ...(props.sourceRanges ? { loadBalancerSourceRanges: props.sourceRanges } : {}),
       },
     });

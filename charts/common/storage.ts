@@ -12,3 +12,9 @@ export function volumeClaimTemplate(name: string, storageGiB: number, storageCla
     },
   };
 }
+
+/**
+ * StatefulSet claims outlive the StatefulSet: a pruned or re-created StatefulSet finds its TSDB,
+ * chunks and silences again. Kubernetes' default today, written out so it cannot change unseen.
+ */
+export const RETAIN_CLAIMS: k8s.StatefulSetPersistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Retain' };

@@ -10,6 +10,7 @@ import { IngressPolicy } from '../common/network-policy';
 import { quantityGi, resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { PORTS } from '../topology';
+import { KEEP_ON_PRUNE } from '../platform/sync-options';
 import { placementFor } from '../common/placement';
 import { GRAFANA_DATA_DIR, GRAFANA_LOGS_DIR, grafanaSettings, grafanaSettingsEnv } from './grafana-settings';
 import {
@@ -61,7 +62,8 @@ export class GrafanaServer extends ComponentChart {
     });
 
     new k8s.KubePersistentVolumeClaim(this, 'Data', {
-      metadata: { name: 'grafana-data', labels },
+      // Dashboards, users and alert state: never pruned or deleted with the Application.
+      metadata: { name: 'grafana-data', labels, annotations: { ...KEEP_ON_PRUNE } },
       spec: {
         accessModes: ['ReadWriteOnce'],
         storageClassName: site.kubernetes.storageClass,

@@ -30,9 +30,15 @@ export function grafanaSettings(site: Site): GrafanaSettings {
     log: { mode: 'console' },
     'auth.anonymous': { enabled: 'false' },
     users: { allow_sign_up: 'false', allow_org_create: 'false' },
-    // No calls to gravatar.com from the monitoring VLAN. cookie_secure stays off: the
-    // management VLAN reaches Grafana over plain HTTP on its LoadBalancer IP.
-    security: { disable_gravatar: 'true' },
+    security: {
+      // No calls to gravatar.com from the monitoring VLAN.
+      disable_gravatar: 'true',
+      // An https root URL means users sign in through the TLS proxy: the session cookie must never
+      // travel in clear text. Browsers then refuse sessions on the plain-HTTP LoadBalancer address,
+      // so a site that signs in there sets an http:// externalUrl.
+      cookie_secure: String(external.protocol === 'https:'),
+      cookie_samesite: 'lax',
+    },
     analytics: { reporting_enabled: 'false', check_for_updates: 'false', check_for_plugin_updates: 'false' },
   };
 }

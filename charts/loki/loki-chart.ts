@@ -1,4 +1,7 @@
-/** Loki 3.x single binary: a one-replica StatefulSet on a PVC, its Services and NetworkPolicy. */
+/**
+ * Loki 3.x single binary: a one-replica StatefulSet on a PVC, with the syslog gateway beside it
+ * in the pod (charts/syslog/syslog-gateway.ts), its Services and NetworkPolicy.
+ */
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { configChecksumAnnotation } from '../common/checksum';
@@ -9,12 +12,14 @@ import { LoadBalancerService } from '../common/load-balancer';
 import { IngressPolicy } from '../common/network-policy';
 import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
-import { volumeClaimTemplate } from '../common/storage';
+import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
 import { GRAFANA_COMPONENT } from '../grafana/grafana-chart';
-import { SYSLOG_GATEWAY_COMPONENT } from '../syslog/syslog-chart';
+import { SyslogGateway } from '../syslog/syslog-gateway';
 import { PORTS } from '../topology';
 import { placementFor } from '../common/placement';
 import { LOG_ADDRESS_SHARE_KEY } from './loki-address';
+import type { Site } from '../../site';
+import { ipToNumber, parseCidr } from '../../site/net';
 import { lokiConfigYaml } from './loki-config';
 
 export const LOKI_COMPONENT = 'loki';
@@ -22,15 +27,24 @@ export const LOKI_COMPONENT = 'loki';
 const LOKI_UID = 10001;
 const CONFIG_DIR = '/etc/loki';
 const CONFIG_FILE = 'loki.yaml';
-/** Pods of these components push to or query Loki (or scrape its /metrics) from inside the cluster. */
-const IN_CLUSTER_CLIENTS = [GRAFANA_COMPONENT, 'prometheus', SYSLOG_GATEWAY_COMPONENT];
+/** Pods of these components query Loki (or scrape its /metrics) from inside the cluster. */
+const IN_CLUSTER_CLIENTS = [GRAFANA_COMPONENT, 'prometheus'];
 
 export type LokiServerProps = ComponentChartProps;
+
+/** The management VLAN, plus each guest or the Proxmox host where it lives outside it. */
+export function logClientSources(site: Site): string[] {
+  const management = parseCidr(site.network.managementCidr);
+  const outside = [site.proxmox.hostAddress, ...site.proxmox.guests.flatMap((g) => (g.address ? [g.address] : []))]
+    .filter((ip) => ipToNumber(ip) < management.first || ipToNumber(ip) > management.last);
+  return [site.network.managementCidr, ...[...new Set(outside)].sort((a, b) => ipToNumber(a) - ipToNumber(b)).map((ip) => `${ip}/32`)];
+}
 
 /**
  * Objects: ConfigMap `loki-config`, headless Service `loki` (the StatefulSet's governing
  * Service and the in-cluster address `loki.<ns>.svc:3100`), LoadBalancer Service `loki-lb` on
- * site.loki.address, StatefulSet `loki`, NetworkPolicy `loki`.
+ * site.loki.address, the syslog gateway's ConfigMap and LoadBalancer Service `syslog` on the
+ * same address, StatefulSet `loki`, NetworkPolicy `loki`.
  */
 export class LokiServer extends ComponentChart {
   constructor(scope: Construct, id: string, props: LokiServerProps) {
@@ -41,8 +55,10 @@ export class LokiServer extends ComponentChart {
     const configYaml = lokiConfigYaml(site, topology);
     const placement = placementFor(site, LOKI_COMPONENT);
     const http = k8s.IntOrString.fromString('http');
-    // Agents on the VMs (management VLAN) and the monitoring VLAN push here; Loki has no auth.
-    const lbSources = [site.network.managementCidr, site.network.cidr];
+    // Log agents on the guests and the Proxmox host push here, and people query from the
+    // management VLAN; Loki has no auth, so nobody else: not the rest of the monitoring VLAN
+    // (its DHCP range), and in-cluster only the pods named below.
+    const lbSources = logClientSources(site);
 
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: 'loki-config', labels },
@@ -60,6 +76,8 @@ export class LokiServer extends ComponentChart {
         ],
       },
     });
+
+    const gateway = new SyslogGateway(this, 'SyslogGateway', { site, hostComponent: LOKI_COMPONENT, hostVersion: version });
 
     const lb = new LoadBalancerService(this, 'LoadBalancer', {
       site,
@@ -86,7 +104,10 @@ export class LokiServer extends ComponentChart {
         replicas: 1, // filesystem storage: one writer only
         selector: { matchLabels: selectorLabels(LOKI_COMPONENT) },
         template: {
-          metadata: { labels: { ...labels, ...placement.labels }, annotations: configChecksumAnnotation(configYaml) },
+          metadata: {
+            labels: { ...labels, ...placement.labels },
+            annotations: { ...configChecksumAnnotation(configYaml, gateway.configText), ...gateway.podAnnotations },
+          },
           spec: {
             affinity: placement.affinity,
             securityContext: restrictedPodSecurity(LOKI_UID),
@@ -113,13 +134,15 @@ export class LokiServer extends ComponentChart {
                 { name: 'data', mountPath: topology.lokiDataDir },
                 { name: 'tmp', mountPath: '/tmp' },
               ],
-            }],
+            }, gateway.container],
             volumes: [
               { name: 'config', configMap: { name: 'loki-config' } },
               { name: 'tmp', emptyDir: {} },
+              ...gateway.volumes,
             ],
           },
         },
+        persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
         volumeClaimTemplates: [volumeClaimTemplate('data', site.loki.storageGiB, site.kubernetes.storageClass)],
       },
     });
@@ -127,13 +150,12 @@ export class LokiServer extends ComponentChart {
     new IngressPolicy(this, 'NetworkPolicy', {
       component: LOKI_COMPONENT,
       version,
-      rules: [{
-        ports: [{ port: PORTS.loki, protocol: 'TCP' }],
-        // Clients of the LoadBalancer (the shared address means Cluster policy: SNAT sources
-        // included, see LoadBalancerService.policySources) and the in-cluster clients.
-        cidrs: lb.policySources,
-        fromComponents: IN_CLUSTER_CLIENTS,
-      }],
+      rules: [
+        // Clients of the LoadBalancer (Local policy: their own addresses) and the in-cluster
+        // clients; the syslog gateway pushes over the pod's loopback.
+        { ports: [{ port: PORTS.loki, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: IN_CLUSTER_CLIENTS },
+        ...gateway.ingressRules,
+      ],
     });
   }
 }

@@ -4,6 +4,7 @@ export { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE, LOCAL_PATH_HOST_DIR } fr
 export const METALLB_NAMESPACE = 'metallb-system';
 export const LOCAL_PATH_NAMESPACE = 'local-path-storage';
 export const VELERO_NAMESPACE = 'velero';
+export const KUBELET_CSR_APPROVER_NAMESPACE = 'kubelet-csr-approver';
 
 /** Namespaces that exist before this project's objects (installed with the GitOps controller). */
 export const ARGOCD_NAMESPACE = 'argocd';

@@ -15,7 +15,7 @@ import type { Site } from '../../site';
 import { componentLabels, selectorLabels } from '../common/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE } from './constants';
-import { SKIP_DRY_RUN_ON_MISSING_RESOURCE } from './sync-options';
+import { KEEP_ON_PRUNE, SKIP_DRY_RUN_ON_MISSING_RESOURCE } from './sync-options';
 import { PLATFORM_VERSIONS, busyboxImage } from './versions';
 
 const COMPONENT = 'etcd-backup';
@@ -65,7 +65,8 @@ export class EtcdBackup extends Chart {
     });
 
     const claim = new k8s.KubePersistentVolumeClaim(this, 'Snapshots', {
-      metadata: { name: 'etcd-snapshots', labels },
+      // The snapshots are the cluster's last resort: never pruned or deleted with the Application.
+      metadata: { name: 'etcd-snapshots', labels, annotations: { ...KEEP_ON_PRUNE } },
       spec: {
         accessModes: ['ReadWriteOnce'],
         storageClassName: site.kubernetes.storageClass,

@@ -6,6 +6,7 @@ import type { App } from 'cdk8s';
 import type { LayerCharts } from '../../render/layer-files';
 import type { Site } from '../../site';
 import { EtcdBackup } from './etcd-backup';
+import { KubeletCsrApprover } from './kubelet-csr-approver';
 import { LocalPathProvisioner } from './local-path-provisioner';
 import { MetalLbAddressPool } from './metallb-address-pool';
 import { PlatformNamespaces } from './namespaces';
@@ -31,6 +32,7 @@ export function addPlatformLayer(app: App, site: Site): LayerCharts[] {
       charts: [
         new PlatformNamespaces(app, 'namespaces', { site }),
         new LocalPathProvisioner(app, 'local-path-provisioner', { site }),
+        new KubeletCsrApprover(app, 'kubelet-csr-approver', { site }),
       ],
     },
     {

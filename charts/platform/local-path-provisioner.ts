@@ -15,6 +15,14 @@ import { PLATFORM_VERSIONS, busyboxImage, localPathProvisionerImage } from './ve
 
 const COMPONENT = 'local-path-provisioner';
 const PROVISIONER = 'rancher.io/local-path';
+/**
+ * ServiceAccount of the helper pods. The provisioner overwrites the helper pod's
+ * serviceAccountName with its `--service-account-name` flag, whose upstream default
+ * (`local-path-provisioner-service-account`, main.go) names an account this chart would not
+ * create; the API server then refuses every helper pod and no volume is ever provisioned.
+ * Helper pods only run mkdir/rm on the node: their own account has no role binding and no token.
+ */
+export const LOCAL_PATH_HELPER_SERVICE_ACCOUNT = 'local-path-helper';
 /** nobody: the provisioner only talks to the API server; the helper pods do the node work. */
 const PROVISIONER_UID = 65534;
 
@@ -34,6 +42,9 @@ function helperPodYaml(): string {
     kind: 'Pod',
     metadata: { name: 'helper-pod' },
     spec: {
+      // The provisioner keeps this field (it only sets serviceAccountName, restartPolicy, nodeName,
+      // volumes, command and args): no API token in a pod that mounts the node's disk as root.
+      automountServiceAccountToken: false,
       priorityClassName: 'system-node-critical',
       tolerations: [{ key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' }],
       containers: [{ name: 'helper-pod', image: busyboxImage(), imagePullPolicy: 'IfNotPresent' }],
@@ -78,6 +89,10 @@ export class LocalPathProvisioner extends Chart {
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: metadata(COMPONENT),
       automountServiceAccountToken: true,
+    });
+    new k8s.KubeServiceAccount(this, 'HelperServiceAccount', {
+      metadata: metadata(LOCAL_PATH_HELPER_SERVICE_ACCOUNT),
+      automountServiceAccountToken: false,
     });
     const clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: clusterMetadata(COMPONENT),
@@ -131,7 +146,10 @@ export class LocalPathProvisioner extends Chart {
               name: COMPONENT,
               image: localPathProvisionerImage(),
               imagePullPolicy: 'IfNotPresent',
-              command: ['local-path-provisioner', '--debug', 'start', '--config', '/etc/config/config.json'],
+              command: [
+                'local-path-provisioner', '--debug', 'start', '--config', '/etc/config/config.json',
+                '--service-account-name', LOCAL_PATH_HELPER_SERVICE_ACCOUNT,
+              ],
               env: [
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 // Re-read config.json/setup/teardown from this mount when the ConfigMap changes.

@@ -9,9 +9,9 @@ import type { Construct } from 'constructs';
 import type { Site } from '../../site';
 import { componentLabels } from '../common/labels';
 import {
-  ETCD_BACKUP_NAMESPACE, LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE, VELERO_NAMESPACE,
+  ETCD_BACKUP_NAMESPACE, KUBELET_CSR_APPROVER_NAMESPACE, LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE, VELERO_NAMESPACE,
 } from './constants';
-import { ARGOCD_SYNC_WAVE } from './sync-options';
+import { ARGOCD_SYNC_WAVE, KEEP_ON_PRUNE } from './sync-options';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
@@ -33,6 +33,7 @@ export function platformNamespaces(site: Site): NamespaceSpec[] {
     { name: METALLB_NAMESPACE, enforce: 'privileged', reason: 'the MetalLB speaker uses the host network and NET_RAW to answer ARP' },
     { name: LOCAL_PATH_NAMESPACE, enforce: 'privileged', reason: 'local-path helper pods mount the node data disk (hostPath) as root to create volume directories' },
     { name: ETCD_BACKUP_NAMESPACE, enforce: 'restricted' },
+    { name: KUBELET_CSR_APPROVER_NAMESPACE, enforce: 'restricted' },
   ];
   if (site.backups.velero) {
     namespaces.push({ name: VELERO_NAMESPACE, enforce: 'privileged', reason: 'the Velero node-agent reads pod volumes through hostPath' });
@@ -72,9 +73,8 @@ export class PlatformNamespaces extends Chart {
             // Namespaces first within their Argo CD application.
             [ARGOCD_SYNC_WAVE]: '-1',
             // Argo CD and Flux must never delete a namespace (and everything in it) because a
-            // file went missing from dist/.
-            'argocd.argoproj.io/sync-options': 'Delete=false',
-            'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+            // file went missing from dist/ or a layer was removed.
+            ...KEEP_ON_PRUNE,
             ...(ns.reason ? { 'monitoring-stack/pod-security-exception': ns.reason } : {}),
           },
         },

@@ -8,6 +8,8 @@ export const PLATFORM_VERSIONS = {
   localPathProvisioner: { repository: 'docker.io/rancher/local-path-provisioner', tag: 'v0.0.33' },
   /** Helper pod that creates and deletes volume directories on the node. */
   busybox: { repository: 'docker.io/library/busybox', tag: '1.37.0' },
+  /** Approves the kubelets' serving-certificate CSRs after checking their names and addresses. */
+  kubeletCsrApprover: { repository: 'ghcr.io/postfinance/kubelet-csr-approver', tag: 'v1.2.14' },
   /** talosctl follows the cluster's Talos release (site.talos.version). */
   talosctlRepository: 'ghcr.io/siderolabs/talosctl',
 } as const;
@@ -19,5 +21,10 @@ export function localPathProvisionerImage(): string {
 
 export function busyboxImage(): string {
   const i = PLATFORM_VERSIONS.busybox;
+  return `${i.repository}:${i.tag}`;
+}
+
+export function kubeletCsrApproverImage(): string {
+  const i = PLATFORM_VERSIONS.kubeletCsrApprover;
   return `${i.repository}:${i.tag}`;
 }

@@ -88,9 +88,16 @@ function multiTargetRelabel(exporter: string): RelabelConfig[] {
   ];
 }
 
+/** The kubelet's authenticated HTTPS port on every node (Kubernetes' default, Talos keeps it). */
+export const KUBELET_PORT = 10250;
+
 /**
- * Kubelet and cAdvisor go through the API server proxy: it verifies TLS with the cluster CA,
- * where direct scrapes of Talos kubelets would need insecure_skip_verify (self-signed serving certs).
+ * Kubelet and cAdvisor are scraped on each node directly, over TLS verified with the cluster CA:
+ * the Talos nodes rotate kubelet serving certificates signed by the cluster CA (machine config
+ * `rotate-server-certificates`, approved by the platform layer's CSR approver), with the node's
+ * address among their SANs. Only `nodes/metrics` is needed: the kubelet authorizes /metrics/*
+ * with that subresource alone, where the API server proxy needs `nodes/proxy`, which also
+ * reaches the kubelet's exec and attach endpoints.
  */
 function kubernetesJobs(): ScrapeConfig[] {
   const apiserver = {
@@ -98,16 +105,17 @@ function kubernetesJobs(): ScrapeConfig[] {
     authorization: { credentials_file: `${SA_DIR}/token` },
     tls_config: { ca_file: `${SA_DIR}/ca.crt` },
   };
-  const viaApiserver = (path: string): RelabelConfig[] => [
+  // The InternalIP: the address the kubelet puts in its serving certificate (verified by IP).
+  const kubelet: RelabelConfig[] = [
     { action: 'labelmap', regex: '__meta_kubernetes_node_label_(.+)' },
-    { target_label: '__address__', replacement: 'kubernetes.default.svc:443' },
-    { source_labels: ['__meta_kubernetes_node_name'], regex: '(.+)', target_label: '__metrics_path__', replacement: `/api/v1/nodes/$1/proxy${path}` },
+    { source_labels: ['__meta_kubernetes_node_address_InternalIP'], regex: '(.+)', target_label: '__address__', replacement: `$1:${KUBELET_PORT}` },
+    { source_labels: ['__meta_kubernetes_node_name'], target_label: 'instance' },
   ];
   return [
     { job_name: 'kubernetes-apiservers', ...apiserver, kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: ['default'] } }],
       relabel_configs: [{ source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpoint_port_name'], action: 'keep', regex: 'kubernetes;https' }] },
-    { job_name: 'kubernetes-nodes', ...apiserver, kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: viaApiserver('/metrics') },
-    { job_name: 'kubernetes-cadvisor', ...apiserver, kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: viaApiserver('/metrics/cadvisor') },
+    { job_name: 'kubernetes-nodes', ...apiserver, kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: kubelet },
+    { job_name: 'kubernetes-cadvisor', ...apiserver, metrics_path: '/metrics/cadvisor', kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: kubelet },
     {
       // Pods opt in with prometheus.io/scrape: "true" (and optionally prometheus.io/port, prometheus.io/path).
       job_name: 'kubernetes-pods',

@@ -8,7 +8,7 @@ import { componentLabels, selectorLabels } from '../common/labels';
 import { ManagementEndpoints } from '../common/management-endpoints';
 import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
-import { volumeClaimTemplate } from '../common/storage';
+import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
 import { PORTS } from '../topology';
 import { placementFor } from '../common/placement';
 import { PROMETHEUS_CONFIG_FILE, prometheusArgs } from './prometheus-args';
@@ -29,13 +29,16 @@ export class PrometheusServer extends ComponentChart {
     const placement = placementFor(site, COMPONENT);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: COMPONENT, labels } });
-    // Read-only discovery of nodes, pods and endpoints, and the kubelet/cAdvisor metrics behind the API proxy.
+    // Read-only discovery of nodes, pods and endpoints, and the kubelets' /metrics/* (nodes/metrics;
+    // no nodes/proxy, which would open the kubelet's exec and attach endpoints too).
     new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: `${site.kubernetes.namespace}-${COMPONENT}`, labels },
       rules: [
-        { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'nodes/proxy', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['nodes', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
-        { nonResourceUrLs: ['/metrics', '/metrics/cadvisor'], verbs: ['get'] },
+        // The API server's own /metrics (kubernetes-apiservers job).
+        { nonResourceUrLs: ['/metrics'], verbs: ['get'] },
       ],
     });
     new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
@@ -95,6 +98,7 @@ export class PrometheusServer extends ComponentChart {
             ],
           },
         },
+        persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
         volumeClaimTemplates: [volumeClaimTemplate('data', site.prometheus.storageGiB, site.kubernetes.storageClass)],
       },
     });

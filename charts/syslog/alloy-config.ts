@@ -9,7 +9,7 @@
  * One listener parses one format, so the transports map to the formats this way.
  */
 import type { Site } from '../../site';
-import { PORTS, type StackTopology } from '../topology';
+import { PORTS } from '../topology';
 import { type AlloyBlock, formatAlloy, ref } from './alloy-syntax';
 
 /** Stream labels every syslog line carries; Loki queries select on them (`{job="syslog"}`). */
@@ -58,7 +58,7 @@ function listenerBlock(listener: SyslogListener): AlloyBlock {
 }
 
 /** The gateway's config as Alloy blocks (the typed model the tests inspect). */
-export function alloySyslogBlocks(site: Site, topology: StackTopology): AlloyBlock[] {
+export function alloySyslogBlocks(site: Site): AlloyBlock[] {
   return [
     {
       name: 'loki.relabel',
@@ -82,12 +82,14 @@ export function alloySyslogBlocks(site: Site, topology: StackTopology): AlloyBlo
     {
       name: 'loki.write',
       label: 'loki',
-      blocks: [{ name: 'endpoint', attributes: [['url', `http://${topology.loki}/loki/api/v1/push`]] }],
+      // The gateway runs beside Loki (same pod on Kubernetes, same container on LXC): loopback,
+      // which no NetworkPolicy or firewall rule has to admit.
+      blocks: [{ name: 'endpoint', attributes: [['url', `http://127.0.0.1:${PORTS.loki}/loki/api/v1/push`]] }],
     },
   ];
 }
 
 /** config.alloy text. */
-export function alloySyslogConfig(site: Site, topology: StackTopology): string {
-  return formatAlloy(alloySyslogBlocks(site, topology));
+export function alloySyslogConfig(site: Site): string {
+  return formatAlloy(alloySyslogBlocks(site));
 }

@@ -1,25 +1,24 @@
 /**
- * Argo CD app-of-apps. `dist/gitops/argocd/` holds only the root Application (applied once by
- * hand: `kubectl apply -k dist/gitops/argocd`); it syncs `dist/gitops/argocd/apps/`, which holds
- * the AppProject and one Application per layer, ordered by sync wave (gitops/layers.ts).
+ * Argo CD app-of-apps. `dist/gitops/argocd/` holds the root Application and builds the AppProject
+ * of `project/` (applied once by hand: `kubectl apply -k dist/gitops/argocd`); the root syncs
+ * `dist/gitops/argocd/apps/`: one Application per layer, ordered by sync wave (gitops/layers.ts),
+ * plus the same AppProject, so later project changes arrive through Git.
  *
  * Argo CD only waits for a child Application to be healthy before the next wave when the
  * `argoproj.io/Application` health check is enabled in argocd-cm (removed by default since
- * Argo CD 1.8); see docs/gitops.md. Without it the retry policy and
+ * Argo CD 1.8): dist/gitops/argocd/health-check (application-health.ts). Without it the retry policy and
  * SkipDryRunOnMissingResource still let every layer converge, just not in strict order.
  */
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Application, type ApplicationSpecSource } from '../../imports/argocd-argoproj.io';
-import { AppProject } from '../../imports/argocd-project-argoproj.io';
 import type { Site } from '../../site';
 import { ARGOCD_NAMESPACE } from '../../charts/platform';
-import { ARGOCD_SYNC_WAVE } from '../../charts/platform/sync-options';
+import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE, KEEP_ON_PRUNE } from '../../charts/platform/sync-options';
 import { ARGOCD_APPS_DIR, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath, syncWaves } from '../layers';
 import { METALLB_CHART, METALLB_RELEASE_NAME, METALLB_VALUES } from '../metallb-release';
-import { IN_CLUSTER, stackSyncPolicy } from './sync-policy';
-
-const GITOPS_LABELS = { 'app.kubernetes.io/part-of': 'monitoring-stack', 'app.kubernetes.io/managed-by': 'cdk8s' };
+import { argoProjectName } from './project';
+import { GITOPS_LABELS, IN_CLUSTER, stackSyncPolicy } from './sync-policy';
 
 export interface ArgoCdProps {
   readonly site: Site;
@@ -33,8 +32,8 @@ export class ArgoCdRoot extends Chart {
     new Application(this, 'Root', {
       metadata: { name: site.name, labels: GITOPS_LABELS },
       spec: {
-        // The root lives in "default": it creates the project the children use.
-        project: 'default',
+        // In the stack's project too: the bootstrap applies the project with it.
+        project: argoProjectName(site),
         source: { repoUrl: site.gitops.repoUrl, targetRevision: site.gitops.branch, path: repoPath(site, ARGOCD_APPS_DIR) },
         destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
         syncPolicy: stackSyncPolicy(),
@@ -43,7 +42,7 @@ export class ArgoCdRoot extends Chart {
   }
 }
 
-/** dist/gitops/argocd/apps: the AppProject and one Application per layer. */
+/** dist/gitops/argocd/apps: one Application per layer (its kustomization also builds the project). */
 export class ArgoCdApplications extends Chart {
   constructor(scope: Construct, id: string, props: ArgoCdProps) {
     super(scope, id, { namespace: ARGOCD_NAMESPACE, disableResourceNameHashes: true });
@@ -51,29 +50,20 @@ export class ArgoCdApplications extends Chart {
     const layers = deliveryLayers(site);
     const waves = syncWaves(layers);
 
-    const project = new AppProject(this, 'Project', {
-      metadata: { name: site.name, labels: GITOPS_LABELS, annotations: { [ARGOCD_SYNC_WAVE]: '-1' } },
-      spec: {
-        description: `Monitoring stack of ${site.name}, synthesized by cdk8s`,
-        sourceRepos: [site.gitops.repoUrl, METALLB_CHART.repoUrl],
-        // Objects carry their own namespaces (platform, monitoring, metallb-system, ...).
-        destinations: [{ server: IN_CLUSTER, namespace: '*' }],
-        // Namespaces, StorageClass, RBAC, and MetalLB's CRDs and webhook configuration.
-        clusterResourceWhitelist: [{ group: '*', kind: '*' }],
-        // Report objects in our namespaces that Git does not know (no effect on sync).
-        orphanedResources: { warn: true },
-      },
-    });
-
     for (const layer of layers) {
       new Application(this, layer.name, {
         metadata: {
           name: layerObjectName(site, layer.name),
           labels: GITOPS_LABELS,
-          annotations: { [ARGOCD_SYNC_WAVE]: String(waves.get(layer.name)) },
+          annotations: {
+            [ARGOCD_SYNC_WAVE]: String(waves.get(layer.name)),
+            // The Helm layer's CRDs hold every address pool: the root never prunes or deletes
+            // that Application by itself (its deletion would not cascade anyway: no finalizer).
+            ...(layer.source.kind === 'helm' ? { [ARGOCD_SYNC_OPTIONS]: KEEP_ON_PRUNE[ARGOCD_SYNC_OPTIONS] } : {}),
+          },
         },
         spec: {
-          project: project.name,
+          project: argoProjectName(site),
           source: layerSource(site, layer),
           destination: { server: IN_CLUSTER, namespace: destinationNamespace(layer) },
           syncPolicy: stackSyncPolicy(layer.source.kind === 'helm' ? ['RespectIgnoreDifferences=true'] : []),

@@ -3,7 +3,8 @@ import type { ApplicationSpecSyncPolicy } from '../../imports/argocd-argoproj.io
 
 /**
  * - automated prune + selfHeal: Git is the truth, drift is reverted, removed objects are deleted
- *   (namespaces opt out with `Delete=false`, the StorageClass keeps data with Retain);
+ *   (namespaces and claims opt out with `Prune=false,Delete=false`, the StorageClass keeps
+ *   data with Retain);
  * - ServerSideApply: no 256 KiB last-applied annotation limit (dashboards, CRDs), field ownership
  *   shared cleanly with controllers that write to the same objects;
  * - PruneLast: deletions happen after everything else is healthy;
@@ -17,6 +18,9 @@ export function stackSyncPolicy(extraSyncOptions: readonly string[] = []): Appli
     retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
   };
 }
+
+/** Labels of every Argo CD object the stack ships. */
+export const GITOPS_LABELS = { 'app.kubernetes.io/part-of': 'monitoring-stack', 'app.kubernetes.io/managed-by': 'cdk8s' } as const;
 
 /** The in-cluster API server, as Argo CD names it. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';

@@ -19,7 +19,8 @@ import {
 import type { Site } from '../../site';
 import { FLUX_NAMESPACE } from '../../charts/platform';
 import { FLUX_LAYERS_DIR, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath } from '../layers';
-import { METALLB_CHART, METALLB_RELEASE_NAME, METALLB_VALUES, METALLB_WORKLOADS } from '../metallb-release';
+import { METALLB_CHART, METALLB_KEEP_CRDS_PATCH, METALLB_RELEASE_NAME, METALLB_VALUES, METALLB_WORKLOADS } from '../metallb-release';
+import { FLUX_PRUNE } from '../../charts/platform/sync-options';
 
 const GITOPS_LABELS = { 'app.kubernetes.io/part-of': 'monitoring-stack', 'app.kubernetes.io/managed-by': 'cdk8s' };
 
@@ -106,7 +107,8 @@ export class FluxMetalLb extends Chart {
       spec: { url: METALLB_CHART.repoUrl, interval: FLUX_INTERVALS.helmRepository },
     });
     new HelmRelease(this, 'Release', {
-      metadata: { name: METALLB_RELEASE_NAME, labels: GITOPS_LABELS },
+      // A pruned HelmRelease is a `helm uninstall`: never as a side effect of a missing file.
+      metadata: { name: METALLB_RELEASE_NAME, labels: GITOPS_LABELS, annotations: { [FLUX_PRUNE]: 'disabled' } },
       spec: {
         releaseName: METALLB_RELEASE_NAME,
         targetNamespace: props.targetNamespace,
@@ -123,6 +125,7 @@ export class FluxMetalLb extends Chart {
         install: { createNamespace: false, crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, remediation: { retries: 3 } },
         upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, remediation: { retries: 3 } },
         values: METALLB_VALUES,
+        postRenderers: [{ kustomize: { patches: [{ ...METALLB_KEEP_CRDS_PATCH, target: { ...METALLB_KEEP_CRDS_PATCH.target } }] } }],
       },
     });
   }

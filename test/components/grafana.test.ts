@@ -204,6 +204,14 @@ describe('Grafana chart', () => {
     expect(env('GF_PATHS_PROVISIONING').value).toBe(GRAFANA_PATHS.provisioning);
   });
 
+  test('an https root URL makes the session cookie Secure; an http one cannot (the browser would drop it)', () => {
+    expect(env('GF_SECURITY_COOKIE_SECURE').value).toBe('true');
+    expect(env('GF_SECURITY_COOKIE_SAMESITE').value).toBe('lax');
+    const plain = findObject(synthChart(GrafanaServer, siteWith({ grafana: { externalUrl: 'http://grafana.lan:3000' } })).objects, 'Deployment', 'grafana');
+    const plainEnv = plain.spec.template.spec.containers[0].env.find((e: Json) => e.name === 'GF_SECURITY_COOKIE_SECURE');
+    expect(plainEnv.value).toBe('false');
+  });
+
   test('a datasource or dashboard change changes the pod template checksum (the pod rolls)', () => {
     const other = findObject(synthChart(GrafanaServer, siteWith({ prometheus: { scrapeInterval: '30s' } })).objects, 'Deployment', 'grafana');
     const checksum = (d: Json) => d.spec.template.metadata.annotations['checksum/config'];

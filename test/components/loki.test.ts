@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import * as YAML from 'yaml';
 import { LOG_ADDRESS_SHARE_KEY } from '../../charts/loki/loki-address';
-import { LokiServer } from '../../charts/loki/loki-chart';
+import { LokiServer, logClientSources } from '../../charts/loki/loki-chart';
 import { lokiConfig, lokiRetentionHours } from '../../charts/loki/loki-config';
 import { stackTopology } from '../../charts/topology';
 import { describeWithShared } from '../support/shared-dir';
@@ -101,7 +101,7 @@ describe('Loki chart', () => {
 
   test('every object has an explicit name in the site namespace', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ConfigMap/loki-config', 'Service/loki', 'Service/loki-lb', 'StatefulSet/loki', 'NetworkPolicy/loki',
+      'ConfigMap/loki-config', 'Service/loki', 'ConfigMap/syslog-gateway-config', 'Service/syslog', 'Service/loki-lb', 'StatefulSet/loki', 'NetworkPolicy/loki',
     ]);
     for (const o of objects) expect(o.metadata.namespace).toBe('monitoring');
   });
@@ -157,25 +157,40 @@ describe('Loki chart', () => {
     expect(headless.spec.ports).toContainEqual({ name: 'http', port: 3100, targetPort: 'http', protocol: 'TCP' });
   });
 
-  test('the LoadBalancer takes the report\'s Loki address 10.70.0.12:3100, shared with syslog, from the management and monitoring VLANs', () => {
+  test('the LoadBalancer takes the report\'s Loki address 10.70.0.12:3100, shared with syslog, from the management VLAN only', () => {
     const lb = findObject(objects, 'Service', 'loki-lb');
     expect(lb.spec.type).toBe('LoadBalancer');
     expect(lb.metadata.annotations).toMatchObject({ 'metallb.io/loadBalancerIPs': '10.70.0.12', 'metallb.io/allow-shared-ip': LOG_ADDRESS_SHARE_KEY });
     expect(lb.spec.ports).toEqual([{ name: 'http', port: 3100, targetPort: 'http', protocol: 'TCP' }]);
-    expect(lb.spec.loadBalancerSourceRanges).toEqual(['10.88.140.0/24', '10.70.0.0/24']);
+    // Not the monitoring VLAN: its DHCP range holds no log client. Local keeps client addresses.
+    expect(lb.spec.loadBalancerSourceRanges).toEqual(['10.88.140.0/24']);
+    expect(lb.spec.externalTrafficPolicy).toBe('Local');
   });
 
-  test('the NetworkPolicy admits 3100 only from Grafana, Prometheus, the syslog gateway, the two VLANs and SNAT sources', () => {
+  test('the NetworkPolicy admits 3100 only from Grafana, Prometheus and the management VLAN: no other pod, no DHCP client', () => {
     const np = findObject(objects, 'NetworkPolicy', 'loki');
     expect(np.spec.podSelector.matchLabels).toEqual(sts.spec.selector.matchLabels);
     expect(np.spec.policyTypes).toEqual(['Ingress']);
-    expect(np.spec.ingress).toHaveLength(1);
-    const [rule] = np.spec.ingress;
-    expect(rule.ports).toEqual([{ port: 3100, protocol: 'TCP' }]);
-    expect(rule.from.map((p: any) => p.podSelector?.matchLabels['app.kubernetes.io/name'] ?? p.ipBlock.cidr))
-      // The shared address forces Cluster traffic policy: forwarded clients arrive from node
-      // addresses (the VLAN) or flannel's pod-network addresses.
-      .toEqual(['10.88.140.0/24', '10.70.0.0/24', '10.244.0.0/16', 'grafana', 'prometheus', 'syslog-gateway']);
+    const http = np.spec.ingress.filter((r: any) => r.ports.some((p: any) => p.port === 3100));
+    expect(http).toHaveLength(1);
+    expect(http[0].ports).toEqual([{ port: 3100, protocol: 'TCP' }]);
+    expect(http[0].from.map((p: any) => p.podSelector?.matchLabels['app.kubernetes.io/name'] ?? p.ipBlock.cidr))
+      .toEqual(['10.88.140.0/24', 'grafana', 'prometheus']);
+    const anyPodNetwork = np.spec.ingress.flatMap((r: any) => r.from ?? []).filter((p: any) => p.ipBlock && p.ipBlock.cidr.startsWith('10.244.'));
+    expect(anyPodNetwork).toEqual([]);
+  });
+
+  test('log clients outside the management VLAN (a guest or the Proxmox host elsewhere) are admitted by their own address', () => {
+    const custom = siteWith({
+      network: { managementCidr: '192.168.10.0/24' },
+      proxmox: { apiUrl: 'https://192.168.10.5:8006', hostAddress: '192.168.10.5', guests: [
+        { name: 'wazuh', vmid: 101, role: 'wazuh', address: '192.168.20.7' },
+        { name: 'checkmk', vmid: 103, role: 'checkmk', address: '192.168.10.8' },
+      ] },
+    });
+    expect(logClientSources(custom)).toEqual(['192.168.10.0/24', '192.168.20.7/32']);
+    const lb = findObject(synthChart(LokiServer, custom).objects, 'Service', 'loki-lb');
+    expect(lb.spec.loadBalancerSourceRanges).toEqual(['192.168.10.0/24', '192.168.20.7/32']);
   });
 
   describeWithShared('schemas/kubernetes', 'against the Kubernetes schemas', () => {

@@ -1,8 +1,7 @@
 import { LokiServer } from '../../charts/loki/loki-chart';
 import { alloySyslogBlocks, alloySyslogConfig } from '../../charts/syslog/alloy-config';
 import { type AlloyBlock, formatAlloy, ref } from '../../charts/syslog/alloy-syntax';
-import { SyslogGateway } from '../../charts/syslog/syslog-chart';
-import { PORTS, stackTopology } from '../../charts/topology';
+import { PORTS } from '../../charts/topology';
 import { describeWithShared } from '../support/shared-dir';
 import { type ParsedBlock, parseAlloy } from './alloy-parser';
 import { findObject, siteWith, strictSchemaErrors, synthChart } from './component-support';
@@ -13,7 +12,7 @@ const attrs = (b: ParsedBlock) => Object.fromEntries(b.attributes);
 describe('Alloy syntax serializer', () => {
   test('a round trip through an independent reader gives the model back', () => {
     const site = siteWith();
-    const model = alloySyslogBlocks(site, stackTopology(site, 'kubernetes'));
+    const model = alloySyslogBlocks(site);
     const toParsed = (b: AlloyBlock): ParsedBlock => ({
       name: b.name,
       ...(b.label === undefined ? {} : { label: b.label }),
@@ -49,7 +48,7 @@ describe('Alloy syntax serializer', () => {
 
 describe('Syslog gateway configuration', () => {
   const site = siteWith();
-  const parsed = parseAlloy(alloySyslogConfig(site, stackTopology(site, 'kubernetes')));
+  const parsed = parseAlloy(alloySyslogConfig(site));
 
   test('UDP is read as RFC 3164 and TCP as RFC 5424, both on the in-container port 1514', () => {
     const listeners = block(parsed, 'loki.source.syslog').blocks.map(attrs);
@@ -79,54 +78,47 @@ describe('Syslog gateway configuration', () => {
       [['__syslog_message_severity'], 'level'],
       [['__syslog_message_facility'], 'facility'],
     ]);
-    expect(alloySyslogConfig(site, stackTopology(site, 'kubernetes'))).not.toMatch(/proc_id|msg_id/);
+    expect(alloySyslogConfig(site)).not.toMatch(/proc_id|msg_id/);
   });
 
-  test('entries go through the relabel rules to Loki\'s push API at the topology address', () => {
+  test('entries go through the relabel rules to Loki\'s push API over loopback (the gateway runs beside Loki)', () => {
     const source = attrs(block(parsed, 'loki.source.syslog'));
     expect(source.relabel_rules).toEqual({ ref: 'loki.relabel.syslog.rules' });
     expect(source.forward_to).toEqual([{ ref: 'loki.write.loki.receiver' }]);
     const write = block(parsed, 'loki.write');
     expect(write.label).toBe('loki');
-    expect(attrs(write.blocks[0]).url).toBe('http://loki.monitoring.svc:3100/loki/api/v1/push');
-  });
-
-  test('on LXC the gateway pushes to Loki\'s static address', () => {
-    const lxc = parseAlloy(alloySyslogConfig(site, stackTopology(site, 'lxc')));
-    expect(attrs(block(lxc, 'loki.write').blocks[0]).url).toBe('http://10.70.0.12:3100/loki/api/v1/push');
+    expect(attrs(write.blocks[0]).url).toBe('http://127.0.0.1:3100/loki/api/v1/push');
   });
 
   test('with syslog.tcp false only the UDP listener is configured', () => {
     const udpOnly = siteWith({ syslog: { tcp: false } });
-    const listeners = block(parseAlloy(alloySyslogConfig(udpOnly, stackTopology(udpOnly, 'kubernetes'))), 'loki.source.syslog').blocks;
+    const listeners = block(parseAlloy(alloySyslogConfig(udpOnly)), 'loki.source.syslog').blocks;
     expect(listeners.map((l) => attrs(l).protocol)).toEqual(['udp']);
   });
 });
 
-describe('Syslog gateway chart', () => {
-  const { site, objects } = synthChart(SyslogGateway);
-  const deployment = findObject(objects, 'Deployment', 'syslog-gateway');
-  const pod = deployment.spec.template.spec;
-  const container = pod.containers[0];
+describe('Syslog gateway in Loki\'s pod', () => {
+  const { site, objects } = synthChart(LokiServer);
+  const sts = findObject(objects, 'StatefulSet', 'loki');
+  const pod = sts.spec.template.spec;
+  const container = pod.containers.find((c: any) => c.name === 'syslog-gateway');
   const lb = findObject(objects, 'Service', 'syslog');
+  const np = findObject(objects, 'NetworkPolicy', 'loki');
 
-  test('every object has an explicit name in the site namespace', () => {
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ConfigMap/syslog-gateway-config', 'Service/syslog', 'Deployment/syslog-gateway', 'NetworkPolicy/syslog-gateway',
-    ]);
-    for (const o of objects) expect(o.metadata.namespace).toBe('monitoring');
+  test('its ConfigMap and Service come with the Loki chart, in the site namespace', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['ConfigMap/syslog-gateway-config', 'Service/syslog']));
+    expect(objects.filter((o) => /syslog/.test(o.metadata.name)).map((o) => o.metadata.namespace)).toEqual(['monitoring', 'monitoring']);
+    expect(objects.filter((o) => o.kind === 'Deployment')).toEqual([]);
   });
 
-  test('renaming the construct changes no name and no selector', () => {
-    expect(synthChart(SyslogGateway, site, 'renamed').objects).toEqual(objects);
-  });
-
-  test('the mounted config is the generated config.alloy and its checksum is on the pod template', () => {
+  test('the mounted config is the generated config.alloy, and a change to it rolls the pod', () => {
     const cm = findObject(objects, 'ConfigMap', 'syslog-gateway-config');
-    expect(cm.data['config.alloy']).toBe(alloySyslogConfig(site, stackTopology(site, 'kubernetes')));
+    expect(cm.data['config.alloy']).toBe(alloySyslogConfig(site));
     expect(container.args.slice(0, 2)).toEqual(['run', '/etc/alloy/config.alloy']);
-    expect(container.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/alloy', readOnly: true });
-    expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+    expect(container.volumeMounts).toContainEqual({ name: 'syslog-gateway-config', mountPath: '/etc/alloy', readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: 'syslog-gateway-config', configMap: { name: 'syslog-gateway-config' } });
+    const udpOnly = findObject(synthChart(LokiServer, siteWith({ syslog: { tcp: false } })).objects, 'StatefulSet', 'loki');
+    expect(udpOnly.spec.template.metadata.annotations['checksum/config']).not.toBe(sts.spec.template.metadata.annotations['checksum/config']);
   });
 
   test('the Service maps the report\'s port 514 (UDP and TCP) to the container\'s 1514 on the Loki address', () => {
@@ -142,11 +134,15 @@ describe('Syslog gateway chart', () => {
     expect(lb.spec.loadBalancerSourceRanges).toBeUndefined();
   });
 
-  test('it can share the address with Loki: same share key and traffic policy, no clashing port', () => {
-    const lokiLb = findObject(synthChart(LokiServer, site).objects, 'Service', 'loki-lb');
+  test('it shares the address with Loki as MetalLB allows for Local policy: same key, same pods, no clashing port', () => {
+    const lokiLb = findObject(objects, 'Service', 'loki-lb');
     expect(lb.metadata.annotations['metallb.io/allow-shared-ip']).toBe(lokiLb.metadata.annotations['metallb.io/allow-shared-ip']);
     expect(lb.metadata.annotations['metallb.io/loadBalancerIPs']).toBe(lokiLb.metadata.annotations['metallb.io/loadBalancerIPs']);
-    expect(lb.spec.externalTrafficPolicy).toBe(lokiLb.spec.externalTrafficPolicy);
+    // Local keeps the senders' addresses; MetalLB accepts two Local Services on one address
+    // only when their selectors are identical.
+    expect([lb.spec.externalTrafficPolicy, lokiLb.spec.externalTrafficPolicy]).toEqual(['Local', 'Local']);
+    expect(lb.spec.selector).toEqual(lokiLb.spec.selector);
+    expect(lb.spec.selector).toEqual(sts.spec.selector.matchLabels);
     const key = (p: { port: number; protocol: string }) => `${p.port}/${p.protocol}`;
     const lokiPorts = new Set(lokiLb.spec.ports.map(key));
     expect(lb.spec.ports.map(key).filter((k: string) => lokiPorts.has(k))).toEqual([]);
@@ -158,32 +154,36 @@ describe('Syslog gateway chart', () => {
   });
 
   test('with syslog.tcp false the Service, container and policy carry only UDP', () => {
-    const udpOnly = synthChart(SyslogGateway, siteWith({ syslog: { tcp: false } })).objects;
+    const udpOnly = synthChart(LokiServer, siteWith({ syslog: { tcp: false } })).objects;
     expect(findObject(udpOnly, 'Service', 'syslog').spec.ports.map((p: any) => p.protocol)).toEqual(['UDP']);
-    expect(findObject(udpOnly, 'NetworkPolicy', 'syslog-gateway').spec.ingress[0].ports).toEqual([{ port: 1514, protocol: 'UDP' }]);
+    expect(findObject(udpOnly, 'NetworkPolicy', 'loki').spec.ingress[1].ports).toEqual([{ port: 1514, protocol: 'UDP' }]);
   });
 
-  test('the NetworkPolicy takes syslog from anywhere (report: all VLANs send logs) and metrics only from Prometheus', () => {
-    const np = findObject(objects, 'NetworkPolicy', 'syslog-gateway');
-    expect(np.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
-    const [syslog, metrics] = np.spec.ingress;
+  test('the pod\'s NetworkPolicy takes syslog from anywhere (report: all VLANs send logs) and gateway metrics only from Prometheus', () => {
+    const [, syslog, metrics] = np.spec.ingress;
     expect(syslog.from).toBeUndefined();
     expect(syslog.ports).toEqual([{ port: 1514, protocol: 'UDP' }, { port: 1514, protocol: 'TCP' }]);
     expect(metrics.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/part-of': 'monitoring-stack' } } }]);
     expect(metrics.ports).toEqual([{ port: PORTS.alloy, protocol: 'TCP' }]);
   });
 
-  test('the pod is scraped through the kubernetes-pods job on the Alloy HTTP port', () => {
-    expect(deployment.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '12345' });
-    expect(container.ports).toContainEqual({ name: 'http-metrics', containerPort: 12345, protocol: 'TCP' });
+  test('the gateway is scraped through the kubernetes-pods job on the Alloy HTTP port', () => {
+    expect(sts.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '12345' });
+    expect(container.ports).toContainEqual({ name: 'alloy-metrics', containerPort: 12345, protocol: 'TCP' });
   });
 
-  test('it runs the pinned Alloy image restricted, as uid 473, with memory limit = request and no CPU limit', () => {
+  test('it runs the pinned Alloy image restricted, as its own uid 473, with memory limit = request and no CPU limit', () => {
     expect(container.image).toMatch(/^docker\.io\/grafana\/alloy:v1\.\d+\.\d+$/);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 473, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true, runAsUser: 473, runAsGroup: 473, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '256Mi' } });
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'http-metrics' });
+  });
+
+  test('a failing gateway is restarted but never takes Loki out of its Services (liveness, no readiness probe)', () => {
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/-/ready', port: 'alloy-metrics' });
+    expect(container.readinessProbe).toBeUndefined();
   });
 
   describeWithShared('schemas/kubernetes', 'against the Kubernetes schemas', () => {

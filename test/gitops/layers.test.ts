@@ -53,7 +53,8 @@ describe('the layer directories', () => {
     const referenced = [...fluxDirOf.keys(), ...argoDirOf.keys()];
     for (const dir of referenced) expect({ dir, exists: dirs.includes(dir) }).toEqual({ dir, exists: true });
     expect(dirs.sort()).toEqual([
-      'gitops/argocd', 'gitops/argocd/apps', 'gitops/flux', 'gitops/flux/layers', 'gitops/flux/metallb',
+      'gitops/argocd', 'gitops/argocd/apps', 'gitops/argocd/health-check', 'gitops/argocd/project',
+      'gitops/flux', 'gitops/flux/layers', 'gitops/flux/metallb',
       'monitoring', 'platform/backups', 'platform/base', 'platform/custom-resources',
     ]);
   });
@@ -80,7 +81,10 @@ describe('the layer directories', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const built = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as DistObject).map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    const own = objects.filter((o) => dirOf(o) === dir).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    // Its own files, plus the directories its kustomization.yaml names (the shared AppProject).
+    const resources: string[] = YAML.parse(fs.readFileSync(path.join(dist, dir, 'kustomization.yaml'), 'utf8')).resources;
+    const included = resources.filter((r) => !/\.ya?ml$/.test(r)).map((r) => path.posix.normalize(path.posix.join(dir, r)));
+    const own = objects.filter((o) => dirOf(o) === dir || included.includes(dirOf(o))).map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(built).toEqual(own);
   });
 });

@@ -62,10 +62,64 @@ describe('platform layer', () => {
     expect({ get: grants('get'), list: grants('list'), watch: grants('watch') }).toEqual({ get: true, list: true, watch: true });
   });
 
-  test('namespaces are never deleted by a prune', () => {
-    for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
-      expect(ns.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+  test('namespaces and the claims that are not StatefulSet templates are never pruned, nor deleted with their Application', () => {
+    const keep = objects.filter((o) => o.kind === 'Namespace' || o.kind === 'PersistentVolumeClaim');
+    expect(keep.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name).sort()).toEqual(['etcd-snapshots', 'grafana-data']);
+    for (const o of keep) {
+      // Argo CD prunes unless Prune=false (Delete=false only covers Application deletion); Flux
+      // garbage-collects unless prune is disabled.
+      const argo = (o.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',').map((x) => x.trim());
+      expect({ o: `${o.kind}/${o.metadata.name}`, argo }).toEqual({ o: `${o.kind}/${o.metadata.name}`, argo: expect.arrayContaining(['Prune=false', 'Delete=false']) });
+      expect(o.metadata.annotations?.['kustomize.toolkit.fluxcd.io/prune']).toBe('disabled');
     }
+  });
+
+  test('StatefulSet claims are retained when the StatefulSet is deleted or scaled down', () => {
+    const sets = objects.filter((o) => o.kind === 'StatefulSet');
+    expect(sets.map((o) => o.metadata.name).sort()).toEqual(['alertmanager', 'loki', 'prometheus']);
+    for (const o of sets) expect((o.spec as any).persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+  });
+
+  test('local-path helper pods run under their own account, without an API token or any role', () => {
+    const deployment = one(objects, 'Deployment', 'local-path-provisioner') as any;
+    const command: string[] = deployment.spec.template.spec.containers[0].command;
+    const account = command[command.indexOf('--service-account-name') + 1];
+    expect(account).toBe('local-path-helper');
+    expect(one(objects, 'ServiceAccount', account)).toMatchObject({ metadata: { namespace: 'local-path-storage' }, automountServiceAccountToken: false });
+    const helper = YAML.parse((one(objects, 'ConfigMap', 'local-path-config').data as Record<string, string>)['helperPod.yaml']);
+    expect(helper.spec.automountServiceAccountToken).toBe(false);
+    const bindings = objects.filter((o) => ['RoleBinding', 'ClusterRoleBinding'].includes(o.kind)
+      && ((o as any).subjects ?? []).some((x: any) => x.kind === 'ServiceAccount' && x.name === account));
+    expect(bindings).toEqual([]);
+  });
+
+  test('the kubelet CSR approver approves only the site\'s node names and addresses, with no more rights than that', () => {
+    const custom = objectsFor({ talos: { nodes: [
+      { hostname: 'k8s-a', address: '10.70.0.31', vmid: 301 },
+      { hostname: 'k8s-b', address: '10.70.0.32', vmid: 302 },
+      { hostname: 'k8s-c', address: '10.70.0.33', vmid: 303 },
+    ] } });
+    const env = Object.fromEntries((one(custom, 'Deployment', 'kubelet-csr-approver') as any).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env).toEqual({
+      PROVIDER_REGEX: '^(k8s-a|k8s-b|k8s-c)$',
+      PROVIDER_IP_PREFIXES: '10.70.0.31/32,10.70.0.32/32,10.70.0.33/32',
+      BYPASS_DNS_RESOLUTION: 'true',
+    });
+    const regex = new RegExp(env.PROVIDER_REGEX);
+    expect(['k8s-a', 'k8s-b', 'k8s-c'].every((n) => regex.test(n))).toBe(true);
+    // Anchored: the approver matches unanchored, so a prefix or suffix must not pass.
+    expect(['k8s-ab', 'k8s-b.evil', 'xk8s-c', 'k8s-d'].some((n) => regex.test(n))).toBe(false);
+    const role = one(objects, 'ClusterRole', 'kubelet-csr-approver') as any;
+    expect(role.rules).toEqual([
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/kubelet-serving'], verbs: ['approve'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+    ]);
+    expect((one(objects, 'NetworkPolicy', 'kubelet-csr-approver') as any).spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kubelet-csr-approver', 'app.kubernetes.io/part-of': 'monitoring-stack' } },
+      policyTypes: ['Ingress'], ingress: [],
+    });
   });
 
   test('local-path-provisioner keeps volumes on the Talos data disk, in the site\'s StorageClass, retained on delete', () => {

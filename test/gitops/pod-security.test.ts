@@ -6,35 +6,9 @@
  * (kubernetes.io/docs/concepts/security/pod-security-standards), control by control, because the
  * admission plugin only runs inside an API server.
  */
-import * as YAML from 'yaml';
-import { readObjects, type DistObject } from '../support/dist-tree';
+import { readObjects } from '../support/dist-tree';
+import { podsOf, type Pod, type PodSpec, type Container } from '../support/pods';
 import { siteFrom, writeDeliveryTree } from './delivery-tree';
-
-type Container = { name: string; image?: string; securityContext?: any; ports?: { hostPort?: number }[] };
-type PodSpec = {
-  containers: Container[]; initContainers?: Container[]; ephemeralContainers?: Container[];
-  securityContext?: any; volumes?: Record<string, unknown>[];
-  hostNetwork?: boolean; hostPID?: boolean; hostIPC?: boolean;
-};
-interface Pod { readonly where: string; readonly namespace?: string; readonly spec: PodSpec }
-
-/** The pod template of every workload kind, by where it sits in the object. */
-export function podsOf(o: DistObject): Pod[] {
-  const spec = o.spec as any;
-  const where = `${o.file}: ${o.kind}/${o.metadata.name}`;
-  const pod = (s: PodSpec | undefined, path: string): Pod[] => (s ? [{ where: `${where} ${path}`, namespace: o.metadata.namespace, spec: s }] : []);
-  switch (o.kind) {
-    case 'Pod': return pod(spec, 'spec');
-    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job':
-      return pod(spec?.template?.spec, 'spec.template.spec');
-    case 'CronJob': return pod(spec?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec');
-    case 'ConfigMap':
-      // local-path-provisioner's helper pod template (the provisioner adds command and hostPath).
-      return Object.entries((o as any).data ?? {}).filter(([k]) => k === 'helperPod.yaml')
-        .flatMap(([k, v]) => pod((YAML.parse(v as string) as { spec: PodSpec }).spec, `data["${k}"].spec`));
-    default: return [];
-  }
-}
 
 function allContainers(spec: PodSpec): { kind: string; c: Container }[] {
   return [

@@ -16,6 +16,10 @@ describeWithShared('site machine configs (Talos v1.13 contract)', () => {
   // Validate what is written, read back from YAML, not the objects in memory.
   const parsedDocs = (i: number) => YAML.parseAllDocuments(toGoYamlDocuments(nodes()[i].documents)).map((d) => d.toJS() as Record<string, any>);
 
+  test('every kubelet requests a serving certificate from the cluster CA, so Prometheus can verify it', () => {
+    for (let i = 0; i < 3; i++) expect(parsedDocs(i)[0].machine.kubelet.extraArgs).toEqual({ 'rotate-server-certificates': 'true' });
+  });
+
   test('every document of every node validates against the v1.13 JSON schema', () => {
     for (let i = 0; i < 3; i++) {
       for (const doc of parsedDocs(i)) expect(schemaErrors(doc)).toEqual([]);

@@ -32,8 +32,11 @@ describe('talosVmSizing', () => {
   test('the add-on pods are read from the charts and budgeted on every node', () => {
     const sizing = talosVmSizing(parseSite({}).site);
     expect(sizing.addOnPods.map((p) => p.workload)).toEqual([
-      'Deployment/syslog-gateway', 'Deployment/blackbox-exporter', 'Deployment/pve-exporter', 'Deployment/local-path-provisioner', 'CronJob/etcd-backup',
+      'StatefulSet/loki (syslog-gateway)', 'Deployment/blackbox-exporter', 'Deployment/pve-exporter',
+      'Deployment/local-path-provisioner', 'Deployment/kubelet-csr-approver', 'CronJob/etcd-backup',
     ]);
+    // The gateway container's requests, not Loki's report sizing, which the placement plan carries.
+    expect(sizing.addOnPods[0]).toEqual({ workload: 'StatefulSet/loki (syslog-gateway)', cpu: 0.25, memoryGiB: 0.25 });
     const addOnCpu = sizing.addOnPods.reduce((n, p) => n + p.cpu, 0);
     const fixedCpu = PER_NODE_OVERHEAD.reduce((n, i) => n + i.cpu, 0);
     expect(sizing.overheadPerNode.cpu).toBeCloseTo(fixedCpu + addOnCpu, 3);
