@@ -16,7 +16,7 @@
  */
 import type { Site } from '../site';
 import {
-  ETCD_BACKUP_CRONJOB, METALLB_NAMESPACE, PLATFORM_BACKUPS_DIR, PLATFORM_BASE_DIR, PLATFORM_CUSTOM_RESOURCES_DIR,
+  ETCD_BACKUP_CRONJOB, ETCD_BACKUP_NAMESPACE, METALLB_NAMESPACE, PLATFORM_BACKUPS_DIR, PLATFORM_BASE_DIR, PLATFORM_CUSTOM_RESOURCES_DIR,
 } from '../charts/platform';
 
 /** dist/ directory of the monitoring layer (written by the monitoring renderer). */
@@ -55,8 +55,12 @@ export interface DeliveryLayer {
   readonly source: LayerSource;
   /** Layers that must be applied and healthy first. */
   readonly dependsOn: readonly string[];
-  /** Default namespace for namespaced objects without one (Argo CD destination). @default - none, objects carry their namespace */
-  readonly namespace?: string;
+  /**
+   * The Argo CD destination namespace. Objects carry their own namespaces; this one must be set
+   * all the same, because an AppProject matches an Application's destination namespace against
+   * its list, and an empty one matches nothing (argoproj/argo-cd#11510).
+   */
+  readonly namespace: string;
   /**
    * For a layer that can stay unhealthy long after it is applied (a claim that binds only when a
    * CronJob first runs, a CRD installed outside this repository): Argo CD syncs it in the
@@ -74,9 +78,10 @@ export interface DeliveryLayer {
 
 export function deliveryLayers(site: Site): DeliveryLayer[] {
   return [
-    { name: 'platform-base', source: { kind: 'directory', directory: PLATFORM_BASE_DIR }, dependsOn: [] },
-    { name: 'metallb', source: { kind: 'helm', fluxDirectory: FLUX_METALLB_DIR, namespace: METALLB_NAMESPACE }, dependsOn: ['platform-base'] },
-    { name: 'platform-custom-resources', source: { kind: 'directory', directory: PLATFORM_CUSTOM_RESOURCES_DIR }, dependsOn: ['metallb'] },
+    // Namespaces, storage and the CSR approver, in several namespaces: the stack's as destination.
+    { name: 'platform-base', source: { kind: 'directory', directory: PLATFORM_BASE_DIR }, dependsOn: [], namespace: site.kubernetes.namespace },
+    { name: 'metallb', source: { kind: 'helm', fluxDirectory: FLUX_METALLB_DIR, namespace: METALLB_NAMESPACE }, dependsOn: ['platform-base'], namespace: METALLB_NAMESPACE },
+    { name: 'platform-custom-resources', source: { kind: 'directory', directory: PLATFORM_CUSTOM_RESOURCES_DIR }, dependsOn: ['metallb'], namespace: METALLB_NAMESPACE },
     {
       name: 'monitoring',
       source: { kind: 'directory', directory: MONITORING_DIR },
@@ -86,6 +91,7 @@ export function deliveryLayers(site: Site): DeliveryLayer[] {
     {
       name: 'backups',
       source: { kind: 'directory', directory: PLATFORM_BACKUPS_DIR },
+      namespace: ETCD_BACKUP_NAMESPACE,
       // Namespace and StorageClass only: Flux applies it beside the rest, Argo CD after it (syncLast).
       dependsOn: ['platform-base'],
       syncLast: true,
@@ -101,7 +107,7 @@ export function deliveryLayers(site: Site): DeliveryLayer[] {
  * always later than every layer it depends on; `syncLast` layers share one wave after all others.
  * Throws on an unknown or cyclic dependency, or a `syncLast` layer that another layer depends on.
  */
-export function syncWaves(layers: readonly DeliveryLayer[]): Map<string, number> {
+export function syncWaves(layers: readonly Pick<DeliveryLayer, 'name' | 'dependsOn' | 'syncLast'>[]): Map<string, number> {
   const byName = new Map(layers.map((l) => [l.name, l]));
   for (const l of layers) {
     const last = l.dependsOn.map((d) => byName.get(d)).find((d) => d?.syncLast);

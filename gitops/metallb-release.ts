@@ -48,7 +48,9 @@ export interface GroupKind {
  * Cluster-scoped kinds the chart renders with METALLB_VALUES (chart 0.16.1: crds subchart,
  * templates/rbac.yaml and webhooks.yaml; frr-k8s and the Prometheus objects off). Not in dist/
  * (Argo CD and Flux render the chart), so listed here for the Argo CD project's allow list.
+ * Read from that chart version: a test fails on a version bump until the list is checked again.
  */
+export const METALLB_CLUSTER_KINDS_CHART_VERSION = '0.16.1';
 export const METALLB_CLUSTER_KINDS: readonly GroupKind[] = [
   { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },

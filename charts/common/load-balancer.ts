@@ -30,6 +30,11 @@ export interface LoadBalancerServiceProps {
    * the same `component`. @default - not shared
    */
   readonly shareKey?: string;
+  /**
+   * Route to the pods before they are ready (for a container that works while another container
+   * of its pod is still starting). @default false
+   */
+  readonly publishNotReadyAddresses?: boolean;
 }
 
 export class LoadBalancerService extends Construct {
@@ -61,6 +66,7 @@ export class LoadBalancerService extends Construct {
         // to node and pod-network addresses, which a NetworkPolicy could then not tell apart.
         externalTrafficPolicy: 'Local',
         ...(props.sourceRanges ? { loadBalancerSourceRanges: props.sourceRanges } : {}),
+        ...(props.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
       },
     });
   }

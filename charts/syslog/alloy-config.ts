@@ -32,11 +32,13 @@ export function syslogListeners(site: Site): SyslogListener[] {
 
 /**
  * Parsed syslog header fields become labels. proc_id and msg_id stay out (unbounded
- * cardinality); the connection IP stays out too, since kube-proxy's SNAT replaces it with a
- * node address: the sender's own hostname field is the reliable host label.
+ * cardinality). The sender's address arrives unchanged (Local traffic policy on Kubernetes, a
+ * local port redirect on LXC), so it is kept as `source_ip`: it names a device whose hostname
+ * field is empty or wrong, and is bounded by the number of senders like `host`.
  */
 const LABEL_RULES: ReadonlyArray<readonly [string, string]> = [
   ['__syslog_message_hostname', 'host'],
+  ['__syslog_connection_ip_address', 'source_ip'],
   ['__syslog_message_app_name', 'app'],
   ['__syslog_message_severity', 'level'],
   ['__syslog_message_facility', 'facility'],

@@ -87,6 +87,9 @@ export class SyslogGateway extends Construct {
       })),
       // No sourceRanges: report rule 2, "all VLANs send logs to the monitoring VLAN (UDP 514)".
       shareKey: LOG_ADDRESS_SHARE_KEY,
+      // The pod is Ready only when Loki is (its WAL replay may take minutes): syslog is accepted
+      // meanwhile, and loki.write retries until Loki takes the lines.
+      publishNotReadyAddresses: true,
     });
 
     const http = k8s.IntOrString.fromString('alloy-metrics');

@@ -17,7 +17,7 @@ import { ARGOCD_NAMESPACE } from '../../charts/platform';
 import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE, KEEP_ON_PRUNE } from '../../charts/platform/sync-options';
 import { ARGOCD_APPS_DIR, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath, syncWaves } from '../layers';
 import { METALLB_CHART, METALLB_RELEASE_NAME, METALLB_VALUES } from '../metallb-release';
-import { argoProjectName } from './project';
+import { argoProjectName, argoRootProjectName } from './project';
 import { GITOPS_LABELS, IN_CLUSTER, stackSyncPolicy } from './sync-policy';
 
 export interface ArgoCdProps {
@@ -32,8 +32,9 @@ export class ArgoCdRoot extends Chart {
     new Application(this, 'Root', {
       metadata: { name: site.name, labels: GITOPS_LABELS },
       spec: {
-        // In the stack's project too: the bootstrap applies the project with it.
-        project: argoProjectName(site),
+        // Its own project (Applications and AppProjects in argocd only); the bootstrap applies
+        // the projects with it.
+        project: argoRootProjectName(site),
         source: { repoUrl: site.gitops.repoUrl, targetRevision: site.gitops.branch, path: repoPath(site, ARGOCD_APPS_DIR) },
         destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
         syncPolicy: stackSyncPolicy(),
@@ -65,18 +66,13 @@ export class ArgoCdApplications extends Chart {
         spec: {
           project: argoProjectName(site),
           source: layerSource(site, layer),
-          destination: { server: IN_CLUSTER, namespace: destinationNamespace(layer) },
+          destination: { server: IN_CLUSTER, namespace: layer.namespace },
           syncPolicy: stackSyncPolicy(layer.source.kind === 'helm' ? ['RespectIgnoreDifferences=true'] : []),
           ...(layer.source.kind === 'helm' ? { ignoreDifferences: METALLB_IGNORE_DIFFERENCES } : {}),
         },
       });
     }
   }
-}
-
-/** Namespace for objects without one: the Helm release's, or the layer's default. */
-function destinationNamespace(layer: DeliveryLayer): string | undefined {
-  return layer.source.kind === 'helm' ? layer.source.namespace : layer.namespace;
 }
 
 function layerSource(site: Site, layer: DeliveryLayer): ApplicationSpecSource {

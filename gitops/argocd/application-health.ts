@@ -36,9 +36,10 @@ export const APPLICATION_HEALTH_LUA = [
 export class ArgoCdApplicationHealth extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id, { namespace: ARGOCD_NAMESPACE, disableResourceNameHashes: true });
-    // No labels: server-side apply would add them to a ConfigMap this project does not own.
+    // Argo CD's own labels: it reads only ConfigMaps labelled part-of=argocd, and a client-side
+    // apply (or a fresh create) of a copy without them would leave argocd-cm unread.
     new k8s.KubeConfigMap(this, 'ArgoCdConfig', {
-      metadata: { name: ARGOCD_CM },
+      metadata: { name: ARGOCD_CM, labels: { 'app.kubernetes.io/name': ARGOCD_CM, 'app.kubernetes.io/part-of': 'argocd' } },
       data: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA },
     });
   }

@@ -5,6 +5,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Site } from '../../site';
 import { IMAGES } from '../../charts/common/images';
+import { PLATFORM_VERSIONS } from '../../charts/platform';
 import { clusterCharts } from '../../charts/cluster-charts';
 import { firstRunCommandCount, lxcDeployPlan, lxcManualSteps } from '../deploy-plan';
 import { REPORT_FIGURES } from './report-figures';
@@ -42,7 +43,9 @@ export function operationsRows(site: Site): OperationsRow[] {
   const nodes = site.talos.nodes.length;
   const k8s = kubernetesObjectCount(site);
   const talos = talosDeploySteps(site);
-  const imageCount = Object.keys(IMAGES).length;
+  // The stack's images and the platform's (talosctl follows the Talos release, MetalLB is a chart).
+  const imageCount = Object.keys(IMAGES).length
+    + Object.values(PLATFORM_VERSIONS).filter((v) => typeof v === 'object' && 'tag' in v).length;
   const phases = REPORT_FIGURES.timelinePhases.phases;
   const timeline = `${phases.reduce((n, p) => n + p[0], 0)}-${phases.reduce((n, p) => n + p[1], 0)} h`;
   const hours = (r: readonly number[]) => `${r[0]}-${r[1]} h`;
@@ -73,7 +76,7 @@ export function operationsRows(site: Site): OperationsRow[] {
       aspect: 'Upgrades',
       lxc: { value: `${daemons} daemons in ${plan.containers.length} containers upgraded in place (binaries + apt), per container`, source: 'generated: daemon count from the LXC payloads' },
       talos: {
-        value: `${nodes} talosctl upgrade (A/B image, rollback) + 1 talosctl upgrade-k8s per minor; ${imageCount} pinned images bumped in one file; ~3 Talos minors a year`,
+        value: `${nodes} talosctl upgrade (A/B image, rollback) + 1 talosctl upgrade-k8s per minor; ${imageCount} pinned images bumped in two files (charts/common/images.ts, charts/platform/versions.ts) and 1 Helm chart; ~3 Talos minors a year`,
         source: `generated: node and image counts; cadence estimate: ${RESEARCH} §7`,
       },
     },

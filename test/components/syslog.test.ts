@@ -69,11 +69,12 @@ describe('Syslog gateway configuration', () => {
     expect(listeners.map((l) => l.labels)).toEqual([{ job: 'syslog', transport: 'udp' }, { job: 'syslog', transport: 'tcp' }]);
   });
 
-  test('header fields become host, app, level and facility labels; proc_id and msg_id do not', () => {
+  test('header fields become host, app, level and facility labels, the sender address source_ip; proc_id and msg_id do not', () => {
     const relabel = block(parsed, 'loki.relabel');
     expect(attrs(relabel).forward_to).toEqual([]);
     expect(relabel.blocks.map((r) => [attrs(r).source_labels, attrs(r).target_label])).toEqual([
       [['__syslog_message_hostname'], 'host'],
+      [['__syslog_connection_ip_address'], 'source_ip'],
       [['__syslog_message_app_name'], 'app'],
       [['__syslog_message_severity'], 'level'],
       [['__syslog_message_facility'], 'facility'],
@@ -132,6 +133,11 @@ describe('Syslog gateway in Loki\'s pod', () => {
       expect(container.ports).toContainEqual({ name: port.targetPort, containerPort: 1514, protocol: port.protocol });
     }
     expect(lb.spec.loadBalancerSourceRanges).toBeUndefined();
+  });
+
+  test('syslog is accepted while Loki is still starting: the Service publishes the pod before it is ready', () => {
+    expect(lb.spec.publishNotReadyAddresses).toBe(true);
+    expect(findObject(objects, 'Service', 'loki-lb').spec.publishNotReadyAddresses).toBeUndefined();
   });
 
   test('it shares the address with Loki as MetalLB allows for Local policy: same key, same pods, no clashing port', () => {

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { METALLB_CHART, METALLB_CLUSTER_KINDS_CHART_VERSION } from '../../gitops/metallb-release';
 import { readObjects, type DistObject } from '../support/dist-tree';
 import { tempDir } from '../support/synth-once';
 import { siteFrom, writeDeliveryTree } from './delivery-tree';
@@ -21,6 +22,12 @@ const argoMetallb = objects.find((o) => o.kind === 'Application' && (o as Json).
 const argoOptions = (o: DistObject) => (o.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
 describe('MetalLB is L2 only', () => {
+  test('the cluster-scoped kinds the project allows for the chart were read from the pinned chart version', () => {
+    // Bumping the chart fails here until METALLB_CLUSTER_KINDS is checked against the new
+    // chart's templates (crds subchart, rbac.yaml, webhooks.yaml) and this pin moves with it.
+    expect(METALLB_CHART.version).toBe(METALLB_CLUSTER_KINDS_CHART_VERSION);
+  });
+
   test('frr-k8s (on by default in chart 0.16.1) and the deprecated FRR sidecars are off, in Argo CD and in Flux alike', () => {
     const expected = { crds: { enabled: true }, frrk8s: { enabled: false }, speaker: { frr: { enabled: false } } };
     expect(release.spec.values).toEqual(expected);

@@ -225,28 +225,25 @@ describe('kustomization.yaml and layer order helpers', () => {
   });
 
   test('syncLast layers share one wave after every other layer, whatever their dependencies', () => {
-    const src = { kind: 'directory', directory: 'x' } as const;
     const waves = syncWaves([
-      { name: 'base', source: src, dependsOn: [] },
-      { name: 'late', source: src, dependsOn: ['base'], syncLast: true },
-      { name: 'mid', source: src, dependsOn: ['base'] },
-      { name: 'top', source: src, dependsOn: ['mid'] },
+      { name: 'base', dependsOn: [] },
+      { name: 'late', dependsOn: ['base'], syncLast: true },
+      { name: 'mid', dependsOn: ['base'] },
+      { name: 'top', dependsOn: ['mid'] },
     ]);
     expect(Object.fromEntries(waves)).toEqual({ base: 0, mid: 1, top: 2, late: 3 });
   });
 
   test('fails when a layer depends on a syncLast layer', () => {
-    const src = { kind: 'directory', directory: 'x' } as const;
-    expect(() => syncWaves([{ name: 'late', source: src, dependsOn: [], syncLast: true }, { name: 'b', source: src, dependsOn: ['late'] }]))
+    expect(() => syncWaves([{ name: 'late', dependsOn: [], syncLast: true }, { name: 'b', dependsOn: ['late'] }]))
       .toThrow(/"b" depends on "late", which is syncLast/);
   });
 
   test('fails when layers depend on each other in a cycle', () => {
-    const src = { kind: 'directory', directory: 'x' } as const;
-    expect(() => syncWaves([{ name: 'a', source: src, dependsOn: ['b'] }, { name: 'b', source: src, dependsOn: ['a'] }])).toThrow(/depends on itself/);
+    expect(() => syncWaves([{ name: 'a', dependsOn: ['b'] }, { name: 'b', dependsOn: ['a'] }])).toThrow(/depends on itself/);
   });
 
   test('fails when a layer depends on an unknown layer', () => {
-    expect(() => syncWaves([{ name: 'a', source: { kind: 'directory', directory: 'x' }, dependsOn: ['nope'] }])).toThrow(/"nope" is not a layer/);
+    expect(() => syncWaves([{ name: 'a', dependsOn: ['nope'] }])).toThrow(/"nope" is not a layer/);
   });
 });

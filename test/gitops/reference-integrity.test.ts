@@ -196,6 +196,16 @@ function danglingReferences(site: Site, dist: string): string[] {
     }
   }
 
+  // Every entry of every kustomization.yaml: a file of its directory or another manifest directory.
+  for (const dir of manifestDirs(dist)) {
+    const resources: string[] = YAML.parse(fs.readFileSync(path.join(dist, dir, 'kustomization.yaml'), 'utf8')).resources ?? [];
+    for (const r of resources) {
+      const target = path.posix.normalize(path.posix.join(dir, r));
+      const ok = /\.ya?ml$/.test(r) ? fs.existsSync(path.join(dist, target)) : manifestDirs(dist).includes(target);
+      if (!ok) problems.push(`${dir}/kustomization.yaml: resource ${r} is neither a file there nor a manifest directory`);
+    }
+  }
+
   // Names local-path-provisioner assumes unless told otherwise (main.go, v0.0.33).
   for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'local-path-provisioner')) {
     const c = (d as Json).spec.template.spec.containers[0];
@@ -258,9 +268,11 @@ describe('reference integrity of dist/', () => {
       vol.secret.secretName = 'missing-secret';
     });
     edit('gitops/argocd/apps/argocd-applications.yaml', (docs) => { docs.find((d) => d.spec?.source?.path)!.spec.source.path = 'dist/no-such-layer'; });
+    fs.writeFileSync(path.join(dist, 'gitops/argocd/kustomization.yaml'), YAML.stringify({ resources: ['argocd-root.yaml', '../projects'] }));
     const problems = danglingReferences(site, dist).join('\n');
     expect(problems).toContain('Service/grafana: selector');
     expect(problems).toContain('Secret monitoring/missing-secret does not exist');
     expect(problems).toContain('source.path dist/no-such-layer is no directory');
+    expect(problems).toContain('gitops/argocd/kustomization.yaml: resource ../projects is neither');
   });
 });
