@@ -12,6 +12,7 @@ import { synthesizeAll } from './render/synthesize';
 import { TalosConfigError } from './talos/config-rules';
 import { TalosSecretsError } from './talos/secrets-bundle';
 import { TalosBundleStateError } from './talos/secrets-store';
+import { StackSecretsFileError } from './render/stack-secrets-file';
 
 function mirrorTree(dir: string, files: readonly OutputFile[]): void {
   for (const f of files) {
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
     if (cliOut) mirrorTree(cliOut, result.files);
     for (const w of result.loaded.warnings) console.error(`warning: ${w}`);
     for (const m of result.talos.messages) console.log(m);
+    for (const m of result.secretMessages) console.log(m);
     for (const f of result.secretFiles.filter((x) => x.created)) {
       console.log(`created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored): apply it once with kubectl apply -f, keep it out of git`);
     }
@@ -45,7 +47,7 @@ async function main(): Promise<number> {
       console.error(`error: ${err.message}\nnothing was written.`);
       return 1;
     }
-    if (err instanceof TalosConfigError || err instanceof TalosSecretsError || err instanceof TalosBundleStateError) {
+    if (err instanceof TalosConfigError || err instanceof TalosSecretsError || err instanceof TalosBundleStateError || err instanceof StackSecretsFileError) {
       console.error(`error: ${err.message}\ndist/ was not changed.`);
       return 1;
     }

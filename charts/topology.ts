@@ -4,22 +4,12 @@
  * topology, so the Kubernetes and LXC paths differ only where the platform forces it.
  */
 import type { Site } from '../site';
+import { PORTS } from '../site/ports';
 
 export type Platform = 'kubernetes' | 'lxc';
 
-export const PORTS = {
-  prometheus: 9090,
-  alertmanager: 9093,
-  grafana: 3000,
-  loki: 3100,
-  lokiGrpc: 9095,
-  alloy: 12345,
-  /** In-container syslog port: non-root cannot bind below 1024; the Service maps 514 to it. */
-  syslogContainer: 1514,
-  nodeExporter: 9100,
-  blackboxExporter: 9115,
-  pveExporter: 9221,
-} as const;
+/** Ports live with the site model (site/ports.ts): its rules check clashes against them. */
+export { PORTS };
 
 export interface StackTopology {
   readonly platform: Platform;

@@ -4,11 +4,12 @@
  * daemons with the Kubernetes path's flags, and what the operator must supply out of band.
  */
 import type { Site } from '../site';
-import { alertmanagerConfigYaml, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from '../charts/alertmanager/alertmanager-config';
+import { alertmanagerConfigYaml, HEARTBEAT_URL_FILE, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from '../charts/alertmanager/alertmanager-config';
 import { IMAGES, type ImageName } from '../charts/common/images';
 import { blackboxConfigYaml } from '../charts/exporters/blackbox-config';
 import { PVE_EXPORTER_SECRET } from '../charts/exporters/exporters-chart';
 import { lokiConfigYaml } from '../charts/loki/loki-config';
+import { PROMETHEUS_PASSWORD_FILE, PROMETHEUS_WEB_CONFIG_FILE } from '../charts/prometheus/prometheus-args';
 import { prometheusConfigYaml } from '../charts/prometheus/prometheus-config';
 import { prometheusRulesYaml, RULES_FILE_NAME } from '../charts/prometheus/rules';
 import { alloySyslogConfig } from '../charts/syslog/alloy-config';
@@ -124,6 +125,8 @@ function prometheusPayload(site: Site, topology: StackTopology): ContainerPayloa
       { unit: 'pve-exporter.service', binary: '/usr/local/bin/pve_exporter', release: `prometheus-pve-exporter ${IMAGES.pveExporter.tag} (pip, into a venv linked as /usr/local/bin/pve_exporter)` },
     ],
     secrets: [
+      { path: PROMETHEUS_WEB_CONFIG_FILE, owner: 'prometheus', what: `web config with bcrypt basic_auth_users (the web.yml key of Secret ${site.prometheus.webAuthSecret}), mode 0640` },
+      { path: PROMETHEUS_PASSWORD_FILE, owner: 'prometheus', what: `Prometheus' own basic-auth password for its self-scrape (the password key of Secret ${site.prometheus.webAuthSecret}, plain text), mode 0640` },
       { path: topology.alertmanagerPasswordFile, owner: 'prometheus', what: 'the Alertmanager basic-auth password (plain text, mode 0640)' },
       { path: PVE_EXPORTER_ENV, owner: 'pve-exporter', what: `PVE_USER, PVE_TOKEN_NAME, PVE_TOKEN_VALUE, PVE_VERIFY_SSL (the keys of Secret ${PVE_EXPORTER_SECRET}), mode 0640` },
     ],
@@ -161,6 +164,9 @@ function alertmanagerPayload(site: Site, topology: StackTopology): ContainerPayl
       ...site.alertmanager.receivers.webhooks
         .filter((w) => w.urlSecret)
         .map((w) => ({ path: `${WEBHOOK_URL_DIR}/${w.name}/url`, owner: 'alertmanager', what: `webhook URL (with its token) of receiver ${w.name}` })),
+      ...(site.alertmanager.heartbeat
+        ? [{ path: HEARTBEAT_URL_FILE, owner: 'alertmanager', what: `ping URL of the dead man's switch (key url of Secret ${site.alertmanager.heartbeat.urlSecret})` }]
+        : []),
     ],
   };
 }

@@ -3,6 +3,7 @@
  * one container per service on the monitoring VLAN, at the service's static address.
  */
 import { parseCidr, Site, STACK_SERVICES, type StackServiceName } from '../site';
+import { lxcVmid } from '../site/derived';
 import { nodeMacAddress } from '../talos/node-configs';
 
 /** One container per report-sized service. */
@@ -39,13 +40,7 @@ export interface LxcContainer {
   readonly nameservers: readonly string[];
 }
 
-/**
- * VMID of a monitoring container: VLAN id * 100 + last octet of its address (7010-7013 for the
- * report), so the id says where the container lives. The report assigns no VMIDs.
- */
-export function lxcVmid(site: Site, service: LxcService): number {
-  return site.network.vlanId * 100 + Number(site[service].address.split('.')[3]);
-}
+export { lxcVmid };
 
 export function lxcContainers(site: Site): LxcContainer[] {
   const { prefixLength } = parseCidr(site.network.cidr);
@@ -70,24 +65,6 @@ export function lxcContainers(site: Site): LxcContainer[] {
       nameservers: site.network.dnsServers,
     };
   });
-  assertFreeVmids(site, containers);
+  // VMID collisions with guests and Talos VMs are refused by the site validator (site/rules.ts).
   return containers;
-}
-
-/** A derived VMID that collides with a known guest or Talos VM would make `pct create` clobber plans. */
-function assertFreeVmids(site: Site, containers: readonly LxcContainer[]): void {
-  const taken = new Map<number, string>([
-    ...site.proxmox.guests.map((g, i) => [g.vmid, `proxmox.guests.${i}.vmid (${g.name})`] as const),
-    ...site.talos.nodes.map((n, i) => [n.vmid, `talos.nodes.${i}.vmid (${n.hostname})`] as const),
-  ]);
-  for (const c of containers) {
-    const owner = taken.get(c.vmid);
-    if (owner) {
-      throw new Error(
-        `LXC container ${c.hostname} would get VMID ${c.vmid} (VLAN ${c.vlanId} * 100 + last octet of ${c.address}), `
-        + `which ${owner} already uses; change that VMID or ${c.service}.address`,
-      );
-    }
-    taken.set(c.vmid, `the ${c.service} container`);
-  }
 }

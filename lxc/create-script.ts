@@ -25,6 +25,7 @@ Environment:
   TEMPLATE          container template volume, e.g. local:vztmpl/debian-12-standard_<version>_amd64.tar.zst
                     (default: the newest __FAMILY__ template in TEMPLATE_STORAGE)
   TEMPLATE_STORAGE  storage searched for the template (default: local)
+  PVE_FIREWALL_DIR  where pve-firewall reads guest rules (default: /etc/pve/firewall)
 USAGE
 }
 
@@ -39,6 +40,7 @@ done
 
 HERE="$(cd "$(dirname "$\{BASH_SOURCE[0]}")" && pwd)"
 TEMPLATE_STORAGE="$\{TEMPLATE_STORAGE:-local}"
+PVE_FIREWALL_DIR="$\{PVE_FIREWALL_DIR:-/etc/pve/firewall}"
 
 die() { echo "error: $*" >&2; exit 1; }
 note() { echo "note: $*" >&2; }
@@ -108,6 +110,20 @@ ensure_users() {
   run pct exec "$vmid" -- sh -c 'for u in "$@"; do id -u "$u" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$u"; done' sh "$@"
 }
 
+# install_firewall VMID: the container's firewall rules, written only when they changed.
+install_firewall() {
+  local vmid="$1" src="$HERE/firewall/$1.fw" dest="$PVE_FIREWALL_DIR/$1.fw"
+  if [ -f "$dest" ] && cmp -s "$src" "$dest"; then return; fi
+  run install -m 0640 "$src" "$dest"
+}
+
+# The guest rules do nothing while the datacenter firewall is off.
+check_datacenter_firewall() {
+  if ! grep -Eq '^enable:[[:space:]]*1' "$PVE_FIREWALL_DIR/cluster.fw" 2>/dev/null; then
+    note "the datacenter firewall is off, so the containers' rules (report rules 1-4) are not enforced; enable it under Datacenter -> Firewall -> Options after checking the host's own rules"
+  fi
+}
+
 CHANGED=0
 # push VMID SOURCE DEST MODE: copies only when the container's file differs.
 push() {
@@ -151,6 +167,7 @@ function containerBlock(planned: PlannedContainer): string {
     'else',
     `  run pct create ${vmid} "$(template_ref)" ${shellWords(planned.createOnlyArgs)} "\${CONVERGE[@]}" --net0 "$NET0"`,
     'fi',
+    `install_firewall ${vmid}`,
     `ensure_running ${vmid}`,
     `ensure_users ${vmid} ${shellWords(payload.users)}`,
     `run pct exec ${vmid} -- mkdir -p ${shellWords(planned.directories)}`,
@@ -173,6 +190,7 @@ export function createContainersScript(site: Site, plan: LxcDeployPlan = lxcDepl
     header.join('\n'),
     PRELUDE.replace(/\$\\\{/g, '${').replace(/__FAMILY__/g, LXC_TEMPLATE_FAMILY),
     ...plan.containers.map(containerBlock),
+    'check_datacenter_firewall',
     `echo "done: ${plan.containers.map((p) => `${p.container.hostname} (${p.container.vmid})`).join(', ')}"`,
     '',
   ].join('\n\n').replace(/\n\n$/, '\n');

@@ -1,8 +1,8 @@
 /**
  * Command lines of the daemons on LXC. The flags are the Kubernetes path's container args with
  * the LXC topology's paths; the parity test (test/lxc/parity.test.ts) reads both and fails on
- * any other difference. Built from the same helpers (retention size, Alertmanager's retention
- * units) so a sizing change moves both paths.
+ * any other difference. Built from the same helpers (external URLs, Alertmanager's retention
+ * units; Prometheus' retention is in prometheus.yml) so a site change moves both paths.
  */
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, WEB_CONFIG_KEY } from '../charts/alertmanager/alertmanager-args';
 import { PROMETHEUS_CONFIG_FILE } from '../charts/prometheus/prometheus-args';

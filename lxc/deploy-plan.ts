@@ -36,8 +36,9 @@ export function lxcDeployPlan(site: Site): LxcDeployPlan {
   return {
     containers: lxcContainers(site).map((container) => {
       const payload = payloads[container.service];
+      // firewall=1: the container's rules (lxc/firewall.ts) apply to this interface.
       const net0 = [
-        'name=eth0', `bridge=${container.bridge}`, `gw=${container.gateway}`, `hwaddr=${container.hwaddr}`,
+        'name=eth0', `bridge=${container.bridge}`, 'firewall=1', `gw=${container.gateway}`, `hwaddr=${container.hwaddr}`,
         `ip=${container.address}/${container.prefixLength}`, `tag=${container.vlanId}`, 'type=veth',
       ].join(',');
       return {
@@ -68,8 +69,8 @@ export function lxcDeployPlan(site: Site): LxcDeployPlan {
 
 /** `pct` commands a first run executes (and a --dry-run prints) for one container. */
 export function firstRunCommandCount(planned: PlannedContainer): number {
-  // create + start + users + mkdir + one push per file + daemon-reload + one enable per daemon
-  return 4 + planned.payload.files.length + 1 + planned.payload.daemons.length;
+  // create + firewall rules + start + users + mkdir + one push per file + daemon-reload + one enable per daemon
+  return 5 + planned.payload.files.length + 1 + planned.payload.daemons.length;
 }
 
 /** The operator's steps the script cannot do, derived from the payloads. */

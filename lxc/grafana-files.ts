@@ -5,7 +5,7 @@
  */
 import type { Site } from '../site';
 import {
-  ALERTMANAGER_PASSWORD_ENV, GRAFANA_PATHS, grafanaDashboardProvidersYaml, grafanaDashboards, grafanaDatasourcesYaml,
+  datasourcePasswordEnv, GRAFANA_PATHS, grafanaDashboardProvidersYaml, grafanaDashboards, grafanaDatasourcesYaml,
 } from '../charts/grafana/provisioning';
 import { grafanaSettings, grafanaSettingsEnv } from '../charts/grafana/grafana-settings';
 import type { StackTopology } from '../charts/topology';
@@ -37,7 +37,10 @@ export function grafanaContainerFiles(site: Site, topology: StackTopology): { fi
     secrets: [{
       path: GRAFANA_SECRET_ENV_FILE,
       owner: 'grafana',
-      what: `GF_SECURITY_ADMIN_USER, GF_SECURITY_ADMIN_PASSWORD (Secret ${site.grafana.adminSecret}) and ${ALERTMANAGER_PASSWORD_ENV} (the Alertmanager basic-auth password), mode 0640`,
+      what: [
+        `GF_SECURITY_ADMIN_USER, GF_SECURITY_ADMIN_PASSWORD (Secret ${site.grafana.adminSecret})`,
+        ...datasourcePasswordEnv(site).map((e) => `${e.name} (key ${e.key} of Secret ${e.secret})`),
+      ].join(', ') + ', mode 0640',
     }],
   };
 }

@@ -2,6 +2,7 @@
 import type { Site } from '../site';
 import type { OutputFile } from '../render/output-file';
 import { createContainersScript } from './create-script';
+import { containerFirewallFile } from './firewall';
 import { type LxcDeployPlan, lxcDeployPlan, lxcManualSteps } from './deploy-plan';
 
 export const LXC_DIR = 'lxc';
@@ -12,6 +13,7 @@ export function renderLxcPath(site: Site): OutputFile[] {
   return [
     { path: `${LXC_DIR}/${LXC_SCRIPT}`, content: createContainersScript(site, plan), mode: 0o755 },
     { path: `${LXC_DIR}/README.md`, content: lxcReadme(site, plan) },
+    ...plan.containers.map(({ container }) => ({ path: `${LXC_DIR}/firewall/${container.vmid}.fw`, content: containerFirewallFile(site, container.service) })),
     ...plan.containers.flatMap(({ payload }) => payload.files.map((f) => ({
       path: `${LXC_DIR}/${payload.service}${f.path}`,
       content: f.content,
@@ -45,6 +47,14 @@ function lxcReadme(site: Site, plan: LxcDeployPlan): string {
     './create-containers.sh --dry-run   # shows every pct command, changes nothing',
     './create-containers.sh',
     '```',
+    '',
+    '## Firewall (report rules 1-4)',
+    '',
+    '`firewall/<vmid>.fw` holds each container\'s Proxmox firewall rules: inbound dropped unless a rule',
+    'admits it (the UIs and APIs from the management VLAN, syslog from anywhere, the stack\'s own flows),',
+    'outbound open. The script installs them into `/etc/pve/firewall/` and sets `firewall=1` on net0.',
+    'They take effect only while the datacenter firewall is on (Datacenter -> Firewall -> Options);',
+    'the script says when it is off. Turning it on enforces the host\'s own rules too: check them first.',
     '',
     'Re-running is safe: existing containers (same VMID and hostname) get the site\'s cores and memory',
     'again; net0 is set only when it differs from the site\'s (Proxmox replaces the veth on a net0',

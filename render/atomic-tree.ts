@@ -15,6 +15,19 @@ export interface WriteTreeOptions {
 }
 
 export function writeTreeAtomically(targetDir: string, files: readonly OutputFile[], options: WriteTreeOptions = {}): void {
+  stageTree(targetDir, files, options).swap();
+}
+
+/** A complete tree beside its target, not yet visible there. */
+export interface StagedTree {
+  /** Replace the target with the staged tree (two renames). */
+  swap(): void;
+  /** Delete the staged tree; the target stays as it was. */
+  discard(): void;
+}
+
+/** Write the tree into a staging directory beside `targetDir` and run the check on it. */
+export function stageTree(targetDir: string, files: readonly OutputFile[], options: WriteTreeOptions = {}): StagedTree {
   assertUniquePaths(files);
   const parent = path.dirname(path.resolve(targetDir));
   const base = path.basename(targetDir);
@@ -42,6 +55,15 @@ export function writeTreeAtomically(targetDir: string, files: readonly OutputFil
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
   }
+  return {
+    swap: () => swapIn(staging, targetDir),
+    discard: () => fs.rmSync(staging, { recursive: true, force: true }),
+  };
+}
+
+function swapIn(staging: string, targetDir: string): void {
+  const parent = path.dirname(path.resolve(targetDir));
+  const base = path.basename(targetDir);
   const backup = fs.existsSync(targetDir) ? fs.mkdtempSync(path.join(parent, `.${base}-previous-`)) : undefined;
   if (backup) {
     fs.rmdirSync(backup);

@@ -8,6 +8,7 @@ import { clusterCharts } from '../charts/cluster-charts';
 import { addGitopsLayer, MONITORING_DIR } from '../gitops';
 import { renderComparison, renderLxcPath } from '../lxc';
 import { renderProxmoxScript } from '../talos/proxmox-script';
+import { renderRsyslogSnippet } from '../charts/syslog/rsyslog-snippet';
 import { layerFiles } from './layer-files';
 import type { OutputFile } from './output-file';
 
@@ -23,6 +24,8 @@ export function renderDist(site: Site): OutputFile[] {
     ]),
     // No key material in it: the machine configs it hands to the VMs stay in the secrets directory.
     renderProxmoxScript(site),
+    // What each log sender's rsyslog needs, matching the gateway's listeners (in no GitOps layer).
+    renderRsyslogSnippet(site),
     // The assessment's LXC path from the same model, and the comparison computed from both.
     ...renderLxcPath(site),
     ...renderComparison(site),

@@ -61,23 +61,47 @@ export interface SecretFileResult {
   readonly created: boolean;
 }
 
+/** One change to the secrets directory; a run applies all of its changes or none. */
+export type SecretChange =
+  /** Create a file that must not exist yet (key material that is never replaced). */
+  | { readonly kind: 'create'; readonly path: string; readonly content: string }
+  /** Create or replace a derived file (machine configs, talosconfig). */
+  | { readonly kind: 'write'; readonly path: string; readonly content: string }
+  /** Delete a derived file that no longer has a source (a node that left the site). */
+  | { readonly kind: 'remove'; readonly path: string };
+
+export interface AppliedSecretChanges {
+  /** Put every file back as it was before the changes (for a later step of the run that failed). */
+  rollback(): void;
+}
+
 /**
- * Create-once secret material (generated passwords): written on the first run, then kept
- * byte for byte, so reruns never rotate credentials a live cluster already uses. A copy
- * restored with loose permissions is tightened to 0600.
+ * Apply the changes in order. If one fails, those already applied are undone before the error
+ * is rethrown; afterwards the caller can still undo all of them (when dist/ fails to swap).
  */
-export function ensureSecretFile(target: string, produce: () => string): SecretFileResult {
-  ensureSecretDir(path.dirname(target));
-  if (fs.existsSync(target)) {
-    fs.chmodSync(target, SECRET_FILE_MODE);
-    return { path: target, created: false };
-  }
+export function applySecretChanges(changes: readonly SecretChange[]): AppliedSecretChanges {
+  const undo: (() => void)[] = [];
+  const rollback = () => {
+    for (const step of undo.splice(0).reverse()) step();
+  };
   try {
-    createSecretFileExclusively(target, produce());
+    for (const change of changes) {
+      const previous = fs.existsSync(change.path) ? fs.readFileSync(change.path, 'utf8') : undefined;
+      const restore = () => (previous === undefined ? fs.rmSync(change.path, { force: true }) : writeSecretFileAtomically(change.path, previous));
+      if (change.kind === 'create') {
+        createSecretFileExclusively(change.path, change.content);
+        undo.push(() => fs.rmSync(change.path, { force: true }));
+      } else if (change.kind === 'write') {
+        writeSecretFileAtomically(change.path, change.content);
+        undo.push(restore);
+      } else if (previous !== undefined) {
+        fs.rmSync(change.path);
+        undo.push(restore);
+      }
+    }
   } catch (err) {
-    // A concurrent run created it first: theirs wins, ours is discarded.
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return { path: target, created: false };
+    rollback();
+    throw err;
   }
-  return { path: target, created: true };
+  return { rollback };
 }

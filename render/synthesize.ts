@@ -1,17 +1,20 @@
 /**
- * The synth run: load and validate the site once, create or reuse key material in the
- * git-ignored secrets directory, render, then replace dist/ atomically.
+ * The synth run as one transaction: load and validate the site once, render everything in
+ * memory (Talos configs, the generated Secrets, dist/), stage dist/ beside itself, then write
+ * the secrets directory and swap dist/ in. Any failure before the last step changes nothing;
+ * a failure while writing undoes what was written.
  */
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { loadSite, LoadedSite, SiteError } from '../site';
-import { writeTreeAtomically } from './atomic-tree';
+import { stageTree } from './atomic-tree';
 import { isPathInside } from './paths';
 import type { OutputFile } from './output-file';
 import { renderDist } from './pipeline';
-import { ensureSecretFile, SecretFileResult } from './secret-files';
-import { stackSecrets } from '../charts/secrets/stack-secrets';
-import { configYaml } from '../charts/common/config-yaml';
-import { synthesizeTalos, TalosSynthesis } from '../talos';
+import { applySecretChanges, type SecretChange, type SecretFileResult } from './secret-files';
+export { stackSecretsFile } from './stack-secrets-file';
+import { planStackSecretsFile } from './stack-secrets-file';
+import { planTalos, type TalosSynthesis } from '../talos';
 
 export interface SynthesizeOptions {
   /** Site file (YAML). @default - the embedded default: the report's values */
@@ -34,33 +37,55 @@ export interface SynthesisResult {
   readonly files: readonly OutputFile[];
   /** Key material kept in the secrets directory (created on this run or reused). */
   readonly secretFiles: readonly SecretFileResult[];
+  /** What changed in the generated Secrets file (renamed, moved or added Secrets), one line each. */
+  readonly secretMessages: readonly string[];
 }
 
+/** dist/ and the generated Kubernetes Secrets, without Talos (tests, `cdk8s synth` of dist/ only). */
 export function synthesize(options: SynthesizeOptions = {}): SynthesisResult {
   const loaded = options.loaded ?? loadSite(options.siteFile);
   const { outDir, secretsDir } = synthesisDirs(options, loaded);
   const files = renderDist(loaded.site);
-  const secretFiles = [
-    ensureSecretFile(path.join(secretsDir, 'kubernetes', 'monitoring-secrets.yaml'), () => stackSecrets(loaded.site).map((s) => `---\n${configYaml(s)}`).join('')),
-  ];
-  writeTreeAtomically(outDir, files, { beforeSwap: options.beforeSwap });
-  return { loaded, outDir, files, secretFiles };
+  const secrets = planStackSecretsFile(secretsDir, loaded.site);
+  commit(outDir, files, secrets.changes, options.beforeSwap);
+  return { loaded, outDir, files, secretFiles: secrets.results, secretMessages: secrets.messages };
 }
 
 export interface FullSynthesisResult extends SynthesisResult {
   readonly talos: TalosSynthesis;
 }
 
-/**
- * `npm run synth`: everything, Talos included. The Talos secrets bundle and machine configs are
- * written before dist/ is swapped, so a damaged bundle stops the run with dist/ untouched.
- */
+/** `npm run synth`: everything, Talos included, in one transaction. */
 export async function synthesizeAll(options: SynthesizeOptions = {}): Promise<FullSynthesisResult> {
   const root = options.projectRoot ?? process.cwd();
   const loaded = options.loaded ?? loadSite(options.siteFile);
-  const { secretsDir } = synthesisDirs(options, loaded);
-  const talos = await synthesizeTalos(loaded.site, { projectRoot: root, secretsDir });
-  return { ...synthesize({ ...options, loaded }), talos };
+  const { outDir, secretsDir } = synthesisDirs(options, loaded);
+  const talos = await planTalos(loaded.site, { projectRoot: root, secretsDir });
+  const files = renderDist(loaded.site);
+  const secrets = planStackSecretsFile(secretsDir, loaded.site);
+  commit(outDir, files, [...talos.changes, ...secrets.changes], options.beforeSwap);
+  return {
+    loaded, outDir, files, secretFiles: secrets.results, secretMessages: secrets.messages,
+    talos: { secretFiles: talos.secretFiles, messages: talos.messages },
+  };
+}
+
+/** Stage dist/, write the secrets directory, swap dist/ in; undo the secrets if the swap fails. */
+function commit(outDir: string, files: readonly OutputFile[], changes: readonly SecretChange[], beforeSwap?: (stagingDir: string) => void): void {
+  const staged = stageTree(outDir, files, { beforeSwap });
+  let applied;
+  try {
+    applied = applySecretChanges(changes);
+  } catch (err) {
+    staged.discard();
+    throw err;
+  }
+  try {
+    staged.swap();
+  } catch (err) {
+    applied.rollback();
+    throw err;
+  }
 }
 
 /**
@@ -77,5 +102,17 @@ function synthesisDirs(options: SynthesizeOptions, loaded: LoadedSite): { outDir
       message: `overlaps the output directory ${outDir}, which is replaced on every synth (the secrets would be deleted); keep key material outside it, e.g. .secrets`,
     }]);
   }
+  if (!gitIgnores(root, path.join(secretsDir, 'talos', 'secrets.yaml'))) {
+    throw new SiteError(loaded.source, [{
+      path: 'talos.secretsDir', value: loaded.site.talos.secretsDir,
+      message: `(${secretsDir}) lies in the git work tree of ${root} and is not git-ignored, so key material could be committed; add ${path.relative(root, secretsDir) || '.'}/ to .gitignore (or choose a directory outside the repository)`,
+    }]);
+  }
   return { outDir, secretsDir };
+}
+
+/** False only when `file` lies in a git work tree that does not ignore it (outside one: true). */
+function gitIgnores(root: string, file: string): boolean {
+  // 0 = ignored, 1 = not ignored, 128 = not a git work tree (or git missing): nothing to check.
+  return spawnSync('git', ['check-ignore', '-q', '--no-index', file], { cwd: root, stdio: 'ignore' }).status !== 1;
 }

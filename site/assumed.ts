@@ -31,4 +31,8 @@ export const SITE_ADVICE: readonly { readonly applies: (site: Site) => boolean; 
     applies: (site) => site.alertmanager.receivers.webhooks.length + site.alertmanager.receivers.emails.length === 0,
     line: 'alertmanager.receivers: none configured; alerts reach only the built-in "default" receiver (Alertmanager UI and API). Add a webhook or email receiver to be notified',
   },
+  {
+    applies: (site) => site.alertmanager.heartbeat === undefined,
+    line: 'alertmanager.heartbeat: unset; nobody is told when Prometheus or Alertmanager itself is down. Point heartbeat.urlSecret at a dead man\'s switch (healthchecks.io, Dead Man\'s Snitch) that the always-firing Watchdog alert pings',
+  },
 ];

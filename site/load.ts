@@ -56,20 +56,79 @@ export function parseSite(raw: unknown, source = 'site object'): LoadedSite {
   return { site: result.data, warnings, source };
 }
 
+/** A site file is a few KiB; anything larger is not one (and must not exhaust memory). */
+export const SITE_FILE_MAX_BYTES = 1024 * 1024;
+/** YAML aliases a site file may expand; more is a "billion laughs" bomb, not a site. */
+const MAX_ALIAS_COUNT = 100;
+
 /** Load from a YAML file, or the embedded default (the report's values) when no file is given. */
 export function loadSite(file?: string): LoadedSite {
   if (!file) return parseSite(undefined, EMBEDDED_SOURCE);
-  let text: string;
+  const fileProblem = (message: string) => new SiteError(file, [{ path: '(file)', value: file, message }]);
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const size = fs.statSync(file).size;
+    if (size > SITE_FILE_MAX_BYTES) throw fileProblem(`is ${size} bytes; a site file is at most ${SITE_FILE_MAX_BYTES} bytes (1 MiB): pass the site description, not another file`);
+    bytes = fs.readFileSync(file);
   } catch (err) {
-    throw new SiteError(file, [{ path: '(file)', value: file, message: `cannot be read (${(err as NodeJS.ErrnoException).code}); pass an existing YAML file with --site FILE or SITE=FILE` }]);
+    if (err instanceof SiteError) throw err;
+    throw fileProblem(`cannot be read (${(err as NodeJS.ErrnoException).code}); pass an existing YAML file with --site FILE or SITE=FILE`);
   }
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const before = bytes.subarray(0, bad).toString('utf8').split('\n');
+    throw fileProblem(`is not UTF-8: byte 0x${bytes[bad].toString(16).padStart(2, '0')} at line ${before.length}, column ${before[before.length - 1].length + 1} (offset ${bad}); save the file as UTF-8`);
+  }
+  return parseSiteText(bytes.toString('utf8'), file);
+}
+
+/** Parse and validate the text of a site file (what loadSite does once the bytes are read and checked). */
+export function parseSiteText(text: string, file: string): LoadedSite {
+  // merge: YAML 1.1 merge keys (`<<: *defaults`), which people use in site files.
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true });
   if (doc.errors.length > 0) {
-    throw new SiteError(file, doc.errors.map((e) => ({ path: '(yaml)', value: e.linePos?.[0] ? `line ${e.linePos[0].line}` : file, message: `is not valid YAML: ${e.message.split('\n')[0]}` })));
+    throw new SiteError(file, doc.errors.map((e) => ({
+      path: '(yaml)',
+      value: e.linePos?.[0] ? `line ${e.linePos[0].line}` : file,
+      message: e.code === 'DUPLICATE_KEY'
+        ? `is not valid YAML: the key ${JSON.stringify(keyAt(text, e.pos[0]))} appears twice in one mapping; keep one (later keys do not override earlier ones)`
+        : `is not valid YAML: ${e.message.split('\n')[0]}`,
+    })));
   }
-  return parseSite(doc.toJS(), file);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // Parses, but cannot become data: an alias bomb, a merge key on something that is not a mapping.
+    throw new SiteError(file, [{ path: '(yaml)', value: file, message: `parses but cannot be read as data (${(err as Error).message}); expand the aliases, or merge (<<) only mappings` }]);
+  }
+  return parseSite(raw, file);
+}
+
+/** The mapping key written at `offset` (plain, or quoted). */
+function keyAt(text: string, offset: number): string {
+  const m = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\s,{}[\]]+)/.exec(text.slice(offset));
+  if (!m) return text.slice(offset, offset + 1);
+  return /^["']/.test(m[1]) ? m[1].slice(1, -1) : m[1];
+}
+
+/** Offset of the first byte that does not belong to a valid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0) return i;
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+    }
+    // Overlong 3/4-byte forms, UTF-16 surrogates and code points above U+10FFFF.
+    const second = bytes[i + 1];
+    if ((b === 0xe0 && second < 0xa0) || (b === 0xed && second > 0x9f) || (b === 0xf0 && second < 0x90) || (b === 0xf4 && second > 0x8f)) return i;
+    i += length;
+  }
+  return -1;
 }
 
 function hasPath(raw: unknown, path: string): boolean {

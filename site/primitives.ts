@@ -45,6 +45,24 @@ export function isCronSchedule(text: string): boolean {
   }));
 }
 
+/** How many values a valid cron field matches (its "*", lists, ranges and steps expanded). */
+function cronFieldCount(field: string, [min, max]: [number, number]): number {
+  const hits = new Set<number>();
+  for (const part of field.split(',')) {
+    const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part)!;
+    const from = m[1] === '*' ? min : Number(m[2]);
+    const to = m[1] === '*' ? max : m[3] !== undefined ? Number(m[3]) : m[4] !== undefined ? max : from;
+    for (let v = from; v <= to; v += Number(m[4] ?? 1)) hits.add(v);
+  }
+  return hits.size;
+}
+
+/** Runs per day on a day the schedule runs at all (minute values x hour values). Assumes a valid schedule. */
+export function cronRunsPerDay(schedule: string): number {
+  const [minute, hour] = schedule.trim().split(/\s+/);
+  return cronFieldCount(minute, CRON_FIELDS[0]) * cronFieldCount(hour, CRON_FIELDS[1]);
+}
+
 export const cronSchedule = z.string().refine(isCronSchedule, {
   error: 'expected a five-field cron schedule such as "0 2 * * *" (minute hour day-of-month month day-of-week, UTC)',
 });

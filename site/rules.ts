@@ -6,7 +6,12 @@
 import { cidrHasHostBits, inRange, ipToNumber, isUsableHost, numberToIp, parseCidr } from './net';
 import { durationSeconds } from './primitives';
 import type { Site } from './schema';
-import { PORTS } from '../charts/topology';
+import { STACK_SERVICES } from './schema';
+import { lxcVmid } from './derived';
+import { LOG_ADDRESS_TCP_PORTS } from './ports';
+import { SUPPORTED_TALOS_CONTRACT, TALOS_KUBERNETES_RANGE, talosMinor } from './talos-support';
+
+export { TALOS_KUBERNETES_RANGE };
 
 export interface SiteProblem {
   readonly path: string;
@@ -15,14 +20,6 @@ export interface SiteProblem {
 }
 
 type Rule = (site: Site) => SiteProblem[];
-
-/** Kubernetes minors each Talos minor supports (siderolabs/talos pkg/machinery/compatibility). */
-export const TALOS_KUBERNETES_RANGE: Record<string, { min: number; max: number }> = {
-  '1.10': { min: 28, max: 33 },
-  '1.11': { min: 29, max: 34 },
-  '1.12': { min: 30, max: 35 },
-  '1.13': { min: 31, max: 36 },
-};
 
 /** Every static address on the VLAN, with the site path that sets it. */
 export function staticAddresses(site: Site): { path: string; address: string }[] {
@@ -77,10 +74,14 @@ const rules: Rule[] = [
   ({ prometheus }) => prometheus.storageGiB < 2
     ? [{ path: 'prometheus.storageGiB', value: prometheus.storageGiB, message: 'is too small: size-based retention (85% of the volume) would round to 0 and switch off; give at least 2' }]
     : [],
-  // Syslog shares Loki's address; MetalLB refuses two Services on one IP with the same TCP port.
-  ({ syslog }) => syslog.tcp && ([PORTS.loki, PORTS.lokiGrpc] as number[]).includes(syslog.port)
-    ? [{ path: 'syslog.port', value: syslog.port, message: `clashes with Loki's TCP ports on the shared address (${PORTS.loki}, ${PORTS.lokiGrpc}); use the syslog standard 514 or set syslog.tcp: false` }]
-    : [],
+  // Syslog shares Loki's address: on Kubernetes MetalLB refuses two Services on one IP with the
+  // same port, on LXC the container's port redirect would capture the other service's traffic.
+  ({ syslog }) => {
+    const clash = syslog.tcp ? LOG_ADDRESS_TCP_PORTS.find((p) => p.port === syslog.port) : undefined;
+    return clash
+      ? [{ path: 'syslog.port', value: syslog.port, message: `clashes with ${clash.what} on the shared log address (TCP ports bound there: ${LOG_ADDRESS_TCP_PORTS.map((p) => p.port).join(', ')}); use the syslog standard 514 or set syslog.tcp: false` }]
+      : [];
+  },
   ({ loki }) => (durationSeconds(loki.retention)! % 86400 === 0)
     ? []
     : [{ path: 'loki.retention', value: loki.retention, message: 'must be a whole number of days (Loki deletes by 24h index period), e.g. 7d or 14d' }],
@@ -92,19 +93,73 @@ const rules: Rule[] = [
     : [],
   ({ alertmanager }) => {
     const names = [...alertmanager.receivers.webhooks, ...alertmanager.receivers.emails].map((r) => r.name);
-    return names.flatMap((name, i) => (name === 'default' || names.indexOf(name) !== i)
-      ? [{ path: 'alertmanager.receivers', value: name, message: 'receiver names must be unique and must not be "default" (the built-in receiver)' }]
-      : []);
+    const seen = new Set<string>();
+    return names.flatMap((name) => {
+      const clash = name === 'default' || name === 'heartbeat' || seen.has(name);
+      seen.add(name);
+      return clash
+        ? [{ path: 'alertmanager.receivers', value: name, message: 'receiver names must be unique and must not be "default" or "heartbeat" (the built-in receiver and the dead man\'s switch)' }]
+        : [];
+    });
   },
-  ({ proxmox, talos }) => {
-    const ids = [...proxmox.guests.map((g) => ({ id: g.vmid, path: 'proxmox.guests' })), ...talos.nodes.map((n, i) => ({ id: n.vmid, path: `talos.nodes.${i}.vmid` }))];
-    return ids.flatMap(({ id, path }, i) => ids.findIndex((o) => o.id === id) !== i
-      ? [{ path, value: id, message: 'VMID is used twice (a guest and a node, or two of either); every Proxmox VMID must be unique' }]
-      : []);
+  // Every VMID on the host: guests, Talos VMs, and the LXC path's containers (derived from
+  // their addresses), which `pct create` would otherwise collide with.
+  (site) => duplicates([
+    ...site.proxmox.guests.map((g, i) => ({ key: g.vmid, path: `proxmox.guests.${i}.vmid`, owner: `guest ${g.name}` })),
+    ...site.talos.nodes.map((n, i) => ({ key: n.vmid, path: `talos.nodes.${i}.vmid`, owner: `Talos node ${n.hostname}` })),
+    ...STACK_SERVICES.map((service) => ({ key: lxcVmid(site, service), path: `${service}.address`, owner: `the LXC path's ${service} container (VMID = VLAN ${site.network.vlanId} * 100 + last octet of ${site[service].address})` })),
+  ]).map(({ path, key, owner, first }) => ({
+    path, value: key,
+    message: `VMID ${key} of ${owner} is already taken by ${first.owner} (${first.path}); every Proxmox VMID must be unique: change one of them`,
+  })),
+  ({ talos }) => duplicates(talos.nodes.map((n, i) => ({ key: n.hostname, path: `talos.nodes.${i}.hostname`, owner: 'a node' })))
+    .map(({ path, key, first }) => ({ path, value: key, message: `hostname is used twice (also ${first.path}); every node needs its own` })),
+  // A guest on a service, node or VIP address (or on another guest's, or the Proxmox host's) is a typo.
+  (site) => {
+    const taken = new Map<string, string>([
+      ...staticAddresses(site).map(({ path, address }) => [address, path] as const),
+      [site.proxmox.hostAddress, 'proxmox.hostAddress'],
+    ]);
+    return site.proxmox.guests.flatMap((g, i) => {
+      if (!g.address) return [];
+      const owner = taken.get(g.address);
+      taken.set(g.address, `proxmox.guests.${i}.address`);
+      return owner ? [{ path: `proxmox.guests.${i}.address`, value: g.address, message: `is already the address of ${owner}; give the guest its own address` }] : [];
+    });
   },
-  ({ talos }) => talos.nodes.flatMap((n, i) => talos.nodes.findIndex((o) => o.hostname === n.hostname) !== i
-    ? [{ path: `talos.nodes.${i}.hostname`, value: n.hostname, message: 'hostname is used twice; every node needs its own' }]
+  ({ network }) => {
+    const mgmt = parseCidr(network.managementCidr);
+    const vlan = parseCidr(network.cidr);
+    return mgmt.first <= vlan.last && vlan.first <= mgmt.last
+      ? [{ path: 'network.managementCidr', value: network.managementCidr, message: `overlaps the monitoring VLAN ${network.cidr}: the firewall rules would admit the whole monitoring VLAN (its DHCP range included); give the management VLAN's own network` }]
+      : [];
+  },
+  // pve_exporter and the API probe use apiUrl, the node_exporter target and syslog source hostAddress.
+  ({ proxmox }) => {
+    const host = new URL(proxmox.apiUrl).hostname;
+    return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) && host !== proxmox.hostAddress
+      ? [{ path: 'proxmox.hostAddress', value: proxmox.hostAddress, message: `differs from the host of proxmox.apiUrl (${host}); both name the same Proxmox host: make them equal` }]
+      : [];
+  },
+  // pve_exporter's client (proxmoxer) speaks HTTPS only.
+  ({ proxmox }) => new URL(proxmox.apiUrl).protocol === 'https:'
+    ? []
+    : [{ path: 'proxmox.apiUrl', value: proxmox.apiUrl, message: 'must be https:// (the Proxmox API serves HTTPS only, on 8006 unless a proxy is in front); e.g. https://10.88.140.151:8006' }],
+  ({ alertmanager }) => alertmanager.heartbeat && durationSeconds(alertmanager.heartbeat.interval)! < 2
+    ? [{ path: 'alertmanager.heartbeat.interval', value: alertmanager.heartbeat.interval, message: 'is shorter than Alertmanager can repeat a notification (it pings at half the interval); give at least 2s, e.g. 1m' }]
+    : [],
+  ({ proxmox }) => (['vcpu', 'memoryGB', 'diskGB'] as const).flatMap((k) => {
+    const capacity = proxmox.capacity[k];
+    return capacity !== undefined && capacity < proxmox.allocated[k]
+      ? [{ path: `proxmox.capacity.${k}`, value: capacity, message: `is below what is already allocated (proxmox.allocated.${k}: ${proxmox.allocated[k]}); give the host's physical capacity` }]
+      : [];
+  }),
+  ({ proxmox }) => (['memoryGB', 'diskGB'] as const).flatMap((k) => proxmox.used[k] > proxmox.allocated[k]
+    ? [{ path: `proxmox.used.${k}`, value: proxmox.used[k], message: `is more than allocated (proxmox.allocated.${k}: ${proxmox.allocated[k]}); guests cannot use more than they were given` }]
     : []),
+  ({ proxmox }) => proxmox.guestCount < proxmox.guests.length
+    ? [{ path: 'proxmox.guestCount', value: proxmox.guestCount, message: `is below the ${proxmox.guests.length} guests listed in proxmox.guests; give the number of guests on the host` }]
+    : [],
   ({ talos }) => talos.installDisk === talos.dataDisk
     ? [{ path: 'talos.dataDisk', value: talos.dataDisk, message: 'is the install disk; Talos owns the whole install disk, give the second disk (e.g. /dev/sdb)' }]
     : [],
@@ -118,10 +173,10 @@ const rules: Rule[] = [
       : [{ path: 'talos.dataDisk', value: `${talos.installDisk} + ${talos.dataDisk}`, message: 'the Proxmox VMs get two disks on one bus: use /dev/sda + /dev/sdb (SCSI) or /dev/vda + /dev/vdb (VirtIO block)' }];
   },
   ({ talos, kubernetes }) => {
-    const talosMinor = talos.version.replace(/^v/, '').split('.').slice(0, 2).join('.');
-    const range = TALOS_KUBERNETES_RANGE[talosMinor];
-    if (!range) {
-      return [{ path: 'talos.version', value: talos.version, message: `is not a supported Talos release; use one of v${Object.keys(TALOS_KUBERNETES_RANGE).join('.x, v')}.x` }];
+    const contract = talosMinor(talos.version);
+    const range = TALOS_KUBERNETES_RANGE[contract];
+    if (contract !== SUPPORTED_TALOS_CONTRACT || !range) {
+      return [{ path: 'talos.version', value: talos.version, message: `is not supported: the machine configs are written for the Talos v${SUPPORTED_TALOS_CONTRACT} contract; use a v${SUPPORTED_TALOS_CONTRACT}.x release` }];
     }
     const [major, minor] = kubernetes.version.split('.').map(Number);
     return major === 1 && minor >= range.min && minor <= range.max
@@ -129,6 +184,18 @@ const rules: Rule[] = [
       : [{ path: 'kubernetes.version', value: kubernetes.version, message: `is outside what Talos ${talos.version} supports (1.${range.min}-1.${range.max}); choose a release in that range` }];
   },
 ];
+
+/** Entries whose key appeared before, with the first owner of the key (one pass, a Map). */
+function duplicates<K, T extends { key: K; path: string; owner: string }>(entries: readonly T[]): (T & { first: T })[] {
+  const seen = new Map<K, T>();
+  const found: (T & { first: T })[] = [];
+  for (const e of entries) {
+    const first = seen.get(e.key);
+    if (first) found.push({ ...e, first });
+    else seen.set(e.key, e);
+  }
+  return found;
+}
 
 function numberToCidr(cidr: string): string {
   const range = parseCidr(cidr);

@@ -107,6 +107,8 @@ export const SiteSchema = z.strictObject({
     retention: duration.default('15d').describe('TSDB retention time (report: 15 days)'),
     scrapeInterval: duration.default('15s').describe('Global scrape interval (report growth estimate assumes 15s)'),
     evaluationInterval: duration.default('30s'),
+    webAuthSecret: dnsLabel.default('prometheus-web-auth').describe('Secret with web.yml (bcrypt basic_auth_users) and password for clients (Grafana, its own scrape, its probes)'),
+    externalUrl: httpUrl.optional().describe('URL in the links Prometheus generates (alert sources in notifications); default http://<address>:9090/'),
   }).prefault({}),
 
   grafana: z.strictObject({
@@ -124,10 +126,15 @@ export const SiteSchema = z.strictObject({
     ...serviceSizing({ address: '10.70.0.13', cpu: 2, memoryGiB: 4, storageGiB: 50 }),
     retention: duration.default('720h').describe('Alert history retention (report: 30 days)'),
     webAuthSecret: dnsLabel.default('alertmanager-web-auth').describe('Secret with web.yml (bcrypt basic_auth_users) and password for clients'),
+    externalUrl: httpUrl.optional().describe('URL in the links Alertmanager puts into notifications; default http://<address>:9093/'),
     receivers: z.strictObject({
       webhooks: z.array(webhookReceiver).default([]),
       emails: z.array(emailReceiver).default([]),
     }).prefault({}),
+    heartbeat: z.strictObject({
+      urlSecret: dnsLabel.describe('Secret (key "url") with the ping URL of a dead man\'s switch (healthchecks.io, Dead Man\'s Snitch); Alertmanager reads it as a file'),
+      interval: duration.default('1m').describe('How often the always-firing Watchdog alert pings it; give the switch this period plus a grace'),
+    }).optional().describe('Dead man\'s switch: without one, nobody is told when Prometheus or Alertmanager itself is down'),
   }).prefault({}),
 
   syslog: z.strictObject({
@@ -153,6 +160,7 @@ export const SiteSchema = z.strictObject({
     repoUrl: gitUrl.default('https://git.example.com/homelab/monitoring.git').describe('Repository Argo CD and Flux read dist/ from'),
     branch: z.string().regex(/^[\w./-]+$/, { error: 'expected a branch name such as main' }).default('main'),
     path: repoPath.default('dist').describe('Where dist/ lives inside that repository'),
+    sshKeySecret: dnsLabel.default('monitoring-git-ssh').describe('For an SSH repository URL: the Secret in flux-system holding the deploy key (Flux GitRepository secretRef; see the README for Argo CD)'),
   }).prefault({}),
 
   backups: z.strictObject({

@@ -1,18 +1,19 @@
 /**
  * The site's three control-plane machine configs: gen config's v1.13 base (machine-config.ts)
- * plus hostname, static address, Layer-2 API VIP, DNS, NTP, the Image Factory installer, flannel
+ * plus hostname, static address, Layer-2 API VIP, DNS, NTP, the Image Factory nocloud installer, flannel
  * NetworkPolicy enforcement and the local-path data volume (research/proxmox-talos.md §1.6, §3).
  */
 import { parseCidr } from '../site';
 import type { Site } from '../site';
+import { SUPPORTED_TALOS_CONTRACT } from '../site/talos-support';
 import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE, LOCAL_PATH_VOLUME_NAME } from '../charts/common/cluster-contract';
 import { renderMachineConfigDocuments, TalosDocument } from './machine-config';
 import { installerImage } from './schematic';
 import type { TalosSecretsBundle } from './secrets-bundle';
 import { talosVmSizing } from './vm-sizing';
 
-/** The Talos contract this generator writes; the site's Talos version must be in this minor. */
-export const SUPPORTED_CONTRACT = '1.13';
+/** The Talos contract this generator writes; the site validator refuses any other minor. */
+export const SUPPORTED_CONTRACT = SUPPORTED_TALOS_CONTRACT;
 
 /** Link alias every node's single NIC gets, so the VIP can name it. */
 export const NODE_LINK_ALIAS = 'net0';

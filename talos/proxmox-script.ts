@@ -174,7 +174,7 @@ snippet_path() {
   if [ "$DRY_RUN" = 0 ]; then pvesm path "$FILE_STORAGE:snippets/$1"; else echo "/var/lib/vz/snippets/$1"; fi
 }
 
-# Value of one key of a \`qm config\` / \`pct config\` listing, e.g. "name" -> talos-cp-1; empty when absent.
+# Value of one key of a \`qm config\` / \`pct config\` listing, e.g. "name" -> the VM's name; empty when absent.
 config_value() { awk -v key="$2:" '$1 == key { print $2; exit }' <<<"$1"; }
 
 # Size in MiB of a drive of a \`qm config\` listing (its size=40G option); empty when the drive is absent.

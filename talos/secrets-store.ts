@@ -17,7 +17,7 @@ import * as YAML from 'yaml';
 import { toGoYaml } from './go-yaml';
 import { certificateMatchesKey, isIssuedBy, issueClientCertificate, pemDecode, PemCertificateAndKey } from './pki';
 import { encodePem, generateSecretsBundle, parseSecretsBundle, serializeSecretsBundle, TalosSecretsBundle } from './secrets-bundle';
-import { createSecretFileExclusively, ensureSecretDir } from '../render/secret-files';
+import { applySecretChanges, createSecretFileExclusively, ensureSecretDir, type SecretChange } from '../render/secret-files';
 
 export interface TalosSecretsPaths {
   readonly dir: string;
@@ -85,14 +85,29 @@ async function issueAdmin(paths: TalosSecretsPaths, bundle: TalosSecretsBundle, 
   return admin;
 }
 
+export interface PreparedTalosSecrets extends LoadedTalosSecrets {
+  /** Files to create (exclusively) for the bundle and admin certificate made in memory. */
+  readonly changes: readonly SecretChange[];
+}
+
 /**
  * Load the bundle and admin certificate, creating whichever is missing. An existing file that
  * cannot be used is an error, never a reason to replace it.
  */
 export async function loadOrCreateTalosSecrets(paths: TalosSecretsPaths, now: Date): Promise<LoadedTalosSecrets> {
-  ensureSecretDir(paths.dir);
+  const prepared = await prepareTalosSecrets(paths, now);
+  applySecretChanges(prepared.changes);
+  return prepared;
+}
+
+/**
+ * What loadOrCreateTalosSecrets does, without writing: a missing bundle or admin certificate is
+ * made in memory and returned as changes, which the caller applies with the rest of its run.
+ */
+export async function prepareTalosSecrets(paths: TalosSecretsPaths, now: Date): Promise<PreparedTalosSecrets> {
   const messages: string[] = [];
   const created: string[] = [];
+  const changes: SecretChange[] = [];
   let bundle: TalosSecretsBundle;
   if (fs.existsSync(paths.secretsFile)) {
     bundle = readBundle(paths);
@@ -105,7 +120,7 @@ export async function loadOrCreateTalosSecrets(paths: TalosSecretsPaths, now: Da
       throw new TalosBundleStateError(`${paths.secretsFile} is missing but ${paths.nodesDir} holds machine configs made from a bundle (${orphans.join(', ')}); restore the bundle from your backup or adopt it with \`npm run talos -- import FILE\`. To start a new cluster on purpose, delete ${paths.nodesDir} first`);
     }
     bundle = await generateSecretsBundle(now);
-    createSecretFileExclusively(paths.secretsFile, serializeSecretsBundle(bundle));
+    changes.push({ kind: 'create', path: paths.secretsFile, content: serializeSecretsBundle(bundle) });
     created.push(paths.secretsFile);
     messages.push(`created Talos secrets bundle ${paths.secretsFile} (back it up: a live cluster cannot be recovered without it)`);
   }
@@ -116,14 +131,15 @@ export async function loadOrCreateTalosSecrets(paths: TalosSecretsPaths, now: Da
       throw new Error(`${paths.adminFile} was not issued by the bundle's OS CA (certs.os); run \`talos renew-admin\` to issue one from this bundle`);
     }
   } else {
-    admin = await issueAdmin(paths, bundle, now);
+    admin = await issueClientCertificate(bundle.certs.os, { now });
+    changes.push({ kind: 'create', path: paths.adminFile, content: serializeAdmin(admin) });
     created.push(paths.adminFile);
     messages.push(`issued os:admin client certificate ${paths.adminFile} (valid 1 year)`);
   }
   const daysLeft = Math.floor((new Date(new crypto.X509Certificate(admin.crt).validTo).getTime() - now.getTime()) / 86400000);
   if (daysLeft < 0) messages.push(`WARNING: the talosconfig admin certificate expired ${-daysLeft} days ago; run \`talos renew-admin\``);
   else if (daysLeft < 30) messages.push(`WARNING: the talosconfig admin certificate expires in ${daysLeft} days; run \`talos renew-admin\``);
-  return { bundle, admin, messages, created };
+  return { bundle, admin, messages, created, changes };
 }
 
 function stamp(now: Date): string {

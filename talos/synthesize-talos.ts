@@ -5,7 +5,6 @@
  * (render/pipeline.ts calls renderProxmoxScript), not here.
  * Same bundle + same site => byte-identical files.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Site } from '../site';
@@ -13,8 +12,8 @@ import { checkTalosConfig, checkTalosconfigEndpoints, TalosConfigError } from '.
 import { toGoYamlDocuments } from './go-yaml';
 import { LOCAL_PATH_HOST_PATH, renderNodeMachineConfigs, talosContract } from './node-configs';
 import { installerImage, schematicId } from './schematic';
-import { writeSecretFileAtomically } from '../render/secret-files';
-import { loadOrCreateTalosSecrets, talosSecretsPaths } from './secrets-store';
+import { applySecretChanges, type SecretChange } from '../render/secret-files';
+import { prepareTalosSecrets, talosSecretsPaths } from './secrets-store';
 import { renderTalosconfig } from './talosconfig';
 import { talosVmSizing } from './vm-sizing';
 
@@ -34,14 +33,20 @@ export interface TalosSynthesis {
   readonly messages: string[];
 }
 
-export async function synthesizeTalos(site: Site, options: SynthesizeTalosOptions): Promise<TalosSynthesis> {
+/** A Talos run rendered in memory: the changes to the secrets directory it would make. */
+export interface TalosPlan extends TalosSynthesis {
+  /** Bundle and admin certificate (first run only), machine configs, talosconfig, stale configs. */
+  readonly changes: readonly SecretChange[];
+}
+
+/** Render and check everything; nothing is written (apply `changes` with the rest of the run). */
+export async function planTalos(site: Site, options: SynthesizeTalosOptions): Promise<TalosPlan> {
   const now = options.now ?? new Date();
   const paths = talosSecretsPaths(options.projectRoot, options.secretsDir ?? site.talos.secretsDir);
   const messages: string[] = [];
   const contract = talosContract(site);
 
-  // Render and check everything before touching the disk beyond the bundle itself.
-  const secrets = await loadOrCreateTalosSecrets(paths, now);
+  const secrets = await prepareTalosSecrets(paths, now);
   messages.push(...secrets.messages);
   const nodes = renderNodeMachineConfigs(site, secrets.bundle);
   for (const node of nodes) {
@@ -52,21 +57,23 @@ export async function synthesizeTalos(site: Site, options: SynthesizeTalosOption
   const endpointProblems = checkTalosconfigEndpoints({ endpoints, vip: site.talos.vip });
   if (endpointProblems.length > 0) throw new TalosConfigError('talosconfig', endpointProblems);
 
+  const changes: SecretChange[] = [...secrets.changes];
   const secretFiles = [paths.secretsFile, paths.adminFile];
   for (const node of nodes) {
     const file = path.join(paths.nodesDir, `${node.hostname}.yaml`);
-    writeSecretFileAtomically(file, toGoYamlDocuments(node.documents));
+    changes.push({ kind: 'write', path: file, content: toGoYamlDocuments(node.documents) });
     secretFiles.push(file);
   }
-  writeSecretFileAtomically(paths.talosconfigFile, renderTalosconfig({
-    contextName: site.name,
-    endpoints,
-    caCrt: secrets.bundle.certs.os.crt,
-    client: secrets.admin,
-  }));
+  changes.push({
+    kind: 'write',
+    path: paths.talosconfigFile,
+    content: renderTalosconfig({ contextName: site.name, endpoints, caCrt: secrets.bundle.certs.os.crt, client: secrets.admin }),
+  });
   secretFiles.push(paths.talosconfigFile);
-  messages.push(...removeStaleNodeConfigs(paths.nodesDir, nodes.map((n) => `${n.hostname}.yaml`)));
-  messages.push(...gitIgnoreWarnings(options.projectRoot, paths.dir));
+  for (const stale of staleNodeConfigs(paths.nodesDir, nodes.map((n) => `${n.hostname}.yaml`))) {
+    changes.push({ kind: 'remove', path: stale });
+    messages.push(`removed ${stale} (node no longer in the site)`);
+  }
 
   const sizing = talosVmSizing(site);
   messages.push(
@@ -75,24 +82,18 @@ export async function synthesizeTalos(site: Site, options: SynthesizeTalosOption
     `VMs: ${sizing.perNode.cores} cores / ${sizing.perNode.memoryGiB} GiB / ${sizing.perNode.osDiskGiB}+${sizing.perNode.dataDiskGiB} GiB disks each; one node down: ${sizing.fitsWithOneNodeDown ? 'fits' : 'does not fit'}`,
     `local-path storage lives at ${LOCAL_PATH_HOST_PATH} on every node`,
   );
-  return { secretFiles, messages };
+  return { secretFiles, messages, changes };
 }
 
-/** Node configs are derived files: drop those of nodes that left the site (renamed hosts). */
-function removeStaleNodeConfigs(nodesDir: string, keep: readonly string[]): string[] {
-  return fs.readdirSync(nodesDir)
-    .filter((f) => f.endsWith('.yaml') && !keep.includes(f))
-    .map((f) => {
-      fs.rmSync(path.join(nodesDir, f));
-      return `removed ${path.join(nodesDir, f)} (node no longer in the site)`;
-    });
+/** The Talos part alone (the `talos` CLI and tests): plan, then write. */
+export async function synthesizeTalos(site: Site, options: SynthesizeTalosOptions): Promise<TalosSynthesis> {
+  const plan = await planTalos(site, options);
+  applySecretChanges(plan.changes);
+  return { secretFiles: plan.secretFiles, messages: plan.messages };
 }
 
-/** A loud warning when git would pick up key material. Outside a git work tree there is nothing to check. */
-function gitIgnoreWarnings(projectRoot: string, secretDir: string): string[] {
-  const probe = path.join(secretDir, 'secrets.yaml');
-  const result = spawnSync('git', ['check-ignore', '-q', '--no-index', probe], { cwd: projectRoot, stdio: 'ignore' });
-  return result.status === 1
-    ? [`WARNING: ${secretDir} is not git-ignored; add the secrets directory to .gitignore before committing`]
-    : [];
+/** Node configs are derived files: those of nodes that left the site (renamed hosts) go. */
+function staleNodeConfigs(nodesDir: string, keep: readonly string[]): string[] {
+  if (!fs.existsSync(nodesDir)) return [];
+  return fs.readdirSync(nodesDir).filter((f) => f.endsWith('.yaml') && !keep.includes(f)).sort().map((f) => path.join(nodesDir, f));
 }

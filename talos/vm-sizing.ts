@@ -9,6 +9,7 @@
 import { STACK_SERVICES, type Site } from '../site';
 import { addOnPodRequests, PodRequests } from '../charts/addon-requests';
 import { stackPlacement } from '../charts/common/placement';
+import { etcdSnapshotVolumeGiB } from '../charts/platform/etcd-backup';
 
 /** One line of per-node overhead; `source` says where the figure comes from ([est] = estimate, no source). */
 export interface OverheadItem {
@@ -150,9 +151,11 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   const memoryGiB = Math.max(4, ceilUp(peak.memoryGiB + overhead.memoryGiB));
   const room: Load = { cpu: cores - overhead.cpu, memoryGiB: memoryGiB - overhead.memoryGiB };
 
-  // Each group's volumes live on its node's data disk (local-path, placement by affinity).
+  // Each group's volumes live on its node's data disk (local-path, placement by affinity); the
+  // etcd snapshot claim may land on any node, like the add-on pods.
   const maxColocatedStorage = Math.max(...placement.map((bin) => sumLoad(bin).storageGiB));
-  const dataDiskGiB = ceilUp(maxColocatedStorage * DATA_DISK_HEADROOM, 10);
+  const addOnStorageGiB = etcdSnapshotVolumeGiB(site);
+  const dataDiskGiB = ceilUp((maxColocatedStorage + addOnStorageGiB) * DATA_DISK_HEADROOM, 10);
   const osDiskGiB = Math.max(10, ceilUp(OS_DISK_ITEMS.reduce((s, i) => s + i.sizeGiB, 0) / IMAGE_GC_HIGH_THRESHOLD, 10));
 
   let fitsWithOneNodeDown = false;
@@ -184,7 +187,7 @@ export function talosVmSizing(site: Site): TalosVmSizing {
         ? 'the stack\'s requests fit on two nodes, so it can be rescheduled when one node is down'
         : `with one node down the stack's requests do not fit on the other two; nodes of ${sizeForOneNodeDown.cores} cores / ${sizeForOneNodeDown.memoryGiB} GiB would`,
       'local-path volumes live on one node\'s data disk and the placement keeps groups apart: a service whose node is down waits for that node whatever the CPU/memory headroom',
-      `data disk: the largest placement group's volumes (${maxColocatedStorage} GiB), plus ${Math.round((DATA_DISK_HEADROOM - 1) * 100)} %`,
+      `data disk: the largest placement group's volumes (${maxColocatedStorage} GiB) and the etcd snapshot volume (${addOnStorageGiB} GiB), plus ${Math.round((DATA_DISK_HEADROOM - 1) * 100)} %`,
     ],
   };
 }

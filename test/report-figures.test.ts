@@ -1,3 +1,4 @@
+import * as YAML from 'yaml';
 /** Reads the synthesized YAML (not the model) and finds the report's sizing, volumes and retention. */
 import { readObjects, DistObject } from './support/dist-tree';
 import { synthToTemp } from './support/synth-once';
@@ -31,10 +32,9 @@ describe('the synthesized manifests carry the report figures exactly', () => {
     expect(pvcSize(name)).toBe(disk);
   });
 
-  test('Prometheus keeps 15 days, bounded by size below its 100Gi volume', () => {
-    const args: string[] = container('prometheus').args;
-    expect(args).toContain('--storage.tsdb.retention.time=15d');
-    expect(args).toContain('--storage.tsdb.retention.size=85GB');
+  test('Prometheus keeps 15 days, bounded by size below its 100Gi volume (retention in prometheus.yml, Prometheus >= 3.8)', () => {
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-config') as Workload & { data: Record<string, string> };
+    expect(YAML.parse(cm.data['prometheus.yml']).storage.tsdb.retention).toEqual({ time: '15d', size: '85GB' });
   });
 
   test('Alertmanager keeps 30 days of history, in hours', () => {

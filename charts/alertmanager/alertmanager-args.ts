@@ -8,6 +8,15 @@ export const ALERTMANAGER_CONFIG_FILE = '/etc/alertmanager/alertmanager.yml';
 export const WEB_CONFIG_KEY = 'web.yml';
 export const ALERTMANAGER_WEB_CONFIG_DIR = '/etc/alertmanager/web';
 
+/** The URL in links Alertmanager puts into notifications: as the management VLAN reaches it. */
+export function alertmanagerExternalUrl(site: Site): string {
+  return site.alertmanager.externalUrl ?? `http://${site.alertmanager.address}:${PORTS.alertmanager}/`;
+}
+
+/**
+ * The route prefix stays "/" whatever path the external URL has, so Prometheus and Grafana keep
+ * their URLs; a reverse proxy with a path must strip it.
+ */
 export function alertmanagerArgs(site: Site, topology: StackTopology): string[] {
   return [
     `--config.file=${ALERTMANAGER_CONFIG_FILE}`,
@@ -15,6 +24,8 @@ export function alertmanagerArgs(site: Site, topology: StackTopology): string[] 
     `--data.retention=${alertmanagerRetention(site.alertmanager.retention)}`,
     `--web.listen-address=:${PORTS.alertmanager}`,
     `--web.config.file=${ALERTMANAGER_WEB_CONFIG_DIR}/${WEB_CONFIG_KEY}`,
+    `--web.external-url=${alertmanagerExternalUrl(site)}`,
+    '--web.route-prefix=/',
     // One replica: an empty cluster address turns gossip off instead of waiting for peers.
     '--cluster.listen-address=',
   ];

@@ -5,6 +5,18 @@ import type { StackTopology } from '../topology';
 
 /** Receiver every alert reaches when no other route sends it on: no integrations, UI and API only. */
 export const DEFAULT_RECEIVER = 'default';
+/** Receiver of the Watchdog alert when site.alertmanager.heartbeat is set: the dead man's switch. */
+export const HEARTBEAT_RECEIVER = 'heartbeat';
+/** Where the heartbeat URL (Secret heartbeat.urlSecret, key "url") is mounted / placed. */
+export const HEARTBEAT_URL_DIR = '/etc/alertmanager/heartbeat';
+export const HEARTBEAT_URL_FILE = `${HEARTBEAT_URL_DIR}/url`;
+
+/**
+ * Labels that name the object an alert is about: the scrape target (job, instance), the
+ * Proxmox object (id: node/…, lxc/…, qemu/…, storage/…) and the filesystem (mountpoint).
+ * A label neither alert has counts as equal (Alertmanager compares empty values).
+ */
+export const SAME_OBJECT_LABELS = ['job', 'instance', 'id', 'mountpoint'];
 
 export interface AlertmanagerConfig {
   route: Route;
@@ -39,6 +51,7 @@ export const WEBHOOK_URL_DIR = '/etc/alertmanager/webhooks';
 
 export function alertmanagerConfig(site: Site, _topology: StackTopology): AlertmanagerConfig {
   const { webhooks, emails } = site.alertmanager.receivers;
+  const { heartbeat } = site.alertmanager;
   const receivers: Receiver[] = [
     { name: DEFAULT_RECEIVER },
     ...webhooks.map((w) => ({
@@ -65,15 +78,39 @@ export function alertmanagerConfig(site: Site, _topology: StackTopology): Alertm
       repeat_interval: '4h',
       routes: [
         // Watchdog always fires; it must not page anyone through the severity routes below.
-        { receiver: DEFAULT_RECEIVER, matchers: ['alertname="Watchdog"'] },
+        heartbeat ? heartbeatRoute(heartbeat.interval) : { receiver: DEFAULT_RECEIVER, matchers: [WATCHDOG_MATCHER] },
         ...receivers.slice(1).map((r) => ({ receiver: r.name, matchers: ['severity=~"critical|warning"'], continue: true })),
       ],
     },
     inhibit_rules: [
-      // A critical alert on an instance silences its warnings: one page per broken thing.
-      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['instance'] },
+      // A critical alert silences the warnings about the same object (one page per broken thing),
+      // not the whole host: a guest down on pve01 leaves pve01's storage warnings alone.
+      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: SAME_OBJECT_LABELS },
     ],
-    receivers,
+    receivers: heartbeat
+      ? [...receivers, { name: HEARTBEAT_RECEIVER, webhook_configs: [{ url_file: HEARTBEAT_URL_FILE, send_resolved: false }] }]
+      : receivers,
+  };
+}
+
+const WATCHDOG_MATCHER = 'alertname="Watchdog"';
+
+/**
+ * Watchdog to the dead man's switch, one ping per interval. A repeat is sent only at a
+ * group_interval tick, and only when the last send was logged more than repeat_interval before
+ * that tick (notify/dedup_stage.go); the log time is taken after sending, so repeat_interval =
+ * group_interval skips ticks (test/alertmanager/heartbeat-live). Half the interval keeps every
+ * tick. Resolved is not sent: a "resolved" Watchdog means Prometheus stopped, not a ping.
+ */
+function heartbeatRoute(interval: string): Route {
+  const seconds = durationSeconds(interval)!;
+  return {
+    receiver: HEARTBEAT_RECEIVER,
+    matchers: [WATCHDOG_MATCHER],
+    group_by: ['alertname'],
+    group_wait: '0s',
+    group_interval: interval,
+    repeat_interval: `${Math.max(1, Math.floor(seconds / 2))}s`,
   };
 }
 

@@ -12,7 +12,7 @@ import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
 import { PORTS } from '../topology';
 import { placementFor } from '../common/placement';
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs, WEB_CONFIG_KEY } from './alertmanager-args';
-import { alertmanagerConfigYaml, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from './alertmanager-config';
+import { alertmanagerConfigYaml, HEARTBEAT_URL_DIR, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from './alertmanager-config';
 
 const COMPONENT = 'alertmanager';
 const UID = 65534;
@@ -31,6 +31,9 @@ export class AlertmanagerServer extends ComponentChart {
         .map((e) => ({ volume: `smtp-${e.name}`, secret: e.authPasswordSecret!, key: 'password', dir: `${SMTP_PASSWORD_DIR}/${e.name}` })),
       ...site.alertmanager.receivers.webhooks.filter((w) => w.urlSecret)
         .map((w) => ({ volume: `webhook-${w.name}`, secret: w.urlSecret!, key: 'url', dir: `${WEBHOOK_URL_DIR}/${w.name}` })),
+      ...(site.alertmanager.heartbeat
+        ? [{ volume: 'heartbeat', secret: site.alertmanager.heartbeat.urlSecret, key: 'url', dir: HEARTBEAT_URL_DIR }]
+        : []),
     ];
 
     new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${COMPONENT}-config`, labels }, data: { 'alertmanager.yml': configText } });

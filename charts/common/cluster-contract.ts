@@ -17,3 +17,9 @@ export const ETCD_BACKUP_TALOS_ROLE = 'os:etcd:backup';
 export const POD_SUBNET = '10.244.0.0/16';
 export const SERVICE_SUBNET = '10.96.0.0/12';
 
+
+/**
+ * etcd's backend quota (`--quota-backend-bytes`, default 2 GiB; Talos does not change it): no
+ * etcd database, so no snapshot of it, can be larger.
+ */
+export const ETCD_BACKEND_QUOTA_GIB = 2;

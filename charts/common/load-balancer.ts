@@ -4,8 +4,10 @@ import { k8s } from 'cdk8s-plus-28';
 import type { Site } from '../../site';
 import { componentLabels, selectorLabels } from './labels';
 
-/** MetalLB pool that holds the stack's static addresses (created by the platform layer). */
-export const METALLB_POOL = 'monitoring-vlan70';
+/** MetalLB pool that holds the stack's static addresses (created by the platform layer), named after the site's VLAN. */
+export function metallbPoolName(site: Site): string {
+  return `monitoring-vlan${site.network.vlanId}`;
+}
 
 export interface LoadBalancerServiceProps {
   readonly site: Site;
@@ -52,7 +54,7 @@ export class LoadBalancerService extends Construct {
         name: props.name,
         labels: componentLabels(props.component, props.version),
         annotations: {
-          'metallb.io/address-pool': METALLB_POOL,
+          'metallb.io/address-pool': metallbPoolName(props.site),
           'metallb.io/loadBalancerIPs': props.address,
           ...(props.shareKey ? { 'metallb.io/allow-shared-ip': props.shareKey } : {}),
         },

@@ -14,7 +14,7 @@ import { KEEP_ON_PRUNE } from '../platform/sync-options';
 import { placementFor } from '../common/placement';
 import { GRAFANA_DATA_DIR, GRAFANA_LOGS_DIR, grafanaSettings, grafanaSettingsEnv } from './grafana-settings';
 import {
-  ALERTMANAGER_PASSWORD_ENV,
+  datasourcePasswordEnv,
   GRAFANA_PATHS,
   grafanaDashboardProvidersYaml,
   grafanaDashboards,
@@ -34,7 +34,7 @@ export type GrafanaServerProps = ComponentChartProps;
  * site.grafana.address, NetworkPolicy `grafana`.
  *
  * Needs, created out of band: Secret site.grafana.adminSecret (keys admin-user, admin-password)
- * and Secret site.alertmanager.webAuthSecret (key password).
+ * and Secrets site.prometheus.webAuthSecret and site.alertmanager.webAuthSecret (key password).
  */
 export class GrafanaServer extends ComponentChart {
   constructor(scope: Construct, id: string, props: GrafanaServerProps) {
@@ -127,7 +127,8 @@ export class GrafanaServer extends ComponentChart {
                 secretEnv('GF_SECURITY_ADMIN_USER', site.grafana.adminSecret, 'admin-user'),
                 secretEnv('GF_SECURITY_ADMIN_PASSWORD', site.grafana.adminSecret, 'admin-password'),
                 // Expanded by datasource provisioning as $__env{ALERTMANAGER_PASSWORD}.
-                secretEnv(ALERTMANAGER_PASSWORD_ENV, site.alertmanager.webAuthSecret, 'password'),
+                // The datasources' basic-auth passwords (Prometheus, Alertmanager), by Secret reference.
+                ...datasourcePasswordEnv(site).map((e) => secretEnv(e.name, e.secret, e.key)),
               ],
               resources: resourcesFor(site.grafana),
               securityContext: restrictedContainerSecurity(),

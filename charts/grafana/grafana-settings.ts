@@ -40,6 +40,15 @@ export function grafanaSettings(site: Site): GrafanaSettings {
       cookie_samesite: 'lax',
     },
     analytics: { reporting_enabled: 'false', check_for_updates: 'false', check_for_plugin_updates: 'false' },
+    // Plugins move only with the pinned image. Grafana 13 ships its datasources (Prometheus and Loki
+    // among them) as bundled plugins in the image's plugins-bundled directory, on the read-only root,
+    // and by default "preinstalls" them on every start: fetches the catalog and, when a newer version
+    // exists, stops the running plugin and fails to replace it (grafana/grafana#132528): the
+    // datasources vanish, again on every start. Preinstall off: no downloads at start, the bundled
+    // plugins load at their image version. preinstall_auto_update is only read with preinstall on;
+    // it is set anyway so re-enabling preinstall never updates in place. No installs from the UI
+    // either: they would land on the PVC, outside GitOps and the image pin.
+    plugins: { preinstall_disabled: 'true', preinstall_auto_update: 'false', plugin_admin_enabled: 'false' },
   };
 }
 

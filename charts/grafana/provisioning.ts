@@ -4,7 +4,7 @@
  */
 import type { Site } from '../../site';
 import { configYaml } from '../common/config-yaml';
-import { ALERTMANAGER_CLIENT_USER } from '../prometheus/prometheus-config';
+import { ALERTMANAGER_CLIENT_USER, PROMETHEUS_CLIENT_USER } from '../prometheus/prometheus-config';
 import type { StackTopology } from '../topology';
 import { stackHealthDashboard } from './dashboards/stack-health';
 
@@ -23,6 +23,19 @@ export const DATASOURCE_UIDS = {
  * Alertmanager datasource's password is expanded from at provisioning time.
  */
 export const ALERTMANAGER_PASSWORD_ENV = 'ALERTMANAGER_PASSWORD';
+/** Likewise for the Prometheus datasource: Secret site.prometheus.webAuthSecret, key `password`. */
+export const PROMETHEUS_PASSWORD_ENV = 'PROMETHEUS_PASSWORD';
+
+/**
+ * Every env var the datasources expand, with the Secret key it must be filled from: the Grafana
+ * pod (env secretKeyRef) and the LXC secrets.env both follow this list.
+ */
+export function datasourcePasswordEnv(site: Site): { name: string; secret: string; key: 'password' }[] {
+  return [
+    { name: PROMETHEUS_PASSWORD_ENV, secret: site.prometheus.webAuthSecret, key: 'password' },
+    { name: ALERTMANAGER_PASSWORD_ENV, secret: site.alertmanager.webAuthSecret, key: 'password' },
+  ];
+}
 
 /** Where the chart mounts the provisioning files and the dashboards inside the container. */
 export const GRAFANA_PATHS = {
@@ -86,8 +99,11 @@ export function grafanaDatasources(site: Site, topology: StackTopology): Grafana
         url: `http://${topology.prometheus}`,
         isDefault: true,
         editable: false,
+        basicAuth: true,
+        basicAuthUser: PROMETHEUS_CLIENT_USER,
         // timeInterval = scrape interval, so $__rate_interval never spans fewer than 4 scrapes.
         jsonData: { httpMethod: 'POST', timeInterval: site.prometheus.scrapeInterval, prometheusType: 'Prometheus' },
+        secureJsonData: { basicAuthPassword: `$__env{${PROMETHEUS_PASSWORD_ENV}}` },
       },
       {
         name: 'Loki',

@@ -18,8 +18,7 @@ import { SyslogGateway } from '../syslog/syslog-gateway';
 import { PORTS } from '../topology';
 import { placementFor } from '../common/placement';
 import { LOG_ADDRESS_SHARE_KEY } from './loki-address';
-import type { Site } from '../../site';
-import { ipToNumber, parseCidr } from '../../site/net';
+import { logClientSources } from '../common/log-clients';
 import { lokiConfigYaml } from './loki-config';
 
 export const LOKI_COMPONENT = 'loki';
@@ -32,13 +31,7 @@ const IN_CLUSTER_CLIENTS = [GRAFANA_COMPONENT, 'prometheus'];
 
 export type LokiServerProps = ComponentChartProps;
 
-/** The management VLAN, plus each guest or the Proxmox host where it lives outside it. */
-export function logClientSources(site: Site): string[] {
-  const management = parseCidr(site.network.managementCidr);
-  const outside = [site.proxmox.hostAddress, ...site.proxmox.guests.flatMap((g) => (g.address ? [g.address] : []))]
-    .filter((ip) => ipToNumber(ip) < management.first || ipToNumber(ip) > management.last);
-  return [site.network.managementCidr, ...[...new Set(outside)].sort((a, b) => ipToNumber(a) - ipToNumber(b)).map((ip) => `${ip}/32`)];
-}
+export { logClientSources };
 
 /**
  * Objects: ConfigMap `loki-config`, headless Service `loki` (the StatefulSet's governing

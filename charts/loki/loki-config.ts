@@ -6,6 +6,11 @@
  * and only with `retention_enabled`; since Loki 3.1 that needs `delete_request_store` or Loki
  * will not start; `shared_store` is gone in 3.x; retention needs the 24h tsdb index period;
  * structured metadata (on by default) needs schema v13 + tsdb.
+ *
+ * Retention on (`retention_enabled`) also mounts the log deletion API (/loki/api/v1/delete) on the
+ * HTTP port; Loki has no authentication here, so `deletion_mode: disabled` makes it answer 403 to
+ * every tenant (Loki v3.7.6 pkg/loki/modules.go initCompactor, pkg/compactor/deletion
+ * TenantMiddleware). Retention itself does not depend on it.
  */
 import { durationSeconds, type Site } from '../../site';
 import { configYaml } from '../common/config-yaml';
@@ -33,6 +38,12 @@ export interface LokiConfig {
     path_prefix: string;
     replication_factor: 1;
     ring: { kvstore: { store: 'inmemory' } };
+    /**
+     * `rules_directory` is the ruler's local rule store. Required: with filesystem storage Loki
+     * uses a `local` rule store and will not start without a directory; Loki creates it at start
+     * (v3.7.6 initRulerStorage: EnsureDirectory). This stack ships no LogQL rules (alerting is
+     * Prometheus' job), so the ruler finds no tenant directory there and evaluates nothing.
+     */
     storage: { filesystem: { chunks_directory: string; rules_directory: string } };
   };
   schema_config: {
@@ -58,6 +69,11 @@ export interface LokiConfig {
     reject_old_samples_max_age: string;
     /** Needed by Grafana's Logs Drilldown (volume queries). */
     volume_enabled: boolean;
+    /**
+     * The log deletion API refuses every request (403): anyone who can reach port 3100 could
+     * otherwise erase logs, the evidence an assessment keeps. Retention still deletes old chunks.
+     */
+    deletion_mode: 'disabled';
   };
   query_range: { results_cache: { cache: { embedded_cache: { enabled: boolean; max_size_mb: number } } } };
   /** Needed by Grafana's Logs Drilldown (patterns tab). */
@@ -111,6 +127,7 @@ export function lokiConfig(site: Site, topology: StackTopology): LokiConfig {
       reject_old_samples: true,
       reject_old_samples_max_age: '168h',
       volume_enabled: true,
+      deletion_mode: 'disabled',
     },
     query_range: { results_cache: { cache: { embedded_cache: { enabled: true, max_size_mb: 100 } } } },
     pattern_ingester: { enabled: true },

@@ -11,7 +11,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { Site } from '../../site';
+import { cronRunsPerDay, type Site } from '../../site';
+import { ETCD_BACKEND_QUOTA_GIB } from '../common/cluster-contract';
 import { componentLabels, selectorLabels } from '../common/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE } from './constants';
@@ -22,8 +23,14 @@ const COMPONENT = 'etcd-backup';
 const UID = 65534;
 const BACKUP_DIR = '/backup';
 const TALOS_SECRET_DIR = '/var/run/secrets/talos.dev';
-/** etcd of a three-node cluster with this stack is tens of MiB; seven copies fit with room. */
-const SNAPSHOT_VOLUME = '5Gi';
+/**
+ * The snapshot volume holds every copy the rotation keeps (retention days x runs a day, plus the
+ * new one before the oldest goes), each at most etcd's backend quota. A small cluster's database
+ * is far smaller; the bound keeps the claim honest whatever the cluster grows to.
+ */
+export function etcdSnapshotVolumeGiB(site: Site): number {
+  return (site.backups.retentionDays * cronRunsPerDay(site.backups.schedule) + 1) * ETCD_BACKEND_QUOTA_GIB;
+}
 
 /**
  * The CronJob, as a GitOps health check: healthy as soon as it is applied (kstatus), unlike the
@@ -70,7 +77,7 @@ export class EtcdBackup extends Chart {
       spec: {
         accessModes: ['ReadWriteOnce'],
         storageClassName: site.kubernetes.storageClass,
-        resources: { requests: { storage: k8s.Quantity.fromString(SNAPSHOT_VOLUME) } },
+        resources: { requests: { storage: k8s.Quantity.fromString(`${etcdSnapshotVolumeGiB(site)}Gi`) } },
       },
     });
 

@@ -9,7 +9,7 @@ import { IpAddressPool } from '../../imports/metallb-pool-metallb.io';
 import { L2Advertisement } from '../../imports/metallb-l2-metallb.io';
 import type { Site } from '../../site';
 import { componentLabels } from '../common/labels';
-import { METALLB_POOL } from '../common/load-balancer';
+import { metallbPoolName } from '../common/load-balancer';
 import { METALLB_NAMESPACE } from './constants';
 import { PLATFORM_VERSIONS } from './versions';
 import { SKIP_DRY_RUN_ON_MISSING_RESOURCE } from './sync-options';
@@ -29,13 +29,14 @@ export class MetalLbAddressPool extends Chart {
     const labels = componentLabels('metallb', PLATFORM_VERSIONS.metallbChart.version);
     // Unique /32s: the site rules already reject duplicates; a Set keeps the pool valid regardless.
     const addresses = [...new Set(serviceAddresses(props.site))].map((ip) => `${ip}/32`);
+    const pool = metallbPoolName(props.site);
     new IpAddressPool(this, 'Pool', {
-      metadata: { name: METALLB_POOL, labels, annotations: { ...SKIP_DRY_RUN_ON_MISSING_RESOURCE } },
+      metadata: { name: pool, labels, annotations: { ...SKIP_DRY_RUN_ON_MISSING_RESOURCE } },
       spec: { addresses, autoAssign: false },
     });
     new L2Advertisement(this, 'L2', {
-      metadata: { name: METALLB_POOL, labels, annotations: { ...SKIP_DRY_RUN_ON_MISSING_RESOURCE } },
-      spec: { ipAddressPools: [METALLB_POOL] },
+      metadata: { name: pool, labels, annotations: { ...SKIP_DRY_RUN_ON_MISSING_RESOURCE } },
+      spec: { ipAddressPools: [pool] },
     });
   }
 }

@@ -27,7 +27,8 @@ export class VeleroSchedule extends Chart {
     const { site } = props;
     new Schedule(this, 'Resource', {
       metadata: {
-        name: `${site.kubernetes.namespace}-daily`,
+        // Neutral: the cadence is the site's cron (backups.schedule), not always daily.
+        name: `${site.kubernetes.namespace}-backup`,
         labels: componentLabels('velero-schedule', '1'),
         annotations: { ...SKIP_DRY_RUN_ON_MISSING_RESOURCE },
       },

@@ -1,10 +1,13 @@
 /**
  * The subset of prometheus.yml this tool emits, typed so a misspelt key fails to compile.
  * Field names are Prometheus' own (snake_case). Kept to what Prometheus 2.42 (Debian's promtool)
- * and 3.x both accept, so the offline check proves what the cluster will load.
+ * and 3.x both accept, so the offline check proves what the cluster will load; the exceptions,
+ * which the check's copy leaves out, are Kubernetes discovery and `storage` (3.8+).
  */
 export interface PrometheusConfig {
   global: { scrape_interval: string; evaluation_interval: string; external_labels: Record<string, string> };
+  /** TSDB retention (Prometheus 3.8+; replaces the deprecated --storage.tsdb.retention.* flags). */
+  storage: { tsdb: { retention: { time: string; size: string } } };
   alerting: { alertmanagers: AlertmanagerEndpoint[] };
   rule_files: string[];
   scrape_configs: ScrapeConfig[];
@@ -27,7 +30,8 @@ export interface StaticConfig {
 }
 
 export interface KubernetesSdConfig {
-  role: 'node' | 'pod' | 'service' | 'endpoints' | 'endpointslice';
+  /** No 'endpoints': the v1 Endpoints API is deprecated since Kubernetes 1.33. */
+  role: 'node' | 'pod' | 'service' | 'endpointslice';
   namespaces?: { names: string[] };
 }
 

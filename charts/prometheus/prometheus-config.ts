@@ -3,17 +3,31 @@ import { configYaml } from '../common/config-yaml';
 import { STACK_SERVICES, type Site } from '../../site';
 import type { StackTopology } from '../topology';
 import type { PrometheusConfig, RelabelConfig, ScrapeConfig } from './config-model';
-import { blackboxProbes, nodeExporterTargets } from './scrape-targets';
+import { PROMETHEUS_PASSWORD_FILE } from './prometheus-args';
+import { blackboxProbes, nodeExporterTargets, pveApiTarget } from './scrape-targets';
 
 /** Username Prometheus and Grafana use against Alertmanager's basic auth. */
 export const ALERTMANAGER_CLIENT_USER = 'monitoring';
+/** Username Grafana, Prometheus' own scrape and its probes use against Prometheus' basic auth. */
+export const PROMETHEUS_CLIENT_USER = 'monitoring';
+
+/**
+ * Share of the volume that retention by size may fill. The rest is headroom for the WAL, head
+ * compaction and block writes, which briefly need space beyond the retained blocks.
+ */
+export const RETENTION_SIZE_SHARE = 0.85;
+
+export function retentionSize(storageGiB: number): string {
+  // Prometheus parses GB in base 2, i.e. GiB.
+  return `${Math.floor(storageGiB * RETENTION_SIZE_SHARE)}GB`;
+}
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export function prometheusConfig(site: Site, topology: StackTopology): PrometheusConfig {
   const alertmanagerAuth = { username: ALERTMANAGER_CLIENT_USER, password_file: topology.alertmanagerPasswordFile };
   const scrape: ScrapeConfig[] = [
-    staticJob('prometheus', topology.prometheus),
+    { ...staticJob('prometheus', topology.prometheus), basic_auth: { username: PROMETHEUS_CLIENT_USER, password_file: PROMETHEUS_PASSWORD_FILE } },
     { ...staticJob('alertmanager', topology.alertmanager), basic_auth: alertmanagerAuth },
     staticJob('loki', topology.loki),
     staticJob('grafana', topology.grafana),
@@ -28,6 +42,8 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
       evaluation_interval: site.prometheus.evaluationInterval,
       external_labels: { site: site.name },
     },
+    // Read at start-up and on every reload (Prometheus 3.8+); also bounds the block span to a tenth of the time.
+    storage: { tsdb: { retention: { time: site.prometheus.retention, size: retentionSize(site.prometheus.storageGiB) } } },
     alerting: {
       alertmanagers: [{ scheme: 'http', basic_auth: alertmanagerAuth, static_configs: [{ targets: [topology.alertmanager] }] }],
     },
@@ -55,13 +71,17 @@ function nodeExporterJob(site: Site, topology: StackTopology): ScrapeConfig {
   };
 }
 
-/** pve_exporter: one exporter, the Proxmox host passed as ?target= (multi-target pattern). */
+/**
+ * pve_exporter: one exporter, the Proxmox API passed as ?target=host:port (multi-target pattern).
+ * The exporter hands `target` to proxmoxer, which takes a port after the host and otherwise
+ * uses 8006; the scheme is always https.
+ */
 function pveJob(site: Site, topology: StackTopology): ScrapeConfig {
   return {
     job_name: 'pve',
     metrics_path: '/pve',
     params: { module: ['default'], cluster: ['1'], node: ['1'] },
-    static_configs: [{ targets: [site.proxmox.hostAddress], labels: { name: site.proxmox.node } }],
+    static_configs: [{ targets: [pveApiTarget(site)], labels: { name: site.proxmox.node } }],
     relabel_configs: multiTargetRelabel(topology.pveExporter),
   };
 }
@@ -112,8 +132,9 @@ function kubernetesJobs(): ScrapeConfig[] {
     { source_labels: ['__meta_kubernetes_node_name'], target_label: 'instance' },
   ];
   return [
-    { job_name: 'kubernetes-apiservers', ...apiserver, kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: ['default'] } }],
-      relabel_configs: [{ source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpoint_port_name'], action: 'keep', regex: 'kubernetes;https' }] },
+    // EndpointSlices: the v1 Endpoints API is deprecated since Kubernetes 1.33.
+    { job_name: 'kubernetes-apiservers', ...apiserver, kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: ['default'] } }],
+      relabel_configs: [{ source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpointslice_port_name'], action: 'keep', regex: 'kubernetes;https' }] },
     { job_name: 'kubernetes-nodes', ...apiserver, kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: kubelet },
     { job_name: 'kubernetes-cadvisor', ...apiserver, metrics_path: '/metrics/cadvisor', kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: kubelet },
     {

@@ -3,7 +3,8 @@
  * upstream mixins assume Kubernetes jobs). PromQL kept to functions Prometheus 2.42 and 3.x share.
  */
 import { configYaml } from '../common/config-yaml';
-import type { Site } from '../../site';
+import { durationSeconds, type Site } from '../../site';
+import { probeDeadlineSeconds } from '../exporters/blackbox-config';
 
 /** File name of the rules inside the rules directory (prometheus.yml loads *.yml from there). */
 export const RULES_FILE_NAME = 'alerts.yml';
@@ -22,17 +23,51 @@ export interface RuleGroup {
   rules: AlertRule[];
 }
 
+/**
+ * A successful probe slower than this share of its deadline is slow. The deadline ends the probe
+ * (probe_duration_seconds stops there and the probe fails), so a threshold at or past it could
+ * never fire for an answer that is merely slow.
+ */
+const SLOW_PROBE_SHARE = 0.6;
+
+export function slowProbeSeconds(site: Site): number {
+  return Math.round(probeDeadlineSeconds(durationSeconds(site.prometheus.scrapeInterval)!) * SLOW_PROBE_SHARE * 10) / 10;
+}
+
+/** Filesystems node_exporter reports that cannot fill from the guest's own writes. */
+const FS = 'fstype!~"tmpfs|overlay|squashfs"';
+const FS_AVAIL = `node_filesystem_avail_bytes{${FS}}`;
+const FS_FREE_RATIO = `${FS_AVAIL} / node_filesystem_size_bytes{${FS}}`;
+/** A read-only filesystem cannot fill (and its free space is frozen): node-mixin leaves it out. */
+const FS_WRITABLE = `node_filesystem_readonly{${FS}} == 0`;
+
 const rule = (alert: string, expr: string, forDuration: string, severity: AlertRule['labels']['severity'], summary: string, description: string): AlertRule =>
   ({ alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description } });
 
+/**
+ * node-mixin's NodeFilesystemSpaceFillingUp: little space left now AND the 6h trend reaches zero
+ * within the horizon AND writable. The free-space condition keeps a large, slowly filling disk
+ * quiet; the prediction keeps a full but stable one quiet.
+ */
+function filesystemFillingUp(freeBelow: number, horizonHours: number, severity: 'warning' | 'critical'): AlertRule {
+  return rule(
+    'HostFilesystemFillingUp',
+    `(${FS_FREE_RATIO} < ${freeBelow} and predict_linear(${FS_AVAIL}[6h], ${horizonHours} * 3600) < 0 and ${FS_WRITABLE})`,
+    '1h', severity,
+    `{{ $labels.name }} {{ $labels.mountpoint }} will fill within ${horizonHours}h`,
+    'Free {{ $value | humanizePercentage }} and falling (linear prediction over the last 6 hours).',
+  );
+}
+
 export function prometheusRuleGroups(site: Site): { groups: RuleGroup[] } {
+  const slow = slowProbeSeconds(site);
   return {
     groups: [
       {
         name: 'stack',
         rules: [
           // Always firing: proves the alert pipeline end to end (route it to a dead-man's switch).
-          rule('Watchdog', 'vector(1)', '0m', 'info', 'Alerting pipeline is alive', 'Always firing. If it stops arriving, Prometheus or Alertmanager is down.'),
+          rule('Watchdog', 'vector(1)', '0m', 'info', 'Alerting pipeline is alive', 'Always firing; Alertmanager pings the dead man\'s switch (alertmanager.heartbeat) with it. If the pings stop, Prometheus or Alertmanager is down.'),
           rule('TargetDown', 'up == 0', '5m', 'warning', 'Target {{ $labels.instance }} of job {{ $labels.job }} is down', 'Prometheus could not scrape {{ $labels.instance }} for 5 minutes.'),
           rule('PrometheusRuleEvaluationFailures', 'increase(prometheus_rule_evaluation_failures_total[5m]) > 0', '15m', 'critical', 'Prometheus fails to evaluate rules', '{{ $value }} rule evaluation failures in 5 minutes.'),
           rule('PrometheusNotificationsFailing', 'rate(prometheus_notifications_errors_total[5m]) > 0', '15m', 'critical', 'Prometheus cannot send alerts to Alertmanager', 'Check Alertmanager and its basic-auth password.'),
@@ -44,8 +79,10 @@ export function prometheusRuleGroups(site: Site): { groups: RuleGroup[] } {
       {
         name: 'hosts',
         rules: [
-          rule('HostFilesystemAlmostFull', '(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}) < 0.10', '15m', 'warning', '{{ $labels.name }} {{ $labels.mountpoint }} has less than 10% free', 'Free {{ $value | humanizePercentage }}.'),
-          rule('HostFilesystemFillingUp', 'predict_linear(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"}[6h], 24 * 3600) < 0', '1h', 'critical', '{{ $labels.name }} {{ $labels.mountpoint }} will fill within 24h', 'Linear prediction over the last 6 hours.'),
+          rule('HostFilesystemAlmostFull', `(${FS_FREE_RATIO} < 0.10 and ${FS_WRITABLE})`, '15m', 'warning', '{{ $labels.name }} {{ $labels.mountpoint }} has less than 10% free', 'Free {{ $value | humanizePercentage }}.'),
+          // node-mixin's thresholds and horizons: 40% free and full within a day, 20% and within 4 hours.
+          filesystemFillingUp(0.40, 24, 'warning'),
+          filesystemFillingUp(0.20, 4, 'critical'),
           rule('HostMemoryPressure', 'node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.10', '15m', 'warning', '{{ $labels.name }} has less than 10% memory available', 'Available {{ $value | humanizePercentage }}.'),
           rule('HostHighCpu', '1 - avg by (instance, name) (rate(node_cpu_seconds_total{mode="idle"}[5m])) > 0.90', '30m', 'warning', '{{ $labels.name }} CPU above 90% for 30 minutes', 'CPU busy {{ $value | humanizePercentage }}.'),
           rule('HostClockSkew', 'abs(node_timex_offset_seconds) > 0.05', '10m', 'warning', '{{ $labels.name }} clock is off by more than 50 ms', 'Check NTP.'),
@@ -63,7 +100,8 @@ export function prometheusRuleGroups(site: Site): { groups: RuleGroup[] } {
         name: 'probes',
         rules: [
           rule('EndpointDown', 'probe_success == 0', '5m', 'critical', '{{ $labels.name }} ({{ $labels.instance }}) is unreachable', 'Blackbox probe failing for 5 minutes.'),
-          rule('EndpointSlow', 'probe_duration_seconds > 5', '15m', 'warning', '{{ $labels.name }} answers slowly', 'Probe takes {{ $value }}s.'),
+          // Successful probes only: a probe that hits its deadline fails and EndpointDown covers it.
+          rule('EndpointSlow', `probe_duration_seconds > ${slow} and probe_success == 1`, '15m', 'warning', '{{ $labels.name }} answers slowly', `Probe takes {{ $value }}s (slow above ${slow}s).`),
           rule('TlsCertificateExpiring', 'probe_ssl_earliest_cert_expiry - time() < 14 * 86400', '1h', 'warning', 'TLS certificate of {{ $labels.instance }} expires within 14 days', 'Renew it.'),
         ],
       },

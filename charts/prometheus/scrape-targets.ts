@@ -19,6 +19,17 @@ export function nodeExporterTargets(site: Site, extra: NamedTarget[] = []): Name
   ];
 }
 
+/**
+ * The Proxmox API as pve_exporter's `target`: host:port of site.proxmox.apiUrl, the port always
+ * written out. proxmoxer (under pve_exporter) reads a port after the host and otherwise assumes
+ * 8006, so a URL without a port (https on 443, through a proxy) must still name 443.
+ */
+export function pveApiTarget(site: Site): string {
+  const url = new URL(site.proxmox.apiUrl);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.hostname}:${port}`;
+}
+
 export interface BlackboxProbe extends NamedTarget {
   /** Blackbox module (charts/exporters/blackbox-config.ts). */
   readonly module: BlackboxModuleName;

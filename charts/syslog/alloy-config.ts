@@ -4,9 +4,12 @@
  *
  * - UDP carries classic BSD syslog (RFC 3164): what rsyslog's `*.* @host:514` and most network
  *   gear and appliances send.
- * - TCP carries RFC 5424 (octet-counted or newline framing, auto-detected): what rsyslog sends with
- *   `Template="RSYSLOG_SyslogProtocol23Format"`; reliable and with real timestamps.
- * One listener parses one format, so the transports map to the formats this way.
+ * - TCP carries RFC 5424 (octet-counted or newline framing, detected from the first byte): what
+ *   rsyslog sends with `template="RSYSLOG_SyslogRFC5424Format" TCP_Framing="octet-counted"`;
+ *   reliable and with real timestamps. (Alloy v1.18 would parse RFC 3164 on TCP too; RFC 5424 is
+ *   kept for its year, zone and structured data.)
+ * One listener parses one format, so the transports map to the formats this way; the senders'
+ * rsyslog lines are generated from these listeners (rsyslog-snippet.ts).
  */
 import type { Site } from '../../site';
 import { PORTS } from '../topology';

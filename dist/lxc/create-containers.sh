@@ -14,6 +14,7 @@ Environment:
   TEMPLATE          container template volume, e.g. local:vztmpl/debian-12-standard_<version>_amd64.tar.zst
                     (default: the newest debian-12-standard template in TEMPLATE_STORAGE)
   TEMPLATE_STORAGE  storage searched for the template (default: local)
+  PVE_FIREWALL_DIR  where pve-firewall reads guest rules (default: /etc/pve/firewall)
 USAGE
 }
 
@@ -28,6 +29,7 @@ done
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TEMPLATE_STORAGE="${TEMPLATE_STORAGE:-local}"
+PVE_FIREWALL_DIR="${PVE_FIREWALL_DIR:-/etc/pve/firewall}"
 
 die() { echo "error: $*" >&2; exit 1; }
 note() { echo "note: $*" >&2; }
@@ -97,6 +99,20 @@ ensure_users() {
   run pct exec "$vmid" -- sh -c 'for u in "$@"; do id -u "$u" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$u"; done' sh "$@"
 }
 
+# install_firewall VMID: the container's firewall rules, written only when they changed.
+install_firewall() {
+  local vmid="$1" src="$HERE/firewall/$1.fw" dest="$PVE_FIREWALL_DIR/$1.fw"
+  if [ -f "$dest" ] && cmp -s "$src" "$dest"; then return; fi
+  run install -m 0640 "$src" "$dest"
+}
+
+# The guest rules do nothing while the datacenter firewall is off.
+check_datacenter_firewall() {
+  if ! grep -Eq '^enable:[[:space:]]*1' "$PVE_FIREWALL_DIR/cluster.fw" 2>/dev/null; then
+    note "the datacenter firewall is off, so the containers' rules (report rules 1-4) are not enforced; enable it under Datacenter -> Firewall -> Options after checking the host's own rules"
+  fi
+}
+
 CHANGED=0
 # push VMID SOURCE DEST MODE: copies only when the container's file differs.
 push() {
@@ -127,7 +143,7 @@ activate() {
 
 # --- prometheus: VMID 7010, 4 cores, 8192 MiB, 100 GiB, 10.70.0.10/24 (MAC 02:00:00:00:1b:62) on VLAN 70 ---
 CONVERGE=(--cores 4 --memory 8192 --nameserver 10.70.0.1 --onboot 1)
-NET0='name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:62,ip=10.70.0.10/24,tag=70,type=veth'
+NET0='name=eth0,bridge=vmbr0,firewall=1,gw=10.70.0.1,hwaddr=02:00:00:00:1b:62,ip=10.70.0.10/24,tag=70,type=veth'
 if ct_exists 7010; then
   check_hostname 7010 prometheus
   run pct set 7010 "${CONVERGE[@]}"
@@ -136,9 +152,10 @@ if ct_exists 7010; then
 else
   run pct create 7010 "$(template_ref)" --hostname prometheus --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:100 "${CONVERGE[@]}" --net0 "$NET0"
 fi
+install_firewall 7010
 ensure_running 7010
 ensure_users 7010 prometheus node-exporter blackbox-exporter pve-exporter
-run pct exec 7010 -- mkdir -p /etc/blackbox /etc/prometheus /etc/prometheus/rules /etc/pve-exporter /etc/systemd/system
+run pct exec 7010 -- mkdir -p /etc/blackbox /etc/prometheus /etc/prometheus/rules /etc/prometheus/web /etc/pve-exporter /etc/systemd/system
 CHANGED=0
 push 7010 prometheus/etc/prometheus/prometheus.yml /etc/prometheus/prometheus.yml 0644
 push 7010 prometheus/etc/prometheus/rules/alerts.yml /etc/prometheus/rules/alerts.yml 0644
@@ -155,7 +172,7 @@ activate 7010 pve-exporter.service /usr/local/bin/pve_exporter
 
 # --- grafana: VMID 7011, 2 cores, 4096 MiB, 50 GiB, 10.70.0.11/24 (MAC 02:00:00:00:1b:63) on VLAN 70 ---
 CONVERGE=(--cores 2 --memory 4096 --nameserver 10.70.0.1 --onboot 1)
-NET0='name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:63,ip=10.70.0.11/24,tag=70,type=veth'
+NET0='name=eth0,bridge=vmbr0,firewall=1,gw=10.70.0.1,hwaddr=02:00:00:00:1b:63,ip=10.70.0.11/24,tag=70,type=veth'
 if ct_exists 7011; then
   check_hostname 7011 grafana
   run pct set 7011 "${CONVERGE[@]}"
@@ -164,6 +181,7 @@ if ct_exists 7011; then
 else
   run pct create 7011 "$(template_ref)" --hostname grafana --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:50 "${CONVERGE[@]}" --net0 "$NET0"
 fi
+install_firewall 7011
 ensure_running 7011
 ensure_users 7011 node-exporter
 run pct exec 7011 -- mkdir -p /etc/grafana /etc/grafana/dashboards /etc/grafana/provisioning/dashboards /etc/grafana/provisioning/datasources /etc/systemd/system /etc/systemd/system/grafana-server.service.d
@@ -180,7 +198,7 @@ activate 7011 node-exporter.service /usr/local/bin/node_exporter
 
 # --- loki: VMID 7012, 4 cores, 8192 MiB, 100 GiB, 10.70.0.12/24 (MAC 02:00:00:00:1b:64) on VLAN 70 ---
 CONVERGE=(--cores 4 --memory 8192 --nameserver 10.70.0.1 --onboot 1)
-NET0='name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:64,ip=10.70.0.12/24,tag=70,type=veth'
+NET0='name=eth0,bridge=vmbr0,firewall=1,gw=10.70.0.1,hwaddr=02:00:00:00:1b:64,ip=10.70.0.12/24,tag=70,type=veth'
 if ct_exists 7012; then
   check_hostname 7012 loki
   run pct set 7012 "${CONVERGE[@]}"
@@ -189,6 +207,7 @@ if ct_exists 7012; then
 else
   run pct create 7012 "$(template_ref)" --hostname loki --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:100 "${CONVERGE[@]}" --net0 "$NET0"
 fi
+install_firewall 7012
 ensure_running 7012
 ensure_users 7012 loki alloy node-exporter
 run pct exec 7012 -- mkdir -p /etc /etc/alloy /etc/loki /etc/systemd/system
@@ -208,7 +227,7 @@ activate 7012 node-exporter.service /usr/local/bin/node_exporter
 
 # --- alertmanager: VMID 7013, 2 cores, 4096 MiB, 50 GiB, 10.70.0.13/24 (MAC 02:00:00:00:1b:65) on VLAN 70 ---
 CONVERGE=(--cores 2 --memory 4096 --nameserver 10.70.0.1 --onboot 1)
-NET0='name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:65,ip=10.70.0.13/24,tag=70,type=veth'
+NET0='name=eth0,bridge=vmbr0,firewall=1,gw=10.70.0.1,hwaddr=02:00:00:00:1b:65,ip=10.70.0.13/24,tag=70,type=veth'
 if ct_exists 7013; then
   check_hostname 7013 alertmanager
   run pct set 7013 "${CONVERGE[@]}"
@@ -217,6 +236,7 @@ if ct_exists 7013; then
 else
   run pct create 7013 "$(template_ref)" --hostname alertmanager --ostype debian --unprivileged 1 --features nesting=1 --rootfs local-lvm:50 "${CONVERGE[@]}" --net0 "$NET0"
 fi
+install_firewall 7013
 ensure_running 7013
 ensure_users 7013 alertmanager node-exporter
 run pct exec 7013 -- mkdir -p /etc/alertmanager /etc/alertmanager/web /etc/systemd/system
@@ -227,5 +247,7 @@ push 7013 alertmanager/etc/systemd/system/node-exporter.service /etc/systemd/sys
 if [ "$CHANGED" = 1 ]; then run pct exec 7013 -- systemctl daemon-reload; fi
 activate 7013 alertmanager.service /usr/local/bin/alertmanager
 activate 7013 node-exporter.service /usr/local/bin/node_exporter
+
+check_datacenter_firewall
 
 echo "done: prometheus (7010), grafana (7011), loki (7012), alertmanager (7013)"

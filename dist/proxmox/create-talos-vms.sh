@@ -17,8 +17,8 @@
 # container stops the script. Run as root on the Proxmox host.
 #
 # Per-node size (computed from the stack's requests + Talos/Kubernetes overhead, see talos/vm-sizing.ts):
-#   6 cores, 11 GiB RAM, 40 GiB OS disk, 110 GiB data disk (local-path)
-#   cluster total 18 cores, 33 GiB RAM, 450 GiB disk
+#   6 cores, 11 GiB RAM, 40 GiB OS disk, 130 GiB data disk (local-path)
+#   cluster total 18 cores, 33 GiB RAM, 510 GiB disk
 #   one node down: the stack does NOT fit on two nodes (needs 8 cores / 15 GiB each)
 set -euo pipefail
 
@@ -31,7 +31,7 @@ NAMESERVERS='10.70.0.1'
 CORES=6
 MEMORY_MIB=11264
 OS_DISK_GIB=40
-DATA_DISK_GIB=110
+DATA_DISK_GIB=130
 # talos.installDisk /dev/sda and talos.dataDisk /dev/sdb as the guest names them.
 OS_DRIVE=scsi0
 DATA_DRIVE=scsi1
@@ -84,7 +84,7 @@ snippet_path() {
   if [ "$DRY_RUN" = 0 ]; then pvesm path "$FILE_STORAGE:snippets/$1"; else echo "/var/lib/vz/snippets/$1"; fi
 }
 
-# Value of one key of a `qm config` / `pct config` listing, e.g. "name" -> talos-cp-1; empty when absent.
+# Value of one key of a `qm config` / `pct config` listing, e.g. "name" -> the VM's name; empty when absent.
 config_value() { awk -v key="$2:" '$1 == key { print $2; exit }' <<<"$1"; }
 
 # Size in MiB of a drive of a `qm config` listing (its size=40G option); empty when the drive is absent.

@@ -17,6 +17,7 @@ import {
   Kustomization, KustomizationSpecSourceRefKind, type KustomizationSpecHealthChecks,
 } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
 import type { Site } from '../../site';
+import { fluxRepoUrl, isSshRepoUrl } from '../git-url';
 import { FLUX_NAMESPACE } from '../../charts/platform';
 import { FLUX_LAYERS_DIR, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath } from '../layers';
 import { METALLB_CHART, METALLB_KEEP_CRDS_PATCH, METALLB_RELEASE_NAME, METALLB_VALUES, METALLB_WORKLOADS } from '../metallb-release';
@@ -43,7 +44,14 @@ export class FluxBootstrap extends Chart {
     const { site } = props;
     new GitRepository(this, 'Source', {
       metadata: { name: site.name, labels: GITOPS_LABELS },
-      spec: { url: site.gitops.repoUrl, ref: { branch: site.gitops.branch }, interval: FLUX_INTERVALS.source, timeout: '60s' },
+      spec: {
+        url: fluxRepoUrl(site.gitops.repoUrl),
+        ref: { branch: site.gitops.branch },
+        interval: FLUX_INTERVALS.source,
+        timeout: '60s',
+        // The deploy key (identity, known_hosts) the operator creates: see the README.
+        ...(isSshRepoUrl(site.gitops.repoUrl) ? { secretRef: { name: site.gitops.sshKeySecret } } : {}),
+      },
     });
     new Kustomization(this, 'Root', {
       metadata: { name: site.name, labels: GITOPS_LABELS },

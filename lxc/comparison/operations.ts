@@ -52,7 +52,7 @@ export function operationsRows(site: Site): OperationsRow[] {
   return [
     {
       aspect: 'Deploy: automated steps',
-      lxc: { value: `${pctCommands} pct commands (${plan.containers.length} containers, ${files} files)`, source: 'generated: lxc/create-containers.sh --dry-run' },
+      lxc: { value: `${pctCommands} commands: pct and the firewall rules (${plan.containers.length} containers, ${files} files)`, source: 'generated: lxc/create-containers.sh --dry-run' },
       talos: {
         value: `${talos.scriptCommands} script commands (${talos.oneTime} once + ${talos.perVm} per VM x ${talos.vms} VMs) + ${talos.talosctl} talosctl steps, `
           + `then ${k8s.objects} Kubernetes objects in ${k8s.layers} GitOps layers`,

@@ -47,6 +47,22 @@ describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config
     expect(watchdog.status).toBe(0);
   });
 
+  test('with a heartbeat, Watchdog goes to the dead man\'s switch alone, and every other alert never does', () => {
+    const root = tempDir('amtool-heartbeat-');
+    const site = writeSiteFile(root, [
+      'alertmanager:',
+      '  heartbeat: { urlSecret: deadman-url }',
+      '  receivers:',
+      '    webhooks: [{ name: ops-webhook, url: "https://hooks.example.com/alert" }]',
+    ].join('\n'));
+    const text = alertmanagerYaml(synthToTemp(site).outDir);
+    expect(text).toContain('url_file: /etc/alertmanager/heartbeat/url');
+    const { file, result } = check(checkableByAmtool025(text));
+    expect(result.status).toBe(0);
+    expect(run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=heartbeat', 'severity=info', 'alertname=Watchdog']).status).toBe(0);
+    expect(run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=ops-webhook', 'severity=critical', 'alertname=NodeDown']).status).toBe(0);
+  });
+
   test('fails when a route names an undefined receiver (the check bites)', () => {
     const { result } = check(alertmanagerYaml(synthToTemp().outDir).replace('receiver: default', 'receiver: nobody'));
     expect(result.status).not.toBe(0);

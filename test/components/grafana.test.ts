@@ -5,8 +5,10 @@ import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 import { STACK_HEALTH_UID, stackHealthDashboard } from '../../charts/grafana/dashboards/stack-health';
 import { GrafanaServer } from '../../charts/grafana/grafana-chart';
-import { ALERTMANAGER_PASSWORD_ENV, DATASOURCE_UIDS, GRAFANA_PATHS, grafanaDashboards, grafanaDatasources } from '../../charts/grafana/provisioning';
-import { ALERTMANAGER_CLIENT_USER } from '../../charts/prometheus/prometheus-config';
+import {
+  ALERTMANAGER_PASSWORD_ENV, DATASOURCE_UIDS, GRAFANA_PATHS, grafanaDashboards, grafanaDatasources, PROMETHEUS_PASSWORD_ENV,
+} from '../../charts/grafana/provisioning';
+import { ALERTMANAGER_CLIENT_USER, PROMETHEUS_CLIENT_USER } from '../../charts/prometheus/prometheus-config';
 import { stackTopology } from '../../charts/topology';
 import { SHARED_DIR, describeWithShared } from '../support/shared-dir';
 import { findObject, siteWith, strictSchemaErrors, synthChart } from './component-support';
@@ -58,6 +60,19 @@ describe('Grafana datasources', () => {
     });
   });
 
+  test('the Prometheus datasource logs in with basic auth, its password expanded from an env var', () => {
+    const prom = writtenDatasources.datasources.find((d: Json) => d.type === 'prometheus');
+    expect(prom).toMatchObject({ basicAuth: true, basicAuthUser: PROMETHEUS_CLIENT_USER });
+    expect(prom.secureJsonData).toEqual({ basicAuthPassword: `$__env{${PROMETHEUS_PASSWORD_ENV}}` });
+  });
+
+  test('every env var a datasource expands is filled in the pod from the password key of that server\'s web-auth Secret', () => {
+    const referenced = [...findObject(objects, 'ConfigMap', 'grafana-provisioning').data['datasources.yaml'].matchAll(/\$__env\{(\w+)\}/g)].map((m) => m[1]);
+    expect(referenced.sort()).toEqual([ALERTMANAGER_PASSWORD_ENV, PROMETHEUS_PASSWORD_ENV].sort());
+    expect(env(PROMETHEUS_PASSWORD_ENV)).toEqual({ name: PROMETHEUS_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: 'prometheus-web-auth', key: 'password' } } });
+    expect(env(ALERTMANAGER_PASSWORD_ENV)).toEqual({ name: ALERTMANAGER_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: 'alertmanager-web-auth', key: 'password' } } });
+  });
+
   test('the Prometheus datasource uses the site scrape interval as its minimum step', () => {
     const custom = grafanaDatasources(siteWith({ prometheus: { scrapeInterval: '30s' } }), stackTopology(site, 'kubernetes'));
     expect(custom.datasources[0].jsonData.timeInterval).toBe('30s');
@@ -68,7 +83,7 @@ describe('Grafana datasources', () => {
     // Every line that names a password carries either a Secret reference or an env reference.
     const passwordLines = synthesized.split('\n').filter((l) => /password/i.test(l));
     for (const line of passwordLines) {
-      expect(line).toMatch(/name: (GF_SECURITY_ADMIN_PASSWORD|ALERTMANAGER_PASSWORD)$|key: (admin-)?password$|basicAuthPassword: \$__env\{ALERTMANAGER_PASSWORD\}$/);
+      expect(line).toMatch(/name: (GF_SECURITY_ADMIN_PASSWORD|ALERTMANAGER_PASSWORD|PROMETHEUS_PASSWORD)$|key: (admin-)?password$|basicAuthPassword: \$__env\{(ALERTMANAGER|PROMETHEUS)_PASSWORD\}$/);
     }
     expect(passwordLines.length).toBeGreaterThan(0);
   });
@@ -210,6 +225,16 @@ describe('Grafana chart', () => {
     const plain = findObject(synthChart(GrafanaServer, siteWith({ grafana: { externalUrl: 'http://grafana.lan:3000' } })).objects, 'Deployment', 'grafana');
     const plainEnv = plain.spec.template.spec.containers[0].env.find((e: Json) => e.name === 'GF_SECURITY_COOKIE_SECURE');
     expect(plainEnv.value).toBe('false');
+  });
+
+  test('plugins are neither preinstalled nor auto-updated at start, nor installed from the UI: the bundled datasources stay at the image version on the read-only root', () => {
+    expect(env('GF_PLUGINS_PREINSTALL_DISABLED').value).toBe('true');
+    expect(env('GF_PLUGINS_PREINSTALL_AUTO_UPDATE').value).toBe('false');
+    expect(env('GF_PLUGINS_PLUGIN_ADMIN_ENABLED').value).toBe('false');
+    // No preinstall list that would reach for grafana.com anyway.
+    expect(env('GF_PLUGINS_PREINSTALL')).toBeUndefined();
+    expect(env('GF_PLUGINS_PREINSTALL_SYNC')).toBeUndefined();
+    expect(env('GF_INSTALL_PLUGINS')).toBeUndefined();
   });
 
   test('a datasource or dashboard change changes the pod template checksum (the pod rolls)', () => {

@@ -5,7 +5,10 @@
  * - unknown keys fail (a misspelt or removed key, e.g. `shared_store`, would stop Loki 3);
  * - structured metadata (default on) needs the active period on `store: tsdb`, `schema: v13`;
  * - compactor retention needs the 24h index period and, since 3.1, `delete_request_store`;
- * - durations use Loki's (Prometheus) duration syntax.
+ * - durations use Loki's (Prometheus) duration syntax;
+ * - filesystem storage makes the ruler's rule store `local`, which needs `rules_directory` or Loki
+ *   will not start (v3.7.6 config_wrapper.go applyStorageConfig, rulestore/local NewLocalRulesClient);
+ * - `deletion_mode` is one of disabled | filter-only | filter-and-delete (pkg/compactor/deletionmode).
  * It is written from those rules, not from our generator, so it can disagree with it.
  */
 const duration = { type: 'string', pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$' };
@@ -28,7 +31,7 @@ export const LOKI_CONFIG_SUBSET_SCHEMA = closed({
     replication_factor: { type: 'integer', minimum: 1 },
     ring: closed({ kvstore: closed({ store: { enum: ['inmemory', 'memberlist', 'consul', 'etcd'] } }, ['store']) }),
     storage: closed({
-      filesystem: closed({ chunks_directory: absolutePath, rules_directory: absolutePath }, ['chunks_directory']),
+      filesystem: closed({ chunks_directory: absolutePath, rules_directory: absolutePath }, ['chunks_directory', 'rules_directory']),
     }),
   }, ['path_prefix']),
   schema_config: closed({
@@ -62,6 +65,7 @@ export const LOKI_CONFIG_SUBSET_SCHEMA = closed({
     reject_old_samples: { type: 'boolean' },
     reject_old_samples_max_age: duration,
     volume_enabled: { type: 'boolean' },
+    deletion_mode: { enum: ['disabled', 'filter-only', 'filter-and-delete'] },
   }),
   query_range: closed({
     results_cache: closed({ cache: closed({ embedded_cache: closed({ enabled: { type: 'boolean' }, max_size_mb: { type: 'integer', minimum: 1 } }) }) }),

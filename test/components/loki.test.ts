@@ -38,6 +38,26 @@ describe('Loki configuration', () => {
     expect(config.limits_config.retention_period).toBe('336h');
   });
 
+  test('the log deletion API is off for the single tenant (deletion_mode disabled: /loki/api/v1/delete answers 403), while the compactor keeps applying retention', () => {
+    // Loki has no authentication here and 3100 is open to the management VLAN: with retention on,
+    // Loki v3.7.6 mounts /loki/api/v1/delete behind a tenant check that refuses mode "disabled".
+    const config = writtenLokiConfig();
+    expect(config.limits_config.deletion_mode).toBe('disabled');
+    expect(config.compactor).toMatchObject({ retention_enabled: true, delete_request_store: 'filesystem' });
+    expect(config.limits_config.retention_period).toBe('336h');
+    // No per-tenant override or deprecated switch turns it back on.
+    expect(config).not.toHaveProperty('overrides');
+    expect(config).not.toHaveProperty('runtime_config');
+    expect(config.compactor).not.toHaveProperty('allow_deletes');
+    expect(config.limits_config).not.toHaveProperty('allow_deletes');
+  });
+
+  test('the ruler\'s local rule store is a named directory on the data volume, which Loki creates at start', () => {
+    const site = siteWith();
+    const dataDir = stackTopology(site, 'kubernetes').lokiDataDir;
+    expect(writtenLokiConfig().common.storage.filesystem.rules_directory).toBe(`${dataDir}/rules`);
+  });
+
   test('a 7-day site retention becomes 168h', () => {
     const site = siteWith({ loki: { retention: '7d' } });
     expect(writtenLokiConfig(synthChart(LokiServer, site).objects).limits_config.retention_period).toBe('168h');
@@ -70,6 +90,18 @@ describe('Loki configuration', () => {
       const config = writtenLokiConfig();
       delete config.compactor.delete_request_store;
       expect(schemaErrors(config).join('\n')).toMatch(/delete_request_store/);
+    });
+
+    test('fails when rules_directory is left out (filesystem storage makes the rule store local, which needs a directory, or Loki will not start)', () => {
+      const config = writtenLokiConfig();
+      delete config.common.storage.filesystem.rules_directory;
+      expect(schemaErrors(config).join('\n')).toMatch(/\/common\/storage\/filesystem must have required property 'rules_directory'/);
+    });
+
+    test('fails when deletion_mode is not one of Loki\'s modes (disabled, filter-only, filter-and-delete)', () => {
+      const config = writtenLokiConfig();
+      config.limits_config.deletion_mode = 'off';
+      expect(schemaErrors(config).join('\n')).toMatch(/\/limits_config\/deletion_mode must be equal to one of the allowed values/);
     });
 
     test('fails when a Loki 2.x config (boltdb-shipper, v12, shared_store) is given', () => {

@@ -1,7 +1,15 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { LokiServer } from '../../charts/loki/loki-chart';
-import { alloySyslogBlocks, alloySyslogConfig } from '../../charts/syslog/alloy-config';
+import { alloySyslogBlocks, alloySyslogConfig, syslogListeners } from '../../charts/syslog/alloy-config';
+import { RSYSLOG_SNIPPET_PATH, renderRsyslogSnippet, rsyslogForwardActions, rsyslogSnippet } from '../../charts/syslog/rsyslog-snippet';
 import { type AlloyBlock, formatAlloy, ref } from '../../charts/syslog/alloy-syntax';
 import { PORTS } from '../../charts/topology';
+import { describeWithBinary, run } from '../support/binaries';
 import { describeWithShared } from '../support/shared-dir';
 import { type ParsedBlock, parseAlloy } from './alloy-parser';
 import { findObject, siteWith, strictSchemaErrors, synthChart } from './component-support';
@@ -155,7 +163,7 @@ describe('Syslog gateway in Loki\'s pod', () => {
   });
 
   test('fails when syslog over TCP would take Loki\'s port on the shared address (the site rejects it)', () => {
-    expect(() => siteWith({ syslog: { port: 3100 } })).toThrow(/syslog\.port: 3100 clashes with Loki's TCP ports on the shared address/);
+    expect(() => siteWith({ syslog: { port: 3100 } })).toThrow(/syslog\.port: 3100 clashes with Loki HTTP on the shared log address/);
     expect(() => siteWith({ syslog: { port: 3100, tcp: false } })).not.toThrow();
   });
 
@@ -198,3 +206,148 @@ describe('Syslog gateway in Loki\'s pod', () => {
     });
   });
 });
+
+describe('rsyslog snippet for the senders', () => {
+  /** The uncommented action lines, their parameters as a record. */
+  const activeActions = (text: string) => text.split('\n').filter((l) => l.startsWith('*.* action(')).map(actionParams);
+  const commentedActions = (text: string) => text.split('\n').filter((l) => l.startsWith('# *.* action(')).map((l) => actionParams(l.slice(2)));
+  function actionParams(line: string): Record<string, string> {
+    return Object.fromEntries([...line.matchAll(/([A-Za-z_.]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+  }
+
+  test('it is written to dist/syslog/rsyslog-forward.conf, outside every GitOps layer', () => {
+    const file = renderRsyslogSnippet(siteWith());
+    expect(file.path).toBe(RSYSLOG_SNIPPET_PATH);
+    expect(file.path).toBe('syslog/rsyslog-forward.conf');
+    expect(file.content).toBe(rsyslogSnippet(siteWith()));
+  });
+
+  test('the default site forwards over TCP as octet-counted RFC 5424 to 10.70.0.12:514, with UDP RFC 3164 as the commented alternative', () => {
+    const text = rsyslogSnippet(siteWith());
+    expect(activeActions(text)).toEqual([{
+      type: 'omfwd', target: '10.70.0.12', port: '514', protocol: 'tcp', template: 'RSYSLOG_SyslogRFC5424Format',
+      TCP_Framing: 'octet-counted', 'queue.type': 'LinkedList', 'queue.size': '10000', 'action.resumeRetryCount': '-1',
+    }]);
+    expect(commentedActions(text)).toEqual([{ type: 'omfwd', target: '10.70.0.12', port: '514', protocol: 'udp', template: 'RSYSLOG_TraditionalForwardFormat' }]);
+  });
+
+  test('the snippet follows the site: its Loki address and syslog port', () => {
+    const text = rsyslogSnippet(siteWith({ loki: { address: '10.70.0.42' }, syslog: { port: 6514 } }));
+    for (const action of [...activeActions(text), ...commentedActions(text)]) {
+      expect([action.target, action.port]).toEqual(['10.70.0.42', '6514']);
+    }
+    expect(text).toContain('# The gateway on 10.70.0.42:6514 reads UDP as RFC 3164 and TCP as RFC 5424.');
+  });
+
+  test('with syslog.tcp false the only action is UDP RFC 3164, active: the gateway has no TCP listener', () => {
+    const text = rsyslogSnippet(siteWith({ syslog: { tcp: false } }));
+    expect(activeActions(text)).toEqual([{ type: 'omfwd', target: '10.70.0.12', port: '514', protocol: 'udp', template: 'RSYSLOG_TraditionalForwardFormat' }]);
+    expect(commentedActions(text)).toEqual([]);
+    expect(text).not.toMatch(/protocol="tcp"|TCP_Framing/);
+  });
+
+  test('every action sends the format the gateway\'s listener on its transport parses', () => {
+    const template = { rfc3164: 'RSYSLOG_TraditionalForwardFormat', rfc5424: 'RSYSLOG_SyslogRFC5424Format' };
+    for (const tcp of [true, false]) {
+      const site = siteWith({ syslog: { tcp } });
+      const actions = rsyslogForwardActions(site);
+      expect(actions.map((a) => a.transport).sort()).toEqual(syslogListeners(site).map((l) => l.transport).sort());
+      for (const listener of syslogListeners(site)) {
+        const action = Object.fromEntries(actions.find((a) => a.transport === listener.transport)!.params);
+        expect(action.template).toBe(template[listener.format]);
+        expect(action.protocol).toBe(listener.transport);
+      }
+    }
+  });
+
+  describeWithBinary('rsyslogd', 'against rsyslogd', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsyslog-snippet-'));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    /** The snippet with its alternative action enabled instead of the active one. */
+    const alternative = (text: string) => text.split('\n').map((l) => (l.startsWith('*.* action(') ? `# ${l}` : l.startsWith('# *.* action(') ? l.slice(2) : l)).join('\n');
+
+    test('rsyslogd -N1 accepts the snippet, its alternative and the UDP-only variant', () => {
+      for (const [name, text] of [
+        ['tcp.conf', rsyslogSnippet(siteWith())],
+        ['udp-alternative.conf', alternative(rsyslogSnippet(siteWith()))],
+        ['udp-only.conf', rsyslogSnippet(siteWith({ syslog: { tcp: false } }))],
+      ]) {
+        const result = run('rsyslogd', ['-N1', '-f', write(name, text)]);
+        expect({ name, ...result }).toMatchObject({ name, status: 0 });
+      }
+    });
+
+    test('fails when an omfwd parameter value is wrong (rsyslogd -N1 bites)', () => {
+      const result = run('rsyslogd', ['-N1', '-f', write('bad.conf', rsyslogSnippet(siteWith()).replace('TCP_Framing="octet-counted"', 'TCP_Framing="octet-count"'))]);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/invalid framing "octet-count"/);
+    });
+
+    /**
+     * A real rsyslogd receives a classic line on a local UDP input and forwards it with the snippet's
+     * action (target and port pointed at a local catcher): returns what arrived first.
+     */
+    async function forwardedBy(snippet: string, transport: 'tcp' | 'udp'): Promise<Buffer> {
+      const inputPort = await freeUdpPort();
+      let rsyslogd: ChildProcess | undefined;
+      let sender: NodeJS.Timeout | undefined;
+      const catcher = transport === 'tcp' ? net.createServer() : dgram.createSocket('udp4');
+      try {
+        const received = new Promise<Buffer>((resolve) => {
+          if (catcher instanceof net.Server) catcher.on('connection', (c) => c.on('data', resolve));
+          else catcher.on('message', resolve);
+        });
+        const outputPort = await new Promise<number>((resolve) => {
+          if (catcher instanceof net.Server) catcher.listen(0, '127.0.0.1', () => resolve((catcher.address() as net.AddressInfo).port));
+          else catcher.bind(0, '127.0.0.1', () => resolve(catcher.address().port));
+        });
+        const config = [
+          'module(load="imudp")',
+          `input(type="imudp" address="127.0.0.1" port="${inputPort}")`,
+          snippet.replace(/target="[^"]*"/g, 'target="127.0.0.1"').replace(/port="[^"]*"/g, `port="${outputPort}"`),
+        ].join('\n');
+        rsyslogd = spawn('rsyslogd', ['-n', '-iNONE', '-f', write(`e2e-${transport}.conf`, config)], { stdio: 'ignore' });
+        // Sent until something arrives: rsyslogd needs a moment to open its input.
+        const client = dgram.createSocket('udp4');
+        sender = setInterval(() => client.send('<13>Dec  1 10:00:00 testhost app: hello world', inputPort, '127.0.0.1'), 200);
+        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('nothing forwarded within 15s')), 15000).unref());
+        try {
+          return await Promise.race([received, timeout]);
+        } finally {
+          client.close();
+        }
+      } finally {
+        if (sender) clearInterval(sender);
+        rsyslogd?.kill();
+        catcher.close();
+      }
+    }
+
+    test('rsyslog sends over TCP one octet-counted RFC 5424 frame per message, with no newline carried into the message', async () => {
+      const data = (await forwardedBy(rsyslogSnippet(siteWith()), 'tcp')).toString('utf8');
+      const frame = /^(\d+) ([\s\S]*)$/.exec(data)!;
+      expect(frame).not.toBeNull();
+      const message = frame[2].slice(0, Number(frame[1]));
+      expect(Buffer.byteLength(message)).toBe(Number(frame[1]));
+      expect(message).toMatch(/^<13>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z) testhost app - - - +hello world$/);
+    });
+
+    test('rsyslog sends over UDP one RFC 3164 datagram per message (the commented alternative)', async () => {
+      const data = (await forwardedBy(alternative(rsyslogSnippet(siteWith())), 'udp')).toString('utf8');
+      expect(data).toMatch(/^<13>Dec {2}1 10:00:00 testhost app: ?hello world$/);
+    });
+  });
+});
+
+function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  return new Promise((resolve) => socket.bind(0, '127.0.0.1', () => {
+    const { port } = socket.address();
+    socket.close(() => resolve(port));
+  }));
+}

@@ -4,6 +4,9 @@ import * as YAML from 'yaml';
 import { describeWithBinary, run } from '../support/binaries';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp, tempDir } from '../support/synth-once';
+import { prometheusConfig } from '../../charts/prometheus/prometheus-config';
+import { stackTopology } from '../../charts/topology';
+import { parseSite } from '../../site';
 
 describeWithBinary('prometheus-blackbox-exporter', 'the blackbox exporter accepts its synthesized config', () => {
   const objects = readObjects(synthToTemp().outDir);
@@ -39,9 +42,21 @@ describe('exporter integrations of the report', () => {
   const prom = YAML.parse((objects.find((o) => o.metadata.name === 'prometheus-config') as unknown as { data: Record<string, string> }).data['prometheus.yml']);
   const job = (name: string) => prom.scrape_configs.find((j: { job_name: string }) => j.job_name === name);
 
-  test('pve_exporter is scraped with the Proxmox host as its target', () => {
-    expect(job('pve').static_configs[0].targets).toEqual(['10.88.140.151']);
+  test('pve_exporter is scraped with the Proxmox API\'s host and port as its target', () => {
+    expect(job('pve').static_configs[0].targets).toEqual(['10.88.140.151:8006']);
     expect(job('pve').relabel_configs.at(-1)).toEqual({ target_label: '__address__', replacement: 'pve-exporter.monitoring.svc:9221' });
+  });
+
+  // pve_exporter passes `target` to proxmoxer's ProxmoxAPI(host): a port after the host is used,
+  // none means 8006 (proxmoxer backends/https.py). So the API URL's port must travel in `target`.
+  test.each([
+    ['https://pve.example.com:8443', 'pve.example.com:8443'],
+    ['https://pve.example.com/', 'pve.example.com:443'],
+    ['https://[fd00::151]:8006', '[fd00::151]:8006'],
+  ])('an API URL %s makes the pve target %s', (apiUrl, target) => {
+    const site = parseSite({ proxmox: { apiUrl } }).site;
+    const pve = prometheusConfig(site, stackTopology(site, 'kubernetes')).scrape_configs.find((j) => j.job_name === 'pve')!;
+    expect(pve.static_configs![0].targets).toEqual([target]);
   });
 
   test('blackbox probes Uptime Kuma, Wazuh, CheckMK and the Proxmox API', () => {

@@ -27,6 +27,16 @@ describe('platform layer', () => {
     expect((pool.spec as { addresses: string[] }).addresses).not.toContain('10.70.0.11/32');
   });
 
+  test('the pool is named after the site\'s VLAN, and every LoadBalancer asks for that pool', () => {
+    const objects = objectsFor({ network: { vlanId: 30, cidr: '10.30.0.0/24', gateway: '10.30.0.1', dhcpRange: { start: '10.30.0.100', end: '10.30.0.200' } },
+      prometheus: { address: '10.30.0.10' }, grafana: { address: '10.30.0.11' }, loki: { address: '10.30.0.12' }, alertmanager: { address: '10.30.0.13' },
+      talos: { vip: '10.30.0.20', nodes: [{ hostname: 'a', address: '10.30.0.21', vmid: 211 }, { hostname: 'b', address: '10.30.0.22', vmid: 212 }, { hostname: 'c', address: '10.30.0.23', vmid: 213 }] } });
+    expect(one(objects, 'IPAddressPool').metadata.name).toBe('monitoring-vlan30');
+    expect(one(objects, 'L2Advertisement').spec).toEqual({ ipAddressPools: ['monitoring-vlan30'] });
+    const lbs = objects.filter((o) => o.kind === 'Service' && (o.spec as any).type === 'LoadBalancer');
+    expect(lbs.map((o) => o.metadata.annotations?.['metallb.io/address-pool'])).toEqual(lbs.map(() => 'monitoring-vlan30'));
+  });
+
   test('the stack namespace enforces Pod Security "restricted"; exceptions are privileged with their reason', () => {
     const level = (name: string) => one(objects, 'Namespace', name).metadata.labels?.['pod-security.kubernetes.io/enforce'];
     expect(level('monitoring')).toBe('restricted');
@@ -147,6 +157,14 @@ describe('backups', () => {
     expect(cron.spec).toMatchObject({ schedule: '30 1 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
     expect(JSON.stringify(cron)).toContain(`-mmin +${3 * 1440 - 60}`);
     expect(rotationScript(7)).toContain('-mmin +10020');
+  });
+
+  test('the snapshot volume holds every copy the rotation keeps, each as large as etcd may grow (its 2 GiB quota)', () => {
+    const size = (input: object) => (one(objectsFor(input), 'PersistentVolumeClaim', 'etcd-snapshots').spec as any).resources.requests.storage;
+    expect(size({})).toBe('16Gi'); // 7 days x 1 a day + the new one = 8 copies
+    expect(size({ backups: { retentionDays: 3 } })).toBe('8Gi');
+    expect(size({ backups: { schedule: '0 */6 * * *', retentionDays: 2 } })).toBe('18Gi'); // 2 x 4 + 1 = 9 copies
+    expect(size({ backups: { schedule: '15,45 1 * * 1-5' } })).toBe('30Gi'); // 7 x 2 + 1 = 15 copies
   });
 
   test('the etcd snapshot asks the first Talos node with the Talos release\'s talosctl', () => {

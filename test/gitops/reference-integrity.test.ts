@@ -48,7 +48,14 @@ function siteExternals(site: Site): External[] {
       ? [{ kind: 'Secret', namespace: ns, name: w.urlSecret, reason: `site alertmanager.receivers.webhooks[${w.name}].urlSecret: the operator creates it` }] : [])),
     ...site.alertmanager.receivers.emails.flatMap((e) => (e.authPasswordSecret
       ? [{ kind: 'Secret', namespace: ns, name: e.authPasswordSecret, reason: `site alertmanager.receivers.emails[${e.name}].authPasswordSecret: the operator creates it` }] : [])),
+    ...(site.alertmanager.heartbeat ? [{
+      kind: 'Secret', namespace: ns, name: site.alertmanager.heartbeat.urlSecret, reason: 'site alertmanager.heartbeat.urlSecret: the dead man\'s switch URL, created by the operator',
+    }] : []),
     { kind: 'Secret', namespace: ns, name: PVE_EXPORTER_SECRET, reason: 'Proxmox API token for pve_exporter: the operator creates it (README)' },
+    {
+      kind: 'Secret', namespace: FLUX_NAMESPACE, name: site.gitops.sshKeySecret,
+      reason: 'site gitops.sshKeySecret: the deploy key of an SSH repository, created by the operator (README, GitOps controller)',
+    },
     {
       kind: 'Secret', namespace: 'etcd-backup', name: 'etcd-backup',
       reason: 'Talos creates a Secret named after each talos.dev/v1alpha1 ServiceAccount (kubernetesTalosAPIAccess, talos/README)',
@@ -161,6 +168,9 @@ function danglingReferences(site: Site, dist: string): string[] {
         }
         break;
       }
+      case 'GitRepository':
+        if (spec.secretRef) need(`${label(o)} secretRef`, 'Secret', spec.secretRef.name, namespace);
+        break;
       case 'HelmRelease':
         need(`${label(o)} chart sourceRef`, spec.chart.spec.sourceRef.kind, spec.chart.spec.sourceRef.name, namespace);
         need(`${label(o)} targetNamespace`, 'Namespace', spec.targetNamespace);
@@ -222,10 +232,11 @@ function danglingReferences(site: Site, dist: string): string[] {
 describe('reference integrity of dist/', () => {
   const sites: [string, Site][] = [
     ['the default site', siteFrom()],
-    ['a site with another namespace, receivers with Secrets and Velero', siteFrom({
+    ['a site with another namespace, an SSH repository, receivers with Secrets and Velero', siteFrom({
+      gitops: { repoUrl: 'git@git.example.com:homelab/monitoring.git' },
       kubernetes: { namespace: 'observability', storageClass: 'node-local' },
       backups: { velero: true },
-      alertmanager: { receivers: {
+      alertmanager: { heartbeat: { urlSecret: 'deadman-url' }, receivers: {
         webhooks: [{ name: 'chat', urlSecret: 'chat-webhook' }],
         emails: [{ name: 'ops', to: 'ops@example.com', from: 'am@example.com', smarthost: 'smtp.example.com:587', authUsername: 'am', authPasswordSecret: 'smtp-password' }],
       } },

@@ -234,7 +234,7 @@ describe('comparison.json and the README headline', () => {
   test('operations counted from the artifacts match the LXC dry run count', () => {
     const deploy = c.operations.find((o) => o.aspect === 'Deploy: automated steps')!;
     expect(deploy.lxc.source).toMatch(/^generated:/);
-    expect(deploy.lxc.value).toMatch(/^\d+ pct commands \(4 containers, \d+ files\)$/);
+    expect(deploy.lxc.value).toMatch(/^\d+ commands: pct and the firewall rules \(4 containers, \d+ files\)$/);
     for (const o of c.operations) {
       expect(`${o.lxc.source} ${o.talos.source}`).toMatch(/generated|estimate|report/);
     }

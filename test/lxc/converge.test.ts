@@ -74,6 +74,9 @@ function fakeHost(): Host {
   const state = path.join(dir, 'state');
   fs.mkdirSync(bin);
   fs.mkdirSync(state);
+  fs.mkdirSync(path.join(dir, 'pve-firewall'));
+  // The datacenter firewall is on, as the README asks (otherwise the script notes it).
+  fs.writeFileSync(path.join(dir, 'pve-firewall', 'cluster.fw'), '[OPTIONS]\nenable: 1\n');
   fs.writeFileSync(path.join(bin, 'pct'), FAKE_PCT, { mode: 0o755 });
   return {
     dir,
@@ -82,7 +85,10 @@ function fakeHost(): Host {
       fs.writeFileSync(path.join(state, 'calls.log'), '');
       const r = spawnSync('bash', [path.join(dir, 'lxc/create-containers.sh')], {
         encoding: 'utf8',
-        env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, FAKE_PCT_STATE: state, TEMPLATE: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst' },
+        env: {
+          PATH: `${bin}:/usr/bin:/bin`, HOME: dir, FAKE_PCT_STATE: state, TEMPLATE: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst',
+          PVE_FIREWALL_DIR: path.join(dir, 'pve-firewall'),
+        },
       });
       const calls = fs.readFileSync(path.join(state, 'calls.log'), 'utf8').split('\n').filter(Boolean);
       return { status: r.status, stderr: r.stderr, calls };
@@ -113,7 +119,7 @@ describe('Each container\'s MAC is pinned', () => {
   });
 
   test('net0 carries hwaddr, keys in the order pct config prints them', () => {
-    expect(lxcDeployPlan(site).containers[0].net0).toBe('name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:62,ip=10.70.0.10/24,tag=70,type=veth');
+    expect(lxcDeployPlan(site).containers[0].net0).toBe('name=eth0,bridge=vmbr0,firewall=1,gw=10.70.0.1,hwaddr=02:00:00:00:1b:62,ip=10.70.0.10/24,tag=70,type=veth');
   });
 });
 
@@ -148,7 +154,7 @@ describe('create-containers.sh against a fake pct', () => {
     for (const c of lxcContainers(site)) {
       fs.writeFileSync(path.join(host.state, `${c.vmid}.conf`), [
         'arch: amd64', `cores: ${c.cores}`, `hostname: ${c.hostname}`, `memory: ${c.memoryMiB}`,
-        `net0: name=eth0,bridge=${c.bridge},gw=${c.gateway},hwaddr=${c.hwaddr.toUpperCase()},ip=${c.address}/${c.prefixLength},tag=${c.vlanId},type=veth`,
+        `net0: name=eth0,bridge=${c.bridge},firewall=1,gw=${c.gateway},hwaddr=${c.hwaddr.toUpperCase()},ip=${c.address}/${c.prefixLength},tag=${c.vlanId},type=veth`,
         'onboot: 1', 'ostype: debian', `rootfs: ${c.storage}:vm-${c.vmid}-disk-0,size=${c.rootfsGiB}G`, '',
       ].join('\n'));
     }
@@ -157,6 +163,24 @@ describe('create-containers.sh against a fake pct', () => {
     expect(r.status).toBe(0);
     expect(r.calls.filter((c) => / --net0 /.test(c))).toEqual([]);
     expect(vmids.map((id) => host.net0(id))).toEqual(before);
+  });
+
+  test('the firewall files are installed once, and again only when they change', () => {
+    expect(host.run().status).toBe(0);
+    const fwDir = path.join(host.dir, 'pve-firewall');
+    expect(vmids.map((id) => fs.readFileSync(path.join(fwDir, `${id}.fw`), 'utf8')))
+      .toEqual(vmids.map((id) => fs.readFileSync(path.join(host.dir, 'lxc/firewall', `${id}.fw`), 'utf8')));
+    const stat = fs.statSync(path.join(fwDir, `${vmids[0]}.fw`));
+    const again = host.run();
+    expect(again.status).toBe(0);
+    expect(fs.statSync(path.join(fwDir, `${vmids[0]}.fw`)).mtimeMs).toBe(stat.mtimeMs);
+  });
+
+  test('says when the datacenter firewall is off (the rules would not be enforced)', () => {
+    fs.writeFileSync(path.join(host.dir, 'pve-firewall', 'cluster.fw'), '[OPTIONS]\nenable: 0\n');
+    const r = host.run();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/note: the datacenter firewall is off, so the containers' rules \(report rules 1-4\) are not enforced/);
   });
 
   test('an existing container whose net0 differs gets net0 once, with the pinned MAC', () => {

@@ -6,7 +6,7 @@ import * as YAML from 'yaml';
 import { parseSite } from '../../site';
 import { prometheusConfigYaml } from '../../charts/prometheus/prometheus-config';
 import { stackTopology } from '../../charts/topology';
-import { firstRunCommandCount, lxcContainers, lxcDeployPlan, renderLxcPath } from '../../lxc';
+import { firstRunCommandCount, lxcContainers, lxcDeployPlan, lxcManualSteps, renderLxcPath } from '../../lxc';
 import type { OutputFile } from '../../render/output-file';
 import { describeWithBinary } from '../support/binaries';
 
@@ -47,9 +47,9 @@ describe('LXC containers', () => {
     expect([c.cores, c.cpuLimit]).toEqual([2, 1.5]);
   });
 
-  test('fails when a derived VMID collides with a known guest', () => {
-    const clash = parseSite({ proxmox: { guests: [{ vmid: 7012, name: 'old-loki' }] } }).site;
-    expect(() => lxcContainers(clash)).toThrow(/VMID 7012.*proxmox\.guests\.0\.vmid \(old-loki\).*change that VMID or loki\.address/);
+  test('fails when a derived VMID collides with a known guest: the site validator names both owners', () => {
+    expect(() => parseSite({ proxmox: { guests: [{ vmid: 7012, name: 'old-loki' }] } }))
+      .toThrow(/loki\.address: 7012 VMID 7012 of the LXC path's loki container .* is already taken by guest old-loki \(proxmox\.guests\.0\.vmid\)/);
   });
 });
 
@@ -98,7 +98,9 @@ describe('dist/lxc', () => {
     const commands = r.stdout.split('\n').filter((l) => l.startsWith('+ '));
     const planned = lxcDeployPlan(site).containers.reduce((n, c) => n + firstRunCommandCount(c), 0);
     expect(commands).toHaveLength(planned);
-    expect(commands.every((l) => l.startsWith('+ pct '))).toBe(true);
+    // pct, and one install of the firewall rules per container.
+    expect(commands.filter((l) => !l.startsWith('+ pct ')).map((l) => l.replace(/\/[^ ]*\/(\d+\.fw)/g, '.../$1')))
+      .toEqual(lxcDeployPlan(site).containers.map((c) => `+ install -m 0640 .../${c.container.vmid}.fw .../${c.container.vmid}.fw`));
   });
 
   test('--dry-run shows pct create with the report\'s VLAN, address, cores, memory and disk', () => {
@@ -108,7 +110,7 @@ describe('dist/lxc', () => {
     expect(creates[0]).toContain('--hostname prometheus');
     expect(creates[0]).toContain('--rootfs local-lvm:100 --cores 4 --memory 8192');
     // printf %q escapes the commas of net0
-    expect(creates[0].replace(/\\/g, '')).toContain('--net0 name=eth0,bridge=vmbr0,gw=10.70.0.1,hwaddr=02:00:00:00:1b:62,ip=10.70.0.10/24,tag=70,type=veth');
+    expect(creates[0].replace(/\\/g, '')).toContain('--net0 name=eth0,bridge=vmbr0,firewall=1,gw=10.70.0.1,hwaddr=02:00:00:00:1b:62,ip=10.70.0.10/24,tag=70,type=veth');
     expect(creates[3]).toContain('pct create 7013 ');
   });
 
@@ -142,5 +144,27 @@ describeWithBinary('shellcheck', 'create-containers.sh under shellcheck', () => 
     fs.rmSync(dir, { recursive: true, force: true });
     expect(r.stdout).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('LXC secrets the operator creates', () => {
+  const steps = (input = {}) => lxcManualSteps(parseSite(input).site).map((s) => `${s.container}: ${s.step}`);
+
+  test('Prometheus gets its web config and its own password, as the pod mounts them from prometheus-web-auth', () => {
+    expect(steps()).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^prometheus: create \/etc\/prometheus\/web\/web\.yml \(owner prometheus\): .*bcrypt.*prometheus-web-auth/),
+      expect.stringMatching(/^prometheus: create \/etc\/prometheus\/web\/password \(owner prometheus\): .*prometheus-web-auth/),
+    ]));
+  });
+
+  test('Grafana\'s secrets.env carries the Prometheus datasource password too', () => {
+    expect(steps().find((s) => s.startsWith('grafana: create /etc/grafana/secrets.env'))).toMatch(/PROMETHEUS_PASSWORD \(key password of Secret prometheus-web-auth\)/);
+  });
+
+  test('a heartbeat adds the dead man\'s switch URL file to the Alertmanager container', () => {
+    expect(steps()).not.toEqual(expect.arrayContaining([expect.stringContaining('/etc/alertmanager/heartbeat/url')]));
+    expect(steps({ alertmanager: { heartbeat: { urlSecret: 'deadman-url' } } })).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^alertmanager: create \/etc\/alertmanager\/heartbeat\/url \(owner alertmanager\): .*deadman-url/),
+    ]));
   });
 });

@@ -75,13 +75,17 @@ describe('The LXC and Kubernetes paths carry the same', () => {
     expect(k.file('lxc/alertmanager/etc/alertmanager/alertmanager.yml')).toBe(k.configMap('alertmanager-config', 'alertmanager.yml'));
   });
 
-  test('retention: Prometheus and Alertmanager flags differ only in the data path, Loki only in directories', () => {
+  test('retention, auth and links: Prometheus and Alertmanager flags differ only in the data path, Loki only in directories', () => {
     const diffArgs = (a: string[], b: string[]) => [a.filter((x) => !b.includes(x)), b.filter((x) => !a.includes(x))];
     expect(diffArgs(k.args('StatefulSet', 'prometheus'), k.execArgs('lxc/prometheus/etc/systemd/system/prometheus.service')))
       .toEqual([['--storage.tsdb.path=/prometheus'], ['--storage.tsdb.path=/var/lib/prometheus']]);
     expect(k.execArgs('lxc/prometheus/etc/systemd/system/prometheus.service')).toEqual(expect.arrayContaining([
-      '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=85GB',
+      '--web.config.file=/etc/prometheus/web/web.yml', '--web.external-url=http://10.70.0.10:9090/',
     ]));
+    expect(k.execArgs('lxc/alertmanager/etc/systemd/system/alertmanager.service')).toContain('--web.external-url=http://10.70.0.13:9093/');
+    // Prometheus' retention is in prometheus.yml (the flags are deprecated since 3.8), the same on both paths.
+    expect(lxcProm.storage).toEqual({ tsdb: { retention: { time: '15d', size: '85GB' } } });
+    expect(lxcProm.storage).toEqual(k8sProm.storage);
     expect(diffArgs(k.args('StatefulSet', 'alertmanager'), k.execArgs('lxc/alertmanager/etc/systemd/system/alertmanager.service')))
       .toEqual([['--storage.path=/alertmanager'], ['--storage.path=/var/lib/alertmanager']]);
     expect(k.args('StatefulSet', 'loki')).toEqual(k.execArgs('lxc/loki/etc/systemd/system/loki.service'));

@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { describeWithBinary, run } from '../support/binaries';
 import { tempDir } from '../support/synth-once';
-import { loadSite } from '../../site';
-import { prometheusRuleGroups, prometheusRulesYaml } from '../../charts/prometheus/rules';
+import { durationSeconds, loadSite, parseSite } from '../../site';
+import { prometheusRuleGroups, prometheusRulesYaml, slowProbeSeconds } from '../../charts/prometheus/rules';
+import { blackboxConfig, probeDeadlineSeconds } from '../../charts/exporters/blackbox-config';
 
 const site = loadSite().site;
 
@@ -28,7 +29,79 @@ describe('alert expressions parse with the Prometheus 3.x grammar', () => {
   });
 });
 
+/** Writes the rules and a unit-test file into a fresh directory and runs `promtool test rules`. */
+function promtoolTest(tests: object[]): { output: string; status: number | null } {
+  const dir = tempDir('ruletest-');
+  fs.writeFileSync(path.join(dir, 'alerts.yml'), prometheusRulesYaml(site));
+  fs.writeFileSync(path.join(dir, 'tests.yml'), YAML.stringify({ rule_files: ['alerts.yml'], evaluation_interval: '1m', tests }));
+  return run('promtool', ['test', 'rules', 'tests.yml'], dir);
+}
+
+describe('probe slowness', () => {
+  test('the slow threshold sits below the deadline at which the exporter ends the probe', () => {
+    // GIVEN the module timeout and Prometheus' scrape timeout (min(10s, interval)) minus the 0.5s offset
+    for (const scrapeInterval of ['15s', '5s', '1m']) {
+      const custom = parseSite({ prometheus: { scrapeInterval, evaluationInterval: scrapeInterval } }).site;
+      const deadline = probeDeadlineSeconds(durationSeconds(scrapeInterval)!);
+      expect(deadline).toBeLessThanOrEqual(5);
+      expect(slowProbeSeconds(custom)).toBeLessThan(deadline);
+    }
+    expect(Object.values(blackboxConfig().modules).map((m) => m.timeout)).toEqual(['5s', '5s', '5s']);
+    expect(slowProbeSeconds(site)).toBe(3);
+  });
+});
+
 describeWithBinary('promtool', 'alert rules fire when they should (promtool test rules)', () => {
+  test('EndpointSlow fires for a probe that succeeds slowly, and leaves a probe that timed out to EndpointDown', () => {
+    const result = promtoolTest([{
+      interval: '1m',
+      input_series: [
+        { series: 'probe_duration_seconds{job="blackbox-http-2xx",instance="http://slow/",name="slow"}', values: '4x20' },
+        { series: 'probe_success{job="blackbox-http-2xx",instance="http://slow/",name="slow"}', values: '1x20' },
+        // Cut off at the 5s module timeout: probe_duration_seconds stops at the deadline and the probe fails.
+        { series: 'probe_duration_seconds{job="blackbox-http-2xx",instance="http://timeout/",name="timeout"}', values: '5.01x20' },
+        { series: 'probe_success{job="blackbox-http-2xx",instance="http://timeout/",name="timeout"}', values: '0x20' },
+      ],
+      alert_rule_test: [
+        { eval_time: '16m', alertname: 'EndpointSlow', exp_alerts: [{ exp_labels: { severity: 'warning', job: 'blackbox-http-2xx', instance: 'http://slow/', name: 'slow' },
+          exp_annotations: { summary: 'slow answers slowly', description: 'Probe takes 4s (slow above 3s).' } }] },
+      ],
+    }]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  test('HostFilesystemFillingUp follows node-mixin: low free space AND the trend AND writable, 24h warning and 4h critical', () => {
+    const filesystem = (mountpoint: string, avail: string, readonly = '0x80') => {
+      const labels = `instance="b:9100",job="node",name="wazuh",mountpoint="${mountpoint}",fstype="ext4"`;
+      return [
+        { series: `node_filesystem_avail_bytes{${labels}}`, values: avail },
+        { series: `node_filesystem_size_bytes{${labels}}`, values: '100x80' },
+        { series: `node_filesystem_readonly{${labels}}`, values: readonly },
+      ];
+    };
+    const labels = (mountpoint: string, severity: string) => ({ severity, instance: 'b:9100', job: 'node', name: 'wazuh', mountpoint, fstype: 'ext4' });
+    const result = promtoolTest([{
+      interval: '1m',
+      input_series: [
+        ...filesystem('/', '35-0.05x80'), // 31.75% free at 65m, empty in about 10h: warning only
+        ...filesystem('/var', '15-0.1x80'), // 8.5% free at 65m, empty in 85 minutes: warning and critical
+        ...filesystem('/srv', '80-0.1x80'), // falling as fast, but 73.5% free: nothing
+        ...filesystem('/ro', '35-0.05x80', '1x80'), // as '/', but read-only: nothing
+      ],
+      alert_rule_test: [
+        { eval_time: '30m', alertname: 'HostFilesystemFillingUp', exp_alerts: [] },
+        { eval_time: '65m', alertname: 'HostFilesystemFillingUp', exp_alerts: [
+          { exp_labels: labels('/', 'warning'), exp_annotations: { summary: 'wazuh / will fill within 24h', description: 'Free 31.75% and falling (linear prediction over the last 6 hours).' } },
+          { exp_labels: labels('/var', 'warning'), exp_annotations: { summary: 'wazuh /var will fill within 24h', description: 'Free 8.5% and falling (linear prediction over the last 6 hours).' } },
+          { exp_labels: labels('/var', 'critical'), exp_annotations: { summary: 'wazuh /var will fill within 4h', description: 'Free 8.5% and falling (linear prediction over the last 6 hours).' } },
+        ] },
+      ],
+    }]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
   test('TargetDown, EndpointDown, HostFilesystemAlmostFull and Watchdog', () => {
     const dir = tempDir('ruletest-');
     fs.writeFileSync(path.join(dir, 'alerts.yml'), prometheusRulesYaml(site));
@@ -42,6 +115,7 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
           { series: 'probe_success{job="blackbox-http-2xx",instance="http://10.88.140.106:3001/",name="uptime-kuma"}', values: '0x10' },
           { series: 'node_filesystem_avail_bytes{instance="a",name="checkmk",mountpoint="/",fstype="ext4"}', values: '5x30' },
           { series: 'node_filesystem_size_bytes{instance="a",name="checkmk",mountpoint="/",fstype="ext4"}', values: '100x30' },
+          { series: 'node_filesystem_readonly{instance="a",name="checkmk",mountpoint="/",fstype="ext4"}', values: '0x30' },
         ],
         alert_rule_test: [
           { eval_time: '3m', alertname: 'TargetDown', exp_alerts: [] },
@@ -52,7 +126,7 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
           { eval_time: '20m', alertname: 'HostFilesystemAlmostFull', exp_alerts: [{ exp_labels: { severity: 'warning', instance: 'a', name: 'checkmk', mountpoint: '/', fstype: 'ext4' },
             exp_annotations: { summary: 'checkmk / has less than 10% free', description: 'Free 5%.' } }] },
           { eval_time: '1m', alertname: 'Watchdog', exp_alerts: [{ exp_labels: { severity: 'info' },
-            exp_annotations: { summary: 'Alerting pipeline is alive', description: 'Always firing. If it stops arriving, Prometheus or Alertmanager is down.' } }] },
+            exp_annotations: { summary: 'Alerting pipeline is alive', description: 'Always firing; Alertmanager pings the dead man\'s switch (alertmanager.heartbeat) with it. If the pings stop, Prometheus or Alertmanager is down.' } }] },
         ],
       }],
     };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { snapshotTree } from '../support/dist-tree';
@@ -20,6 +21,18 @@ describe('where key material may live', () => {
     await expect(synthesizeAll({ siteFile: site, projectRoot: root, outDir: 'dist' })).rejects.toThrow(/talos\.secretsDir: .* overlaps the output directory/);
     expect(snapshotTree(path.join(root, 'dist'))).toEqual(before);
     expect(fs.existsSync(path.join(root, 'dist', 'keys'))).toBe(false);
+  });
+
+  test('fails when the secrets directory lies in a git work tree that does not ignore it, before anything is written', async () => {
+    const root = tempDir('unignored-');
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    await expect(synthesizeAll({ projectRoot: root, outDir: 'dist' })).rejects.toThrow(SiteError);
+    await expect(synthesizeAll({ projectRoot: root, outDir: 'dist' })).rejects.toThrow(/talos\.secretsDir: ".secrets" \(.*\) lies in the git work tree of .* and is not git-ignored, so key material could be committed; add \.secrets\/ to \.gitignore/);
+    expect(fs.readdirSync(root)).toEqual(['.git']);
+    // With the directory ignored the same project synthesizes.
+    fs.writeFileSync(path.join(root, '.gitignore'), '.secrets/\n');
+    await synthesizeAll({ projectRoot: root, outDir: 'dist' });
+    expect(fs.existsSync(path.join(root, '.secrets', 'talos', 'secrets.yaml'))).toBe(true);
   });
 
   test('fails when machine configs exist but their bundle is gone, instead of minting new CAs', async () => {

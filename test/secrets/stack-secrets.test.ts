@@ -51,11 +51,16 @@ describe('generated stack Secrets', () => {
     expect(dist).not.toMatch(/^kind: Secret$/m);
   });
 
-  test('the Alertmanager password matches the bcrypt hash Alertmanager checks', () => {
-    const am = byName('alertmanager-web-auth').stringData;
-    const hash = YAML.parse(am['web.yml']).basic_auth_users.monitoring;
-    expect(bcrypt.compareSync(am.password, hash)).toBe(true);
-    expect(am.password.length).toBeGreaterThanOrEqual(32);
+  test.each(['alertmanager-web-auth', 'prometheus-web-auth'])('the %s password matches the bcrypt hash the server checks', (name) => {
+    const auth = byName(name).stringData;
+    const hash = YAML.parse(auth['web.yml']).basic_auth_users.monitoring;
+    expect(bcrypt.compareSync(auth.password, hash)).toBe(true);
+    expect(auth.password.length).toBeGreaterThanOrEqual(32);
+    expect(auth.username).toBe('monitoring');
+  });
+
+  test('Prometheus and Alertmanager get different passwords', () => {
+    expect(byName('prometheus-web-auth').stringData.password).not.toBe(byName('alertmanager-web-auth').stringData.password);
   });
 
   test('the Grafana admin Secret has the keys the Grafana pod reads', () => {
@@ -68,13 +73,19 @@ describe('generated stack Secrets', () => {
   });
 });
 
-describeWithBinary('promtool', 'Alertmanager web config', () => {
-  test('passes promtool check web-config', () => {
-    const root = tempDir('webcfg-');
+describeWithBinary('promtool', 'Alertmanager and Prometheus web configs', () => {
+  // In beforeAll: a skipped describe still runs its body.
+  let root = '';
+  let secrets: { metadata: { name: string }; stringData: Record<string, string> }[] = [];
+  beforeAll(() => {
+    root = tempDir('webcfg-');
     synthesize({ projectRoot: root, outDir: 'dist' });
-    const secrets = YAML.parseAllDocuments(fs.readFileSync(path.join(root, '.secrets', 'kubernetes', 'monitoring-secrets.yaml'), 'utf8')).map((d) => d.toJS());
-    const web = path.join(root, 'web.yml');
-    fs.writeFileSync(web, secrets.find((s) => s.metadata.name === 'alertmanager-web-auth').stringData['web.yml']);
+    secrets = YAML.parseAllDocuments(fs.readFileSync(path.join(root, '.secrets', 'kubernetes', 'monitoring-secrets.yaml'), 'utf8')).map((d) => d.toJS());
+  });
+
+  test.each(['alertmanager-web-auth', 'prometheus-web-auth'])('%s web.yml passes promtool check web-config', (name) => {
+    const web = path.join(root, `${name}.yml`);
+    fs.writeFileSync(web, secrets.find((s) => s.metadata.name === name)!.stringData['web.yml']);
     const result = run('promtool', ['check', 'web-config', web]);
     expect(result.output).toContain('SUCCESS');
     expect(result.status).toBe(0);

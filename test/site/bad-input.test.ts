@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { snapshotTree } from '../support/dist-tree';
 import { tempDir } from '../support/synth-once';
 import { synthesize } from '../../render/synthesize';
-import { SiteError } from '../../site';
+import { SiteError, SITE_FILE_MAX_BYTES } from '../../site';
 
 /** Each case: a site file, and what the error must name (field path, bad value, expected form). */
 const CASES: { name: string; yaml: string; expect: RegExp[] }[] = [
@@ -24,7 +24,7 @@ const CASES: { name: string; yaml: string; expect: RegExp[] }[] = [
   { name: 'a Kubernetes version Talos does not support', yaml: 'kubernetes: { version: 1.29.4 }', expect: [/kubernetes\.version/, /1\.31-1\.36/] },
   { name: 'two Talos nodes', yaml: 'talos: { nodes: [{ hostname: a, address: 10.70.0.21, vmid: 211 }, { hostname: b, address: 10.70.0.22, vmid: 212 }] }', expect: [/talos\.nodes/, /exactly 3/] },
   { name: 'invalid YAML', yaml: 'prometheus: { cpu: 4\n', expect: [/\(yaml\)/, /not valid YAML/] },
-  { name: 'a duplicate key', yaml: 'prometheus: { cpu: 4 }\nprometheus: { cpu: 2 }', expect: [/not valid YAML/, /unique/i] },
+  { name: 'a duplicate key', yaml: 'prometheus: { cpu: 4 }\nprometheus: { cpu: 2 }', expect: [/not valid YAML/, /the key "prometheus" appears twice/] },
   { name: 'a list where a mapping belongs', yaml: '- 1\n- 2', expect: [/top level/, /mapping/] },
   { name: 'a webhook with both url and urlSecret', yaml: 'alertmanager: { receivers: { webhooks: [{ name: a, url: "https://x.example/h", urlSecret: s }] } }', expect: [/alertmanager\.receivers\.webhooks\.0/, /exactly one of url/] },
   { name: 'Talos disks on two different buses', yaml: 'talos: { installDisk: /dev/sda, dataDisk: /dev/vdb }', expect: [/talos\.dataDisk/, /\/dev\/sda \+ \/dev\/vdb/, /one bus/] },
@@ -33,7 +33,26 @@ const CASES: { name: string; yaml: string; expect: RegExp[] }[] = [
   { name: 'a repository URL that is not a Git URL', yaml: 'gitops: { repoUrl: not a url }', expect: [/gitops\.repoUrl/, /expected a Git URL/] },
   { name: 'a repository path that leaves the repository', yaml: 'gitops: { path: ../x }', expect: [/gitops\.path/, /no "\.\."/] },
   { name: 'a Prometheus volume too small for size-based retention', yaml: 'prometheus: { storageGiB: 1 }', expect: [/prometheus\.storageGiB/, /at least 2/] },
-  { name: 'a syslog port that clashes with Loki on the shared address', yaml: 'syslog: { port: 3100 }', expect: [/syslog\.port/, /3100/, /clashes with Loki/] },
+  { name: 'a syslog port that clashes with Loki on the shared address', yaml: 'syslog: { port: 3100 }', expect: [/syslog\.port/, /3100/, /clashes with Loki HTTP/] },
+  { name: 'a syslog port that clashes with the gateway\'s HTTP port on the LXC path', yaml: 'syslog: { port: 12345 }', expect: [/syslog\.port/, /12345/, /syslog gateway's HTTP server \(LXC\)/, /3100, 9095, 12345, 9100/] },
+  { name: 'a syslog port that clashes with node_exporter in the LXC Loki container', yaml: 'syslog: { port: 9100 }', expect: [/syslog\.port/, /node_exporter \(LXC\)/] },
+  { name: 'a Talos release the generator does not write', yaml: 'talos: { version: v1.12.11 }\nkubernetes: { version: 1.35.4 }', expect: [/talos\.version/, /"v1\.12\.11"/, /Talos v1\.13 contract; use a v1\.13\.x release/] },
+  { name: 'a guest VMID equal to a Talos node\'s', yaml: 'proxmox: { guests: [{ vmid: 212, name: old-vm }] }', expect: [/talos\.nodes\.1\.vmid/, /VMID 212 of Talos node talos-cp-2 is already taken by guest old-vm \(proxmox\.guests\.0\.vmid\)/] },
+  { name: 'a guest VMID equal to an LXC container\'s derived VMID', yaml: 'proxmox: { guests: [{ vmid: 7010, name: old-prom }] }', expect: [/prometheus\.address/, /LXC path's prometheus container/, /guest old-prom/] },
+  { name: 'a guest on a service address', yaml: 'proxmox: { guests: [{ vmid: 150, name: g, address: 10.70.0.11 }] }', expect: [/proxmox\.guests\.0\.address/, /10\.70\.0\.11/, /already the address of grafana\.address/] },
+  { name: 'a guest on the Talos VIP', yaml: 'proxmox: { guests: [{ vmid: 150, name: g, address: 10.70.0.20 }] }', expect: [/proxmox\.guests\.0\.address/, /talos\.vip/] },
+  { name: 'two guests on one address', yaml: 'proxmox: { guests: [{ vmid: 150, name: a, address: 10.88.140.50 }, { vmid: 151, name: b, address: 10.88.140.50 }] }', expect: [/proxmox\.guests\.1\.address/, /proxmox\.guests\.0\.address/] },
+  { name: 'a management CIDR that overlaps the monitoring VLAN', yaml: 'network: { managementCidr: 10.70.0.0/16 }', expect: [/network\.managementCidr/, /10\.70\.0\.0\/16/, /overlaps the monitoring VLAN 10\.70\.0\.0\/24/] },
+  { name: 'a Proxmox API URL on another host than hostAddress', yaml: 'proxmox: { apiUrl: "https://10.88.140.9:8006" }', expect: [/proxmox\.hostAddress/, /10\.88\.140\.151/, /differs from the host of proxmox\.apiUrl \(10\.88\.140\.9\)/] },
+  { name: 'a capacity below what is allocated', yaml: 'proxmox: { capacity: { vcpu: 8 } }', expect: [/proxmox\.capacity\.vcpu/, /8/, /below what is already allocated \(proxmox\.allocated\.vcpu: 18\)/] },
+  { name: 'more used than allocated', yaml: 'proxmox: { used: { memoryGB: 20 } }', expect: [/proxmox\.used\.memoryGB/, /20/, /more than allocated \(proxmox\.allocated\.memoryGB: 17\.5\)/] },
+  { name: 'a guest count below the guests listed', yaml: 'proxmox: { guestCount: 3 }', expect: [/proxmox\.guestCount/, /3/, /below the 5 guests listed/] },
+  { name: 'a receiver named like the dead man\'s switch', yaml: 'alertmanager: { receivers: { webhooks: [{ name: heartbeat, url: "https://x.example/h" }] } }', expect: [/alertmanager\.receivers/, /"heartbeat"/, /must not be "default" or "heartbeat"/] },
+  { name: 'a Proxmox API URL over plain HTTP', yaml: 'proxmox: { apiUrl: "http://10.88.140.151:8006" }', expect: [/proxmox\.apiUrl/, /must be https:\/\//] },
+  { name: 'a heartbeat interval too short to repeat', yaml: 'alertmanager: { heartbeat: { urlSecret: deadman, interval: 1s } }', expect: [/alertmanager\.heartbeat\.interval/, /"1s"/, /at least 2s/] },
+  { name: 'a duplicate key, named', yaml: 'syslog: { port: 514 }\nnetwork: { vlanId: 70 }\nsyslog: { tcp: false }', expect: [/\(yaml\)/, /line 3/, /the key "syslog" appears twice/] },
+  { name: 'an alias bomb', yaml: ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n'), expect: [/\(yaml\)/, /parses but cannot be read as data \(Excessive alias count/] },
+  { name: 'a merge key on something that is not a mapping', yaml: 'prometheus:\n  <<: 4\n  cpu: 2', expect: [/\(yaml\)/, /Merge sources must be maps/, /merge \(<<\) only mappings/] },
 ];
 
 describe('bad site input', () => {
@@ -51,6 +70,27 @@ describe('bad site input', () => {
     for (const re of c.expect) expect((error as Error).message).toMatch(re);
     expect(snapshotTree(outDir)).toEqual(before);
     expect(fs.readdirSync(root).filter((n) => n.includes('staging'))).toEqual([]);
+  });
+
+  test('a merge key between mappings works (YAML 1.1 merge keys are read)', () => {
+    const file = path.join(root, 'merge.yaml');
+    fs.writeFileSync(file, 'x-size: &size { cpu: 3, memoryGiB: 6 }\n'.replace('x-size', 'grafana') + 'alertmanager:\n  <<: *size\n  storageGiB: 20\n');
+    const result = synthesize({ siteFile: file, projectRoot: tempDir('merge-'), outDir: 'dist' });
+    expect(result.loaded.site.alertmanager).toMatchObject({ cpu: 3, memoryGiB: 6, storageGiB: 20 });
+  });
+
+  test('fails when the file is not UTF-8, saying where', () => {
+    const file = path.join(root, 'latin1.yaml');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('name: site\nproxmox:\n  node: pve'), Buffer.from([0xe9]), Buffer.from('01\n')]));
+    expect(() => synthesize({ siteFile: file, projectRoot: root, outDir })).toThrow(/\(file\): ".*latin1\.yaml" is not UTF-8: byte 0xe9 at line 3, column 12 \(offset 31\); save the file as UTF-8/);
+    expect(snapshotTree(outDir)).toEqual(before);
+  });
+
+  test('fails when the file is larger than a site file can be, before reading it', () => {
+    const file = path.join(root, 'huge.yaml');
+    fs.writeFileSync(file, `# ${'x'.repeat(SITE_FILE_MAX_BYTES)}\n`);
+    expect(() => synthesize({ siteFile: file, projectRoot: root, outDir })).toThrow(/is 1048579 bytes; a site file is at most 1048576 bytes \(1 MiB\)/);
+    expect(snapshotTree(outDir)).toEqual(before);
   });
 
   test('fails when the site file does not exist, naming the flag to use', () => {

@@ -17,10 +17,18 @@ describe('the embedded default site', () => {
     expect(site.proxmox.guests.map((g) => [g.vmid, g.name])).toEqual([[101, 'wazuh'], [103, 'checkmk'], [106, 'uptime-kuma'], [107, 'nginx-proxy-manager'], [108, 'cloudflare-tunnel']]);
   });
 
-  test('warns once per assumed value, and that no receiver is configured', () => {
+  test('warns once per assumed value, that no receiver is configured, and that no dead man\'s switch is', () => {
     expect(warnings.filter((w) => w.startsWith('assumed '))).toHaveLength(ASSUMED_DEFAULTS.length);
-    expect(warnings.filter((w) => !w.startsWith('assumed '))).toEqual([expect.stringMatching(/^alertmanager\.receivers: none configured/)]);
+    expect(warnings.filter((w) => !w.startsWith('assumed '))).toEqual([
+      expect.stringMatching(/^alertmanager\.receivers: none configured/),
+      expect.stringMatching(/^alertmanager\.heartbeat: unset; nobody is told when Prometheus or Alertmanager itself is down/),
+    ]);
     expect(new Set(warnings).size).toBe(warnings.length);
+  });
+
+  test('a site with a heartbeat is not warned about it', () => {
+    const { warnings: w } = parseSite({ alertmanager: { heartbeat: { urlSecret: 'deadman-url' } } });
+    expect(w.some((line) => line.startsWith('alertmanager.heartbeat'))).toBe(false);
   });
 
   test('a site with a receiver is not warned about receivers', () => {

@@ -5,6 +5,7 @@ import { checkTalosConfig } from '../../talos/config-rules';
 import { toGoYamlDocuments } from '../../talos/go-yaml';
 import { LOCAL_PATH_HOST_PATH, nodeMacAddress, renderNodeMachineConfigs } from '../../talos/node-configs';
 import { schematicId } from '../../talos/schematic';
+import { renderProxmoxScript } from '../../talos/proxmox-script';
 import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE } from '../../charts/common/cluster-contract';
 import { parseSecretsBundle } from '../../talos/secrets-bundle';
 import { describeWithShared, keyOrderProblems, readFixture, schemaErrors } from './helpers';
@@ -67,9 +68,24 @@ describeWithShared('site machine configs (Talos v1.13 contract)', () => {
     expect(config.machine.install.disk).toBe('/dev/sda');
     expect(schematicId(['siderolabs/qemu-guest-agent'])).toBe('ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515');
     expect(schematicId([])).toBe('376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba');
-    expect(config.machine.install.image).toBe('factory.talos.dev/installer/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515:v1.13.9');
+    expect(config.machine.install.image).toBe('factory.talos.dev/nocloud-installer/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515:v1.13.9');
     expect(config.cluster.network.cni).toEqual({ name: 'flannel', flannel: { kubeNetworkPoliciesEnabled: true } });
     expect(config.machine.kubelet.image).toBe('ghcr.io/siderolabs/kubelet:v1.36.3');
+  });
+
+  test('nodes upgrade with the installer of the platform, schematic and version their disk image came from (nocloud, not the metal `installer`)', () => {
+    // GIVEN the disk image the Proxmox script imports
+    const imageUrl = /^IMAGE_URL='https:\/\/factory\.talos\.dev\/image\/([0-9a-f]{64})\/(v[0-9.]+)\/([a-z-]+)-amd64\.raw\.gz'$/m.exec(renderProxmoxScript(site).content);
+    expect(imageUrl).not.toBeNull();
+    const [, id, version, platform] = imageUrl!;
+    expect(platform).toBe('nocloud');
+    // THEN every node's installer names the same platform, schematic and version
+    for (let i = 0; i < 3; i++) {
+      const image: string = parsedDocs(i)[0].machine.install.image;
+      expect(image).toBe(`factory.talos.dev/${platform}-installer/${id}:${version}`);
+      // the factory serves the bare `installer` as metal-installer (talos.platform=metal, no console=ttyS0 net.ifnames=0)
+      expect(image).not.toMatch(/^factory\.talos\.dev\/installer\//);
+    }
   });
 
   test('the data disk is a UserVolumeConfig mounted where local-path-provisioner looks', () => {
@@ -86,8 +102,11 @@ describeWithShared('site machine configs (Talos v1.13 contract)', () => {
     });
   });
 
-  test('fails when the site asks for a Talos contract the generator does not write', () => {
-    const { site: old } = parseSite({ talos: { version: 'v1.12.11' }, kubernetes: { version: '1.35.4' } });
-    expect(() => renderNodeMachineConfigs(old, secrets())).toThrow(/talos.version "v1.12.11".*v1.13/);
+  test('fails when the site asks for a Talos contract the generator does not write: the site validator refuses it first', () => {
+    expect(() => parseSite({ talos: { version: 'v1.12.11' }, kubernetes: { version: '1.35.4' } }))
+      .toThrow(/talos\.version: "v1\.12\.11" is not supported: the machine configs are written for the Talos v1\.13 contract; use a v1\.13\.x release/);
+    // The renderer keeps its own guard for callers that bypass the validator.
+    const site = { ...parseSite({}).site, talos: { ...parseSite({}).site.talos, version: 'v1.12.11' } };
+    expect(() => renderNodeMachineConfigs(site, secrets())).toThrow(/talos.version "v1.12.11".*v1.13/);
   });
 });

@@ -2,10 +2,11 @@ import { parseSite } from '../../site';
 import { PER_NODE_OVERHEAD, talosVmSizing } from '../../talos/vm-sizing';
 
 describe('talosVmSizing', () => {
-  test('sizes the report stack at 6 cores / 11 GiB per node, 40 GiB OS + 110 GiB data disks', () => {
+  test('sizes the report stack at 6 cores / 11 GiB per node, 40 GiB OS + 130 GiB data disks', () => {
     const sizing = talosVmSizing(parseSite({}).site);
-    expect(sizing.perNode).toEqual({ cores: 6, memoryGiB: 11, osDiskGiB: 40, dataDiskGiB: 110 });
-    expect(sizing.totals).toEqual({ cores: 18, memoryGiB: 33, osDiskGiB: 120, dataDiskGiB: 330 });
+    // Data: Prometheus' 100 GiB + the etcd snapshot volume's 16 GiB (8 copies x 2 GiB quota), +10 %.
+    expect(sizing.perNode).toEqual({ cores: 6, memoryGiB: 11, osDiskGiB: 40, dataDiskGiB: 130 });
+    expect(sizing.totals).toEqual({ cores: 18, memoryGiB: 33, osDiskGiB: 120, dataDiskGiB: 390 });
     expect(sizing.workload).toMatchObject({ cpu: 12, memoryGiB: 24, storageGiB: 300 });
     expect(sizing.nodes.map((n) => n.plannedServices.length)).toEqual([1, 1, 2]);
   });
@@ -26,7 +27,7 @@ describe('talosVmSizing', () => {
     const sizing = talosVmSizing(parseSite({ prometheus: { cpu: 8, memoryGiB: 16, storageGiB: 200 } }).site);
     expect(sizing.perNode.cores).toBe(10);
     expect(sizing.perNode.memoryGiB).toBe(19);
-    expect(sizing.perNode.dataDiskGiB).toBe(220);
+    expect(sizing.perNode.dataDiskGiB).toBe(240); // (200 + 16) x 1.1, rounded up to 10
   });
 
   test('the add-on pods are read from the charts and budgeted on every node', () => {

@@ -123,7 +123,7 @@ export function stackHealthDashboard(site: Site): dashboard.Dashboard {
     graph(next, 'Storage used vs. retention limit', 'bytes', [
       { expr: 'prometheus_tsdb_storage_blocks_bytes{job="prometheus"} + prometheus_tsdb_wal_storage_size_bytes{job="prometheus"}', legend: 'blocks + WAL' },
       { expr: 'prometheus_tsdb_retention_limit_bytes{job="prometheus"}', legend: 'retention size limit' },
-    ], `Disk used by the TSDB against --storage.tsdb.retention.size (PVC ${site.prometheus.storageGiB} GiB).`),
+    ], `Disk used by the TSDB against storage.tsdb.retention.size in prometheus.yml (PVC ${site.prometheus.storageGiB} GiB).`),
     graph(next, 'TSDB and rule failures', 'short', [
       { expr: rate('prometheus_tsdb_compactions_failed_total{job="prometheus"}'), legend: 'compactions failed' },
       { expr: rate('prometheus_tsdb_head_series_not_found_total{job="prometheus"}'), legend: 'series not found' },

@@ -1,0 +1,91 @@
+/**
+ * The generated Kubernetes Secrets file in the secrets directory. Its values are made once and
+ * kept for good (a live cluster uses them); the rest follows the site on every run: a Secret
+ * renamed or moved to another namespace keeps its values under the new name, a Secret the stack
+ * newly needs is added with fresh values, and each change is reported.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import type { Site } from '../site';
+import { configYaml } from '../charts/common/config-yaml';
+import {
+  GENERATED_SECRET_LABEL, randomPassword, secretManifest, stackSecretSpecs, type SecretManifest, type StackSecretSpec,
+} from '../charts/secrets/stack-secrets';
+import type { SecretChange, SecretFileResult } from './secret-files';
+
+/** The existing file cannot be read back; it is never replaced then. */
+export class StackSecretsFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StackSecretsFileError';
+  }
+}
+
+export interface StackSecretsPlan {
+  readonly changes: SecretChange[];
+  readonly results: SecretFileResult[];
+  /** What changed in the file, one line each. */
+  readonly messages: string[];
+}
+
+/** Where the generated Kubernetes Secrets go, below the secrets directory. */
+export function stackSecretsFile(secretsDir: string): string {
+  return path.join(secretsDir, 'kubernetes', 'monitoring-secrets.yaml');
+}
+
+function serialize(manifests: readonly unknown[]): string {
+  return manifests.map((m) => `---\n${configYaml(m)}`).join('');
+}
+
+function readExisting(file: string): SecretManifest[] {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
+  const bad = docs.find((d) => d.errors.length > 0);
+  if (bad) throw new StackSecretsFileError(`${file} is not valid YAML (${bad.errors[0].message.split('\n')[0]}); fix it or move it away (a new one is then generated, with new passwords)`);
+  return docs.map((d) => d.toJS() as SecretManifest).filter((m) => m && m.kind === 'Secret' && m.metadata?.name && m.stringData);
+}
+
+/**
+ * Which existing Secret a spec is: the one labelled with its role; else one with its name in its
+ * namespace; else (files from before the label) the first unclaimed one with the same keys.
+ */
+function findExisting(spec: StackSecretSpec, existing: readonly SecretManifest[], claimed: Set<SecretManifest>): SecretManifest | undefined {
+  const free = existing.filter((m) => !claimed.has(m));
+  const sameKeys = (m: SecretManifest) => Object.keys(m.stringData).sort().join() === [...spec.keys].sort().join();
+  return free.find((m) => m.metadata.labels?.[GENERATED_SECRET_LABEL] === spec.role)
+    ?? free.find((m) => m.metadata.name === spec.name && m.metadata.namespace === spec.namespace && sameKeys(m))
+    ?? free.find((m) => !m.metadata.labels?.[GENERATED_SECRET_LABEL] && sameKeys(m));
+}
+
+/** The file's changes for this site (none when it already says what the site says). */
+export function planStackSecretsFile(secretsDir: string, site: Site, password: () => string = randomPassword): StackSecretsPlan {
+  const file = stackSecretsFile(secretsDir);
+  const specs = stackSecretSpecs(site);
+  if (!fs.existsSync(file)) {
+    const content = serialize(specs.map((spec) => secretManifest(spec, spec.make(password))));
+    return { changes: [{ kind: 'create', path: file, content }], results: [{ path: file, created: true }], messages: [] };
+  }
+  fs.chmodSync(file, 0o600); // a copy restored with loose permissions
+  const current = fs.readFileSync(file, 'utf8');
+  const existing = readExisting(file);
+  const claimed = new Set<SecretManifest>();
+  const messages: string[] = [];
+  const manifests: unknown[] = specs.map((spec) => {
+    const found = findExisting(spec, existing, claimed);
+    if (!found) {
+      messages.push(`added Secret ${spec.namespace}/${spec.name} to ${file} with new values: apply it (kubectl apply -f ${file})`);
+      return secretManifest(spec, spec.make(password));
+    }
+    claimed.add(found);
+    const was = `${found.metadata.namespace}/${found.metadata.name}`;
+    if (was !== `${spec.namespace}/${spec.name}`) {
+      messages.push(`Secret ${was} is now ${spec.namespace}/${spec.name} in ${file}, values kept: apply it, then delete the old one`);
+    }
+    return secretManifest(spec, found.stringData);
+  });
+  // Secrets the stack no longer generates stay in the file: their values are never thrown away.
+  const kept = existing.filter((m) => !claimed.has(m));
+  const content = serialize([...manifests, ...kept]);
+  if (content === current) return { changes: [], results: [{ path: file, created: false }], messages };
+  return { changes: [{ kind: 'write', path: file, content }], results: [{ path: file, created: false }], messages };
+}

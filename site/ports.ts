@@ -1,0 +1,29 @@
+/**
+ * Where the stack's services listen: fixed ports, the same on both paths. Kept with the site
+ * model because its rules check the site's configurable ports against them; the renderers read
+ * them through charts/topology.ts.
+ */
+export const PORTS = {
+  prometheus: 9090,
+  alertmanager: 9093,
+  grafana: 3000,
+  loki: 3100,
+  lokiGrpc: 9095,
+  alloy: 12345,
+  /** In-container syslog port: non-root cannot bind below 1024; the Service maps 514 to it. */
+  syslogContainer: 1514,
+  nodeExporter: 9100,
+  blackboxExporter: 9115,
+  pveExporter: 9221,
+} as const;
+
+/**
+ * TCP ports bound on the log address (site.loki.address) on either path: Loki's HTTP and gRPC
+ * on both; on LXC the Loki container also runs Alloy's HTTP server and node_exporter.
+ */
+export const LOG_ADDRESS_TCP_PORTS: readonly { readonly port: number; readonly what: string }[] = [
+  { port: PORTS.loki, what: 'Loki HTTP' },
+  { port: PORTS.lokiGrpc, what: 'Loki gRPC' },
+  { port: PORTS.alloy, what: 'the syslog gateway\'s HTTP server (LXC)' },
+  { port: PORTS.nodeExporter, what: 'node_exporter (LXC)' },
+];

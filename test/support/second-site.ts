@@ -1,0 +1,77 @@
+/**
+ * A complete second site: every field the schema has is set, and every value differs from the
+ * default (the report's), so a value that does not follow the site shows up as a default in the
+ * output. test/site/every-field.test.ts checks that this covers every schema field.
+ */
+import type { SiteInput } from '../../site';
+
+export const SECOND_SITE: SiteInput = {
+  name: 'lab-observability',
+  proxmox: {
+    apiUrl: 'https://192.168.50.5:8443',
+    node: 'hv-east',
+    hostAddress: '192.168.50.5',
+    allocated: { vcpu: 24, memoryGB: 40, diskGB: 300 },
+    used: { memoryGB: 12.5, diskGB: 90 },
+    capacity: { vcpu: 48, memoryGB: 192, diskGB: 4000 },
+    guestCount: 6,
+    guests: [
+      // Roles in another order than the default guests', so no index keeps its default role.
+      { vmid: 302, name: 'nms', role: 'checkmk', cores: 3, memoryGB: 3, diskGB: 12, address: '192.168.50.32' },
+      { vmid: 301, name: 'siem', role: 'wazuh', cores: 6, memoryGB: 8, diskGB: 60, address: '192.168.50.31' },
+      { vmid: 305, name: 'tunnel-east', role: 'tunnel', address: '192.168.50.35' },
+      { vmid: 303, name: 'status', role: 'uptime-kuma', cores: 1.5, memoryGB: 1.5, diskGB: 4, address: '192.168.50.33' },
+      { vmid: 304, name: 'edge', role: 'reverse-proxy', address: '192.168.50.34' },
+      { vmid: 306, name: 'builder', role: 'other', address: '192.168.50.36' },
+    ],
+    storage: 'zfs-fast',
+    bridge: 'vmbr2',
+  },
+  network: {
+    vlanId: 42,
+    cidr: '172.20.42.0/24',
+    gateway: '172.20.42.254',
+    dhcpRange: { start: '172.20.42.150', end: '172.20.42.240' },
+    managementCidr: '192.168.50.0/24',
+    dnsServers: ['172.20.42.53'],
+    ntpServers: ['ntp.lab.example'],
+  },
+  kubernetes: { version: '1.35.6', namespace: 'observability', storageClass: 'node-disk' },
+  prometheus: {
+    address: '172.20.42.30', cpu: 6, memoryGiB: 12, storageGiB: 160, retention: '45d', scrapeInterval: '20s', evaluationInterval: '40s',
+    webAuthSecret: 'prom-login', externalUrl: 'https://prometheus.lab.example/',
+  },
+  grafana: { address: '172.20.42.31', cpu: 3, memoryGiB: 3, storageGiB: 20, externalUrl: 'https://grafana.lab.example', adminSecret: 'dash-admin' },
+  loki: { address: '172.20.42.32', cpu: 3, memoryGiB: 6, storageGiB: 120, retention: '10d' },
+  alertmanager: {
+    address: '172.20.42.33', cpu: 1, memoryGiB: 1, storageGiB: 5, retention: '240h', webAuthSecret: 'am-login',
+    externalUrl: 'https://alerts.lab.example/',
+    heartbeat: { urlSecret: 'deadmans-snitch', interval: '3m' },
+    receivers: {
+      webhooks: [
+        { name: 'chat', urlSecret: 'chat-hook', sendResolved: false },
+        { name: 'ticket', url: 'https://tickets.lab.example/hooks/alertmanager' },
+      ],
+      emails: [{
+        name: 'oncall', to: 'oncall@lab.example', from: 'am@lab.example', smarthost: 'smtp.lab.example:2525',
+        authUsername: 'am', authPasswordSecret: 'smtp-login', requireTls: false,
+      }],
+    },
+  },
+  syslog: { port: 6514, tcp: false },
+  talos: {
+    version: 'v1.13.8',
+    vip: '172.20.42.40',
+    nodes: [
+      { hostname: 'kube-a', address: '172.20.42.41', vmid: 441 },
+      { hostname: 'kube-b', address: '172.20.42.42', vmid: 442 },
+      { hostname: 'kube-c', address: '172.20.42.43', vmid: 443 },
+    ],
+    installDisk: '/dev/vda',
+    dataDisk: '/dev/vdb',
+    extensions: ['siderolabs/iscsi-tools', 'siderolabs/qemu-guest-agent'],
+    secretsDir: '.keys',
+  },
+  gitops: { repoUrl: 'git@forge.lab.example:infra/observability.git', branch: 'production', path: 'clusters/east', sshKeySecret: 'forge-key' },
+  backups: { schedule: '30 3 * * 1-6', retentionDays: 5, velero: true },
+};
