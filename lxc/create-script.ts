@@ -138,13 +138,31 @@ push() {
   CHANGED=1
 }
 
-# activate VMID UNIT BINARY: enable and (re)start once the binary is installed.
+# require_secrets VMID FILE...: the files the operator creates (README.md); until all exist the
+# container's daemons are not (re)started, so a config that reads one does not crash-loop.
+SECRETS_MISSING=0
+require_secrets() {
+  local vmid="$1" f missing=()
+  shift
+  SECRETS_MISSING=0
+  ct_running "$vmid" || return 0
+  for f in "$@"; do
+    pct exec "$vmid" -- test -e "$f" || missing+=("$f")
+  done
+  if [ "$\{#missing[@]}" -gt 0 ]; then
+    SECRETS_MISSING=1
+    note "CT $vmid: create $\{missing[*]} (README.md, 'What you do by hand'), then run this script again to (re)start its services"
+  fi
+}
+
+# activate VMID UNIT BINARY: enable and (re)start once the binary and the secret files are there.
 activate() {
   local vmid="$1" unit="$2" binary="$3"
   if ct_running "$vmid" && ! pct exec "$vmid" -- test -x "$binary"; then
     note "CT $vmid: $binary is not installed yet; install it (README.md) and run this script again to start $unit"
     return
   fi
+  if [ "$SECRETS_MISSING" = 1 ]; then return; fi
   if [ "$CHANGED" = 1 ] || ! ct_running "$vmid" || ! pct exec "$vmid" -- systemctl is-active --quiet "$unit"; then
     # shellcheck disable=SC2016 # expanded by the container's sh, not here
     run pct exec "$vmid" -- sh -c 'systemctl enable "$1" && systemctl restart "$1"' sh "$unit"
@@ -174,6 +192,7 @@ function containerBlock(planned: PlannedContainer): string {
     'CHANGED=0',
     ...payload.files.map((f) => `push ${vmid} ${shellQuote(payload.service + f.path)} ${shellQuote(f.path)} ${(f.mode ?? 0o644).toString(8).padStart(4, '0')}`),
     `if [ "$CHANGED" = 1 ]; then run pct exec ${vmid} -- systemctl daemon-reload; fi`,
+    `require_secrets ${vmid}${payload.secrets.map((x) => ` ${shellQuote(x.path)}`).join('')}`,
     ...payload.daemons.map((d) => `activate ${vmid} ${shellQuote(d.unit)} ${shellQuote(d.binary)}`),
   ];
   return lines.join('\n');

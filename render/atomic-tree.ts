@@ -76,7 +76,15 @@ function swapIn(staging: string, targetDir: string): void {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  if (backup) fs.rmSync(backup, { recursive: true, force: true });
+  // The new tree is in place: failing to delete the old one must not undo the run (the next
+  // run's recoverInterruptedSwap removes it).
+  if (backup) {
+    try {
+      fs.rmSync(backup, { recursive: true, force: true });
+    } catch {
+      // left for recoverInterruptedSwap
+    }
+  }
 }
 
 function assertUniquePaths(files: readonly OutputFile[]): void {

@@ -38,11 +38,22 @@ function serialize(manifests: readonly unknown[]): string {
   return manifests.map((m) => `---\n${configYaml(m)}`).join('');
 }
 
-function readExisting(file: string): SecretManifest[] {
+interface ExistingDocument {
+  /** The document as one of ours could be (a Secret with stringData), else undefined. */
+  readonly manifest?: SecretManifest;
+  /** Its text as written, kept verbatim when it is not one of ours. */
+  readonly text: string;
+}
+
+function readExisting(file: string): ExistingDocument[] {
   const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
   const bad = docs.find((d) => d.errors.length > 0);
   if (bad) throw new StackSecretsFileError(`${file} is not valid YAML (${bad.errors[0].message.split('\n')[0]}); fix it or move it away (a new one is then generated, with new passwords)`);
-  return docs.map((d) => d.toJS() as SecretManifest).filter((m) => m && m.kind === 'Secret' && m.metadata?.name && m.stringData);
+  return docs.filter((d) => d.contents !== null).map((d) => {
+    const m = d.toJS() as SecretManifest;
+    const ours = m && m.kind === 'Secret' && m.metadata?.name && m.stringData && typeof m.stringData === 'object';
+    return { manifest: ours ? m : undefined, text: d.toString() };
+  });
 }
 
 /**
@@ -67,7 +78,8 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   }
   fs.chmodSync(file, 0o600); // a copy restored with loose permissions
   const current = fs.readFileSync(file, 'utf8');
-  const existing = readExisting(file);
+  const documents = readExisting(file);
+  const existing = documents.flatMap((d) => (d.manifest ? [d.manifest] : []));
   const claimed = new Set<SecretManifest>();
   const messages: string[] = [];
   const manifests: unknown[] = specs.map((spec) => {
@@ -83,9 +95,10 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
     }
     return secretManifest(spec, found.stringData);
   });
-  // Secrets the stack no longer generates stay in the file: their values are never thrown away.
-  const kept = existing.filter((m) => !claimed.has(m));
-  const content = serialize([...manifests, ...kept]);
+  // Everything else in the file stays, as it was written: Secrets the stack no longer generates,
+  // Secrets the operator added (with data: or stringData:), other objects. Values are never lost.
+  const kept = documents.filter((d) => !d.manifest || !claimed.has(d.manifest)).map((d) => (d.text.startsWith('---') ? d.text : `---\n${d.text}`));
+  const content = serialize(manifests) + kept.join('');
   if (content === current) return { changes: [], results: [{ path: file, created: false }], messages };
   return { changes: [{ kind: 'write', path: file, content }], results: [{ path: file, created: false }], messages };
 }

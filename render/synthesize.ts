@@ -105,14 +105,19 @@ function synthesisDirs(options: SynthesizeOptions, loaded: LoadedSite): { outDir
   if (!gitIgnores(root, path.join(secretsDir, 'talos', 'secrets.yaml'))) {
     throw new SiteError(loaded.source, [{
       path: 'talos.secretsDir', value: loaded.site.talos.secretsDir,
-      message: `(${secretsDir}) lies in the git work tree of ${root} and is not git-ignored, so key material could be committed; add ${path.relative(root, secretsDir) || '.'}/ to .gitignore (or choose a directory outside the repository)`,
+      message: `(${secretsDir}) lies in the git work tree of ${root} and is not git-ignored (or already has tracked files), so key material could be committed; add ${path.relative(root, secretsDir) || '.'}/ to .gitignore and \`git rm -r --cached\` what is tracked there (or choose a directory outside the repository)`,
     }]);
   }
   return { outDir, secretsDir };
 }
 
-/** False only when `file` lies in a git work tree that does not ignore it (outside one: true). */
+/**
+ * False when `file` lies in a git work tree that does not ignore it, or when files below its
+ * directory are already tracked (an ignore rule does not untrack them). Outside a work tree: true.
+ */
 function gitIgnores(root: string, file: string): boolean {
   // 0 = ignored, 1 = not ignored, 128 = not a git work tree (or git missing): nothing to check.
-  return spawnSync('git', ['check-ignore', '-q', '--no-index', file], { cwd: root, stdio: 'ignore' }).status !== 1;
+  if (spawnSync('git', ['check-ignore', '-q', '--no-index', file], { cwd: root, stdio: 'ignore' }).status === 1) return false;
+  const tracked = spawnSync('git', ['ls-files', '--', path.dirname(path.dirname(file))], { cwd: root, encoding: 'utf8' });
+  return !(tracked.status === 0 && tracked.stdout.trim() !== '');
 }

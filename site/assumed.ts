@@ -31,6 +31,10 @@ export const SITE_ADVICE: readonly { readonly applies: (site: Site) => boolean; 
     applies: (site) => site.alertmanager.receivers.webhooks.length + site.alertmanager.receivers.emails.length === 0,
     line: 'alertmanager.receivers: none configured; alerts reach only the built-in "default" receiver (Alertmanager UI and API). Add a webhook or email receiver to be notified',
   },
+  ...(['vcpu', 'diskGB'] as const).map((k) => ({
+    applies: (site: Site) => site.proxmox.capacity[k] !== undefined && site.proxmox.capacity[k]! < site.proxmox.allocated[k],
+    line: `proxmox.capacity.${k}: below proxmox.allocated.${k}; the host is overcommitted (normal for ${k === 'vcpu' ? 'vCPUs' : 'thin-provisioned disks'}), so the comparison's shares of the host exceed 100 %`,
+  })),
   {
     applies: (site) => site.alertmanager.heartbeat === undefined,
     line: 'alertmanager.heartbeat: unset; nobody is told when Prometheus or Alertmanager itself is down. Point heartbeat.urlSecret at a dead man\'s switch (healthchecks.io, Dead Man\'s Snitch) that the always-firing Watchdog alert pings',

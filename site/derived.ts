@@ -8,3 +8,6 @@ import type { Site, StackServiceName } from './schema';
 export function lxcVmid(site: Site, service: StackServiceName): number {
   return site.network.vlanId * 100 + Number(site[service].address.split('.')[3]);
 }
+
+/** Secret (in the stack namespace) with pve_exporter's API token; the operator creates it (README). */
+export const PVE_EXPORTER_SECRET = 'pve-exporter';

@@ -4,14 +4,18 @@
  * and the fix.
  */
 import { cidrHasHostBits, inRange, ipToNumber, isUsableHost, numberToIp, parseCidr } from './net';
-import { durationSeconds } from './primitives';
+import { cronRunsPerDay, durationSeconds } from './primitives';
 import type { Site } from './schema';
 import { STACK_SERVICES } from './schema';
-import { lxcVmid } from './derived';
+import { lxcVmid, PVE_EXPORTER_SECRET } from './derived';
+
 import { LOG_ADDRESS_TCP_PORTS } from './ports';
 import { SUPPORTED_TALOS_CONTRACT, TALOS_KUBERNETES_RANGE, talosMinor } from './talos-support';
 
 export { TALOS_KUBERNETES_RANGE };
+
+/** etcd snapshots the backup volume may hold: a month of dailies plus room; more is a mistake. */
+export const MAX_ETCD_SNAPSHOTS = 48;
 
 export interface SiteProblem {
   readonly path: string;
@@ -120,12 +124,14 @@ const rules: Rule[] = [
       ...staticAddresses(site).map(({ path, address }) => [address, path] as const),
       [site.proxmox.hostAddress, 'proxmox.hostAddress'],
     ]);
+    const host = staticAddresses(site).find((a) => a.address === site.proxmox.hostAddress);
+    const hostProblem = host ? [{ path: 'proxmox.hostAddress', value: site.proxmox.hostAddress, message: `is already the address of ${host.path}; the Proxmox host needs its own address` }] : [];
     return site.proxmox.guests.flatMap((g, i) => {
       if (!g.address) return [];
       const owner = taken.get(g.address);
       taken.set(g.address, `proxmox.guests.${i}.address`);
       return owner ? [{ path: `proxmox.guests.${i}.address`, value: g.address, message: `is already the address of ${owner}; give the guest its own address` }] : [];
-    });
+    }).concat(hostProblem);
   },
   ({ network }) => {
     const mgmt = parseCidr(network.managementCidr);
@@ -148,12 +154,37 @@ const rules: Rule[] = [
   ({ alertmanager }) => alertmanager.heartbeat && durationSeconds(alertmanager.heartbeat.interval)! < 2
     ? [{ path: 'alertmanager.heartbeat.interval', value: alertmanager.heartbeat.interval, message: 'is shorter than Alertmanager can repeat a notification (it pings at half the interval); give at least 2s, e.g. 1m' }]
     : [],
-  ({ proxmox }) => (['vcpu', 'memoryGB', 'diskGB'] as const).flatMap((k) => {
-    const capacity = proxmox.capacity[k];
-    return capacity !== undefined && capacity < proxmox.allocated[k]
-      ? [{ path: `proxmox.capacity.${k}`, value: capacity, message: `is below what is already allocated (proxmox.allocated.${k}: ${proxmox.allocated[k]}); give the host's physical capacity` }]
+  // Memory only: vCPUs and thin-provisioned disks are overcommitted routinely (site/assumed.ts warns).
+  ({ proxmox }) => proxmox.capacity.memoryGB !== undefined && proxmox.capacity.memoryGB < proxmox.allocated.memoryGB
+    ? [{ path: 'proxmox.capacity.memoryGB', value: proxmox.capacity.memoryGB, message: `is below what is already allocated (proxmox.allocated.memoryGB: ${proxmox.allocated.memoryGB}); give the host's physical memory` }]
+    : [],
+  ({ backups }) => {
+    const copies = backups.retentionDays * cronRunsPerDay(backups.schedule);
+    return copies > MAX_ETCD_SNAPSHOTS
+      ? [{ path: 'backups.schedule', value: backups.schedule, message: `with retentionDays ${backups.retentionDays} keeps ${copies} etcd snapshots (each up to etcd's 2 GiB quota on the data disk); at most ${MAX_ETCD_SNAPSHOTS}: snapshot less often or keep fewer days` }]
       : [];
-  }),
+  },
+  // One name, one Secret: two roles sharing a name would overwrite each other's keys.
+  (site) => {
+    const ns = site.kubernetes.namespace;
+    const uses = [
+      { name: site.grafana.adminSecret, kind: 'grafana-admin', path: 'grafana.adminSecret' },
+      { name: site.alertmanager.webAuthSecret, kind: 'alertmanager-web-auth', path: 'alertmanager.webAuthSecret' },
+      { name: site.prometheus.webAuthSecret, kind: 'prometheus-web-auth', path: 'prometheus.webAuthSecret' },
+      { name: PVE_EXPORTER_SECRET, kind: 'pve-exporter', path: '(pve_exporter token)' },
+      // Secrets with key "url" or "password" may serve several receivers of their kind.
+      ...site.alertmanager.receivers.webhooks.flatMap((w, i) => (w.urlSecret ? [{ name: w.urlSecret, kind: 'url', path: `alertmanager.receivers.webhooks.${i}.urlSecret` }] : [])),
+      ...(site.alertmanager.heartbeat ? [{ name: site.alertmanager.heartbeat.urlSecret, kind: 'url', path: 'alertmanager.heartbeat.urlSecret' }] : []),
+      ...site.alertmanager.receivers.emails.flatMap((e, i) => (e.authPasswordSecret ? [{ name: e.authPasswordSecret, kind: 'smtp-password', path: `alertmanager.receivers.emails.${i}.authPasswordSecret` }] : [])),
+    ];
+    const first = new Map<string, (typeof uses)[number]>();
+    return uses.flatMap((u) => {
+      const owner = first.get(u.name);
+      if (!owner) { first.set(u.name, u); return []; }
+      const shared = owner.kind === u.kind && (u.kind === 'url' || u.kind === 'smtp-password');
+      return shared ? [] : [{ path: u.path, value: u.name, message: `is already the Secret of ${owner.path} in namespace ${ns}, which holds other keys; give each its own Secret name` }];
+    });
+  },
   ({ proxmox }) => (['memoryGB', 'diskGB'] as const).flatMap((k) => proxmox.used[k] > proxmox.allocated[k]
     ? [{ path: `proxmox.used.${k}`, value: proxmox.used[k], message: `is more than allocated (proxmox.allocated.${k}: ${proxmox.allocated[k]}); guests cannot use more than they were given` }]
     : []),

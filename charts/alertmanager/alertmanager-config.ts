@@ -101,6 +101,7 @@ const WATCHDOG_MATCHER = 'alertname="Watchdog"';
  * that tick (notify/dedup_stage.go); the log time is taken after sending, so repeat_interval =
  * group_interval skips ticks (test/alertmanager/heartbeat-live). Half the interval keeps every
  * tick. Resolved is not sent: a "resolved" Watchdog means Prometheus stopped, not a ping.
+ * Alertmanager logs a warning that repeat_interval is below group_interval: intended here.
  */
 function heartbeatRoute(interval: string): Route {
   const seconds = durationSeconds(interval)!;

@@ -9,9 +9,10 @@ import { IMAGES, imageRef } from '../common/images';
 import { PORTS } from '../topology';
 import { blackboxConfigYaml } from './blackbox-config';
 import { ExporterDeployment } from './exporter-deployment';
+import { PVE_EXPORTER_SECRET } from '../../site/derived';
 
 /** Secret with PVE_USER, PVE_TOKEN_NAME, PVE_TOKEN_VALUE and PVE_VERIFY_SSL (an API token with PVEAuditor on /). */
-export const PVE_EXPORTER_SECRET = 'pve-exporter';
+export { PVE_EXPORTER_SECRET };
 
 export class EstateExporters extends ComponentChart {
   constructor(scope: Construct, id: string, props: ComponentChartProps) {

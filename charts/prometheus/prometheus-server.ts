@@ -79,7 +79,7 @@ export class PrometheusServer extends ComponentChart {
     // Basic auth covers every path, /-/healthy and /-/ready included, and an httpGet probe could
     // only send credentials written into the manifest: promtool asks them with the mounted password.
     const promtoolProbe = (check: 'healthy' | 'ready', periodSeconds: number, failureThreshold: number): k8s.Probe => ({
-      exec: { command: [PROMTOOL, 'check', check, `--url=http://localhost:${PORTS.prometheus}/`, `--http.config.file=${PROBE_CLIENT_FILE}`] },
+      exec: { command: [PROMTOOL, 'check', check, `--url=http://localhost:${PORTS.prometheus}`, `--http.config.file=${PROBE_CLIENT_FILE}`] },
       periodSeconds, failureThreshold, timeoutSeconds: 5,
     });
     new k8s.KubeStatefulSet(this, 'Resource', {

@@ -127,13 +127,31 @@ push() {
   CHANGED=1
 }
 
-# activate VMID UNIT BINARY: enable and (re)start once the binary is installed.
+# require_secrets VMID FILE...: the files the operator creates (README.md); until all exist the
+# container's daemons are not (re)started, so a config that reads one does not crash-loop.
+SECRETS_MISSING=0
+require_secrets() {
+  local vmid="$1" f missing=()
+  shift
+  SECRETS_MISSING=0
+  ct_running "$vmid" || return 0
+  for f in "$@"; do
+    pct exec "$vmid" -- test -e "$f" || missing+=("$f")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    SECRETS_MISSING=1
+    note "CT $vmid: create ${missing[*]} (README.md, 'What you do by hand'), then run this script again to (re)start its services"
+  fi
+}
+
+# activate VMID UNIT BINARY: enable and (re)start once the binary and the secret files are there.
 activate() {
   local vmid="$1" unit="$2" binary="$3"
   if ct_running "$vmid" && ! pct exec "$vmid" -- test -x "$binary"; then
     note "CT $vmid: $binary is not installed yet; install it (README.md) and run this script again to start $unit"
     return
   fi
+  if [ "$SECRETS_MISSING" = 1 ]; then return; fi
   if [ "$CHANGED" = 1 ] || ! ct_running "$vmid" || ! pct exec "$vmid" -- systemctl is-active --quiet "$unit"; then
     # shellcheck disable=SC2016 # expanded by the container's sh, not here
     run pct exec "$vmid" -- sh -c 'systemctl enable "$1" && systemctl restart "$1"' sh "$unit"
@@ -165,6 +183,7 @@ push 7010 prometheus/etc/blackbox/blackbox.yml /etc/blackbox/blackbox.yml 0644
 push 7010 prometheus/etc/systemd/system/blackbox-exporter.service /etc/systemd/system/blackbox-exporter.service 0644
 push 7010 prometheus/etc/systemd/system/pve-exporter.service /etc/systemd/system/pve-exporter.service 0644
 if [ "$CHANGED" = 1 ]; then run pct exec 7010 -- systemctl daemon-reload; fi
+require_secrets 7010 /etc/prometheus/web/web.yml /etc/prometheus/web/password /etc/prometheus/alertmanager-password /etc/pve-exporter/token.env
 activate 7010 prometheus.service /usr/local/bin/prometheus
 activate 7010 node-exporter.service /usr/local/bin/node_exporter
 activate 7010 blackbox-exporter.service /usr/local/bin/blackbox_exporter
@@ -193,6 +212,7 @@ push 7011 grafana/etc/grafana/monitoring.env /etc/grafana/monitoring.env 0644
 push 7011 grafana/etc/systemd/system/grafana-server.service.d/monitoring.conf /etc/systemd/system/grafana-server.service.d/monitoring.conf 0644
 push 7011 grafana/etc/systemd/system/node-exporter.service /etc/systemd/system/node-exporter.service 0644
 if [ "$CHANGED" = 1 ]; then run pct exec 7011 -- systemctl daemon-reload; fi
+require_secrets 7011 /etc/grafana/secrets.env
 activate 7011 grafana-server.service /usr/sbin/grafana-server
 activate 7011 node-exporter.service /usr/local/bin/node_exporter
 
@@ -220,6 +240,7 @@ push 7012 loki/etc/syslog-redirect.nft /etc/syslog-redirect.nft 0644
 push 7012 loki/etc/systemd/system/syslog-redirect.service /etc/systemd/system/syslog-redirect.service 0644
 push 7012 loki/etc/systemd/system/node-exporter.service /etc/systemd/system/node-exporter.service 0644
 if [ "$CHANGED" = 1 ]; then run pct exec 7012 -- systemctl daemon-reload; fi
+require_secrets 7012
 activate 7012 loki.service /usr/local/bin/loki
 activate 7012 syslog-redirect.service /usr/sbin/nft
 activate 7012 alloy.service /usr/local/bin/alloy
@@ -245,6 +266,7 @@ push 7013 alertmanager/etc/alertmanager/alertmanager.yml /etc/alertmanager/alert
 push 7013 alertmanager/etc/systemd/system/alertmanager.service /etc/systemd/system/alertmanager.service 0644
 push 7013 alertmanager/etc/systemd/system/node-exporter.service /etc/systemd/system/node-exporter.service 0644
 if [ "$CHANGED" = 1 ]; then run pct exec 7013 -- systemctl daemon-reload; fi
+require_secrets 7013 /etc/alertmanager/web/web.yml
 activate 7013 alertmanager.service /usr/local/bin/alertmanager
 activate 7013 node-exporter.service /usr/local/bin/node_exporter
 

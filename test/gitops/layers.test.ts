@@ -8,11 +8,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { kustomizeCommand } from '../support/binaries';
 import { readObjects, manifestDirs, type DistObject } from '../support/dist-tree';
 import { ARGOCD_NAMESPACE, FLUX_NAMESPACE } from '../../charts/platform';
 import { apiGroup, isCustomResource, siteFrom, writeDeliveryTree } from './delivery-tree';
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
 const site = siteFrom({ backups: { velero: true } });
 const dist = writeDeliveryTree(site);
@@ -74,10 +74,9 @@ describe('the layer directories', () => {
     expect(objects.filter((o) => clusterScoped.includes(o.kind) && o.metadata.namespace).map(id)).toEqual([]);
   });
 
-  const kubectl = fs.existsSync(KUBECTL);
-  if (!kubectl) console.warn(`SKIPPED "kubectl kustomize builds every layer": ${KUBECTL} not found (set KUBECTL)`);
-  (kubectl ? test.each(dirs.map((d) => [d])) : test.skip.each(dirs.map((d) => [d])))('kubectl kustomize builds %s with every object of the directory', (dir) => {
-    const r = spawnSync(KUBECTL, ['kustomize', path.join(dist, dir)], { encoding: 'utf8' });
+  const kustomize = kustomizeCommand('kustomize builds every layer');
+  (kustomize ? test.each(dirs.map((d) => [d])) : test.skip.each(dirs.map((d) => [d])))('kustomize builds %s with every object of the directory', (dir) => {
+    const r = spawnSync(kustomize![0], [...kustomize!.slice(1), path.join(dist, dir)], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const built = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as DistObject).map((o) => `${o.kind}/${o.metadata.name}`).sort();

@@ -1,7 +1,7 @@
 /**
  * MetalLB as delivered by both controllers: L2 only (no frr-k8s), and nothing that holds the
  * address pools is removed as a side effect: neither the release nor its CRDs. The Flux
- * post-renderer patch is applied with kustomize itself (kubectl's), the library helm-controller
+ * post-renderer patch is applied with kustomize itself, the library helm-controller
  * runs post-renderers with, to a CRD shaped like the chart's.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { METALLB_CHART, METALLB_CLUSTER_KINDS_CHART_VERSION } from '../../gitops/metallb-release';
+import { kustomizeCommand } from '../support/binaries';
 import { readObjects, type DistObject } from '../support/dist-tree';
 import { tempDir } from '../support/synth-once';
 import { siteFrom, writeDeliveryTree } from './delivery-tree';
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 type Json = Record<string, any>;
 
 const objects = readObjects(writeDeliveryTree(siteFrom()));
@@ -48,9 +48,8 @@ describe('nothing that holds the address pools is deleted by accident', () => {
     }
   });
 
-  const kubectl = fs.existsSync(KUBECTL);
-  if (!kubectl) console.warn(`SKIPPED "the Flux post-renderer marks every chart CRD helm.sh/resource-policy: keep": ${KUBECTL} not found (set KUBECTL)`);
-  (kubectl ? test : test.skip)('the Flux post-renderer marks every chart CRD helm.sh/resource-policy: keep, and nothing else', () => {
+  const kustomize = kustomizeCommand('the Flux post-renderer marks every chart CRD helm.sh/resource-policy: keep');
+  (kustomize ? test : test.skip)('the Flux post-renderer marks every chart CRD helm.sh/resource-policy: keep, and nothing else', () => {
     const patches: Json[] = release.spec.postRenderers.flatMap((r: Json) => r.kustomize.patches);
     const dir = tempDir('post-render-');
     // What the chart renders: CRDs carry controller-gen's annotation; a Deployment must stay untouched.
@@ -61,7 +60,7 @@ describe('nothing that holds the address pools is deleted by accident', () => {
     ];
     fs.writeFileSync(path.join(dir, 'chart.yaml'), rendered.map((d) => YAML.stringify(d)).join('---\n'));
     fs.writeFileSync(path.join(dir, 'kustomization.yaml'), YAML.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['chart.yaml'], patches }));
-    const r = spawnSync(KUBECTL, ['kustomize', dir], { encoding: 'utf8' });
+    const r = spawnSync(kustomize![0], [...kustomize!.slice(1), dir], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     const out = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as Json);
     expect(out.map((o) => [o.kind, o.metadata.annotations['helm.sh/resource-policy']])).toEqual([

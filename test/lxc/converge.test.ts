@@ -51,7 +51,10 @@ case "$cmd" in
         *) set_key "$key" "$value" ;;
       esac
     done ;;
-  exec|push|start|resize) ;;
+  exec)
+    # A file the operator has not created yet: FAKE_PCT_MISSING names it.
+    if [ -n "\${FAKE_PCT_MISSING:-}" ] && [ "$*" = "-- test -e $FAKE_PCT_MISSING" ]; then exit 1; fi ;;
+  push|start|resize) ;;
   *) echo "fake pct: unexpected $cmd" >&2; exit 1 ;;
 esac
 `.replace(/\\\$\{/g, '${'); // String.raw keeps the backslash of \${
@@ -64,7 +67,7 @@ function writeTree(files: readonly OutputFile[], dir: string): void {
   }
 }
 
-interface Host { dir: string; state: string; run(): { status: number | null; stderr: string; calls: string[] }; net0(vmid: number): string }
+interface Host { dir: string; state: string; run(extraEnv?: Record<string, string>): { status: number | null; stderr: string; calls: string[] }; net0(vmid: number): string }
 
 /** dist/lxc plus a fake Proxmox node (the fake pct on PATH, no containers yet). */
 function fakeHost(): Host {
@@ -81,13 +84,14 @@ function fakeHost(): Host {
   return {
     dir,
     state,
-    run() {
+    run(extraEnv: Record<string, string> = {}) {
       fs.writeFileSync(path.join(state, 'calls.log'), '');
       const r = spawnSync('bash', [path.join(dir, 'lxc/create-containers.sh')], {
         encoding: 'utf8',
         env: {
           PATH: `${bin}:/usr/bin:/bin`, HOME: dir, FAKE_PCT_STATE: state, TEMPLATE: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst',
           PVE_FIREWALL_DIR: path.join(dir, 'pve-firewall'),
+          ...extraEnv,
         },
       });
       const calls = fs.readFileSync(path.join(state, 'calls.log'), 'utf8').split('\n').filter(Boolean);
@@ -174,6 +178,15 @@ describe('create-containers.sh against a fake pct', () => {
     const again = host.run();
     expect(again.status).toBe(0);
     expect(fs.statSync(path.join(fwDir, `${vmids[0]}.fw`)).mtimeMs).toBe(stat.mtimeMs);
+  });
+
+  test('does not (re)start a container\'s services while a file the operator creates is missing, and says which', () => {
+    const r = host.run({ FAKE_PCT_MISSING: '/etc/prometheus/web/web.yml' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/note: CT 7010: create \/etc\/prometheus\/web\/web\.yml \(README\.md, 'What you do by hand'\), then run this script again/);
+    const restarts = r.calls.filter((c) => c.includes('systemctl enable'));
+    expect(restarts.filter((c) => c.startsWith('exec 7010 '))).toEqual([]);
+    expect(restarts.filter((c) => c.startsWith('exec 7011 ')).length).toBeGreaterThan(0);
   });
 
   test('says when the datacenter firewall is off (the rules would not be enforced)', () => {

@@ -35,10 +35,10 @@ describe('Prometheus authentication', () => {
 
   test('probes ask /-/ready and /-/healthy through promtool with the mounted password, no credential in the manifest', () => {
     const command = (probe: { exec: { command: string[] } }) => probe.exec.command;
-    const ready = ['/bin/promtool', 'check', 'ready', '--url=http://localhost:9090/', `--http.config.file=${PROBE_CLIENT_FILE}`];
+    const ready = ['/bin/promtool', 'check', 'ready', '--url=http://localhost:9090', `--http.config.file=${PROBE_CLIENT_FILE}`];
     expect(command(container.startupProbe)).toEqual(ready);
     expect(command(container.readinessProbe)).toEqual(ready);
-    expect(command(container.livenessProbe)).toEqual(['/bin/promtool', 'check', 'healthy', '--url=http://localhost:9090/', `--http.config.file=${PROBE_CLIENT_FILE}`]);
+    expect(command(container.livenessProbe)).toEqual(['/bin/promtool', 'check', 'healthy', '--url=http://localhost:9090', `--http.config.file=${PROBE_CLIENT_FILE}`]);
     for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe]) expect(probe.httpGet).toBeUndefined();
     // The client config is in the ConfigMap: a user name and a file path, nothing secret.
     expect(YAML.parse(configMap.data['probe-client.yml'])).toEqual({ basic_auth: { username: 'monitoring', password_file: '/etc/prometheus/web/password' } });

@@ -65,6 +65,18 @@ describe('the generated Secrets follow the site', () => {
     expect(run.secretMessages).toEqual([expect.stringMatching(/^added Secret monitoring\/prometheus-web-auth to .* with new values: apply it/)]);
   });
 
+  test('documents that are not generated Secrets stay in the file as written, values and comments included', () => {
+    const dir = path.join(tempDir('extra-'), 'keys');
+    const extraFile = stackSecretsFile(dir);
+    fs.mkdirSync(path.dirname(extraFile), { recursive: true });
+    const extra = '# the dead man\'s switch, added by hand\napiVersion: v1\nkind: Secret\nmetadata:\n  name: deadman-url\n  namespace: monitoring\ndata:\n  url: aHR0cHM6Ly9leGFtcGxlLmNvbS9waW5n\n';
+    fs.writeFileSync(extraFile, `${before.slice(0, 2).map((d) => `---\n${YAML.stringify(d)}`).join('')}---\n${extra}`, { mode: 0o600 });
+    synthesize({ projectRoot: path.dirname(dir), outDir: 'dist', secretsDir: dir });
+    const text = fs.readFileSync(extraFile, 'utf8');
+    expect(text).toContain(extra);
+    expect(read(extraFile).map((d) => d.metadata.name)).toEqual(['grafana-admin', 'alertmanager-web-auth', 'prometheus-web-auth', 'deadman-url']);
+  });
+
   test('fails when the file is not YAML, and replaces nothing', () => {
     const dir = path.join(tempDir('broken-'), 'keys');
     const broken = stackSecretsFile(dir);

@@ -27,12 +27,15 @@ describe('where key material may live', () => {
     const root = tempDir('unignored-');
     execFileSync('git', ['init', '-q'], { cwd: root });
     await expect(synthesizeAll({ projectRoot: root, outDir: 'dist' })).rejects.toThrow(SiteError);
-    await expect(synthesizeAll({ projectRoot: root, outDir: 'dist' })).rejects.toThrow(/talos\.secretsDir: ".secrets" \(.*\) lies in the git work tree of .* and is not git-ignored, so key material could be committed; add \.secrets\/ to \.gitignore/);
+    await expect(synthesizeAll({ projectRoot: root, outDir: 'dist' })).rejects.toThrow(/talos\.secretsDir: ".secrets" \(.*\) lies in the git work tree of .* and is not git-ignored \(or already has tracked files\), so key material could be committed; add \.secrets\/ to \.gitignore and `git rm -r --cached`/);
     expect(fs.readdirSync(root)).toEqual(['.git']);
     // With the directory ignored the same project synthesizes.
     fs.writeFileSync(path.join(root, '.gitignore'), '.secrets/\n');
     await synthesizeAll({ projectRoot: root, outDir: 'dist' });
     expect(fs.existsSync(path.join(root, '.secrets', 'talos', 'secrets.yaml'))).toBe(true);
+    // Ignored, but a file in it already tracked: the ignore rule would not keep the rest out.
+    execFileSync('git', ['add', '-f', '.secrets/talos/talosconfig'], { cwd: root });
+    await expect(synthesizeAll({ projectRoot: root, outDir: 'dist' })).rejects.toThrow(/already has tracked files.*git rm -r --cached/);
   });
 
   test('fails when machine configs exist but their bundle is gone, instead of minting new CAs', async () => {

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import * as YAML from 'yaml';
-import { parseSiteText, SiteError, type Site } from '../../site';
+import { spawnSync } from 'node:child_process';
+import { parseSiteText, SiteError, SiteSchema, type Site } from '../../site';
 import { renderDist } from '../../render/pipeline';
 import { synthesize } from '../../render/synthesize';
 import { stackSecrets } from '../../charts/secrets/stack-secrets';
@@ -90,9 +91,16 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('nudge' as const), path: fc.constantFrom(...PATHS), by: fc.constantFrom(-1, 1, 10) }),
 );
 
-/** A readable problem: a field (or the YAML/top level) and a message that says what to do. */
+const SITE_SECTIONS = new Set(Object.keys(SiteSchema.shape));
+
+/**
+ * A readable problem: a field of the site (its section exists in the schema; a pseudo-field for
+ * the YAML or the top level; one derived name like "(pve_exporter token)") and a message long
+ * enough to say what is wrong and what to do.
+ */
 function problemIsUseful(p: { path: string; message: string }): boolean {
-  return p.path.length > 0 && /^(\(yaml\)|\(top level\)|\(file\)|[a-zA-Z][\w]*(\.[\w]+)*)$/.test(p.path) && p.message.length > 10;
+  const field = /^[a-zA-Z]\w*(\.[\w]+)*$/.test(p.path) && SITE_SECTIONS.has(p.path.split('.')[0]);
+  return (field || /^\((yaml|top level|file|[\w ]+)\)$/.test(p.path)) && p.message.length > 10;
 }
 
 describe('fuzzing the site file', () => {
@@ -100,15 +108,14 @@ describe('fuzzing the site file', () => {
   let valid = 0;
   let rejected = 0;
 
-  function render(site: Site, strict: boolean): void {
+  function render(site: Site, withSecrets: boolean): void {
     const files = renderDist(site);
     for (const node of renderNodeMachineConfigs(site, secrets)) {
       const problems = checkTalosConfig(node.documents, talosContract(site));
       if (problems.length > 0) throw new Error(`Talos rules refuse the machine config of ${node.hostname}: ${problems.join('; ')}`);
     }
-    // The generated Secrets (bcrypt, a quarter second each) only on the strict sample.
-    if (!strict) return;
-    stackSecrets(site, () => 'fuzz');
+    // The generated Secrets cost a quarter second each (bcrypt): a sample of the valid sites.
+    if (withSecrets) stackSecrets(site, () => 'fuzz');
     const k8s = kubernetesValidator(schemaVersionFor(site.kubernetes.version).version);
     const manifestDirs = new Set(files.filter((f) => f.path.endsWith('/kustomization.yaml')).map((f) => path.posix.dirname(f.path)));
     for (const f of files.filter((x) => manifestDirs.has(path.posix.dirname(x.path)) && !x.path.endsWith('kustomization.yaml'))) {
@@ -121,7 +128,8 @@ describe('fuzzing the site file', () => {
     }
   }
 
-  test('1,000 mutated sites are rendered and strictly valid, or rejected naming a field; nothing else', () => {
+  test('1,000 mutated sites are rendered and strictly valid, or rejected naming a field; nothing else, within 60 s', () => {
+    const started = Date.now();
     fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (mutations) => {
       const text = YAML.stringify(apply(BASE, mutations));
       let site: Site;
@@ -134,13 +142,37 @@ describe('fuzzing the site file', () => {
         return;
       }
       valid += 1;
-      // Every valid site renders; one in ten is also checked against the strict schemas.
-      render(site, valid % 10 === 1);
+      // Every valid site renders and its manifests are checked against the strict schemas.
+      render(site, valid % 20 === 1);
     }), { numRuns: Number(process.env.FUZZ_RUNS ?? 1000), seed: 20261202 });
     if (process.env.FUZZ_RUNS) console.log(`valid ${valid} rejected ${rejected}`);
     // Both outcomes were exercised, so the property checked something on each side.
     expect(valid).toBeGreaterThan(50);
     expect(rejected).toBeGreaterThan(200);
+    expect(Date.now() - started).toBeLessThan(60000);
+  }, 120000);
+
+  test('through the CLI: rejected mutated sites exit 1 with the problems and no stack trace; an accepted one exits 0', () => {
+    const samples = fc.sample(fc.array(mutation, { minLength: 1, maxLength: 2 }), { seed: 20261204, numRuns: 60 })
+      .map((m) => YAML.stringify(apply(BASE, m)));
+    const accepted = (text: string) => { try { parseSiteText(text, 'x'); return true; } catch { return false; } };
+    const picks = [...samples.filter((t) => !accepted(t)).slice(0, 2), samples.find(accepted)!];
+    const root = tempDir('fuzz-cli-');
+    picks.forEach((text, i) => {
+      const file = path.join(root, `site-${i}.yaml`);
+      // Key material of the accepted one goes to a temporary directory, not the checkout's.
+      fs.writeFileSync(file, accepted(text) ? text.replace(/secretsDir: .*/, `secretsDir: ${path.join(root, 'keys')}`) : text);
+      const r = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--swc', 'main.ts', '--site', file, '--out', path.join(root, `dist-${i}`)],
+        { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' });
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      if (accepted(text)) {
+        expect({ status: r.status, stderr: r.stderr.split('\n').filter((l) => l.startsWith('error')) }).toEqual({ status: 0, stderr: [] });
+      } else {
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/^error: invalid site \(.*site-\d\.yaml\):\n {2}- \S+/);
+        expect(r.stderr).toMatch(/nothing was written\.\n$/);
+      }
+    });
   }, 120000);
 
   test('a rejected site file changes nothing on disk; an accepted one writes a complete dist/', () => {

@@ -26,6 +26,18 @@ describe('the embedded default site', () => {
     expect(new Set(warnings).size).toBe(warnings.length);
   });
 
+  test('an overcommitted host (vCPUs, thin disks) is a warning, not an error', () => {
+    const { warnings: w } = parseSite({ proxmox: { capacity: { vcpu: 8, diskGB: 50, memoryGB: 64 } } });
+    expect(w.filter((line) => line.startsWith('proxmox.capacity'))).toEqual([
+      expect.stringMatching(/^proxmox\.capacity\.vcpu: below proxmox\.allocated\.vcpu; the host is overcommitted \(normal for vCPUs\)/),
+      expect.stringMatching(/^proxmox\.capacity\.diskGB: below proxmox\.allocated\.diskGB; the host is overcommitted \(normal for thin-provisioned disks\)/),
+    ]);
+  });
+
+  test('two webhooks may share one URL Secret (same key)', () => {
+    expect(() => parseSite({ alertmanager: { receivers: { webhooks: [{ name: 'a', urlSecret: 'hook' }, { name: 'b', urlSecret: 'hook' }] }, heartbeat: { urlSecret: 'hook' } } })).not.toThrow();
+  });
+
   test('a site with a heartbeat is not warned about it', () => {
     const { warnings: w } = parseSite({ alertmanager: { heartbeat: { urlSecret: 'deadman-url' } } });
     expect(w.some((line) => line.startsWith('alertmanager.heartbeat'))).toBe(false);

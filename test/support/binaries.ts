@@ -1,23 +1,71 @@
-/** Debian validators (promtool, amtool, blackbox exporter): run when installed, else a visible skip. */
+/**
+ * Validators the tests run (promtool, amtool, the blackbox exporter, openssl, shellcheck,
+ * rsyslogd, kustomize): from PATH or the project's tool directory (.tools/bin, where .ci/run
+ * builds the pinned Go ones). With CI=true a missing one fails the run; elsewhere its tests are
+ * skipped with a visible SKIPPED line, and the run ends with a count (global-teardown.js).
+ */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Tools built by .ci/run (git-ignored). */
+export const PROJECT_TOOLS_DIR = path.resolve(__dirname, '..', '..', '.tools', 'bin');
+
+/** The tool's path: the project's tool directory first, then PATH; undefined when absent. */
+export function toolPath(name: string): string | undefined {
+  const local = path.join(PROJECT_TOOLS_DIR, name);
+  if (fs.existsSync(local)) return local;
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
 
 export function hasBinary(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
+  return toolPath(name) !== undefined;
+}
+
+/** Where skipped groups are written for the end-of-run count. */
+export const SKIP_LOG = 'skipped-validators.log';
+
+/**
+ * True when the tool is there. Otherwise: under CI=true an error (the run must not pass without
+ * its validators); elsewhere a visible SKIPPED line, recorded for the count, and false.
+ */
+export function requireTool(name: string, title: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (hasBinary(name)) return true;
+  if (env.CI === 'true') {
+    throw new Error(`${name} is required with CI=true ("${title}"); .ci/run installs it (see the README's test section)`);
+  }
+  console.warn(`SKIPPED "${title}": ${name} not installed (.ci/run installs it)`);
+  if (env.TEST_TMP_ROOT) fs.appendFileSync(path.join(env.TEST_TMP_ROOT, SKIP_LOG), `${name}\t${title}\n`);
+  return false;
 }
 
 export interface RunResult { status: number | null; output: string }
 
+/** Run a tool (found by toolPath) and collect its output. */
 export function run(bin: string, args: string[], cwd?: string): RunResult {
-  const r = spawnSync(bin, args, { encoding: 'utf8', cwd });
+  const r = spawnSync(toolPath(bin) ?? bin, args, { encoding: 'utf8', cwd });
   return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
-/** `describe` when the binary is on PATH; otherwise skipped with the reason in its title. */
+/** `describe` when the tool is there; otherwise skipped (or, under CI=true, an error). */
 export function describeWithBinary(bin: string, title: string, body: () => void): void {
-  if (hasBinary(bin)) {
+  if (requireTool(bin, title)) {
     describe(title, body);
   } else {
-    console.warn(`SKIPPED "${title}": ${bin} not installed (.ci/run installs it from Debian)`);
     describe.skip(`${title} [SKIPPED: ${bin} not installed]`, body);
   }
+}
+
+/**
+ * How to build a kustomization: the pinned kustomize (.ci/run builds it), else, outside CI,
+ * kubectl's embedded copy; undefined (a recorded skip) when neither is there.
+ */
+export function kustomizeCommand(title: string, env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const kustomize = env.KUSTOMIZE ?? toolPath('kustomize');
+  if (kustomize) return [kustomize, 'build'];
+  const kubectl = env.CI === 'true' ? undefined : toolPath('kubectl');
+  if (kubectl) return [kubectl, 'kustomize'];
+  requireTool('kustomize', title, env);
+  return undefined;
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { issueClientCertificate } from '../../talos/pki';
 import { generateSecretsBundle, parseSecretsBundle, serializeSecretsBundle, TalosSecretsBundle } from '../../talos/secrets-bundle';
 import { describeWithShared, readFixture, tempProject } from './helpers';
-import { describeWithBinary, hasBinary } from '../support/binaries';
+import { describeWithBinary, requireTool } from '../support/binaries';
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { encoding: 'utf8' });
 
@@ -95,7 +95,7 @@ describeWithBinary('openssl', 'Talos PKI (fresh bundle, checked with openssl)', 
   });
 });
 
-(hasBinary('openssl') ? describeWithShared : describe.skip)('admin certificate from an imported talosctl bundle', () => {
+(requireTool('openssl', 'admin certificate from an imported talosctl bundle') ? describeWithShared : describe.skip)('admin certificate from an imported talosctl bundle', () => {
   test('chains to the fixture OS CA (issuer bytes copied from the CA subject)', async () => {
     const bundle = parseSecretsBundle(readFixture('secrets.yaml'));
     const admin = await issueClientCertificate(bundle.certs.os, { now: new Date() });

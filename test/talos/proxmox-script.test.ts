@@ -1,4 +1,5 @@
 /** The Proxmox VM script: valid bash, dry run prints qm commands, idempotent and resumable on existing VMIDs, --cleanup. */
+import { requireTool, toolPath } from '../support/binaries';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -86,11 +87,10 @@ describe('create-talos-vms.sh', () => {
     expect(script.path).toBe('proxmox/create-talos-vms.sh');
     expect(script.mode).toBe(0o755);
     execFileSync('bash', ['-n', file]);
-    if (spawnSync('shellcheck', ['--version']).status === 0) {
-      const check = spawnSync('shellcheck', [file], { encoding: 'utf8' });
+    if (requireTool('shellcheck', 'shellcheck of create-talos-vms.sh')) {
+      const check = spawnSync(toolPath('shellcheck')!, [file], { encoding: 'utf8' });
       expect(check.stdout).toBe('');
-    } else {
-      console.warn('SKIPPED shellcheck of create-talos-vms.sh: shellcheck not installed (.ci/run installs it)');
+      expect(check.status).toBe(0);
     }
     for (const setting of ['--machine q35', '--bios ovmf', 'pre-enrolled-keys=0', '--cpu host', '--balloon 0', '--scsihw virtio-scsi-pci', 'tag=$VLAN_ID', '--cicustom', 'enabled=1,fstrim_cloned_disks=1']) {
       expect(script.content).toContain(setting);
