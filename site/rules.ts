@@ -37,7 +37,8 @@ export function staticAddresses(site: Site): { path: string; address: string }[]
   ];
 }
 
-const rules: Rule[] = [
+/** Every cross-field rule (exported so a test can prove each has a failing case). */
+export const SITE_RULES: readonly Rule[] = [
   ({ network }) => cidrHasHostBits(network.cidr)
     ? [{ path: 'network.cidr', value: network.cidr, message: `has host bits set; use the network address ${numberToCidr(network.cidr)}` }]
     : [],
@@ -234,5 +235,5 @@ function numberToCidr(cidr: string): string {
 }
 
 export function checkSiteRules(site: Site): SiteProblem[] {
-  return rules.flatMap((rule) => rule(site));
+  return SITE_RULES.flatMap((rule) => rule(site));
 }

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { snapshotTree } from '../support/dist-tree';
 import { tempDir } from '../support/synth-once';
 import { synthesize } from '../../render/synthesize';
-import { SiteError, SITE_FILE_MAX_BYTES } from '../../site';
+import * as YAML from 'yaml';
+import { SiteError, SiteSchema, SITE_FILE_MAX_BYTES, SITE_RULES } from '../../site';
 
 /** Each case: a site file, and what the error must name (field path, bad value, expected form). */
 const CASES: { name: string; yaml: string; expect: RegExp[] }[] = [
@@ -54,10 +55,37 @@ const CASES: { name: string; yaml: string; expect: RegExp[] }[] = [
   { name: 'a receiver named like the dead man\'s switch', yaml: 'alertmanager: { receivers: { webhooks: [{ name: heartbeat, url: "https://x.example/h" }] } }', expect: [/alertmanager\.receivers/, /"heartbeat"/, /must not be "default" or "heartbeat"/] },
   { name: 'a Proxmox API URL over plain HTTP', yaml: 'proxmox: { apiUrl: "http://10.88.140.151:8006" }', expect: [/proxmox\.apiUrl/, /must be https:\/\//] },
   { name: 'a heartbeat interval too short to repeat', yaml: 'alertmanager: { heartbeat: { urlSecret: deadman, interval: 1s } }', expect: [/alertmanager\.heartbeat\.interval/, /"1s"/, /at least 2s/] },
+  { name: 'a management CIDR with host bits', yaml: 'network: { managementCidr: 10.88.140.7/24 }', expect: [/network\.managementCidr/, /use the network address 10\.88\.140\.0\/24/] },
+  { name: 'a gateway outside the VLAN', yaml: 'network: { gateway: 10.71.0.1 }', expect: [/network\.gateway/, /10\.71\.0\.1/, /not a usable host address in 10\.70\.0\.0\/24/] },
+  { name: 'a DHCP range outside the VLAN', yaml: 'network: { dhcpRange: { start: 10.71.0.100, end: 10.70.0.200 } }', expect: [/network\.dhcpRange\.start/, /outside the VLAN/] },
+  { name: 'a DHCP range that starts after it ends', yaml: 'network: { dhcpRange: { start: 10.70.0.200, end: 10.70.0.100 } }', expect: [/network\.dhcpRange/, /starts after it ends/] },
+  { name: 'a service on the gateway address', yaml: 'network: { gateway: 10.70.0.13 }\nalertmanager: { address: 10.70.0.13 }', expect: [/alertmanager\.address/, /is the VLAN gateway/] },
+  { name: 'two Talos nodes with one hostname', yaml: 'talos: { nodes: [{ hostname: a, address: 10.70.0.21, vmid: 211 }, { hostname: a, address: 10.70.0.22, vmid: 212 }, { hostname: c, address: 10.70.0.23, vmid: 213 }] }', expect: [/talos\.nodes\.1\.hostname/, /"a"/, /used twice \(also talos\.nodes\.0\.hostname\)/] },
+  { name: 'an Alertmanager retention in fractions of a second', yaml: 'alertmanager: { retention: 1500ms }', expect: [/alertmanager\.retention/, /whole seconds/] },
+  { name: 'an evaluation interval shorter than the scrape interval', yaml: 'prometheus: { scrapeInterval: 30s, evaluationInterval: 15s }', expect: [/prometheus\.evaluationInterval/, /shorter than scrapeInterval 30s/] },
+  { name: 'two receivers with one name', yaml: 'alertmanager: { receivers: { webhooks: [{ name: ops, url: "https://a.example/h" }], emails: [{ name: ops, to: a@b.example, from: c@d.example, smarthost: "smtp.example:25" }] } }', expect: [/alertmanager\.receivers/, /"ops"/, /must be unique/] },
+  { name: 'a receiver named "default"', yaml: 'alertmanager: { receivers: { webhooks: [{ name: default, url: "https://a.example/h" }] } }', expect: [/alertmanager\.receivers/, /"default"/] },
+  { name: 'the data disk equal to the install disk', yaml: 'talos: { installDisk: /dev/sda, dataDisk: /dev/sda }', expect: [/talos\.dataDisk/, /is the install disk/] },
   { name: 'a duplicate key, named', yaml: 'syslog: { port: 514 }\nnetwork: { vlanId: 70 }\nsyslog: { tcp: false }', expect: [/\(yaml\)/, /line 3/, /the key "syslog" appears twice/] },
   { name: 'an alias bomb', yaml: ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n'), expect: [/\(yaml\)/, /parses but cannot be read as data \(Excessive alias count/] },
   { name: 'a merge key on something that is not a mapping', yaml: 'prometheus:\n  <<: 4\n  cpu: 2', expect: [/\(yaml\)/, /Merge sources must be maps/, /merge \(<<\) only mappings/] },
 ];
+
+describe('every cross-field rule of the site validator', () => {
+  test('has a failing case above: some case breaks it, and only the schema-valid cases count', () => {
+    const fired = new Set<number>();
+    for (const c of CASES) {
+      const doc = YAML.parseDocument(c.yaml, { uniqueKeys: false, merge: true });
+      let raw: unknown;
+      try { raw = doc.toJS({ maxAliasCount: 100 }); } catch { continue; }
+      const parsed = SiteSchema.safeParse(raw ?? {});
+      if (!parsed.success) continue;
+      SITE_RULES.forEach((rule, i) => { if (rule(parsed.data).length > 0) fired.add(i); });
+    }
+    const never = SITE_RULES.map((_, i) => i).filter((i) => !fired.has(i)).map((i) => SITE_RULES[i].toString().slice(0, 160));
+    expect(never).toEqual([]);
+  });
+});
 
 describe('bad site input', () => {
   const root = tempDir('bad-input-');
