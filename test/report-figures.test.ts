@@ -1,7 +1,8 @@
 import * as YAML from 'yaml';
 /** Reads the synthesized YAML (not the model) and finds the report's sizing, volumes and retention. */
 import { readObjects, DistObject } from './support/dist-tree';
-import { synthToTemp } from './support/synth-once';
+import { SECOND_SITE } from './support/second-site';
+import { synthToTemp, tempDir, writeSiteFile } from './support/synth-once';
 
 type Workload = DistObject & { spec: any };
 
@@ -68,5 +69,39 @@ describe('the synthesized manifests carry the report figures exactly', () => {
         expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
       }
     }
+  });
+});
+
+describe('a site with other figures gets its own figures, not the report\'s', () => {
+  const root = tempDir('figures-');
+  const objects = readObjects(synthToTemp(writeSiteFile(root, YAML.stringify(SECOND_SITE))).outDir);
+  const workload = (name: string) => objects.find((o) => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && o.metadata.name === name) as Workload;
+  const container = (name: string) => workload(name).spec.template.spec.containers.find((c: { name: string }) => c.name === name);
+  const config = (name: string, key: string) => (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name) as Workload & { data: Record<string, string> }).data[key];
+
+  test.each([
+    ['prometheus', '6', '12Gi', '160Gi'],
+    ['grafana', '3', '3Gi', '20Gi'],
+    ['loki', '3', '6Gi', '120Gi'],
+    ['alertmanager', '1', '1Gi', '5Gi'],
+  ] as const)('%s requests cpu %s and memory %s on a %s volume', (name, cpu, memory, disk) => {
+    expect(container(name).resources).toEqual({ requests: { cpu, memory }, limits: { memory } });
+    const w = workload(name);
+    const size = w.spec.volumeClaimTemplates?.[0]?.spec.resources.requests.storage
+      ?? (objects.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'grafana-data') as Workload).spec.resources.requests.storage;
+    expect(size).toBe(disk);
+    expect(w.metadata.namespace).toBe('observability');
+  });
+
+  test('retention follows the site: Prometheus 45d and 85 % of 160 GiB, Loki 10 days, Alertmanager 240h', () => {
+    expect(YAML.parse(config('prometheus-config', 'prometheus.yml')).storage.tsdb.retention).toEqual({ time: '45d', size: '136GB' });
+    expect(config('loki-config', 'loki.yaml')).toMatch(/^ {2}retention_period: 240h$/m);
+    expect(container('alertmanager').args).toContain('--data.retention=240h');
+  });
+
+  test('the services sit on the site\'s addresses', () => {
+    const lbIps = objects.filter((o) => o.kind === 'Service' && (o as Workload).spec.type === 'LoadBalancer')
+      .map((o) => [o.metadata.name, o.metadata.annotations?.['metallb.io/loadBalancerIPs']]);
+    expect(lbIps).toEqual(expect.arrayContaining([['prometheus-lb', '172.20.42.30'], ['grafana-lb', '172.20.42.31'], ['loki-lb', '172.20.42.32'], ['syslog', '172.20.42.32'], ['alertmanager-lb', '172.20.42.33']]));
   });
 });
