@@ -66,6 +66,7 @@ describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config
   test('fails when a route names an undefined receiver (the check bites)', () => {
     const { result } = check(alertmanagerYaml(synthToTemp().outDir).replace('receiver: default', 'receiver: nobody'));
     expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/undefined receiver "nobody" used in route/);
   });
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

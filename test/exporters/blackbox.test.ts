@@ -25,7 +25,9 @@ describeWithBinary('prometheus-blackbox-exporter', 'the blackbox exporter accept
   });
 
   test('fails when a module has an unknown key (the check bites)', () => {
-    expect(check(configText.replace('follow_redirects', 'follow_redirectz')).status).not.toBe(0);
+    const result = check(configText.replace('follow_redirects', 'follow_redirectz'));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/field follow_redirectz not found/);
   });
 
   test('every module Prometheus asks for exists in the config', () => {
