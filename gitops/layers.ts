@@ -21,6 +21,9 @@ import {
 
 /** dist/ directory of the monitoring layer (written by the monitoring renderer). */
 export const MONITORING_DIR = 'monitoring';
+
+/** Labels of every Argo CD and Flux object the stack ships. */
+export const GITOPS_LABELS = { 'app.kubernetes.io/part-of': 'monitoring-stack', 'app.kubernetes.io/managed-by': 'cdk8s' } as const;
 /** dist/ directories of the GitOps controllers' own objects. */
 export const ARGOCD_BOOTSTRAP_DIR = 'gitops/argocd';
 export const ARGOCD_APPS_DIR = 'gitops/argocd/apps';
@@ -62,6 +65,11 @@ export interface DeliveryLayer {
    */
   readonly namespace: string;
   /**
+   * Its objects hold other layers' state (MetalLB's CRDs hold every address pool): the root
+   * never prunes or deletes its Application by itself. @default false
+   */
+  readonly keep?: boolean;
+  /**
    * For a layer that can stay unhealthy long after it is applied (a claim that binds only when a
    * CronJob first runs, a CRD installed outside this repository): Argo CD syncs it in the
    * last wave, after every other layer, and gitops-engine does not wait for the health of the
@@ -80,7 +88,7 @@ export function deliveryLayers(site: Site): DeliveryLayer[] {
   return [
     // Namespaces, storage and the CSR approver, in several namespaces: the stack's as destination.
     { name: 'platform-base', source: { kind: 'directory', directory: PLATFORM_BASE_DIR }, dependsOn: [], namespace: site.kubernetes.namespace },
-    { name: 'metallb', source: { kind: 'helm', fluxDirectory: FLUX_METALLB_DIR, namespace: METALLB_NAMESPACE }, dependsOn: ['platform-base'], namespace: METALLB_NAMESPACE },
+    { name: 'metallb', source: { kind: 'helm', fluxDirectory: FLUX_METALLB_DIR, namespace: METALLB_NAMESPACE }, dependsOn: ['platform-base'], namespace: METALLB_NAMESPACE, keep: true },
     { name: 'platform-custom-resources', source: { kind: 'directory', directory: PLATFORM_CUSTOM_RESOURCES_DIR }, dependsOn: ['metallb'], namespace: METALLB_NAMESPACE },
     {
       name: 'monitoring',

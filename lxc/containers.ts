@@ -40,8 +40,6 @@ export interface LxcContainer {
   readonly nameservers: readonly string[];
 }
 
-export { lxcVmid };
-
 export function lxcContainers(site: Site): LxcContainer[] {
   const { prefixLength } = parseCidr(site.network.cidr);
   const containers = LXC_SERVICES.map((service): LxcContainer => {

@@ -92,6 +92,10 @@ export function applySecretChanges(changes: readonly SecretChange[]): AppliedSec
         createSecretFileExclusively(change.path, change.content);
         undo.push(() => fs.rmSync(change.path, { force: true }));
       } else if (change.kind === 'write') {
+        if (previous === change.content) {
+          fs.chmodSync(change.path, SECRET_FILE_MODE);
+          continue;
+        }
         writeSecretFileAtomically(change.path, change.content);
         undo.push(restore);
       } else if (previous !== undefined) {

@@ -31,28 +31,31 @@ export const duration = z.string().refine((v) => (durationSeconds(v) ?? 0) > 0, 
 /** Allowed range of each field of a five-field cron schedule (minute hour day-of-month month day-of-week). */
 const CRON_FIELDS: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
 
+/** One comma-separated part of a cron field (a star, 5, 1-5, a stepped star, 5-59/10, 5/10) as the values it steps through. */
+function cronPart(part: string, [min, max]: [number, number]): { from: number; to: number; step: number } | undefined {
+  const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+  if (!m) return undefined;
+  const from = m[1] === '*' ? min : Number(m[2]);
+  const to = m[1] === '*' ? max : m[3] !== undefined ? Number(m[3]) : m[4] !== undefined ? max : from;
+  return { from, to, step: Number(m[4] ?? 1) };
+}
+
 /** True for a five-field cron schedule of numbers, ranges, lists, steps and "*" (what CronJob accepts). */
 export function isCronSchedule(text: string): boolean {
   const fields = text.trim().split(/\s+/);
   if (fields.length !== 5) return false;
-  return fields.every((field, i) => field.split(',').every((part) => {
-    const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
-    if (!m) return false;
-    const [min, max] = CRON_FIELDS[i];
-    const nums = [m[2], m[3]].filter((x) => x !== undefined).map(Number);
-    if (m[4] !== undefined && Number(m[4]) === 0) return false;
-    return nums.every((n) => n >= min && n <= max) && (nums.length < 2 || nums[0] <= nums[1]);
+  return fields.every((field, i) => field.split(',').every((text) => {
+    const p = cronPart(text, CRON_FIELDS[i]);
+    return p !== undefined && p.step > 0 && p.from >= CRON_FIELDS[i][0] && p.from <= p.to && p.to <= CRON_FIELDS[i][1];
   }));
 }
 
 /** How many values a valid cron field matches (its "*", lists, ranges and steps expanded). */
-function cronFieldCount(field: string, [min, max]: [number, number]): number {
+function cronFieldCount(field: string, range: [number, number]): number {
   const hits = new Set<number>();
-  for (const part of field.split(',')) {
-    const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part)!;
-    const from = m[1] === '*' ? min : Number(m[2]);
-    const to = m[1] === '*' ? max : m[3] !== undefined ? Number(m[3]) : m[4] !== undefined ? max : from;
-    for (let v = from; v <= to; v += Number(m[4] ?? 1)) hits.add(v);
+  for (const text of field.split(',')) {
+    const { from, to, step } = cronPart(text, range)!;
+    for (let v = from; v <= to; v += step) hits.add(v);
   }
   return hits.size;
 }

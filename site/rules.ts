@@ -4,7 +4,7 @@
  * and the fix.
  */
 import { cidrHasHostBits, inRange, ipToNumber, isUsableHost, numberToIp, parseCidr } from './net';
-import { cronRunsPerDay, durationSeconds } from './primitives';
+import { cronRunsPerDay, durationSeconds, ipv4 } from './primitives';
 import type { Site } from './schema';
 import { STACK_SERVICES } from './schema';
 import { lxcVmid, PVE_EXPORTER_SECRET } from './derived';
@@ -125,14 +125,18 @@ export const SITE_RULES: readonly Rule[] = [
       ...staticAddresses(site).map(({ path, address }) => [address, path] as const),
       [site.proxmox.hostAddress, 'proxmox.hostAddress'],
     ]);
-    const host = staticAddresses(site).find((a) => a.address === site.proxmox.hostAddress);
-    const hostProblem = host ? [{ path: 'proxmox.hostAddress', value: site.proxmox.hostAddress, message: `is already the address of ${host.path}; the Proxmox host needs its own address` }] : [];
     return site.proxmox.guests.flatMap((g, i) => {
       if (!g.address) return [];
       const owner = taken.get(g.address);
       taken.set(g.address, `proxmox.guests.${i}.address`);
       return owner ? [{ path: `proxmox.guests.${i}.address`, value: g.address, message: `is already the address of ${owner}; give the guest its own address` }] : [];
-    }).concat(hostProblem);
+    });
+  },
+  (site) => {
+    const taken = staticAddresses(site).find((a) => a.address === site.proxmox.hostAddress);
+    return taken
+      ? [{ path: 'proxmox.hostAddress', value: site.proxmox.hostAddress, message: `is already the address of ${taken.path}; the Proxmox host needs its own address` }]
+      : [];
   },
   ({ network }) => {
     const mgmt = parseCidr(network.managementCidr);
@@ -144,7 +148,7 @@ export const SITE_RULES: readonly Rule[] = [
   // pve_exporter and the API probe use apiUrl, the node_exporter target and syslog source hostAddress.
   ({ proxmox }) => {
     const host = new URL(proxmox.apiUrl).hostname;
-    return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) && host !== proxmox.hostAddress
+    return ipv4.safeParse(host).success && host !== proxmox.hostAddress
       ? [{ path: 'proxmox.hostAddress', value: proxmox.hostAddress, message: `differs from the host of proxmox.apiUrl (${host}); both name the same Proxmox host: make them equal` }]
       : [];
   },

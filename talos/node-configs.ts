@@ -5,7 +5,7 @@
  */
 import { parseCidr } from '../site';
 import type { Site } from '../site';
-import { SUPPORTED_TALOS_CONTRACT } from '../site/talos-support';
+import { SUPPORTED_TALOS_CONTRACT, talosMinor } from '../site/talos-support';
 import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE, LOCAL_PATH_VOLUME_NAME } from '../charts/common/cluster-contract';
 import { renderMachineConfigDocuments, TalosDocument } from './machine-config';
 import { installerImage } from './schematic';
@@ -34,7 +34,7 @@ export function apiEndpoint(site: Site): string {
 }
 
 export function talosContract(site: Site): string {
-  return site.talos.version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+  return talosMinor(site.talos.version);
 }
 
 export interface NodeMachineConfig {

@@ -31,8 +31,6 @@ const IN_CLUSTER_CLIENTS = [GRAFANA_COMPONENT, 'prometheus'];
 
 export type LokiServerProps = ComponentChartProps;
 
-export { logClientSources };
-
 /**
  * Objects: ConfigMap `loki-config`, headless Service `loki` (the StatefulSet's governing
  * Service and the in-cluster address `loki.<ns>.svc:3100`), LoadBalancer Service `loki-lb` on

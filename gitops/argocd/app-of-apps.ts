@@ -15,10 +15,10 @@ import { Application, type ApplicationSpecSource } from '../../imports/argocd-ar
 import type { Site } from '../../site';
 import { ARGOCD_NAMESPACE } from '../../charts/platform';
 import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE, KEEP_ON_PRUNE } from '../../charts/platform/sync-options';
-import { ARGOCD_APPS_DIR, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath, syncWaves } from '../layers';
+import { ARGOCD_APPS_DIR, GITOPS_LABELS, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath, syncWaves } from '../layers';
 import { METALLB_CHART, METALLB_RELEASE_NAME, METALLB_VALUES } from '../metallb-release';
 import { argoProjectName, argoRootProjectName } from './project';
-import { GITOPS_LABELS, IN_CLUSTER, stackSyncPolicy } from './sync-policy';
+import { IN_CLUSTER, stackSyncPolicy } from './sync-policy';
 
 export interface ArgoCdProps {
   readonly site: Site;
@@ -58,9 +58,8 @@ export class ArgoCdApplications extends Chart {
           labels: GITOPS_LABELS,
           annotations: {
             [ARGOCD_SYNC_WAVE]: String(waves.get(layer.name)),
-            // The Helm layer's CRDs hold every address pool: the root never prunes or deletes
-            // that Application by itself (its deletion would not cascade anyway: no finalizer).
-            ...(layer.source.kind === 'helm' ? { [ARGOCD_SYNC_OPTIONS]: KEEP_ON_PRUNE[ARGOCD_SYNC_OPTIONS] } : {}),
+            // Its deletion would not cascade anyway (no finalizer); this keeps the Application too.
+            ...(layer.keep ? { [ARGOCD_SYNC_OPTIONS]: KEEP_ON_PRUNE[ARGOCD_SYNC_OPTIONS] } : {}),
           },
         },
         spec: {

@@ -14,7 +14,8 @@ import type { Site } from '../../site';
 import { ARGOCD_NAMESPACE, platformNamespaces } from '../../charts/platform';
 import { ARGOCD_SYNC_WAVE } from '../../charts/platform/sync-options';
 import { METALLB_CHART, METALLB_CLUSTER_KINDS, type GroupKind } from '../metallb-release';
-import { GITOPS_LABELS, IN_CLUSTER } from './sync-policy';
+import { GITOPS_LABELS } from '../layers';
+import { IN_CLUSTER } from './sync-policy';
 
 /** Cluster-scoped kinds in the stack's own manifest directories (a test checks dist/ against this list). */
 export const STACK_CLUSTER_KINDS: readonly GroupKind[] = [

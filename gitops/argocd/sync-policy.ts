@@ -19,8 +19,5 @@ export function stackSyncPolicy(extraSyncOptions: readonly string[] = []): Appli
   };
 }
 
-/** Labels of every Argo CD object the stack ships. */
-export const GITOPS_LABELS = { 'app.kubernetes.io/part-of': 'monitoring-stack', 'app.kubernetes.io/managed-by': 'cdk8s' } as const;
-
 /** The in-cluster API server, as Argo CD names it. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';

@@ -19,11 +19,10 @@ import {
 import type { Site } from '../../site';
 import { fluxRepoUrl, isSshRepoUrl } from '../git-url';
 import { FLUX_NAMESPACE } from '../../charts/platform';
-import { FLUX_LAYERS_DIR, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath } from '../layers';
+import { FLUX_LAYERS_DIR, GITOPS_LABELS, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath } from '../layers';
 import { METALLB_CHART, METALLB_KEEP_CRDS_PATCH, METALLB_RELEASE_NAME, METALLB_VALUES, METALLB_WORKLOADS } from '../metallb-release';
 import { FLUX_PRUNE } from '../../charts/platform/sync-options';
 
-const GITOPS_LABELS = { 'app.kubernetes.io/part-of': 'monitoring-stack', 'app.kubernetes.io/managed-by': 'cdk8s' };
 
 /** How often Flux re-applies each layer (drift correction) and retries a failed one. */
 export const FLUX_INTERVALS = { source: '1m', reconcile: '10m', retry: '1m', timeout: '5m', helmRepository: '1h' } as const;

@@ -1,7 +1,8 @@
 import Ajv from 'ajv';
 import * as YAML from 'yaml';
 import { LOG_ADDRESS_SHARE_KEY } from '../../charts/loki/loki-address';
-import { LokiServer, logClientSources } from '../../charts/loki/loki-chart';
+import { LokiServer } from '../../charts/loki/loki-chart';
+import { logClientSources } from '../../charts/common/log-clients';
 import { lokiConfig, lokiRetentionHours } from '../../charts/loki/loki-config';
 import { stackTopology } from '../../charts/topology';
 import { describeWithShared } from '../support/shared-dir';
