@@ -1,8 +1,7 @@
 /**
  * The subset of prometheus.yml this tool emits, typed so a misspelt key fails to compile.
- * Field names are Prometheus' own (snake_case). Kept to what Prometheus 2.42 (Debian's promtool)
- * and 3.x both accept, so the offline check proves what the cluster will load; the exceptions,
- * which the check's copy leaves out, are Kubernetes discovery and `storage` (3.8+).
+ * Field names are Prometheus' own (snake_case), as the pinned Prometheus 3 reads them; the tests
+ * check the real file with that release's promtool and run it in that release's server.
  */
 export interface PrometheusConfig {
   global: { scrape_interval: string; evaluation_interval: string; external_labels: Record<string, string> };

@@ -1,6 +1,6 @@
 /**
  * Alert rules for the stack and the estate it watches. Written for this site's jobs (the
- * upstream mixins assume Kubernetes jobs). PromQL kept to functions Prometheus 2.42 and 3.x share.
+ * upstream mixins assume Kubernetes jobs). PromQL as the pinned Prometheus 3 evaluates it.
  */
 import { configYaml } from '../common/config-yaml';
 import { durationSeconds, type Site } from '../../site';

@@ -28,7 +28,8 @@ export interface AlloyBlock {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const REFERENCE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
-const INDENT = '  ';
+/** `alloy fmt` indents with tabs. */
+const INDENT = '\t';
 
 export function ref(path: string): AlloyReference {
   if (!REFERENCE.test(path)) throw new Error(`Alloy reference ${JSON.stringify(path)} is not a dotted identifier such as loki.write.local.receiver`);
@@ -51,6 +52,26 @@ function checkIdentifier(name: string, what: string): void {
   if (!IDENTIFIER.test(name)) throw new Error(`Alloy ${what} ${JSON.stringify(name)} is not an identifier (letters, digits, _; not starting with a digit)`);
 }
 
+/**
+ * Pads keys so the `=` of consecutive lines line up, as `alloy fmt` does (a tabwriter): a value
+ * spanning several lines ends the run, and the keys after it align among themselves.
+ */
+function alignKeys(entries: ReadonlyArray<readonly [string, string]>): [string, string][] {
+  const out: [string, string][] = [];
+  let run: (readonly [string, string])[] = [];
+  const flush = () => {
+    const width = Math.max(0, ...run.map(([k]) => k.length));
+    out.push(...run.map(([k, text]): [string, string] => [k.padEnd(width), text]));
+    run = [];
+  };
+  for (const entry of entries) {
+    run.push(entry);
+    if (entry[1].includes('\n')) flush();
+  }
+  flush();
+  return out;
+}
+
 function formatValue(value: AlloyValue, depth: number): string {
   if (typeof value === 'string') return stringLiteral(value);
   if (typeof value === 'number') {
@@ -63,8 +84,10 @@ function formatValue(value: AlloyValue, depth: number): string {
   const entries = Object.entries(value as { readonly [key: string]: AlloyValue });
   if (entries.length === 0) return '{}';
   const inner = INDENT.repeat(depth + 1);
-  // Object keys that are not identifiers must be quoted (Alloy accepts both forms).
-  const lines = entries.map(([k, v]) => `${inner}${IDENTIFIER.test(k) ? k : stringLiteral(k)} = ${formatValue(v, depth + 1)},`);
+  // Object keys that are not identifiers must be quoted (Alloy accepts both forms); `alloy fmt`
+  // aligns the `=` of an object's keys as it does a block's attributes.
+  const aligned = alignKeys(entries.map(([k, v]) => [IDENTIFIER.test(k) ? k : stringLiteral(k), formatValue(v, depth + 1)]));
+  const lines = aligned.map(([key, text]) => `${inner}${key} = ${text},`);
   return `{\n${lines.join('\n')}\n${INDENT.repeat(depth)}}`;
 }
 
@@ -73,18 +96,25 @@ function formatBlock(block: AlloyBlock, depth: number): string[] {
   const pad = INDENT.repeat(depth);
   const header = block.label === undefined ? block.name : `${block.name} ${stringLiteral(block.label)}`;
   const attributes = block.attributes ?? [];
-  const width = Math.max(0, ...attributes.map(([k]) => k.length));
+  attributes.forEach(([key]) => checkIdentifier(key, 'attribute'));
+  if (attributes.length === 0 && (block.blocks ?? []).length === 0) return [`${pad}${header} { }`];
   const lines = [`${pad}${header} {`];
-  for (const [key, value] of attributes) {
-    checkIdentifier(key, 'attribute');
-    lines.push(`${pad}${INDENT}${key.padEnd(width)} = ${formatValue(value, depth + 1)}`);
+  for (const [key, text] of alignKeys(attributes.map(([k, v]) => [k, formatValue(v, depth + 1)]))) {
+    lines.push(`${pad}${INDENT}${key} = ${text}`);
   }
-  for (const child of block.blocks ?? []) lines.push(...formatBlock(child, depth + 1));
+  // `alloy fmt` separates nested blocks from the attributes and from each other by a blank line.
+  for (const child of block.blocks ?? []) {
+    if (lines.length > 1) lines.push('');
+    lines.push(...formatBlock(child, depth + 1));
+  }
   lines.push(`${pad}}`);
   return lines;
 }
 
-/** Serialize top-level blocks, one blank line apart, newline-terminated. */
+/**
+ * Serialize top-level blocks, one blank line apart, newline-terminated: the canonical form
+ * `alloy fmt` prints (checked against Alloy's own printer in test/upstream).
+ */
 export function formatAlloy(blocks: readonly AlloyBlock[]): string {
   return `${blocks.map((b) => formatBlock(b, 0).join('\n')).join('\n\n')}\n`;
 }

@@ -1,19 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { IMAGES } from '../../charts/common/images';
 import { describeWithBinary, run } from '../support/binaries';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
-
-/** Debian's amtool (0.25) predates webhook url_file (0.26+): check a copy with a literal URL in its place. */
-function checkableByAmtool025(text: string): string {
-  return text.replace(/url_file: \S+/g, 'url: https://webhook.invalid/from-secret');
-}
 
 function alertmanagerYaml(outDir: string): string {
   const cm = readObjects(outDir).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'alertmanager-config') as unknown as { data: Record<string, string> };
   return cm.data['alertmanager.yml'];
 }
 
+/** amtool of the Alertmanager release the image pins (test/upstream/build.sh), on the real files (webhook url_file included). */
 describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config', () => {
   const dir = tempDir('amtool-');
   const check = (text: string) => {
@@ -21,6 +18,26 @@ describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config
     fs.writeFileSync(file, text);
     return { file, result: run('amtool', ['check-config', file]) };
   };
+
+  test('is the release the Alertmanager image pins', () => {
+    expect(run('amtool', ['--version']).output).toContain(`amtool, version ${IMAGES.alertmanager.tag.replace(/^v/, '')}`);
+  });
+
+  test('the LXC path\'s alertmanager.yml passes', () => {
+    const { outDir } = synthToTemp();
+    const result = run('amtool', ['check-config', path.join(outDir, 'lxc', 'alertmanager', 'etc', 'alertmanager', 'alertmanager.yml')]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  test('a webhook url_file pointing nowhere valid is rejected (the check bites on the url_file field)', () => {
+    const root = tempDir('amtool-urlfile-');
+    const site = writeSiteFile(root, ['alertmanager:', '  receivers:', '    webhooks: [{ name: chat, urlSecret: chat-webhook }]'].join('\n'));
+    const text = alertmanagerYaml(synthToTemp(site).outDir);
+    const { result } = check(text.replace(/url_file: \S+/, 'url_file: ""\n        url: ""'));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/one of url or url_file must be configured/);
+  });
 
   test('the default site (no receivers configured) passes', () => {
     const { result } = check(alertmanagerYaml(synthToTemp().outDir));
@@ -38,7 +55,7 @@ describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config
     ].join('\n'));
     const text = alertmanagerYaml(synthToTemp(site).outDir);
     expect(text).toContain('url_file: /etc/alertmanager/webhooks/chat/url');
-    const { file, result } = check(checkableByAmtool025(text));
+    const { file, result } = check(text);
     expect(result.status).toBe(0);
     const routed = run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=ops-webhook,chat,ops-mail', 'severity=critical', 'alertname=NodeDown']);
     expect(routed.output).toContain('ops-webhook,chat,ops-mail');
@@ -57,7 +74,7 @@ describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config
     ].join('\n'));
     const text = alertmanagerYaml(synthToTemp(site).outDir);
     expect(text).toContain('url_file: /etc/alertmanager/heartbeat/url');
-    const { file, result } = check(checkableByAmtool025(text));
+    const { file, result } = check(text);
     expect(result.status).toBe(0);
     expect(run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=heartbeat', 'severity=info', 'alertname=Watchdog']).status).toBe(0);
     expect(run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=ops-webhook', 'severity=critical', 'alertname=NodeDown']).status).toBe(0);

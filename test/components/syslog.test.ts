@@ -32,12 +32,17 @@ describe('Alloy syntax serializer', () => {
 
   test('strings are escaped so quotes, backslashes and newlines survive', () => {
     const text = formatAlloy([{ name: 'x', label: 'a"b', attributes: [['s', 'q"\\\n\t']] }]);
-    expect(text).toBe('x "a\\"b" {\n  s = "q\\"\\\\\\n\\t"\n}\n');
+    expect(text).toBe('x "a\\"b" {\n\ts = "q\\"\\\\\\n\\t"\n}\n');
     expect(parseAlloy(text)).toEqual([{ name: 'x', label: 'a"b', attributes: [['s', 'q"\\\n\t']], blocks: [] }]);
   });
 
-  test('object keys that are not identifiers are quoted', () => {
-    expect(formatAlloy([{ name: 'x', attributes: [['labels', { 'a.b': 'c', d: 1 }]] }])).toBe('x {\n  labels = {\n    "a.b" = "c",\n    d = 1,\n  }\n}\n');
+  test('object keys that are not identifiers are quoted, and keys align as alloy fmt aligns them', () => {
+    expect(formatAlloy([{ name: 'x', attributes: [['labels', { 'a.b': 'c', d: 1 }]] }])).toBe('x {\n\tlabels = {\n\t\t"a.b" = "c",\n\t\td     = 1,\n\t}\n}\n');
+  });
+
+  test('a multi-line value ends a run of aligned attributes; nested blocks sit one blank line apart; an empty block is `{ }`', () => {
+    const text = formatAlloy([{ name: 'x', attributes: [['a', 1], ['long_name', { k: 'v' }], ['b', 2], ['cc', 3]], blocks: [{ name: 'y' }, { name: 'z' }] }]);
+    expect(text).toBe('x {\n\ta         = 1\n\tlong_name = {\n\t\tk = "v",\n\t}\n\tb  = 2\n\tcc = 3\n\n\ty { }\n\n\tz { }\n}\n');
   });
 
   test('fails when an attribute or block name is not an identifier', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { IMAGES } from '../../charts/common/images';
 import { describeWithBinary, run } from '../support/binaries';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp, tempDir } from '../support/synth-once';
@@ -8,15 +9,27 @@ import { prometheusConfig } from '../../charts/prometheus/prometheus-config';
 import { stackTopology } from '../../charts/topology';
 import { parseSite } from '../../site';
 
-describeWithBinary('prometheus-blackbox-exporter', 'the blackbox exporter accepts its synthesized config', () => {
-  const objects = readObjects(synthToTemp().outDir);
+/** blackbox_exporter of the release the image pins (test/upstream/build.sh). */
+describeWithBinary('blackbox_exporter', 'the blackbox exporter accepts its synthesized config', () => {
+  const { outDir } = synthToTemp();
+  const objects = readObjects(outDir);
   const configText = (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'blackbox-exporter-config') as unknown as { data: Record<string, string> }).data['blackbox.yml'];
   const dir = tempDir('blackbox-');
   const check = (text: string) => {
     const file = path.join(dir, `blackbox-${fs.readdirSync(dir).length}.yml`);
     fs.writeFileSync(file, text);
-    return run('prometheus-blackbox-exporter', ['--config.check', `--config.file=${file}`]);
+    return run('blackbox_exporter', ['--config.check', `--config.file=${file}`]);
   };
+
+  test('is the release the blackbox exporter image pins', () => {
+    expect(run('blackbox_exporter', ['--version']).output).toContain(`blackbox_exporter, version ${IMAGES.blackboxExporter.tag.replace(/^v/, '')}`);
+  });
+
+  test('the LXC path\'s blackbox.yml passes', () => {
+    const result = check(fs.readFileSync(path.join(outDir, 'lxc', 'prometheus', 'etc', 'blackbox', 'blackbox.yml'), 'utf8'));
+    expect(result.output).toMatch(/Config file is ok/);
+    expect(result.status).toBe(0);
+  });
 
   test('--config.check passes', () => {
     const result = check(configText);

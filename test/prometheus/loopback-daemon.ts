@@ -1,6 +1,7 @@
-/** Runs a Debian Prometheus or Alertmanager binary on loopback for a test, and talks HTTP to it. */
+/** Runs a Prometheus or Alertmanager binary (found by toolPath) on loopback for a test, and talks HTTP to it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
+import { toolPath } from '../support/binaries';
 
 export interface LoopbackDaemon {
   readonly url: string;
@@ -23,7 +24,7 @@ export function freePort(): Promise<number> {
 /** Starts `bin args…`; `args` receives the port to listen on (127.0.0.1 only). */
 export async function startDaemon(bin: string, args: (port: number) => string[]): Promise<LoopbackDaemon> {
   const port = await freePort();
-  const child: ChildProcess = spawn(bin, args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(toolPath(bin) ?? bin, args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => { output += d; });
   child.stderr!.on('data', (d) => { output += d; });

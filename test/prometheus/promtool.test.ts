@@ -1,86 +1,104 @@
+/**
+ * promtool from the Prometheus release the image pins (built from its Go module by
+ * test/upstream/build.sh) checks the real prometheus.yml and rules: Kubernetes discovery, the
+ * storage block and every field as the server will read them.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { IMAGES } from '../../charts/common/images';
 import { describeWithBinary, run } from '../support/binaries';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp, tempDir } from '../support/synth-once';
 
+/** Absolute in-container paths (files the config names) in a text. */
+const ABSOLUTE_PATH = /(?<=^|[\s"'[,])\/(?:etc|var|run)\/[\w./*-]+/gm;
+
 /**
- * Debian's promtool (2.42) has no kubernetes_sd_configs: in a temporary copy each one becomes an
- * empty static_configs (relabelling etc. is still checked), and the in-cluster file paths point
- * at files of the same role in a temp dir, so the full check (rule files included) runs. The
- * `storage` block (retention, Prometheus 3.8+) is unknown to 2.42 and left out of the copy.
+ * The config with every absolute path moved below `root`, and a file of the same role created
+ * there: the one change promtool's file checks need (it stats credential files and reads the
+ * rule files). Everything else is the file as synthesized.
  */
-function checkableCopy(configText: string, rulesText: string, dir: string): string {
-  const config = YAML.parse(configText);
-  delete config.storage;
-  for (const job of config.scrape_configs) {
-    if (job.kubernetes_sd_configs) {
-      delete job.kubernetes_sd_configs;
-      job.static_configs = [{ targets: [] }];
-    }
-  }
-  const rulesDir = path.join(dir, 'rules');
-  fs.mkdirSync(rulesDir);
-  fs.writeFileSync(path.join(rulesDir, 'alerts.yml'), rulesText);
-  config.rule_files = config.rule_files.map((glob: string) => path.join(rulesDir, path.basename(glob)));
-  const stub = (p: string) => { const f = path.join(dir, 'files', p); fs.mkdirSync(path.dirname(f), { recursive: true }); fs.writeFileSync(f, 'x'); return f; };
-  const text = YAML.stringify(config).replace(/(\/(?:etc|var)\/[\w./-]+)/g, (p) => (p.includes('/rules/') ? p : stub(p)));
-  const file = path.join(dir, 'prometheus.yml');
+function relocated(configText: string, rulesText: string, root: string): string {
+  const text = configText.replace(ABSOLUTE_PATH, (p) => {
+    const target = path.join(root, p);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    if (p.includes('*')) fs.writeFileSync(path.join(path.dirname(target), 'alerts.yml'), rulesText);
+    else fs.writeFileSync(target, 'placeholder');
+    return target;
+  });
+  const file = path.join(root, 'prometheus.yml');
   fs.writeFileSync(file, text);
   return file;
 }
 
-describeWithBinary('promtool', 'promtool accepts the synthesized Prometheus config and rules', () => {
+describeWithBinary('promtool', 'promtool (Prometheus 3, the pinned release) accepts the synthesized config and rules', () => {
   const { outDir } = synthToTemp();
   const objects = readObjects(outDir);
   const configMap = (name: string) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name) as unknown as { data: Record<string, string> };
   const configText = configMap('prometheus-config').data['prometheus.yml'];
   const rulesText = configMap('prometheus-rules').data['alerts.yml'];
   const dir = tempDir('promtool-');
+  const write = (name: string, text: string) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
 
-  test('promtool check config passes, rule files included', () => {
-    const result = run('promtool', ['check', 'config', checkableCopy(configText, rulesText, dir)]);
+  test('is the release the Prometheus image pins', () => {
+    expect(run('promtool', ['--version']).output).toContain(`promtool, version ${IMAGES.prometheus.tag.replace(/^v/, '')}`);
+  });
+
+  test('the file exactly as synthesized passes check config --syntax-only (Kubernetes discovery and storage included)', () => {
+    const config = YAML.parse(configText);
+    expect(config.scrape_configs.filter((j: { kubernetes_sd_configs?: unknown }) => j.kubernetes_sd_configs).length).toBeGreaterThan(0);
+    expect(config.storage.tsdb.retention).toBeDefined();
+    const result = run('promtool', ['check', 'config', '--syntax-only', write('prometheus.yml', configText)]);
     expect(result.output).toContain('SUCCESS');
-    expect(result.output).toMatch(/\d+ rules found/);
     expect(result.status).toBe(0);
   });
 
-  test('promtool check rules passes with no lint findings', () => {
-    const file = path.join(dir, 'alerts-only.yml');
-    fs.writeFileSync(file, rulesText);
-    const result = run('promtool', ['check', 'rules', '--lint-fatal', file]);
+  test('the full check (credential files, rule files, rules) passes with only the paths moved below a temp root', () => {
+    const root = tempDir('promtool-root-');
+    const file = relocated(configText, rulesText, root);
+    // The relocated file differs from the synthesized one in absolute paths only.
+    expect(fs.readFileSync(file, 'utf8').split(root).join('')).toBe(configText);
+    const result = run('promtool', ['check', 'config', '--lint=all', '--lint-fatal', file]);
+    expect(result.output).toMatch(/SUCCESS: \d+ rules found/);
+    expect(result.status).toBe(0);
+  });
+
+  test('check rules --lint-fatal passes with no lint findings', () => {
+    const result = run('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', write('alerts.yml', rulesText)]);
     expect(result.output).toContain('SUCCESS');
     expect(result.status).toBe(0);
   });
 
-  test('fails when a rule has a PromQL error (the check bites)', () => {
-    const file = path.join(dir, 'broken.yml');
-    fs.writeFileSync(file, rulesText.replace('expr: up == 0', 'expr: sum(up by (job)'));
-    const result = run('promtool', ['check', 'rules', file]);
+  test('a rule with a PromQL error is rejected (the check bites)', () => {
+    const result = run('promtool', ['check', 'rules', write('broken.yml', rulesText.replace('expr: up == 0', 'expr: sum(up by (job)'))]);
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/could not parse expression: .*parse error/);
   });
 
-  test('the storage block is left out only because 2.42 predates it: 2.42 rejects its retention field', () => {
-    const copy = YAML.parse(fs.readFileSync(checkableCopy(configText, rulesText, tempDir('promtool-storage-')), 'utf8'));
-    const file = path.join(dir, 'with-storage.yml');
-    fs.writeFileSync(file, YAML.stringify({ ...copy, storage: YAML.parse(configText).storage }));
-    expect(run('promtool', ['check', 'config', '--syntax-only', file]).output).toMatch(/field retention not found/);
+  test('a misspelt Kubernetes discovery role is rejected in the unaltered file (the check bites)', () => {
+    const broken = configText.replace(/role: endpointslice\b/, 'role: endpointslise');
+    expect(broken).not.toBe(configText);
+    const result = run('promtool', ['check', 'config', '--syntax-only', write('broken-role.yml', broken)]);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/unknown Kubernetes SD role "endpointslise"/);
   });
 
-  test('the checked copy differs from the real config only in Kubernetes discovery, storage and file paths', () => {
-    const original = YAML.parse(configText);
-    const copy = YAML.parse(fs.readFileSync(checkableCopy(configText, rulesText, tempDir('promtool-copy-')), 'utf8'));
-    const sdJobs = original.scrape_configs.filter((j: { kubernetes_sd_configs?: unknown }) => j.kubernetes_sd_configs).map((j: { job_name: string }) => j.job_name);
-    expect(sdJobs).toEqual(['kubernetes-apiservers', 'kubernetes-nodes', 'kubernetes-cadvisor', 'kubernetes-pods']);
-    // Undo the swap, blank every absolute path: what is left must be identical.
-    expect(Object.keys(original.storage)).toEqual(['tsdb']);
-    delete original.storage;
-    for (const job of original.scrape_configs) delete job.kubernetes_sd_configs;
-    for (const job of copy.scrape_configs) if (sdJobs.includes(job.job_name)) delete job.static_configs;
-    const paths = (v: unknown): unknown => (typeof v === 'string' && v.startsWith('/') ? '<path>' : Array.isArray(v) ? v.map(paths) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, paths(x)])) : v);
-    expect(paths(copy)).toEqual(paths(original));
+  test('a misspelt retention field is rejected (the check bites)', () => {
+    const result = run('promtool', ['check', 'config', '--syntax-only', write('broken-storage.yml', configText.replace(/\bretention:/, 'retension:'))]);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/field retension not found/);
+  });
+
+  test('the LXC path\'s prometheus.yml and rules pass the full check the same way', () => {
+    const lxc = path.join(outDir, 'lxc', 'prometheus', 'etc', 'prometheus');
+    const lxcConfig = fs.readFileSync(path.join(lxc, 'prometheus.yml'), 'utf8');
+    const root = tempDir('promtool-lxc-');
+    const file = relocated(lxcConfig, fs.readFileSync(path.join(lxc, 'rules', 'alerts.yml'), 'utf8'), root);
+    expect(fs.readFileSync(file, 'utf8').split(root).join('')).toBe(lxcConfig);
+    const result = run('promtool', ['check', 'config', '--lint=all', '--lint-fatal', file]);
+    expect(result.output).toMatch(/SUCCESS: \d+ rules found/);
+    expect(result.status).toBe(0);
   });
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

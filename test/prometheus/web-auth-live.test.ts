@@ -1,7 +1,7 @@
 /**
- * The generated web-auth Secret against a real Prometheus (Debian's 2.42, on loopback; its
- * exporter-toolkit checks basic auth the way 3.14's does, on every path). Shows why the probes
- * cannot be plain httpGet, and that Prometheus' own scrape job logs in with the password file.
+ * The generated web-auth Secret against a real Prometheus (the pinned 3.14, on loopback; its
+ * exporter-toolkit checks basic auth on every path). Shows why the probes cannot be plain httpGet,
+ * and that Prometheus' own scrape job logs in with the password file.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

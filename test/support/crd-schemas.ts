@@ -29,7 +29,7 @@ export interface CrdValidationResult {
 type Json = Record<string, unknown>;
 
 /** OpenAPI 3.0 `nullable: true` -> also accept null (ajv does not read `nullable` without `type`). */
-function allowNullable(node: unknown): void {
+export function allowNullable(node: unknown): void {
   if (Array.isArray(node)) {
     node.forEach(allowNullable);
     return;
@@ -42,7 +42,7 @@ function allowNullable(node: unknown): void {
 }
 
 /** x-kubernetes-int-or-string has no `type`; make it explicit so strict mode does not choke on it. */
-function intOrString(node: unknown): void {
+export function intOrString(node: unknown): void {
   if (Array.isArray(node)) {
     node.forEach(intOrString);
     return;
@@ -53,10 +53,11 @@ function intOrString(node: unknown): void {
   Object.values(n).forEach(intOrString);
 }
 
-function walkFiles(dir: string): string[] {
+/** Every YAML file below a directory. */
+export function walkYamlFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) return walkFiles(full);
+    if (e.isDirectory()) return walkYamlFiles(full);
     return /\.ya?ml$/.test(e.name) ? [full] : [];
   });
 }
@@ -90,7 +91,7 @@ export class CrdValidator {
     this.ajv.addSchema({ $id: k8sId, definitions: defs });
     const objectMeta = { $ref: `${k8sId}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta` };
 
-    for (const file of walkFiles(path.join(sharedDir, 'schemas', 'crds'))) {
+    for (const file of walkYamlFiles(path.join(sharedDir, 'schemas', 'crds'))) {
       const crd = YAML.parse(fs.readFileSync(file, 'utf8')) as Json;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       const spec = crd.spec as { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema: Json } }[] };

@@ -1,0 +1,109 @@
+/**
+ * kubeconform -strict (yannh/kubeconform, built by test/upstream/build.sh) over every manifest the
+ * synthesizer writes, with schemas generated from ../shared/schemas: a second, independent
+ * implementation (Go, santhosh-tekuri/jsonschema) beside the ajv harness in test/kubernetes.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { loadSite, parseSite } from '../../site';
+import { describeWithBinary, run } from '../support/binaries';
+import { listFiles, manifestDirs, readObjects } from '../support/dist-tree';
+import { schemaVersionFor } from '../support/k8s-schemas';
+import { SCHEMA_LOCATION_TEMPLATE, writeKubeconformSchemas } from '../support/kubeconform-schemas';
+import { SECOND_SITE } from '../support/second-site';
+import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
+
+/**
+ * Kinds with no schema anywhere in ../shared, skipped by GVK (never by kind alone), each with why.
+ * Talos creates the talos.dev ServiceAccount CRD itself when kubernetesTalosAPIAccess is on.
+ */
+const NO_UPSTREAM_SCHEMA: Record<string, string> = {
+  'talos.dev/v1alpha1|ServiceAccount': 'CRD installed by Talos at runtime; no copy in ../shared/schemas/crds',
+};
+const SKIP = Object.keys(NO_UPSTREAM_SCHEMA).map((k) => k.replace('|', '/')).join(',');
+
+interface KubeconformResource { filename: string; kind: string; name: string; version: string; status: string; msg: string }
+
+/** Every manifest file of a synthesized tree (the kustomization.yaml files are kustomize's, not objects). */
+function manifestFiles(outDir: string): string[] {
+  const dirs = new Set(manifestDirs(outDir));
+  return listFiles(outDir)
+    .filter((f) => dirs.has(path.dirname(f)) && /\.ya?ml$/.test(f) && path.basename(f) !== 'kustomization.yaml')
+    .map((f) => path.join(outDir, f));
+}
+
+function kubeconform(schemaDir: string, files: string[]): { status: number | null; resources: KubeconformResource[]; output: string } {
+  const result = run('kubeconform', ['-strict', '-verbose', '-skip', SKIP, '-output', 'json', '-schema-location', path.join(schemaDir, SCHEMA_LOCATION_TEMPLATE), ...files]);
+  const start = result.output.indexOf('{');
+  const parsed = start >= 0 ? (JSON.parse(result.output.slice(start, result.output.lastIndexOf('}') + 1)) as { resources: KubeconformResource[] }) : { resources: [] };
+  return { status: result.status, resources: parsed.resources ?? [], output: result.output };
+}
+
+describeWithBinary('kubeconform', 'kubeconform -strict accepts every synthesized manifest', () => {
+  const sites = [
+    ['the default site', undefined],
+    ['the second site', writeSiteFile(tempDir('kubeconform-site-'), YAML.stringify(SECOND_SITE))],
+  ] as const;
+
+  test('is the pinned release', () => {
+    expect(run('kubeconform', ['-v']).output.trim()).toBe('v0.7.0');
+  });
+
+  describe.each(sites)('%s', (_label, siteFile) => {
+    const { outDir } = synthToTemp(siteFile);
+    const objects = readObjects(outDir);
+    const version = schemaVersionFor((siteFile ? parseSite(YAML.parse(fs.readFileSync(siteFile, 'utf8'))) : loadSite()).site.kubernetes.version).version;
+    const schemaDir = tempDir('kubeconform-schemas-');
+    const kinds = [...new Map(objects.map((o) => [`${o.apiVersion}|${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }])).values()];
+    const covered = writeKubeconformSchemas(schemaDir, kinds, version);
+
+    test('every kind the tree uses has an upstream schema, except those listed with a reason', () => {
+      expect(kinds.map((k) => `${k.apiVersion}|${k.kind}`).filter((k) => !covered.includes(k))).toEqual(Object.keys(NO_UPSTREAM_SCHEMA));
+    });
+
+    test('every object is valid; only the listed kinds are skipped', () => {
+      const { status, resources, output } = kubeconform(schemaDir, manifestFiles(outDir));
+      const skipped = resources.filter((r) => r.status === 'statusSkipped');
+      const problems = resources.filter((r) => r.status !== 'statusValid' && r.status !== 'statusSkipped').map((r) => `${path.relative(outDir, r.filename)} ${r.kind}/${r.name}: ${r.status} ${r.msg}`);
+      expect(problems).toEqual([]);
+      expect(skipped.map((r) => `${r.version}|${r.kind}`)).toEqual(objects.filter((o) => `${o.apiVersion}|${o.kind}` in NO_UPSTREAM_SCHEMA).map((o) => `${o.apiVersion}|${o.kind}`));
+      expect(resources.length).toBe(objects.length);
+      expect(status).toBe(0);
+      expect(output).not.toMatch(/could not find schema/);
+    });
+  });
+
+  describe('the check bites', () => {
+    const { outDir } = synthToTemp();
+    const objects = readObjects(outDir);
+    const schemaDir = tempDir('kubeconform-bites-');
+    writeKubeconformSchemas(schemaDir, objects, schemaVersionFor(loadSite().site.kubernetes.version).version);
+    const brokenCopy = (name: string, edit: (o: any) => void, pick: (o: any) => boolean) => {
+      const source = objects.find(pick)!;
+      const { file: _file, ...copy } = JSON.parse(JSON.stringify(source));
+      edit(copy);
+      const file = path.join(tempDir('kubeconform-broken-'), `${name}.yaml`);
+      fs.writeFileSync(file, YAML.stringify(copy));
+      return kubeconform(schemaDir, [file]);
+    };
+
+    test('an unknown container field is rejected by name', () => {
+      const result = brokenCopy('unknown-field', (o) => { o.spec.template.spec.containers[0].imagePullPolicyy = 'Always'; }, (o) => o.kind === 'StatefulSet');
+      expect(result.status).not.toBe(0);
+      expect(result.resources[0].msg).toMatch(/additional properties 'imagePullPolicyy' not allowed/);
+    });
+
+    test('a custom resource with a misspelt field is rejected by its CRD schema', () => {
+      const result = brokenCopy('crd-field', (o) => { o.spec.destinaton = o.spec.destination; delete o.spec.destination; }, (o) => o.kind === 'Application');
+      expect(result.status).not.toBe(0);
+      expect(result.resources[0].msg).toMatch(/destinaton/);
+    });
+
+    test('a kind with no schema fails instead of passing unchecked', () => {
+      const result = brokenCopy('no-schema', (o) => { o.apiVersion = 'apps/v1beta2'; }, (o) => o.kind === 'StatefulSet');
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/could not find schema for StatefulSet/);
+    });
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * Talos' own machinery (github.com/siderolabs/talos/pkg/machinery at the site's Talos release,
+ * built as talos-check by test/upstream/build.sh) reads what the synthesizer writes:
+ * - every node's machine config through configloader and Validate(mode, WithLocal, WithStrict),
+ *   in cloud mode (the nocloud platform the Proxmox VMs boot) and metal mode (which also checks
+ *   the install section) — what `talosctl validate --strict` does;
+ * - the secrets bundle through secrets.LoadBundle and its Validate;
+ * - generation parity: machinery's generate path (what `talosctl gen config --with-secrets
+ *   --config-patch` runs) builds each node's config from the same bundle, cluster name,
+ *   endpoint, versions and an operator's patch written here from the site, and the result must
+ *   equal ours document by document, except for the differences listed with their reasons.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { parseSite, type Site } from '../../site';
+import { installerImage } from '../../talos/schematic';
+import { synthesizeTalos } from '../../talos/synthesize-talos';
+import { describeWithBinary, run, toolPath } from '../support/binaries';
+import { SECOND_SITE } from '../support/second-site';
+import { tempDir } from '../support/synth-once';
+
+const NOW = new Date('2026-08-18T10:00:00Z');
+
+/** Differences from machinery's own output, each with why ours is right. Paths: `<document> <yaml path>`. */
+const ALLOWED_DIFFERENCES: Record<string, string> = {
+  'v1alpha1 persist': 'gen config writes persist: true, which is the default; ours omits it because the v1.13 JSON schema has no persist field (strict schema validation would fail) and Talos only rejects an explicit false',
+};
+
+/**
+ * The patch an operator would pass to `talosctl gen config --config-patch` to get this node's
+ * config, written from the site's values (not from our generator's output).
+ */
+function operatorPatch(site: Site, node: Site['talos']['nodes'][number]): string {
+  const prefix = site.network.cidr.split('/')[1];
+  const mac = ['02', '00', ...[24, 16, 8, 0].map((shift) => ((node.vmid >>> shift) & 0xff).toString(16).padStart(2, '0'))].join(':');
+  const largestClaim = Math.max(site.prometheus.storageGiB, site.grafana.storageGiB, site.loki.storageGiB, site.alertmanager.storageGiB);
+  const docs: unknown[] = [
+    {
+      machine: {
+        kubelet: { extraArgs: { 'rotate-server-certificates': 'true' }, nodeIP: { validSubnets: [site.network.cidr] } },
+        features: { kubernetesTalosAPIAccess: { enabled: true, allowedRoles: ['os:etcd:backup'], allowedKubernetesNamespaces: ['etcd-backup'] } },
+        // MetalLB must announce from these nodes: drop gen config's exclude-from-external-load-balancers label.
+        nodeLabels: { $patch: 'delete' },
+      },
+      cluster: {
+        allowSchedulingOnControlPlanes: true,
+        network: { cni: { name: 'flannel', flannel: { kubeNetworkPoliciesEnabled: true } } },
+        etcd: { advertisedSubnets: [site.network.cidr] },
+      },
+    },
+    { apiVersion: 'v1alpha1', kind: 'HostnameConfig', hostname: node.hostname, auto: { $patch: 'delete' } },
+    { apiVersion: 'v1alpha1', kind: 'LinkAliasConfig', name: 'net0', selector: { match: `mac(link.permanent_addr) == "${mac}"` } },
+    { apiVersion: 'v1alpha1', kind: 'LinkConfig', name: 'net0', addresses: [{ address: `${node.address}/${prefix}` }], routes: [{ gateway: site.network.gateway }] },
+    { apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: site.talos.vip, link: 'net0' },
+    { apiVersion: 'v1alpha1', kind: 'ResolverConfig', nameservers: site.network.dnsServers.map((address) => ({ address })) },
+    { apiVersion: 'v1alpha1', kind: 'TimeSyncConfig', ntp: { servers: site.network.ntpServers } },
+    {
+      apiVersion: 'v1alpha1',
+      kind: 'UserVolumeConfig',
+      name: 'local-path-provisioner',
+      provisioning: { diskSelector: { match: `!system_disk && disk.dev_path == "${site.talos.dataDisk}"` }, grow: true, minSize: `${largestClaim}GiB` },
+      filesystem: { type: 'xfs' },
+    },
+  ];
+  return docs.map((d) => YAML.stringify(d)).join('---\n');
+}
+
+type Doc = Record<string, unknown>;
+
+/** Documents keyed by kind (and name), the v1alpha1 config as `v1alpha1`. */
+function documents(text: string): Map<string, Doc> {
+  return new Map(YAML.parseAllDocuments(text).map((d) => {
+    const doc = d.toJS() as Doc;
+    const key = typeof doc.kind === 'string' ? `${doc.kind}${doc.name ? `/${String(doc.name)}` : ''}` : 'v1alpha1';
+    return [key, doc];
+  }));
+}
+
+/** Every path where two values differ (`<document> a.b[0].c`). */
+function differences(ours: Map<string, Doc>, theirs: Map<string, Doc>): string[] {
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, at: string) => {
+    if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+      const keys = new Set([...Object.keys(a as Doc), ...Object.keys(b as Doc)]);
+      for (const k of keys) walk((a as Doc)[k], (b as Doc)[k], Array.isArray(a) ? `${at}[${k}]` : `${at}${at.endsWith(' ') ? '' : '.'}${k}`);
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+      out.push(at);
+    }
+  };
+  for (const key of new Set([...ours.keys(), ...theirs.keys()])) walk(ours.get(key), theirs.get(key), `${key} `);
+  return out;
+}
+
+describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs and bundle', () => {
+  const sites = [['the default site', parseSite({}).site], ['the second site', parseSite(SECOND_SITE).site]] as const;
+
+  test('is built from the machinery module of the Talos release the sites use', () => {
+    const goVersion = spawnSync('go', ['version', '-m', toolPath('talos-check')!], { encoding: 'utf8' });
+    const pinned = fs.readFileSync(path.join(__dirname, 'talos', 'go.mod'), 'utf8');
+    expect(pinned).toContain(`github.com/siderolabs/talos/pkg/machinery ${parseSite({}).site.talos.version}`);
+    if (goVersion.status === 0) expect(goVersion.stdout).toContain(`github.com/siderolabs/talos/pkg/machinery\t${parseSite({}).site.talos.version}`);
+    for (const [, site] of sites) expect(site.talos.version.split('.').slice(0, 2)).toEqual(parseSite({}).site.talos.version.split('.').slice(0, 2));
+  });
+
+  describe.each(sites)('%s', (_label, site) => {
+    const root = tempDir('talos-machinery-');
+    // The site's secrets directory (the second site moves it): found from what the run wrote.
+    let talosDir = '';
+    const nodeFile = (hostname: string) => path.join(talosDir, 'nodes', `${hostname}.yaml`);
+    beforeAll(async () => {
+      const { secretFiles } = await synthesizeTalos(site, { projectRoot: root, now: NOW });
+      talosDir = path.dirname(secretFiles.find((f) => path.basename(f) === 'secrets.yaml')!);
+    });
+
+    test.each(['cloud', 'metal'])('every node config is valid in %s mode with strict validation', (mode) => {
+      const result = run('talos-check', ['validate', mode, ...site.talos.nodes.map((n) => nodeFile(n.hostname))]);
+      expect(result.output.trim().split('\n')).toEqual(site.talos.nodes.map((n) => `${nodeFile(n.hostname)} is valid for ${mode} mode`));
+      expect(result.status).toBe(0);
+    });
+
+    test('the secrets bundle loads and validates', () => {
+      const result = run('talos-check', ['secrets', path.join(talosDir, 'secrets.yaml')]);
+      expect(result.output.trim()).toBe(`${path.join(talosDir, 'secrets.yaml')} is a valid secrets bundle`);
+      expect(result.status).toBe(0);
+    });
+
+    test('machinery\'s generate path, fed the same inputs and an operator\'s patch, writes the same configs (listed differences only)', () => {
+      for (const node of site.talos.nodes) {
+        const patch = path.join(root, `patch-${node.hostname}.yaml`);
+        fs.writeFileSync(patch, operatorPatch(site, node));
+        const generated = run('talos-check', ['generate', path.join(talosDir, 'secrets.yaml'), site.name, `https://${site.talos.vip}:6443`, site.kubernetes.version,
+          site.talos.version, site.talos.installDisk, installerImage(site.talos.extensions, site.talos.version), patch]);
+        expect(generated.status).toBe(0);
+        const diff = differences(documents(fs.readFileSync(nodeFile(node.hostname), 'utf8')), documents(generated.output));
+        expect({ node: node.hostname, diff }).toEqual({ node: node.hostname, diff: Object.keys(ALLOWED_DIFFERENCES) });
+      }
+    });
+  });
+
+  describe('the checks bite', () => {
+    const site = parseSite({}).site;
+    const root = tempDir('talos-bites-');
+    const talosDir = path.join(root, '.secrets', 'talos');
+    beforeAll(async () => { await synthesizeTalos(site, { projectRoot: root, now: NOW }); });
+    const brokenNode = (name: string, edit: (text: string) => string) => {
+      const text = fs.readFileSync(path.join(talosDir, 'nodes', `${site.talos.nodes[0].hostname}.yaml`), 'utf8');
+      const broken = edit(text);
+      expect(broken).not.toBe(text);
+      const file = path.join(root, `${name}.yaml`);
+      fs.writeFileSync(file, broken);
+      return run('talos-check', ['validate', 'cloud', file]);
+    };
+
+    test('a hostname document with both a static and an automatic hostname is rejected', () => {
+      const result = brokenNode('hostname', (t) => t.replace(/(kind: HostnameConfig\n)/, '$1auto: stable\n'));
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/HostnameConfig: 'auto' and 'hostname' cannot be set at the same time/);
+    });
+
+    test('a node address with an impossible prefix is rejected', () => {
+      const result = brokenNode('address', (t) => t.replace(/(- address: [\d.]+)\/\d+/, '$1/33'));
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/LinkConfig.*\n.*netip\.ParsePrefix\("[\d.]+\/33"\): prefix length out of range/);
+    });
+
+    test('a node subnet that is not a CIDR is rejected for etcd and the kubelet', () => {
+      const cidr = site.network.cidr.replace('/', '\\/');
+      const result = brokenNode('subnet', (t) => t.replace(new RegExp(cidr, 'g'), site.network.cidr.replace(/\/\d+$/, '/99')));
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/etcd advertised subnet is not valid/);
+      expect(result.output).toMatch(/kubelet nodeIP subnet is not valid/);
+    });
+
+    test('metal mode requires the install disk cloud mode can do without', () => {
+      const text = fs.readFileSync(path.join(talosDir, 'nodes', `${site.talos.nodes[0].hostname}.yaml`), 'utf8');
+      const file = path.join(root, 'no-disk.yaml');
+      fs.writeFileSync(file, text.replace(/\n {8}disk: \S+/, ''));
+      expect(run('talos-check', ['validate', 'cloud', file]).status).toBe(0);
+      const metal = run('talos-check', ['validate', 'metal', file]);
+      expect(metal.status).not.toBe(0);
+      expect(metal.output).toMatch(/either install disk or diskSelector should be defined/);
+    });
+
+    test('a control-plane endpoint that is not a URL is rejected', () => {
+      const result = brokenNode('endpoint', (t) => t.replace(/endpoint: https:\/\/[\d.]+:6443/, 'endpoint: ":::not a url"'));
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/parse ":::not a url": missing protocol scheme/);
+    });
+
+    test('a secrets bundle with a corrupted CA key is rejected', () => {
+      const text = fs.readFileSync(path.join(talosDir, 'secrets.yaml'), 'utf8');
+      const broken = text.replace(/(os:\n\s+crt: \S+\n\s+key: )(\S+)/, (_m, head: string) => `${head}${Buffer.from('-----BEGIN ED25519 PRIVATE KEY-----\nAAAA\n-----END ED25519 PRIVATE KEY-----\n').toString('base64')}`);
+      expect(broken).not.toBe(text);
+      const file = path.join(root, 'broken-secrets.yaml');
+      fs.writeFileSync(file, broken);
+      const result = run('talos-check', ['secrets', file]);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/broken-secrets\.yaml: invalid: .*\n.*certs\.os is invalid: failed to parse Ed25519 key/);
+    });
+
+    test('generation parity notices a value that does not follow the site', () => {
+      const node = site.talos.nodes[0];
+      const patch = path.join(root, 'patch.yaml');
+      fs.writeFileSync(patch, operatorPatch({ ...site, network: { ...site.network, gateway: '10.70.0.254' } }, node));
+      const generated = run('talos-check', ['generate', path.join(talosDir, 'secrets.yaml'), site.name, `https://${site.talos.vip}:6443`, site.kubernetes.version,
+        site.talos.version, site.talos.installDisk, installerImage(site.talos.extensions, site.talos.version), patch]);
+      const diff = differences(documents(fs.readFileSync(path.join(talosDir, 'nodes', `${node.hostname}.yaml`), 'utf8')), documents(generated.output));
+      expect(diff.sort()).toEqual(['LinkConfig/net0 routes[0].gateway', ...Object.keys(ALLOWED_DIFFERENCES)].sort());
+    });
+  });
+});
