@@ -27,6 +27,10 @@ export interface AlloyBlock {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Literals Alloy's scanner reads as values, never as identifiers. */
+const KEYWORDS = new Set(['true', 'false', 'null']);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isIdentifier = (name: string) => IDENTIFIER.test(name) && !KEYWORDS.has(name);
 const REFERENCE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 /** `alloy fmt` indents with tabs. */
 const INDENT = '\t';
@@ -45,11 +49,13 @@ function isReference(value: AlloyValue): value is AlloyReference {
  * so JSON.stringify yields a valid Alloy string literal.
  */
 function stringLiteral(text: string): string {
+  // A lone surrogate would be written as an escape Alloy rejects ("invalid Unicode code point").
+  if (LONE_SURROGATE.test(text)) throw new Error(`Alloy string ${JSON.stringify(text)} holds a lone UTF-16 surrogate`);
   return JSON.stringify(text);
 }
 
 function checkIdentifier(name: string, what: string): void {
-  if (!IDENTIFIER.test(name)) throw new Error(`Alloy ${what} ${JSON.stringify(name)} is not an identifier (letters, digits, _; not starting with a digit)`);
+  if (!isIdentifier(name)) throw new Error(`Alloy ${what} ${JSON.stringify(name)} is not an identifier (letters, digits, _; not starting with a digit)`);
 }
 
 /**
@@ -60,8 +66,10 @@ function alignKeys(entries: ReadonlyArray<readonly [string, string]>): [string, 
   const out: [string, string][] = [];
   let run: (readonly [string, string])[] = [];
   const flush = () => {
-    const width = Math.max(0, ...run.map(([k]) => k.length));
-    out.push(...run.map(([k, text]): [string, string] => [k.padEnd(width), text]));
+    // Characters, not UTF-16 units, as the formatter counts them.
+    const length = (k: string) => [...k].length;
+    const width = Math.max(0, ...run.map(([k]) => length(k)));
+    out.push(...run.map(([k, text]): [string, string] => [k + ' '.repeat(width - length(k)), text]));
     run = [];
   };
   for (const entry of entries) {
@@ -86,7 +94,7 @@ function formatValue(value: AlloyValue, depth: number): string {
   const inner = INDENT.repeat(depth + 1);
   // Object keys that are not identifiers must be quoted (Alloy accepts both forms); `alloy fmt`
   // aligns the `=` of an object's keys as it does a block's attributes.
-  const aligned = alignKeys(entries.map(([k, v]) => [IDENTIFIER.test(k) ? k : stringLiteral(k), formatValue(v, depth + 1)]));
+  const aligned = alignKeys(entries.map(([k, v]) => [isIdentifier(k) ? k : stringLiteral(k), formatValue(v, depth + 1)]));
   const lines = aligned.map(([key, text]) => `${inner}${key} = ${text},`);
   return `{\n${lines.join('\n')}\n${INDENT.repeat(depth)}}`;
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IMAGES } from '../../charts/common/images';
 import { describeWithBinary, run } from '../support/binaries';
+import { pinnedModule } from '../upstream/pins';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
 
@@ -19,7 +20,8 @@ describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config
     return { file, result: run('amtool', ['check-config', file]) };
   };
 
-  test('is the release the Alertmanager image pins', () => {
+  test('is the release the Alertmanager image pins (go.mod pin, and what the binary reports)', () => {
+    expect(pinnedModule('alertmanager', 'github.com/prometheus/alertmanager')).toBe(IMAGES.alertmanager.tag);
     expect(run('amtool', ['--version']).output).toContain(`amtool, version ${IMAGES.alertmanager.tag.replace(/^v/, '')}`);
   });
 
@@ -78,6 +80,13 @@ describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config
     expect(result.status).toBe(0);
     expect(run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=heartbeat', 'severity=info', 'alertname=Watchdog']).status).toBe(0);
     expect(run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=ops-webhook', 'severity=critical', 'alertname=NodeDown']).status).toBe(0);
+  });
+
+  test('a routing expectation that does not hold fails (config routes test bites)', () => {
+    const { file } = check(alertmanagerYaml(synthToTemp().outDir));
+    const wrong = run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=nobody', 'severity=critical', 'alertname=NodeDown']);
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.output).toMatch(/WARNING: Expected receivers did not match resolved receivers/);
   });
 
   test('fails when a route names an undefined receiver (the check bites)', () => {

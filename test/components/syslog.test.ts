@@ -50,6 +50,16 @@ describe('Alloy syntax serializer', () => {
     expect(() => formatAlloy([{ name: 'loki.1source' }])).toThrow(/block name part "1source"/);
   });
 
+  test('true, false and null are quoted as object keys and refused as names (Alloy reads them as literals)', () => {
+    expect(formatAlloy([{ name: 'x', attributes: [['labels', { true: 1, null: 2 }]] }])).toBe('x {\n\tlabels = {\n\t\t"true" = 1,\n\t\t"null" = 2,\n\t}\n}\n');
+    expect(() => formatAlloy([{ name: 'x', attributes: [['false', 1]] }])).toThrow(/Alloy attribute "false" is not an identifier/);
+  });
+
+  test('keys align by characters, not UTF-16 units; a lone surrogate is refused', () => {
+    expect(formatAlloy([{ name: 'x', attributes: [['labels', { 'a😀': 1, bcd: 2 }]] }])).toBe('x {\n\tlabels = {\n\t\t"a😀" = 1,\n\t\tbcd  = 2,\n\t}\n}\n');
+    expect(() => formatAlloy([{ name: 'x', attributes: [['s', 'bad\ud800']] }])).toThrow(/lone UTF-16 surrogate/);
+  });
+
   test('fails when a reference is not a dotted identifier', () => {
     expect(() => ref('loki write')).toThrow(/Alloy reference "loki write" is not a dotted identifier/);
   });

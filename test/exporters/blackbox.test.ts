@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { IMAGES } from '../../charts/common/images';
 import { describeWithBinary, run } from '../support/binaries';
+import { pinnedModule } from '../upstream/pins';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp, tempDir } from '../support/synth-once';
 import { prometheusConfig } from '../../charts/prometheus/prometheus-config';
@@ -21,7 +22,8 @@ describeWithBinary('blackbox_exporter', 'the blackbox exporter accepts its synth
     return run('blackbox_exporter', ['--config.check', `--config.file=${file}`]);
   };
 
-  test('is the release the blackbox exporter image pins', () => {
+  test('is the release the blackbox exporter image pins (go.mod pin, and what the binary reports)', () => {
+    expect(pinnedModule('blackbox', 'github.com/prometheus/blackbox_exporter')).toBe(IMAGES.blackboxExporter.tag);
     expect(run('blackbox_exporter', ['--version']).output).toContain(`blackbox_exporter, version ${IMAGES.blackboxExporter.tag.replace(/^v/, '')}`);
   });
 

@@ -3,8 +3,8 @@
  * test/upstream/build.sh) runs the synthesized StatefulSet's container: its args, its config and
  * rules, the web-auth and Alertmanager-client Secrets, each file where the pod mounts it, below a
  * temp root. Its own probes (the promtool commands in the manifest) pass, a rule evaluated on a
- * local target's fixed metrics goes pending, and the Watchdog alert reaches a local HTTP receiver
- * standing in for Alertmanager, logged in with the password Alertmanager expects.
+ * local target's fixed metrics goes pending, another fires on them, and it and the Watchdog reach a
+ * local HTTP receiver standing in for Alertmanager, logged in with the password Alertmanager expects.
  *
  * The only changes to the synthesized files: absolute paths moved below the temp root; the
  * listen address on 127.0.0.1; the Alertmanager target and the `node` job's targets pointed at
@@ -20,6 +20,7 @@ import { stackSecrets } from '../../charts/secrets/stack-secrets';
 import { parseSite } from '../../site';
 import { describeWithBinary, run, toolPath } from '../support/binaries';
 import { readObjects } from '../support/dist-tree';
+import { pinnedModule, prometheusRelease } from '../upstream/pins';
 import { synthToTemp, tempDir } from '../support/synth-once';
 import { basicAuth, eventually, startDaemon, type LoopbackDaemon } from './loopback-daemon';
 
@@ -65,10 +66,16 @@ describeWithBinary('prometheus', 'the synthesized Prometheus, running (Prometheu
       });
     }));
     const receiverPort = (receiver.address() as { port: number }).port;
-    // Fixed metrics: a host whose clock is half a second off (HostClockSkew's condition).
+    // Fixed metrics: a host whose clock is half a second off (HostClockSkew's condition), and a
+    // failed-compactions counter that rises on every scrape (PrometheusTsdbCompactionsFailing, for: 0m).
     let targetPort: number;
+    let failedCompactions = 0;
     ({ server: target, port: targetPort } = await listen((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end('# TYPE node_timex_offset_seconds gauge\nnode_timex_offset_seconds 0.5\n');
+      failedCompactions += 1;
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end([
+        '# TYPE node_timex_offset_seconds gauge', 'node_timex_offset_seconds 0.5',
+        '# TYPE prometheus_tsdb_compactions_failed_total counter', `prometheus_tsdb_compactions_failed_total ${failedCompactions}`, '',
+      ].join('\n'));
     }));
 
     const config = YAML.parse(configMap('prometheus-config')['prometheus.yml']);
@@ -97,6 +104,7 @@ describeWithBinary('prometheus', 'the synthesized Prometheus, running (Prometheu
 
   test('runs the release the image pins, with the container\'s own flags', async () => {
     const info = await (await fetch(`${prometheus.url}/api/v1/status/buildinfo`, { headers: login })).json() as { data: { version: string } };
+    expect(prometheusRelease(pinnedModule('prometheus', 'github.com/prometheus/prometheus'))).toBe(IMAGES.prometheus.tag);
     expect(info.data.version).toBe(IMAGES.prometheus.tag.replace(/^v/, ''));
     const flags = await (await fetch(`${prometheus.url}/api/v1/status/flags`, { headers: login })).json() as { data: Record<string, string> };
     expect(flags.data['web.external-url']).toBe(`http://${site.prometheus.address}:9090/`);
@@ -127,6 +135,11 @@ describeWithBinary('prometheus', 'the synthesized Prometheus, running (Prometheu
       return body.data.alerts.find((a) => a.labels.alertname === 'HostClockSkew');
     }, 30000, 'HostClockSkew to be pending');
     expect(alert).toMatchObject({ state: 'pending', labels: { alertname: 'HostClockSkew', job: 'node', name: 'pve01' } });
+  });
+
+  test('a rule firing on the target\'s metrics reaches the receiver (PrometheusTsdbCompactionsFailing)', async () => {
+    const delivery = await eventually(async () => received.find((r) => r.alerts.some((a) => a.labels.alertname === 'PrometheusTsdbCompactionsFailing')), 30000, 'PrometheusTsdbCompactionsFailing to be delivered');
+    expect(delivery.alerts.find((a) => a.labels.alertname === 'PrometheusTsdbCompactionsFailing')!.labels).toMatchObject({ job: 'node', name: 'pve01', site: site.name });
   });
 
   test('the Watchdog fires and reaches the receiver at /api/v2/alerts, logged in as Alertmanager expects', async () => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { IMAGES } from '../../charts/common/images';
 import { describeWithBinary, run } from '../support/binaries';
+import { pinnedModule, prometheusRelease } from '../upstream/pins';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp, tempDir } from '../support/synth-once';
 
@@ -41,7 +42,8 @@ describeWithBinary('promtool', 'promtool (Prometheus 3, the pinned release) acce
   const dir = tempDir('promtool-');
   const write = (name: string, text: string) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
 
-  test('is the release the Prometheus image pins', () => {
+  test('is the release the Prometheus image pins (go.mod pin, and what the binary reports)', () => {
+    expect(prometheusRelease(pinnedModule('prometheus', 'github.com/prometheus/prometheus'))).toBe(IMAGES.prometheus.tag);
     expect(run('promtool', ['--version']).output).toContain(`promtool, version ${IMAGES.prometheus.tag.replace(/^v/, '')}`);
   });
 
@@ -62,6 +64,16 @@ describeWithBinary('promtool', 'promtool (Prometheus 3, the pinned release) acce
     const result = run('promtool', ['check', 'config', '--lint=all', '--lint-fatal', file]);
     expect(result.output).toMatch(/SUCCESS: \d+ rules found/);
     expect(result.status).toBe(0);
+  });
+
+  test('the full check reads the credential files: one missing is reported by path (the check bites)', () => {
+    const root = tempDir('promtool-missing-');
+    const file = relocated(configText, rulesText, root);
+    const token = path.join(root, 'var', 'run', 'secrets', 'kubernetes.io', 'serviceaccount', 'token');
+    fs.rmSync(token);
+    const result = run('promtool', ['check', 'config', file]);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain(`error checking authorization credentials or bearer token file "${token}"`);
   });
 
   test('check rules --lint-fatal passes with no lint findings', () => {

@@ -90,4 +90,15 @@ describeWithBinary('promtool', 'Alertmanager and Prometheus web configs', () => 
     expect(result.output).toContain('SUCCESS');
     expect(result.status).toBe(0);
   });
+
+  test('a web.yml whose password hash is not bcrypt is rejected (the check bites)', () => {
+    const web = path.join(root, 'broken-web.yml');
+    const text = secrets.find((s) => s.metadata.name === 'prometheus-web-auth')!.stringData['web.yml'];
+    const broken = text.replace(/\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/, 'plain-text-password');
+    expect(broken).not.toBe(text);
+    fs.writeFileSync(web, broken);
+    const result = run('promtool', ['check', 'web-config', web]);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/FAILED: .*(hash|bcrypt)/i);
+  });
 });

@@ -11,10 +11,17 @@ import * as path from 'node:path';
 /** Tools built by .ci/run (git-ignored). */
 export const PROJECT_TOOLS_DIR = path.resolve(__dirname, '..', '..', '.tools', 'bin');
 
-/** The tool's path: the project's tool directory first, then PATH; undefined when absent. */
+/**
+ * Built by test/upstream/build.sh from pinned Go modules: only that build counts, so an older
+ * same-named binary on PATH (Debian's amtool 0.25, promtool 2.42) never stands in for it.
+ */
+export const GO_BUILT_TOOLS: ReadonlySet<string> = new Set(['promtool', 'prometheus', 'amtool', 'blackbox_exporter', 'kubeconform', 'talos-check', 'alloy-fmt', 'kube-apiserver', 'etcd']);
+
+/** The tool's path: the project's tool directory first, then PATH (not for GO_BUILT_TOOLS); undefined when absent. */
 export function toolPath(name: string): string | undefined {
   const local = path.join(PROJECT_TOOLS_DIR, name);
   if (fs.existsSync(local)) return local;
+  if (GO_BUILT_TOOLS.has(name)) return undefined;
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() : undefined;
 }

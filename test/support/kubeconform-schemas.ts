@@ -6,7 +6,8 @@
  *
  * - Built-in kinds: the kind's definition from `_definitions.json` of the cluster's Kubernetes
  *   release, with the definitions it reaches (and only those) under `definitions`.
- * - Custom resources: each served version's openAPIV3Schema from the CRDs in ../shared/schemas/crds.
+ * - Custom resources: each served version's openAPIV3Schema from the CRDs in ../shared/schemas/crds,
+ *   with `metadata` checked as the release's ObjectMeta (as the API server does).
  * Kinds with no schema get no file, so kubeconform fails on them (no -ignore-missing-schemas).
  */
 import * as fs from 'node:fs';
@@ -17,6 +18,8 @@ import { strictify } from './k8s-schemas';
 import { SHARED_DIR } from './shared-dir';
 
 type Json = Record<string, unknown>;
+
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** kubeconform template: `{{.Group}}` is the API group (`v1` for the core group). */
 export const SCHEMA_LOCATION_TEMPLATE = '{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json';
@@ -83,6 +86,9 @@ export function writeKubeconformSchemas(dir: string, kinds: ReadonlyArray<{ apiV
       allowNullable(schema);
       intOrString(schema);
       strictify(schema);
+      // A CRD says only `metadata: {type: object}`; the API server checks it as ObjectMeta.
+      (schema.properties as Json).metadata = { $ref: `#/definitions/${OBJECT_META}` };
+      schema.definitions = reachable(OBJECT_META, defs);
       writeJson(schemaFile(dir, apiVersion, spec.names.kind), schema);
       written.push(key);
     }

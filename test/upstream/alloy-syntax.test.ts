@@ -45,7 +45,7 @@ describeWithBinary('alloy-fmt', 'Alloy\'s parser and formatter accept every gene
       {
         name: 'loki.source.syslog',
         label: 'a',
-        attributes: [['forward_to', [ref('loki.write.b.receiver'), ref('loki.write.c.receiver')]], ['labels', { job: 'x', 'not-an-ident': 'y', n: 3, on: true, nested: { a: 1, bb: [1.5, -2] } }], ['empty', {}], ['list', []]],
+        attributes: [['forward_to', [ref('loki.write.b.receiver'), ref('loki.write.c.receiver')]], ['labels', { job: 'x', 'not-an-ident': 'y', n: 3, on: true, nested: { a: 1, bb: [1.5, -2] }, true: 'kw', 'é😀': 'wide' }], ['empty', {}], ['list', []]],
         blocks: [{ name: 'listener', attributes: [['address', '0.0.0.0:1514']] }, { name: 'listener', blocks: [{ name: 'tls_config', attributes: [['insecure_skip_verify', false]] }] }, { name: 'empty_block' }],
       },
       { name: 'loki.write', label: 'b', blocks: [{ name: 'endpoint', attributes: [['url', 'http://127.0.0.1:3100/loki/api/v1/push\t"quoted"\\']] }] },

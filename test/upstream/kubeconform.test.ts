@@ -12,6 +12,7 @@ import { listFiles, manifestDirs, readObjects } from '../support/dist-tree';
 import { schemaVersionFor } from '../support/k8s-schemas';
 import { SCHEMA_LOCATION_TEMPLATE, writeKubeconformSchemas } from '../support/kubeconform-schemas';
 import { SECOND_SITE } from '../support/second-site';
+import { pinnedModule } from './pins';
 import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
 
 /**
@@ -47,7 +48,7 @@ describeWithBinary('kubeconform', 'kubeconform -strict accepts every synthesized
   ] as const;
 
   test('is the pinned release', () => {
-    expect(run('kubeconform', ['-v']).output.trim()).toBe('v0.7.0');
+    expect(run('kubeconform', ['-v']).output.trim()).toBe(pinnedModule('kubeconform', 'github.com/yannh/kubeconform'));
   });
 
   describe.each(sites)('%s', (_label, siteFile) => {
@@ -98,6 +99,12 @@ describeWithBinary('kubeconform', 'kubeconform -strict accepts every synthesized
       const result = brokenCopy('crd-field', (o) => { o.spec.destinaton = o.spec.destination; delete o.spec.destination; }, (o) => o.kind === 'Application');
       expect(result.status).not.toBe(0);
       expect(result.resources[0].msg).toMatch(/destinaton/);
+    });
+
+    test('a custom resource with a misspelt metadata field is rejected (metadata is ObjectMeta)', () => {
+      const result = brokenCopy('crd-metadata', (o) => { o.metadata.namspace = o.metadata.namespace; delete o.metadata.namespace; }, (o) => o.kind === 'Application');
+      expect(result.status).not.toBe(0);
+      expect(result.resources[0].msg).toMatch(/additional properties 'namspace' not allowed/);
     });
 
     test('a kind with no schema fails instead of passing unchecked', () => {

@@ -1,5 +1,7 @@
 // alloy-fmt does what `alloy fmt [-t] FILE` does, with Alloy's own syntax module
-// (github.com/grafana/alloy/syntax, pinned in go.mod to the release the Alloy image ships): parse
+// (github.com/grafana/alloy/syntax v0.1.1). Alloy v1.18.1, the image, builds syntax/ from its own
+// tree (a replace line); between the tags syntax/v0.1.1 and v1.18.1 only syntax/typecheck differs
+// (git diff --stat syntax/v0.1.1 v1.18.1 -- syntax), and alloy-fmt uses none of it: parse
 // (errors as Alloy's diagnostics), print in canonical form, and with -t only report whether the
 // file already is. The full Alloy module cannot be a dependency (it carries ~25 replace lines).
 // Test tooling only.
