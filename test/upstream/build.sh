@@ -9,13 +9,22 @@ bin="${TOOLS_BIN:-$here/../../.tools/bin}"
 mkdir -p "$bin"
 bin="$(cd "$bin" && pwd)"
 
-command -v go >/dev/null || { echo "test/upstream/build.sh: Go is not installed (https://go.dev/dl/, 1.26+)" >&2; exit 1; }
+command -v go >/dev/null || { echo "test/upstream/build.sh: Go is not installed (https://go.dev/dl/, 1.26.8+; an older 1.26 downloads it with GOTOOLCHAIN=auto)" >&2; exit 1; }
 
-# The release each tool reports with --version (what upstream's release build stamps in).
-prometheus_version=3.14.0    # module github.com/prometheus/prometheus v0.314.0
-alertmanager_version=0.34.0
-blackbox_version=0.28.0
-kubeconform_version=v0.7.0
+# go.sum is committed: never let a user-level GOFLAGS rewrite it or switch to vendoring.
+export GOFLAGS=-mod=readonly
+
+# The release each tool reports with --version (what upstream's release build stamps in), read
+# from the module version its go.mod pins, so the two cannot disagree.
+pinned() { (cd "$here/$1" && go list -m -f '{{.Version}}' "$2"); }
+prometheus_module="$(pinned prometheus github.com/prometheus/prometheus)"   # v0.3XX.Y is release 3.XX.Y
+prometheus_version="$(echo "$prometheus_module" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/')"
+alertmanager_version="$(pinned alertmanager github.com/prometheus/alertmanager | sed 's/^v//')"
+blackbox_version="$(pinned blackbox github.com/prometheus/blackbox_exporter | sed 's/^v//')"
+kubeconform_version="$(pinned kubeconform github.com/yannh/kubeconform)"
+kubernetes_version="$(pinned kubernetes k8s.io/kubernetes)"   # the site's Kubernetes release
+kubernetes_minor="$(echo "$kubernetes_version" | cut -d. -f2)"
+kube=k8s.io/component-base/version
 common=github.com/prometheus/common/version
 
 # module dir | package | binary name | -ldflags
@@ -25,6 +34,8 @@ tools=(
   "alertmanager|github.com/prometheus/alertmanager/cmd/amtool|amtool|-X $common.Version=$alertmanager_version"
   "blackbox|github.com/prometheus/blackbox_exporter|blackbox_exporter|-X $common.Version=$blackbox_version"
   "kubeconform|github.com/yannh/kubeconform/cmd/kubeconform|kubeconform|-X main.version=$kubeconform_version"
+  "kubernetes|k8s.io/kubernetes/cmd/kube-apiserver|kube-apiserver|-X $kube.gitVersion=$kubernetes_version -X $kube.gitMajor=1 -X $kube.gitMinor=$kubernetes_minor -X $kube.gitTreeState=clean"
+  "kubernetes|./etcd|etcd|"
   "talos|.|talos-check|"
   "alloy|.|alloy-fmt|"
 )
@@ -32,7 +43,7 @@ tools=(
 for entry in "${tools[@]}"; do
   IFS='|' read -r module package name ldflags <<<"$entry"
   stamp="$bin/.$name.stamp"
-  want="$(cd "$here/$module" && cat go.mod go.sum $(ls *.go 2>/dev/null) | sha256sum | cut -d' ' -f1) $(go env GOVERSION) $ldflags"
+  want="$(cd "$here/$module" && cat go.mod go.sum $(find . -name '*.go' | sort) | sha256sum | cut -d' ' -f1) $(cd "$here/$module" && go env GOVERSION GOFLAGS CGO_ENABLED GOOS GOARCH | tr '\n' ' ') $package $ldflags"
   if [ -x "$bin/$name" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     echo "upstream: $name up to date"
     continue

@@ -1,0 +1,127 @@
+/**
+ * A real Kubernetes API server for tests: kube-apiserver of the site's Kubernetes release and an
+ * etcd with etcd's own server package, both built from Go modules by test/upstream/build.sh
+ * (test/upstream/kubernetes), started on loopback with free ports, a temporary data directory, a
+ * self-signed serving certificate (openssl) and a static admin token. No controller-manager or
+ * scheduler runs: objects are stored and admitted, nothing reconciles them.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import { freePort } from '../prometheus/loopback-daemon';
+import { toolPath } from './binaries';
+
+export interface ApiServer {
+  readonly url: string;
+  /** A kubeconfig for kubectl (admin, system:masters). */
+  readonly kubeconfig: string;
+  readonly token: string;
+  /** kubectl with this server's kubeconfig. */
+  kubectl(args: string[], input?: string): { status: number | null; stdout: string; stderr: string };
+  /** Milliseconds from spawning etcd to a ready API server. */
+  readonly startupMs: number;
+  stop(): void;
+}
+
+async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>, alive: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const died = alive();
+    if (died !== undefined) throw new Error(`${what}: the process exited\n${died}`);
+    try {
+      if (await probe()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function start(bin: string, args: string[], log: string): { child: ChildProcess; exited: () => string | undefined } {
+  const out = fs.openSync(log, 'a');
+  const child = spawn(toolPath(bin) ?? bin, args, { stdio: ['ignore', out, out] });
+  let exit: string | undefined;
+  child.on('exit', (code, signal) => {
+    // The log may be gone already when the run's temp root is removed after a kill.
+    const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-3000) : '(log removed)';
+    exit = `exit ${code ?? signal}; log ${log}:\n${tail}`;
+  });
+  return { child, exited: () => exit };
+}
+
+/** Starts etcd and kube-apiserver below `dir`; call stop() when done (also on failure). */
+export async function startApiServer(dir: string): Promise<ApiServer> {
+  const began = Date.now();
+  fs.mkdirSync(dir, { recursive: true });
+  const etcdPort = await freePort();
+  const peerPort = await freePort();
+  const etcd = start('etcd', [path.join(dir, 'etcd'), String(etcdPort), String(peerPort)], path.join(dir, 'etcd.log'));
+  const processes = [etcd.child];
+  const stop = () => { for (const p of processes) p.kill('SIGKILL'); };
+  try {
+    await waitFor('etcd', 60000, async () => fs.readFileSync(path.join(dir, 'etcd.log'), 'utf8').includes('etcd ready'), etcd.exited);
+
+    // Serving certificate for 127.0.0.1 (self-signed; the kubeconfig trusts exactly it).
+    const cert = path.join(dir, 'apiserver.crt');
+    const key = path.join(dir, 'apiserver.key');
+    const openssl = spawnSync(toolPath('openssl') ?? 'openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+    if (openssl.status !== 0) throw new Error(`openssl: ${openssl.stderr}`);
+    // Service-account signing key; a static token for the admin (group system:masters).
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    fs.writeFileSync(path.join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    fs.writeFileSync(path.join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    const token = crypto.randomBytes(24).toString('hex');
+    fs.writeFileSync(path.join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
+
+    const port = await freePort();
+    const apiserver = start('kube-apiserver', [
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
+      `--tls-cert-file=${cert}`, `--tls-private-key-file=${key}`,
+      `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      // As Talos runs it (privileged pods are then a matter for Pod Security admission).
+      '--allow-privileged=true',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${path.join(dir, 'sa.pub')}`, `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+      '--service-cluster-ip-range=10.96.0.0/12',
+      // No node or kubelet exists to advertise; otherwise the defaults (PodSecurity admission included).
+      '--endpoint-reconciler-type=none',
+    ], path.join(dir, 'kube-apiserver.log'));
+    processes.push(apiserver.child);
+    const url = `https://127.0.0.1:${port}`;
+    const ca = fs.readFileSync(cert);
+    await waitFor('kube-apiserver /readyz', 120000, async () => {
+      const r = await httpsGet(`${url}/readyz`, token, ca);
+      return r === 200;
+    }, apiserver.exited);
+
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config', 'current-context: test',
+      'clusters:', `- name: test`, '  cluster:', `    server: ${url}`, `    certificate-authority-data: ${ca.toString('base64')}`,
+      'users:', '- name: admin', '  user:', `    token: ${token}`,
+      'contexts:', '- name: test', '  context: { cluster: test, user: admin }', '',
+    ].join('\n'), { mode: 0o600 });
+    const kubectl = (args: string[], input?: string) => {
+      const r = spawnSync(toolPath('kubectl') ?? 'kubectl', [`--kubeconfig=${kubeconfig}`, ...args], { encoding: 'utf8', input });
+      return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    };
+    return { url, kubeconfig, token, kubectl, startupMs: Date.now() - began, stop };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
+
+function httpsGet(url: string, token: string, ca: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca, headers: { Authorization: `Bearer ${token}` } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+  });
+}
