@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { loadSite } from '../../site';
+import { synthesizeTalos } from '../../talos/synthesize-talos';
 import { kustomizeCommand, requireTool } from '../support/binaries';
 import { walkYamlFiles } from '../support/crd-schemas';
 import { manifestDirs, readObjects, type DistObject } from '../support/dist-tree';
@@ -56,9 +57,16 @@ describeWithServer('dist/ on a real Kubernetes API server', () => {
   const applied: Record<string, { status: number | null; stdout: string; stderr: string }> = {};
   const dropped: string[] = [];
   const DELIVERY = deliveryDirs(outDir);
+  let admissionControl: { name: string; configuration: { defaults: Record<string, string> } }[] = [];
 
   beforeAll(async () => {
-    server = await startApiServer(tempDir('kube-apiserver-'));
+    // Pod Security admission configured as the generated Talos config configures it (cluster-wide
+    // defaults for namespaces without labels, exemptions), taken from the synthesized node config.
+    const talosRoot = tempDir('talos-for-apiserver-');
+    const { secretFiles } = await synthesizeTalos(site, { projectRoot: talosRoot, now: new Date('2026-08-18T10:00:00Z') });
+    const nodeConfig = YAML.parseAllDocuments(fs.readFileSync(secretFiles.find((f) => f.endsWith(`${site.talos.nodes[0].hostname}.yaml`))!, 'utf8'))[0].toJS();
+    admissionControl = nodeConfig.cluster.apiServer.admissionControl;
+    server = await startApiServer(tempDir('kube-apiserver-'), { admissionControl });
     // The CRDs dist/ uses, from ../shared (what MetalLB's chart, Argo CD and Flux would install).
     const used = new Set(objects.map((o) => `${o.apiVersion.split('/')[0]}|${o.kind}`));
     const crds = walkYamlFiles(path.join(SHARED_DIR, 'schemas', 'crds')).filter((f) => {
@@ -76,6 +84,17 @@ describeWithServer('dist/ on a real Kubernetes API server', () => {
     }
   }, 240000);
   afterAll(() => server?.stop());
+
+  test('Pod Security admission runs with the Talos config\'s cluster-wide defaults: an unlabelled namespace enforces baseline', () => {
+    expect(admissionControl.map((p) => p.name)).toEqual(['PodSecurity']);
+    expect(admissionControl[0].configuration.defaults.enforce).toBe('baseline');
+    server.kubectl(['create', 'namespace', 'unlabelled']);
+    server.kubectl(['create', 'serviceaccount', 'default', '-n', 'unlabelled']);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'host-network', namespace: 'unlabelled' }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'busybox:1.36' }] } };
+    const r = server.kubectl(['apply', '--server-side', '--field-manager=test', '-f', '-'], YAML.stringify(pod));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/violates PodSecurity "baseline:latest": host namespaces \(hostNetwork=true\)/);
+  });
 
   test('the server is the site\'s Kubernetes release', () => {
     const version = JSON.parse(server.kubectl(['version', '-o', 'json']).stdout).serverVersion.gitVersion;

@@ -52,8 +52,17 @@ function start(bin: string, args: string[], log: string): { child: ChildProcess;
   return { child, exited: () => exit };
 }
 
+export interface ApiServerOptions {
+  /**
+   * Admission plugin configurations (`name` → configuration object), written to an
+   * AdmissionConfiguration file as Talos does from cluster.apiServer.admissionControl.
+   * @default - none: the plugins' built-in defaults
+   */
+  readonly admissionControl?: ReadonlyArray<{ name: string; configuration: unknown }>;
+}
+
 /** Starts etcd and kube-apiserver below `dir`; call stop() when done (also on failure). */
-export async function startApiServer(dir: string): Promise<ApiServer> {
+export async function startApiServer(dir: string, options: ApiServerOptions = {}): Promise<ApiServer> {
   const began = Date.now();
   fs.mkdirSync(dir, { recursive: true });
   const etcdPort = await freePort();
@@ -77,8 +86,15 @@ export async function startApiServer(dir: string): Promise<ApiServer> {
     const token = crypto.randomBytes(24).toString('hex');
     fs.writeFileSync(path.join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
 
+    const admission: string[] = [];
+    if (options.admissionControl?.length) {
+      const file = path.join(dir, 'admission.yaml');
+      fs.writeFileSync(file, JSON.stringify({ apiVersion: 'apiserver.config.k8s.io/v1', kind: 'AdmissionConfiguration', plugins: options.admissionControl }));
+      admission.push(`--admission-control-config-file=${file}`);
+    }
     const port = await freePort();
     const apiserver = start('kube-apiserver', [
+      ...admission,
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
       `--tls-cert-file=${cert}`, `--tls-private-key-file=${key}`,
