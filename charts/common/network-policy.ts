@@ -29,7 +29,8 @@ export class IngressPolicy extends Construct {
       spec: {
         podSelector: { matchLabels: selectorLabels(props.component) },
         policyTypes: ['Ingress'],
-        ingress: props.rules.map((r) => ({
+        // An empty list is dropped by the API server and would re-apply as a change every time.
+        ingress: props.rules.length === 0 ? undefined : props.rules.map((r) => ({
           ports: r.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })),
           ...(r.fromAnywhere ? {} : {
             from: [

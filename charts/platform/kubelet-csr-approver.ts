@@ -98,9 +98,11 @@ export class KubeletCsrApprover extends Chart {
     });
 
     // It only calls the API server: nothing may connect to it (kubelet probes are always allowed).
+    // No `ingress` key at all: the API server drops an empty list, so `ingress: []` would differ
+    // from the stored object on every apply (a new generation each time, endless GitOps drift).
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata,
-      spec: { podSelector: { matchLabels: selectorLabels(COMPONENT) }, policyTypes: ['Ingress'], ingress: [] },
+      spec: { podSelector: { matchLabels: selectorLabels(COMPONENT) }, policyTypes: ['Ingress'] },
     });
   }
 }

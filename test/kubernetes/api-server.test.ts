@@ -13,25 +13,52 @@ import { synthesizeTalos } from '../../talos/synthesize-talos';
 import { kustomizeCommand, requireTool } from '../support/binaries';
 import { walkYamlFiles } from '../support/crd-schemas';
 import { manifestDirs, readObjects, type DistObject } from '../support/dist-tree';
-import { type ApiServer, startApiServer } from '../support/kube-apiserver';
+import { type ApiServer, startApiServer, stopAll } from '../support/kube-apiserver';
 import { SHARED_DIR } from '../support/shared-dir';
 import { synthToTemp, tempDir } from '../support/synth-once';
 import { spawnSync } from 'node:child_process';
 
-/** The layers in the order Argo CD's waves and Flux's dependsOn apply them (README, GitOps delivery). */
-const LAYERS = ['platform/base', 'platform/custom-resources', 'monitoring', 'platform/backups'];
-/** The delivery objects themselves (every GitOps kustomization: root, projects, apps, Flux layers). */
-const deliveryDirs = (outDir: string) => manifestDirs(outDir).filter((d) => d.startsWith('gitops/'));
 /** Namespaces the GitOps controllers' own installers create (not dist/'s to make). */
 const CONTROLLER_NAMESPACES = ['argocd', 'flux-system'];
+/** CRDs the GitOps controllers' installers bring (before any layer). */
+const CONTROLLER_CRD_GROUPS = ['argoproj.io', 'source.toolkit.fluxcd.io', 'kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io'];
+/** CRDs the MetalLB chart brings, at the layer that installs it. */
+const METALLB_CRD_GROUP = 'metallb.io';
 /**
  * Objects whose CRD is not in ../shared and not in dist/: applied by nobody here, each with why.
  * Talos creates the talos.dev CRD itself when kubernetesTalosAPIAccess is enabled.
  */
 const NOT_APPLIED: Record<string, string> = { 'talos.dev/v1alpha1|ServiceAccount': 'CRD installed by Talos at runtime' };
 
+/** The delivery objects themselves (every GitOps kustomization: root, projects, apps, Flux layers). */
+const deliveryDirs = (outDir: string) => manifestDirs(outDir).filter((d) => d.startsWith('gitops/'));
+
+/** The MetalLB chart's step (a Helm source in Argo CD, gitops/flux/metallb in Flux). */
+const METALLB_STEP = 'metallb chart';
+
+interface ArgoApplication { metadata: { name: string; annotations: Record<string, string> }; spec: { source: { path?: string; chart?: string } } }
+interface FluxKustomization { metadata: { name: string }; spec: { path: string; dependsOn?: { name: string }[] } }
+
+/** The layers in Argo CD's sync-wave order: dist/ directories, and METALLB_STEP for the chart. */
+function argoOrder(objects: readonly DistObject[]): string[] {
+  const apps = objects.filter((o) => o.kind === 'Application' && o.file.startsWith('gitops/argocd/apps/')) as unknown as ArgoApplication[];
+  return apps
+    .map((a) => ({ wave: Number(a.metadata.annotations['argocd.argoproj.io/sync-wave']), step: a.spec.source.path?.replace(/^dist\//, '') ?? (a.spec.source.chart === 'metallb' ? METALLB_STEP : `chart ${a.spec.source.chart}`) }))
+    .sort((a, b) => a.wave - b.wave)
+    .map((a) => a.step);
+}
+
+/** Flux's layers and what each waits for, as `dist/ directory` → directories (METALLB_STEP for the chart). */
+function fluxDependencies(objects: readonly DistObject[]): Map<string, string[]> {
+  const layers = objects.filter((o) => o.kind === 'Kustomization' && o.file.startsWith('gitops/flux/layers/')) as unknown as FluxKustomization[];
+  const step = (l: FluxKustomization) => (l.spec.path === './dist/gitops/flux/metallb' ? METALLB_STEP : l.spec.path.replace(/^\.\/dist\//, ''));
+  const byName = new Map(layers.map((l) => [l.metadata.name, step(l)]));
+  return new Map(layers.map((l) => [step(l), (l.spec.dependsOn ?? []).map((d) => byName.get(d.name) ?? `missing ${d.name}`)]));
+}
+
 const haveTools = ['kube-apiserver', 'etcd', 'kubectl', 'openssl'].map((t) => requireTool(t, 'a real Kubernetes API server')).every(Boolean);
-const describeWithServer = haveTools ? describe : describe.skip;
+const TITLE = 'dist/ on a real Kubernetes API server';
+const describeWithServer = (body: () => void) => (haveTools ? describe(TITLE, body) : describe.skip(`${TITLE} [SKIPPED: kube-apiserver, etcd or kubectl not installed]`, body));
 
 function build(dir: string): string {
   const [bin, ...args] = kustomizeCommand('a real Kubernetes API server')!;
@@ -49,7 +76,7 @@ function withoutUnavailable(stream: string): { text: string; dropped: string[] }
 
 const warnings = (stderr: string) => stderr.split('\n').filter((l) => /^Warning:/.test(l));
 
-describeWithServer('dist/ on a real Kubernetes API server', () => {
+describeWithServer(() => {
   const site = loadSite().site;
   const { outDir } = synthToTemp();
   const objects = readObjects(outDir);
@@ -59,6 +86,27 @@ describeWithServer('dist/ on a real Kubernetes API server', () => {
   const DELIVERY = deliveryDirs(outDir);
   let admissionControl: { name: string; configuration: { defaults: Record<string, string> } }[] = [];
 
+  const order = argoOrder(objects);
+  const crdFiles = (groups: (g: string) => boolean) => walkYamlFiles(path.join(SHARED_DIR, 'schemas', 'crds')).filter((f) => {
+    const crd = YAML.parse(fs.readFileSync(f, 'utf8'));
+    return crd?.kind === 'CustomResourceDefinition' && groups(crd.spec.group) && objects.some((o) => o.apiVersion.startsWith(`${crd.spec.group}/`) && o.kind === crd.spec.names.kind);
+  });
+  const installCrds = (files: string[], manager: string) => {
+    const r = server.kubectl(['apply', '--server-side', `--field-manager=${manager}`, ...files.flatMap((f) => ['-f', f])]);
+    if (r.status !== 0) throw new Error(`CRDs: ${r.stderr}`);
+    const wait = server.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...files.flatMap((f) => ['-f', f])]);
+    if (wait.status !== 0) throw new Error(`CRDs not established: ${wait.stderr}`);
+  };
+  /** One field manager per layer (as one Argo CD Application or Flux Kustomization owns it); the GitOps kustomizations nest, so they share one. */
+  const manager = (dir: string) => (dir.startsWith('gitops/') ? 'gitops-delivery' : dir.replace(/\//g, '-'));
+  const LAYER_DIRS = order.filter((d) => d !== METALLB_STEP);
+  /** The apply stream of a directory: kustomize's output as is, unless NOT_APPLIED objects must go. */
+  const applyStream = (dir: string) => {
+    const built = build(path.join(outDir, dir));
+    const { text, dropped: d } = withoutUnavailable(built);
+    return { text: d.length ? text : built, dropped: d };
+  };
+
   beforeAll(async () => {
     // Pod Security admission configured as the generated Talos config configures it (cluster-wide
     // defaults for namespaces without labels, exemptions), taken from the synthesized node config.
@@ -67,23 +115,20 @@ describeWithServer('dist/ on a real Kubernetes API server', () => {
     const nodeConfig = YAML.parseAllDocuments(fs.readFileSync(secretFiles.find((f) => f.endsWith(`${site.talos.nodes[0].hostname}.yaml`))!, 'utf8'))[0].toJS();
     admissionControl = nodeConfig.cluster.apiServer.admissionControl;
     server = await startApiServer(tempDir('kube-apiserver-'), { admissionControl });
-    // The CRDs dist/ uses, from ../shared (what MetalLB's chart, Argo CD and Flux would install).
-    const used = new Set(objects.map((o) => `${o.apiVersion.split('/')[0]}|${o.kind}`));
-    const crds = walkYamlFiles(path.join(SHARED_DIR, 'schemas', 'crds')).filter((f) => {
-      const crd = YAML.parse(fs.readFileSync(f, 'utf8'));
-      return crd?.kind === 'CustomResourceDefinition' && used.has(`${crd.spec.group}|${crd.spec.names.kind}`);
-    });
-    const crdResult = server.kubectl(['apply', '--server-side', '--field-manager=crd-installer', ...crds.flatMap((f) => ['-f', f])]);
-    if (crdResult.status !== 0) throw new Error(`CRDs: ${crdResult.stderr}`);
-    server.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+    // What the controllers' installers create, then the layers in Flux's order; the MetalLB chart's
+    // CRDs arrive at its layer, so a custom resource placed before it would fail here as on a cluster.
+    installCrds(crdFiles((g) => CONTROLLER_CRD_GROUPS.includes(g)), 'controller-installer');
     for (const ns of CONTROLLER_NAMESPACES) server.kubectl(['create', 'namespace', ns]);
-    for (const layer of [...LAYERS, ...DELIVERY]) {
-      const { text, dropped: d } = withoutUnavailable(build(path.join(outDir, layer)));
+    for (const dir of order) {
+      if (dir === METALLB_STEP) { installCrds(crdFiles((g) => g === METALLB_CRD_GROUP), 'metallb-chart'); continue; }
+      const { text, dropped: d } = applyStream(dir);
       dropped.push(...d);
-      applied[layer] = server.kubectl(['apply', '--server-side', `--field-manager=${layer.replace(/\//g, '-')}`, '-f', '-'], text);
+      applied[dir] = server.kubectl(['apply', '--server-side', `--field-manager=${manager(dir)}`, '-f', '-'], text);
     }
-  }, 240000);
-  afterAll(() => server?.stop());
+    for (const dir of DELIVERY) applied[dir] = server.kubectl(['apply', '--server-side', `--field-manager=${manager(dir)}`, '-f', '-'], applyStream(dir).text);
+  }, 300000);
+  // Also when beforeAll timed out before `server` was set: every daemon started is killed.
+  afterAll(() => stopAll());
 
   test('Pod Security admission runs with the Talos config\'s cluster-wide defaults: an unlabelled namespace enforces baseline', () => {
     expect(admissionControl.map((p) => p.name)).toEqual(['PodSecurity']);
@@ -101,7 +146,16 @@ describeWithServer('dist/ on a real Kubernetes API server', () => {
     expect(version).toBe(`v${site.kubernetes.version}`);
   });
 
-  test.each([...LAYERS, ...DELIVERY])('%s applies server-side with no error and no warning', (layer) => {
+  test('the layers are applied in Argo CD\'s wave order, and Flux\'s dependsOn never runs a layer before one applied earlier here that it needs', () => {
+    expect(order).toEqual(['platform/base', METALLB_STEP, 'platform/custom-resources', 'monitoring', 'platform/backups']);
+    const deps = fluxDependencies(objects);
+    expect([...deps.keys()].sort()).toEqual([...order].sort());
+    for (const [layer, needs] of deps) for (const need of needs) expect([layer, order.indexOf(need) < order.indexOf(layer)]).toEqual([layer, true]);
+    // What the custom resources need arrives first in both: MetalLB's chart before platform/custom-resources.
+    expect(deps.get('platform/custom-resources')).toContain(METALLB_STEP);
+  });
+
+  test.each([...LAYER_DIRS, ...DELIVERY])('%s applies server-side with no error and no warning', (layer) => {
     expect({ layer, status: applied[layer].status, stderr: applied[layer].stderr.trim() }).toEqual({ layer, status: 0, stderr: '' });
   });
 
@@ -111,8 +165,8 @@ describeWithServer('dist/ on a real Kubernetes API server', () => {
   });
 
   test('every object of dist/ is stored by the server', () => {
-    const stored = [...LAYERS, ...DELIVERY].flatMap((layer) => {
-      const r = server.kubectl(['get', '-f', '-', '-o', 'json'], withoutUnavailable(build(path.join(outDir, layer))).text);
+    const stored = [...LAYER_DIRS, ...DELIVERY].flatMap((layer) => {
+      const r = server.kubectl(['get', '-f', '-', '-o', 'json'], applyStream(layer).text);
       expect({ layer, stderr: r.stderr.trim() }).toEqual({ layer, stderr: '' });
       const list = JSON.parse(r.stdout) as { items?: DistObject[] } & DistObject;
       return (list.items ?? [list]).map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
@@ -122,12 +176,54 @@ describeWithServer('dist/ on a real Kubernetes API server', () => {
     expect([...new Set(stored)].sort()).toEqual(expected.sort());
   });
 
-  test('re-applying every layer is a no-op without conflicts', () => {
-    for (const layer of LAYERS) {
-      const r = server.kubectl(['apply', '--server-side', `--field-manager=${layer.replace(/\//g, '-')}`, '-f', '-'], withoutUnavailable(build(path.join(outDir, layer))).text);
+  test('re-applying every layer changes nothing: every stored object identical (resourceVersion aside), generations unchanged, no conflict', () => {
+    // The stored objects without what every write refreshes: resourceVersion and managedFields' times.
+    // (A PersistentVolumeClaim is rewritten by every apply, with nothing else changing: the server's doing.)
+    const stored = (text: string) => {
+      const list = JSON.parse(server.kubectl(['get', '-f', '-', '-o', 'json', '--show-managed-fields'], text).stdout) as { items?: any[] } & Record<string, any>;
+      return (list.items ?? [list]).map((o) => {
+        const { resourceVersion: _rv, managedFields, ...metadata } = o.metadata;
+        return { ...o, metadata: { ...metadata, managedFields: managedFields.map(({ time: _t, ...m }: { time: string }) => m) } };
+      });
+    };
+    for (const layer of [...LAYER_DIRS, ...DELIVERY]) {
+      const { text } = applyStream(layer);
+      const before = stored(text);
+      const r = server.kubectl(['apply', '--server-side', `--field-manager=${manager(layer)}`, '-f', '-'], text);
       expect({ layer, status: r.status, stderr: r.stderr.trim() }).toEqual({ layer, status: 0, stderr: '' });
-      expect(r.stdout).not.toMatch(/configured$/m);
+      expect({ layer, objects: stored(text) }).toEqual({ layer, objects: before });
+      expect(before.length).toBeGreaterThan(0);
     }
+  });
+
+  test('a changed object does get a new resourceVersion and generation-free content change (the re-apply check can fail)', () => {
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'alertmanager-config')!;
+    const { file: _file, ...copy } = JSON.parse(JSON.stringify(cm));
+    const get = () => server.kubectl(['get', 'configmap', cm.metadata.name, '-n', cm.metadata.namespace!, '-o', 'jsonpath={.metadata.resourceVersion}']).stdout;
+    const before = get();
+    copy.metadata.annotations = { ...copy.metadata.annotations, 'test/changed': 'changed' };
+    const changed = server.kubectl(['apply', '--server-side', '--field-manager=monitoring', '-f', '-'], YAML.stringify(copy));
+    expect({ status: changed.status, stderr: changed.stderr.trim() }).toEqual({ status: 0, stderr: '' });
+    expect(get()).not.toBe(before);
+    delete copy.metadata.annotations['test/changed'];
+    server.kubectl(['apply', '--server-side', '--field-manager=monitoring', '-f', '-'], YAML.stringify(copy));
+  });
+
+  test('a pod from every workload template is admitted as the controllers would create it (dry-run): service account, Pod Security, no warning', () => {
+    const workloads = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'].includes(o.kind));
+    expect(workloads.length).toBeGreaterThan(5);
+    // The controller-manager creates each namespace's default ServiceAccount.
+    for (const ns of new Set(workloads.map((w) => w.metadata.namespace!))) server.kubectl(['create', 'serviceaccount', 'default', '-n', ns]);
+    const problems = workloads.map((w: any) => {
+      const template = w.kind === 'CronJob' ? w.spec.jobTemplate.spec.template : w.spec.template;
+      // The StatefulSet controller adds a volume per claim template (claim <template>-<set>-<ordinal>).
+      const claims = (w.kind === 'StatefulSet' ? w.spec.volumeClaimTemplates ?? [] : []).map((c: { metadata: { name: string } }) => ({ name: c.metadata.name, persistentVolumeClaim: { claimName: `${c.metadata.name}-${w.metadata.name}-0` } }));
+      const spec = { ...template.spec, volumes: [...(template.spec.volumes ?? []), ...claims] };
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: `${w.metadata.name}-dry-run`, namespace: w.metadata.namespace }, spec };
+      const r = server.kubectl(['create', '--dry-run=server', '-f', '-'], YAML.stringify(pod));
+      return { workload: `${w.kind}/${w.metadata.namespace}/${w.metadata.name}`, status: r.status, stderr: r.stderr.trim() };
+    }).filter((r) => r.status !== 0 || r.stderr !== '');
+    expect(problems).toEqual([]);
   });
 
   describe('what the real server refuses', () => {

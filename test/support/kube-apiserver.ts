@@ -2,8 +2,9 @@
  * A real Kubernetes API server for tests: kube-apiserver of the site's Kubernetes release and an
  * etcd with etcd's own server package, both built from Go modules by test/upstream/build.sh
  * (test/upstream/kubernetes), started on loopback with free ports, a temporary data directory, a
- * self-signed serving certificate (openssl) and a static admin token. No controller-manager or
- * scheduler runs: objects are stored and admitted, nothing reconciles them.
+ * self-signed serving certificate (openssl) and a static admin token; kubectl of the same release.
+ * No controller-manager or scheduler runs: objects are stored and admitted, nothing reconciles
+ * them. Debian's etcd-server (3.4) is older than the 3.5+ the 1.36 API server supports.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -22,7 +23,7 @@ export interface ApiServer {
   kubectl(args: string[], input?: string): { status: number | null; stdout: string; stderr: string };
   /** Milliseconds from spawning etcd to a ready API server. */
   readonly startupMs: number;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>, alive: () => string | undefined): Promise<void> {
@@ -40,9 +41,28 @@ async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boo
   }
 }
 
+/** Every daemon started, so a failed or interrupted run still kills them (see stopAll). */
+const running = new Set<ChildProcess>();
+
+/** Kills every daemon this process started and waits until they are gone. */
+export async function stopAll(): Promise<void> {
+  const exits = [...running].map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  }));
+  await Promise.all(exits);
+  running.clear();
+}
+process.on('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+
 function start(bin: string, args: string[], log: string): { child: ChildProcess; exited: () => string | undefined } {
   const out = fs.openSync(log, 'a');
-  const child = spawn(toolPath(bin) ?? bin, args, { stdio: ['ignore', out, out] });
+  // setpriv --pdeathsig: the kernel kills the daemon when the test process dies, even by SIGKILL.
+  const pdeathsig = toolPath('setpriv');
+  const command = pdeathsig ? [pdeathsig, '--pdeathsig', 'KILL', '--', toolPath(bin) ?? bin, ...args] : [toolPath(bin) ?? bin, ...args];
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', out, out] });
+  running.add(child);
   let exit: string | undefined;
   child.on('exit', (code, signal) => {
     // The log may be gone already when the run's temp root is removed after a kill.
@@ -68,8 +88,7 @@ export async function startApiServer(dir: string, options: ApiServerOptions = {}
   const etcdPort = await freePort();
   const peerPort = await freePort();
   const etcd = start('etcd', [path.join(dir, 'etcd'), String(etcdPort), String(peerPort)], path.join(dir, 'etcd.log'));
-  const processes = [etcd.child];
-  const stop = () => { for (const p of processes) p.kill('SIGKILL'); };
+  const stop = stopAll;
   try {
     await waitFor('etcd', 60000, async () => fs.readFileSync(path.join(dir, 'etcd.log'), 'utf8').includes('etcd ready'), etcd.exited);
 
@@ -108,7 +127,6 @@ export async function startApiServer(dir: string, options: ApiServerOptions = {}
       // No node or kubelet exists to advertise; otherwise the defaults (PodSecurity admission included).
       '--endpoint-reconciler-type=none',
     ], path.join(dir, 'kube-apiserver.log'));
-    processes.push(apiserver.child);
     const url = `https://127.0.0.1:${port}`;
     const ca = fs.readFileSync(cert);
     await waitFor('kube-apiserver /readyz', 120000, async () => {
@@ -124,12 +142,13 @@ export async function startApiServer(dir: string, options: ApiServerOptions = {}
       'contexts:', '- name: test', '  context: { cluster: test, user: admin }', '',
     ].join('\n'), { mode: 0o600 });
     const kubectl = (args: string[], input?: string) => {
-      const r = spawnSync(toolPath('kubectl') ?? 'kubectl', [`--kubeconfig=${kubeconfig}`, ...args], { encoding: 'utf8', input });
+      // Discovery cache in the temp dir, not in $HOME.
+      const r = spawnSync(toolPath('kubectl') ?? 'kubectl', [`--kubeconfig=${kubeconfig}`, `--cache-dir=${path.join(dir, 'kube-cache')}`, ...args], { encoding: 'utf8', input });
       return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     };
     return { url, kubeconfig, token, kubectl, startupMs: Date.now() - began, stop };
   } catch (e) {
-    stop();
+    await stop();
     throw e;
   }
 }

@@ -16,9 +16,15 @@ export GOFLAGS=-mod=readonly
 
 # The release each tool reports with --version (what upstream's release build stamps in), read
 # from the module version its go.mod pins, so the two cannot disagree.
-pinned() { (cd "$here/$1" && go list -m -f '{{.Version}}' "$2"); }
+pinned() {   # from go.mod alone: works offline and before anything is downloaded
+  local version
+  version="$(sed -nE "s#^[[:space:]]*(require[[:space:]]+)?$2 (v[^ ]+).*#\\2#p" "$here/$1/go.mod" | head -1)"
+  [ -n "$version" ] || { echo "test/upstream/build.sh: $1/go.mod does not require $2" >&2; exit 1; }
+  echo "$version"
+}
 prometheus_module="$(pinned prometheus github.com/prometheus/prometheus)"   # v0.3XX.Y is release 3.XX.Y
-prometheus_version="$(echo "$prometheus_module" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/')"
+prometheus_version="$(echo "$prometheus_module" | sed -nE 's/^v0\.3([0-9]{2})\.([0-9]+)$/3.\1.\2/p' | sed -E 's/^3\.0([0-9])/3.\1/')"
+[ -n "$prometheus_version" ] || { echo "test/upstream/build.sh: $prometheus_module is not a Prometheus 3 module version (v0.3XX.Y)" >&2; exit 1; }
 alertmanager_version="$(pinned alertmanager github.com/prometheus/alertmanager | sed 's/^v//')"
 blackbox_version="$(pinned blackbox github.com/prometheus/blackbox_exporter | sed 's/^v//')"
 kubeconform_version="$(pinned kubeconform github.com/yannh/kubeconform)"
@@ -35,6 +41,7 @@ tools=(
   "blackbox|github.com/prometheus/blackbox_exporter|blackbox_exporter|-X $common.Version=$blackbox_version"
   "kubeconform|github.com/yannh/kubeconform/cmd/kubeconform|kubeconform|-X main.version=$kubeconform_version"
   "kubernetes|k8s.io/kubernetes/cmd/kube-apiserver|kube-apiserver|-X $kube.gitVersion=$kubernetes_version -X $kube.gitMajor=1 -X $kube.gitMinor=$kubernetes_minor -X $kube.gitTreeState=clean"
+  "kubernetes|k8s.io/kubernetes/cmd/kubectl|kubectl|-X $kube.gitVersion=$kubernetes_version -X $kube.gitMajor=1 -X $kube.gitMinor=$kubernetes_minor -X $kube.gitTreeState=clean"
   "kubernetes|./etcd|etcd|"
   "talos|.|talos-check|"
   "alloy|.|alloy-fmt|"
