@@ -1,0 +1,61 @@
+// Per-folder mutation scores from Stryker's JSON reports (reports/mutation/<target>.json, written
+// by `npm run mutate` / `npm run mutate:<target>`). A file reported by several runs counts once,
+// from the newest report. Score = (killed + timeout) / (killed + timeout + survived + no coverage);
+// ignored (static) mutants and those that do not compile are left out, as in Stryker's own score.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dir = path.join(root, 'reports', 'mutation');
+
+/** Folder rows and the score each must reach (the issue's targets). */
+const GROUPS = [
+  { name: 'site/', match: (f) => f.startsWith('site/'), target: 80 },
+  { name: 'talos/', match: (f) => f.startsWith('talos/'), target: 80 },
+  { name: 'render/', match: (f) => f.startsWith('render/'), target: 70 },
+  { name: 'charts/common/', match: (f) => f.startsWith('charts/common/'), target: 70 },
+  { name: 'charts/*/*-config.ts', match: (f) => /^charts\/[^/]+\/[^/]+-config\.ts$/.test(f), target: 70 },
+];
+
+const reports = fs.existsSync(dir)
+  ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f)).sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs)
+  : [];
+if (reports.length === 0) {
+  console.log('no mutation reports in reports/mutation/; run npm run mutate (or mutate:<target>) first');
+  process.exit(0);
+}
+const files = new Map();
+for (const report of reports) {
+  for (const [file, data] of Object.entries(JSON.parse(fs.readFileSync(report, 'utf8')).files)) {
+    files.set(path.relative(root, path.resolve(root, file)).split(path.sep).join('/'), data.mutants);
+  }
+}
+
+const KEYS = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'Ignored', 'CompileError', 'RuntimeError'];
+function count(mutants) {
+  const c = Object.fromEntries(KEYS.map((k) => [k, 0]));
+  for (const m of mutants) c[m.status] = (c[m.status] ?? 0) + 1;
+  const detected = c.Killed + c.Timeout;
+  const valid = detected + c.Survived + c.NoCoverage;
+  return { ...c, score: valid ? (100 * detected) / valid : NaN };
+}
+
+const row = (label, c, target) => [
+  label.padEnd(44),
+  Number.isNaN(c.score) ? '    n/a' : `${c.score.toFixed(1).padStart(6)}%`,
+  ...['Killed', 'Timeout', 'Survived', 'NoCoverage', 'Ignored', 'CompileError'].map((k) => String(c[k]).padStart(8)),
+  target === undefined ? '' : Number.isNaN(c.score) ? '  not run' : c.score >= target ? `  >= ${target} ok` : `  < ${target} BELOW`,
+].join(' ');
+
+console.log(['folder / file'.padEnd(44), ' score', 'killed', 'timeout', 'survived', 'no cov', 'ignored', 'compile'].map((h, i) => (i < 2 ? h : h.padStart(8))).join(' '));
+for (const g of GROUPS) {
+  const own = [...files].filter(([f]) => g.match(f)).sort(([a], [b]) => a.localeCompare(b));
+  if (own.length === 0) {
+    console.log(`${g.name.padEnd(44)}     not run`);
+    continue;
+  }
+  console.log(row(g.name, count(own.flatMap(([, m]) => m)), g.target));
+  for (const [f, m] of own) console.log(row(`  ${f}`, count(m)));
+}
+console.log(`\nfrom ${reports.map((r) => path.relative(root, r)).join(', ')}; equivalent mutants: docs/mutation-testing.md`);

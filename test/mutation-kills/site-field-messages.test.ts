@@ -1,0 +1,31 @@
+/**
+ * Every field type with an error of its own says what form it expects (site/primitives.ts,
+ * site/schema.ts), checked in-process. Field limits are pinned by the committed site.schema.json
+ * (site-model.test.ts); these messages are not in it. Written for mutants StrykerJS left alive
+ * in site/ (docs/mutation-testing.md).
+ */
+import { parseSite, SiteError } from '../../site';
+
+const email = (extra: Record<string, unknown>) => ({ name: 'a', to: 'a@b.example', from: 'c@d.example', smarthost: 'h:25', ...extra });
+
+test.each<[string, unknown, string, string]>([
+  ['an IPv4 address', { grafana: { address: '10.70.0.300' } }, 'grafana.address', 'expected an IPv4 address such as 10.70.0.10'],
+  ['an IPv4 CIDR', { network: { cidr: '10.70.0.0/33' } }, 'network.cidr', 'expected an IPv4 CIDR such as 10.70.0.0/24'],
+  ['a DNS label', { name: 'Bad_Name' }, 'name', 'expected a DNS label: lowercase letters, digits and "-", at most 63 characters'],
+  ['an http(s) URL', { grafana: { externalUrl: 'ftp://x.example' } }, 'grafana.externalUrl', 'expected an http(s) URL such as https://monitoring.example.com'],
+  ['a duration', { prometheus: { retention: '15 days' } }, 'prometheus.retention', 'expected a positive duration such as 15d, 720h or 1h30m (units y w d h m s ms)'],
+  ['a cron schedule', { backups: { schedule: 'every day' } }, 'backups.schedule', 'expected a five-field cron schedule such as "0 2 * * *" (minute hour day-of-month month day-of-week, UTC)'],
+  ['a Git URL', { gitops: { repoUrl: 'not a url' } }, 'gitops.repoUrl', 'expected a Git URL such as https://git.example.com/homelab/monitoring.git or git@git.example.com:homelab/monitoring.git'],
+  ['a path inside the repository', { gitops: { path: '../x' } }, 'gitops.path', 'expected a relative path inside the repository such as dist or clusters/pve01/dist (no leading "/", no "..")'],
+  ['a Proxmox bridge', { proxmox: { bridge: 'br0' } }, 'proxmox.bridge', 'expected a Proxmox bridge name such as vmbr0'],
+  ['a Kubernetes release', { kubernetes: { version: '1.31' } }, 'kubernetes.version', 'expected a Kubernetes release such as 1.31.14'],
+  ['a Talos release', { talos: { version: '1.13.9' } }, 'talos.version', 'expected a Talos release such as v1.13.9'],
+  ['an SMTP host:port', { alertmanager: { receivers: { emails: [email({ smarthost: 'smtp.example.com' })] } } }, 'alertmanager.receivers.emails.0.smarthost', 'expected host:port, e.g. smtp.example.com:587'],
+  ['three Talos nodes', { talos: { nodes: [] } }, 'talos.nodes', 'the cluster is three control-plane nodes: give exactly 3'],
+  ['a branch name', { gitops: { branch: 'a b' } }, 'gitops.branch', 'expected a branch name such as main'],
+])('a field that must be %s says so', (_what, input, path, message) => {
+  let error: unknown;
+  try { parseSite(input); } catch (err) { error = err; }
+  expect(error).toBeInstanceOf(SiteError);
+  expect((error as SiteError).problems.map((p) => [p.path, p.message])).toEqual([[path, `is invalid: ${message}`]]);
+});

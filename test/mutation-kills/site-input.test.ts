@@ -1,0 +1,231 @@
+/**
+ * The site's input handling, in-process and without a synth: the file checks (missing, too
+ * large, not UTF-8, bad YAML), the error text, cron schedules, durations, IPv4 block edges and
+ * the advice lines. Written for mutants StrykerJS left alive in site/ (docs/mutation-testing.md).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { firstInvalidUtf8, isUsableHost, loadSite, parseSite, parseSiteText, SiteError, SITE_FILE_MAX_BYTES, cronRunsPerDay, type SiteProblem } from '../../site';
+import { isCronSchedule } from '../../site/primitives';
+import { talosMinor } from '../../site/talos-support';
+import { tempDir } from '../support/synth-once';
+
+function problemsOf(fn: () => unknown): SiteProblem[] {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof SiteError)) throw err;
+    return [...err.problems];
+  }
+  return [];
+}
+
+describe('SiteError', () => {
+  test('its message names the source and lists one problem per line: path, JSON value, message', () => {
+    const err = new SiteError('my-site.yaml', [
+      { path: 'a.b', value: 'x', message: 'is wrong' },
+      { path: 'c', value: 3, message: 'is too big' },
+    ]);
+    expect(err.message).toBe('invalid site (my-site.yaml):\n  - a.b: "x" is wrong\n  - c: 3 is too big');
+    expect(err.name).toBe('SiteError');
+    expect(err.source).toBe('my-site.yaml');
+  });
+
+  test('a site object in code is named "site object"', () => {
+    let error: unknown;
+    try { parseSite({ prometheus: { cpu: 0 } }); } catch (err) { error = err; }
+    expect((error as SiteError).source).toBe('site object');
+  });
+});
+
+describe('parseSite', () => {
+  test.each([['a number', 5], ['a string', 'prometheus'], ['a list', [1, 2]]])('refuses %s at the top level, asking for a mapping', (_name, raw) => {
+    expect(problemsOf(() => parseSite(raw))).toEqual([{ path: '(top level)', value: raw, message: 'must be a mapping of settings (see site.schema.json)' }]);
+  });
+
+  test('an empty document (null) is the default site', () => {
+    expect(parseSite(null).site.name).toBe('pve01-monitoring');
+  });
+
+  test('a schema problem carries the bad value and zod\'s reason', () => {
+    expect(problemsOf(() => parseSite({ prometheus: { cpu: 'four' } }))).toEqual([
+      { path: 'prometheus.cpu', value: 'four', message: 'is invalid: Invalid input: expected number, received string' },
+    ]);
+  });
+
+  test('an unknown key is named with its full path and value', () => {
+    expect(problemsOf(() => parseSite({ prometheus: { retension: '15d' } }))).toEqual([
+      { path: 'prometheus.retension', value: '15d', message: 'is not a known setting; remove it or check its spelling against site.schema.json' },
+    ]);
+  });
+
+  test('a webhook with both url and urlSecret is refused', () => {
+    const found = problemsOf(() => parseSite({ alertmanager: { receivers: { webhooks: [{ name: 'a', url: 'https://x.example/h', urlSecret: 's' }] } } }));
+    expect(found.map((p) => [p.path, p.message])).toEqual([['alertmanager.receivers.webhooks.0', 'is invalid: give exactly one of url (no credentials in it) or urlSecret (a Secret with key "url")']]);
+  });
+
+  test.each(['0s', 'soon', ''])('a retention of %j is not a positive duration', (retention) => {
+    expect(problemsOf(() => parseSite({ prometheus: { retention } })).map((p) => p.path)).toEqual(['prometheus.retention']);
+  });
+});
+
+describe('advice lines', () => {
+  const advice = (input: unknown) => parseSite(input).warnings.filter((w) => !w.startsWith('assumed '));
+  const email = { name: 'm', to: 'a@b.example', from: 'c@d.example', smarthost: 'h:25' };
+
+  test('the default site is told it has no receiver and no dead man\'s switch', () => {
+    expect(advice({}).map((w) => w.split(':')[0])).toEqual(['alertmanager.receivers', 'alertmanager.heartbeat']);
+  });
+
+  test('one webhook and one email receiver: no "none configured" advice', () => {
+    expect(advice({ alertmanager: { receivers: { webhooks: [{ name: 'w', url: 'https://a.example/h' }], emails: [email] } } }).some((w) => w.startsWith('alertmanager.receivers'))).toBe(false);
+  });
+
+  test('a host capacity equal to what is allocated, or unknown, is not overcommitted', () => {
+    expect(advice({ proxmox: { capacity: { vcpu: 18, diskGB: 71 } } }).some((w) => w.startsWith('proxmox.capacity'))).toBe(false);
+    expect(advice({ proxmox: { capacity: { memoryGB: 64 } } }).some((w) => w.startsWith('proxmox.capacity'))).toBe(false);
+  });
+
+  test('a host with fewer vCPUs than allocated is overcommitted (advice, not an error)', () => {
+    expect(advice({ proxmox: { capacity: { vcpu: 17 } } }).filter((w) => w.startsWith('proxmox.capacity'))).toEqual([
+      'proxmox.capacity.vcpu: below proxmox.allocated.vcpu; the host is overcommitted (normal for vCPUs), so the comparison\'s shares of the host exceed 100 %',
+    ]);
+  });
+});
+
+describe('site files', () => {
+  const dir = tempDir('site-input-');
+  const write = (name: string, content: string | Buffer) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, content);
+    return file;
+  };
+
+  test('a missing file names the error code and how to pass a file', () => {
+    const file = path.join(dir, 'missing.yaml');
+    expect(problemsOf(() => loadSite(file))).toEqual([{ path: '(file)', value: file, message: 'cannot be read (ENOENT); pass an existing YAML file with --site FILE or SITE=FILE' }]);
+  });
+
+  test('a file of exactly the limit passes the size check; one byte more is refused before reading', () => {
+    // Not UTF-8 from its first byte, so passing the size check ends at once (no 1 MiB YAML parse).
+    const exact = write('exact.bin', Buffer.alloc(SITE_FILE_MAX_BYTES, 0xff));
+    expect(problemsOf(() => loadSite(exact))[0].message).toMatch(/^is not UTF-8: byte 0xff at line 1, column 1 \(offset 0\)/);
+    const over = write('over.yaml', `#${'x'.repeat(SITE_FILE_MAX_BYTES - 1)}\n`);
+    expect(problemsOf(() => loadSite(over))).toEqual([{ path: '(file)', value: over, message: `is ${SITE_FILE_MAX_BYTES + 1} bytes; a site file is at most ${SITE_FILE_MAX_BYTES} bytes (1 MiB): pass the site description, not another file` }]);
+  });
+
+  test('a file that is not UTF-8 is refused with the byte, line, column and offset', () => {
+    const file = write('latin1.yaml', Buffer.concat([Buffer.from('name: x\n  # caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    expect(problemsOf(() => loadSite(file))).toEqual([{ path: '(file)', value: file, message: 'is not UTF-8: byte 0xe9 at line 2, column 8 (offset 15); save the file as UTF-8' }]);
+  });
+
+  test('a byte below 0x10 is printed with two hex digits', () => {
+    const file = write('ctl.yaml', Buffer.from([0x6e, 0x3a, 0x20, 0xc3, 0x05]));
+    expect(problemsOf(() => loadSite(file))[0].message).toMatch(/^is not UTF-8: byte 0xc3 at line 1, column 4 \(offset 3\)/);
+  });
+
+  test('a valid UTF-8 file with multi-byte characters is read', () => {
+    const file = write('utf8.yaml', 'name: x # café ☃ 😀\n');
+    expect(loadSite(file).site.name).toBe('x');
+  });
+});
+
+describe('YAML problems', () => {
+  test('a duplicate key is named (plain, double- and single-quoted), with its line', () => {
+    expect(problemsOf(() => parseSiteText('syslog: { port: 514 }\nsyslog: { tcp: false }\n', 'f.yaml'))).toEqual([
+      { path: '(yaml)', value: 'line 2', message: 'is not valid YAML: the key "syslog" appears twice in one mapping; keep one (later keys do not override earlier ones)' },
+    ]);
+    expect(problemsOf(() => parseSiteText('a: 1\n"b\\"c": 2\n"b\\"c": 3\n', 'f.yaml'))[0].message).toContain('the key "b\\\\\\"c" appears twice');
+    expect(problemsOf(() => parseSiteText("a: 1\n'it''s': 2\n'it''s': 3\n", 'f.yaml'))[0].message).toContain('the key "it\'\'s" appears twice');
+  });
+
+  test('keys with spaces or quotes inside are named whole', () => {
+    const named = (text: string) => problemsOf(() => parseSiteText(text, 'f.yaml'))[0].message;
+    expect(named('"a b": 1\n"a b": 2\n')).toContain('the key "a b" appears twice');
+    expect(named("'a b': 1\n'a b': 2\n")).toContain('the key "a b" appears twice');
+    expect(named("it's: 1\nit's: 2\n")).toContain('the key "it\'s" appears twice');
+  });
+
+  test('other syntax errors give the parser\'s first line', () => {
+    expect(problemsOf(() => parseSiteText('prometheus: { cpu: 4\n', 'f.yaml'))[0]).toEqual({
+      path: '(yaml)', value: 'line 2',
+      message: 'is not valid YAML: Flow map in block collection must be sufficiently indented and end with a } at line 2, column 1:',
+    });
+  });
+
+  test('an alias bomb is refused as data that cannot be read', () => {
+    const bomb = ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c]'].join('\n');
+    expect(problemsOf(() => parseSiteText(bomb, 'bomb.yaml'))).toEqual([
+      { path: '(yaml)', value: 'bomb.yaml', message: 'parses but cannot be read as data (Excessive alias count indicates a resource exhaustion attack); expand the aliases, or merge (<<) only mappings' },
+    ]);
+  });
+
+  test('merge keys between mappings are read', () => {
+    const { site } = parseSiteText('grafana: &size { cpu: 3, memoryGiB: 6 }\nalertmanager:\n  <<: *size\n  storageGiB: 20\n', 'merge.yaml');
+    expect(site.alertmanager).toMatchObject({ cpu: 3, memoryGiB: 6, storageGiB: 20 });
+  });
+});
+
+describe('firstInvalidUtf8', () => {
+  const at = (...bytes: number[]) => firstInvalidUtf8(Uint8Array.from(bytes));
+  test.each<[string, number[], number]>([
+    ['ASCII up to 0x7f', [0x41, 0x7f], -1],
+    ['a lone continuation byte 0x80', [0x41, 0x80], 1],
+    ['continuation bytes without a lead', [0x80, 0x80, 0x80, 0x80], 0],
+    ['an overlong 2-byte lead 0xc0 before continuation bytes', [0xc0, 0x80, 0x80, 0x80], 0],
+    ['the overlong lead bytes 0xc0 and 0xc1', [0xc1, 0xbf], 0],
+    ['the smallest and largest 2-byte leads', [0xc2, 0x80, 0xdf, 0xbf], -1],
+    ['a 2-byte lead without its continuation', [0xc2, 0x41], 0],
+    ['a 2-byte lead at the end', [0x41, 0xc2], 1],
+    ['3-byte leads 0xe0 (from 0xa0) and 0xef', [0xe0, 0xa0, 0x80, 0xef, 0xbf, 0xbf], -1],
+    ['an overlong 3-byte form (0xe0 0x9f)', [0xe0, 0x9f, 0xbf], 0],
+    ['the last code point before the surrogates (0xed 0x9f)', [0xed, 0x9f, 0xbf], -1],
+    ['a UTF-16 surrogate (0xed 0xa0)', [0xed, 0xa0, 0x80], 0],
+    ['4-byte leads 0xf0 (from 0x90) and 0xf4 (to 0x8f)', [0xf0, 0x90, 0x80, 0x80, 0xf4, 0x8f, 0xbf, 0xbf], -1],
+    ['an overlong 4-byte form (0xf0 0x8f)', [0xf0, 0x8f, 0xbf, 0xbf], 0],
+    ['a code point above U+10FFFF (0xf4 0x90)', [0xf4, 0x90, 0x80, 0x80], 0],
+    ['the lead bytes 0xf5 and up', [0x41, 0xf5, 0x80, 0x80, 0x80], 1],
+    ['a 3-byte sequence cut short by the end', [0xe2, 0x82], 0],
+    ['a bad third byte', [0xe2, 0x82, 0x41], 0],
+    ['the second character broken, after a good 3-byte one', [0xe2, 0x82, 0xac, 0xe2, 0x41], 3],
+  ])('%s', (_name, bytes, expected) => {
+    expect(at(...bytes)).toBe(expected);
+  });
+});
+
+describe('cron schedules', () => {
+  test.each(['0 2 * * *', '* * * * *', '*/15 * * * *', '0-30 * * * *', '5/10 * * * *', '0,30 1-2 * * 1-5', '59 23 31 12 7', '0 0 1 1 0', ' 0 2 * * * ', '0  2 * * *'])('%j is a schedule', (s) => {
+    expect(isCronSchedule(s)).toBe(true);
+  });
+
+  test.each(['0 2 * *', '0 2 * * * *', '60 * * * *', '0 24 * * *', '0 0 0 * *', '0 0 * 0 *', '0 0 * 13 *', '0 0 * * 8', '*/0 * * * *', '5-1 * * * *',
+    'a5 * * * *', '5x * * * *', '*/x * * * *', '0-60 * * * *', ',0 * * * *'])('%j is not a schedule', (s) => {
+    expect(isCronSchedule(s)).toBe(false);
+  });
+
+  test.each<[string, number]>([
+    ['0 2 * * *', 1], ['0 * * * *', 24], ['*/15 * * * *', 96], ['0,30 1-2 * * *', 4], ['5/20 * * * *', 72], ['0 0,0 * * *', 1], [' 0  2 * * * ', 1],
+  ])('%j runs %i times a day', (s, runs) => {
+    expect(cronRunsPerDay(s)).toBe(runs);
+  });
+});
+
+describe('IPv4 blocks', () => {
+  test.each<[string, string, boolean]>([
+    ['10.69.255.255', '10.70.0.0/24', false],
+    ['10.70.1.0', '10.70.0.0/24', false],
+    ['10.70.0.1', '10.70.0.0/24', true],
+    ['10.70.0.254', '10.70.0.0/24', true],
+    ['10.0.0.0', '10.0.0.0/31', true],
+    ['10.0.0.1', '10.0.0.0/31', true],
+    ['10.0.0.2', '10.0.0.0/31', false],
+    ['10.0.0.7', '10.0.0.7/32', true],
+  ])('%s in %s is a usable host: %s', (ip, cidr, usable) => {
+    expect(isUsableHost(ip, cidr)).toBe(usable);
+  });
+});
+
+test('the Talos minor of a release is its first two numbers', () => {
+  expect(talosMinor('v1.13.9')).toBe('1.13');
+  expect(talosMinor('1.12.0')).toBe('1.12');
+});
