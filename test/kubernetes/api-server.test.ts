@@ -115,7 +115,7 @@ describeWithServer(() => {
     const nodeConfig = YAML.parseAllDocuments(fs.readFileSync(secretFiles.find((f) => f.endsWith(`${site.talos.nodes[0].hostname}.yaml`))!, 'utf8'))[0].toJS();
     admissionControl = nodeConfig.cluster.apiServer.admissionControl;
     server = await startApiServer(tempDir('kube-apiserver-'), { admissionControl });
-    // What the controllers' installers create, then the layers in Flux's order; the MetalLB chart's
+    // What the controllers' installers create, then the layers in Argo CD's wave order; the MetalLB chart's
     // CRDs arrive at its layer, so a custom resource placed before it would fail here as on a cluster.
     installCrds(crdFiles((g) => CONTROLLER_CRD_GROUPS.includes(g)), 'controller-installer');
     for (const ns of CONTROLLER_NAMESPACES) server.kubectl(['create', 'namespace', ns]);
@@ -150,7 +150,12 @@ describeWithServer(() => {
     expect(order).toEqual(['platform/base', METALLB_STEP, 'platform/custom-resources', 'monitoring', 'platform/backups']);
     const deps = fluxDependencies(objects);
     expect([...deps.keys()].sort()).toEqual([...order].sort());
-    for (const [layer, needs] of deps) for (const need of needs) expect([layer, order.indexOf(need) < order.indexOf(layer)]).toEqual([layer, true]);
+    for (const [layer, needs] of deps) {
+      for (const need of needs) {
+        expect(order).toContain(need);
+        expect([layer, order.indexOf(need) < order.indexOf(layer)]).toEqual([layer, true]);
+      }
+    }
     // What the custom resources need arrives first in both: MetalLB's chart before platform/custom-resources.
     expect(deps.get('platform/custom-resources')).toContain(METALLB_STEP);
   });
@@ -176,16 +181,20 @@ describeWithServer(() => {
     expect([...new Set(stored)].sort()).toEqual(expected.sort());
   });
 
+  // The stored objects without what every write refreshes: resourceVersion and managedFields' times.
+  // (A PersistentVolumeClaim is rewritten by every apply with nothing else changing — the server's
+  // doing — so resourceVersion is left out for every kind; generation, where a kind has one, stays.)
+  const stored = (text: string) => {
+    const r = server.kubectl(['get', '-f', '-', '-o', 'json', '--show-managed-fields'], text);
+    if (r.status !== 0) throw new Error(`kubectl get: ${r.stderr}`);
+    const list = JSON.parse(r.stdout) as { items?: any[] } & Record<string, any>;
+    return (list.items ?? [list]).map((o) => {
+      const { resourceVersion: _rv, managedFields, ...metadata } = o.metadata;
+      return { ...o, metadata: { ...metadata, managedFields: managedFields.map(({ time: _t, ...m }: { time: string }) => m) } };
+    });
+  };
+
   test('re-applying every layer changes nothing: every stored object identical (resourceVersion aside), generations unchanged, no conflict', () => {
-    // The stored objects without what every write refreshes: resourceVersion and managedFields' times.
-    // (A PersistentVolumeClaim is rewritten by every apply, with nothing else changing: the server's doing.)
-    const stored = (text: string) => {
-      const list = JSON.parse(server.kubectl(['get', '-f', '-', '-o', 'json', '--show-managed-fields'], text).stdout) as { items?: any[] } & Record<string, any>;
-      return (list.items ?? [list]).map((o) => {
-        const { resourceVersion: _rv, managedFields, ...metadata } = o.metadata;
-        return { ...o, metadata: { ...metadata, managedFields: managedFields.map(({ time: _t, ...m }: { time: string }) => m) } };
-      });
-    };
     for (const layer of [...LAYER_DIRS, ...DELIVERY]) {
       const { text } = applyStream(layer);
       const before = stored(text);
@@ -196,17 +205,25 @@ describeWithServer(() => {
     }
   });
 
-  test('a changed object does get a new resourceVersion and generation-free content change (the re-apply check can fail)', () => {
-    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'alertmanager-config')!;
-    const { file: _file, ...copy } = JSON.parse(JSON.stringify(cm));
-    const get = () => server.kubectl(['get', 'configmap', cm.metadata.name, '-n', cm.metadata.namespace!, '-o', 'jsonpath={.metadata.resourceVersion}']).stdout;
-    const before = get();
-    copy.metadata.annotations = { ...copy.metadata.annotations, 'test/changed': 'changed' };
-    const changed = server.kubectl(['apply', '--server-side', '--field-manager=monitoring', '-f', '-'], YAML.stringify(copy));
-    expect({ status: changed.status, stderr: changed.stderr.trim() }).toEqual({ status: 0, stderr: '' });
-    expect(get()).not.toBe(before);
-    delete copy.metadata.annotations['test/changed'];
-    server.kubectl(['apply', '--server-side', '--field-manager=monitoring', '-f', '-'], YAML.stringify(copy));
+  test('the re-apply check sees drift: re-applying `ingress: []` (what the csr-approver policy used to carry) bumps the stored generation', () => {
+    const np = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'kubelet-csr-approver')!;
+    const { file: _file, ...copy } = JSON.parse(JSON.stringify(np));
+    const text = YAML.stringify(copy);
+    const withEmptyList = YAML.stringify({ ...copy, spec: { ...copy.spec, ingress: [] } });
+    const manager = '--field-manager=platform-base';
+    const before = stored(text);
+    expect(server.kubectl(['apply', '--server-side', manager, '-f', '-'], withEmptyList).status).toBe(0);
+    const once = stored(text);
+    expect(server.kubectl(['apply', '--server-side', manager, '-f', '-'], withEmptyList).status).toBe(0);
+    const twice = stored(text);
+    expect(twice[0].metadata.generation).toBeGreaterThan(once[0].metadata.generation);
+    expect(twice).not.toEqual(once);
+    // Back as dist/ has it: stable again.
+    server.kubectl(['apply', '--server-side', manager, '-f', '-'], text);
+    const restored = stored(text);
+    server.kubectl(['apply', '--server-side', manager, '-f', '-'], text);
+    expect(stored(text)).toEqual(restored);
+    expect(restored[0].spec).toEqual(before[0].spec);
   });
 
   test('a pod from every workload template is admitted as the controllers would create it (dry-run): service account, Pod Security, no warning', () => {

@@ -54,6 +54,7 @@ export async function stopAll(): Promise<void> {
   await Promise.all(exits);
   running.clear();
 }
+// Outside jest (scripts), also on exit; under jest, afterAll(stopAll) and setpriv's pdeathsig do it.
 process.on('exit', () => { for (const child of running) child.kill('SIGKILL'); });
 
 function start(bin: string, args: string[], log: string): { child: ChildProcess; exited: () => string | undefined } {
@@ -61,7 +62,9 @@ function start(bin: string, args: string[], log: string): { child: ChildProcess;
   // setpriv --pdeathsig: the kernel kills the daemon when the test process dies, even by SIGKILL.
   const pdeathsig = toolPath('setpriv');
   const command = pdeathsig ? [pdeathsig, '--pdeathsig', 'KILL', '--', toolPath(bin) ?? bin, ...args] : [toolPath(bin) ?? bin, ...args];
+  if (!pdeathsig && process.env.CI === 'true') throw new Error('setpriv (util-linux) is required with CI=true: it kills the test API server if the test process dies');
   const child = spawn(command[0], command.slice(1), { stdio: ['ignore', out, out] });
+  fs.closeSync(out);
   running.add(child);
   let exit: string | undefined;
   child.on('exit', (code, signal) => {
