@@ -11,7 +11,7 @@ import * as YAML from 'yaml';
 import { loadSite } from '../../site';
 import { synthesizeTalos } from '../../talos/synthesize-talos';
 import { kustomizeCommand, requireTool } from '../support/binaries';
-import { walkYamlFiles } from '../support/crd-schemas';
+import { CRDS_NOT_IN_SHARED, walkYamlFiles } from '../support/crd-schemas';
 import { manifestDirs, readObjects, type DistObject } from '../support/dist-tree';
 import { type ApiServer, startApiServer, stopAll } from '../support/kube-apiserver';
 import { SHARED_DIR } from '../support/shared-dir';
@@ -24,11 +24,8 @@ const CONTROLLER_NAMESPACES = ['argocd', 'flux-system'];
 const CONTROLLER_CRD_GROUPS = ['argoproj.io', 'source.toolkit.fluxcd.io', 'kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io'];
 /** CRDs the MetalLB chart brings, at the layer that installs it. */
 const METALLB_CRD_GROUP = 'metallb.io';
-/**
- * Objects whose CRD is not in ../shared and not in dist/: applied by nobody here, each with why.
- * Talos creates the talos.dev CRD itself when kubernetesTalosAPIAccess is enabled.
- */
-const NOT_APPLIED: Record<string, string> = { 'talos.dev/v1alpha1|ServiceAccount': 'CRD installed by Talos at runtime' };
+/** Objects whose CRD is not in ../shared and not in dist/: applied by nobody here. */
+const NOT_APPLIED = CRDS_NOT_IN_SHARED;
 
 /** The delivery objects themselves (every GitOps kustomization: root, projects, apps, Flux layers). */
 const deliveryDirs = (outDir: string) => manifestDirs(outDir).filter((d) => d.startsWith('gitops/'));

@@ -22,7 +22,7 @@ import { describeWithBinary, run, toolPath } from '../support/binaries';
 import { readObjects } from '../support/dist-tree';
 import { pinnedModule, prometheusRelease } from '../upstream/pins';
 import { synthToTemp, tempDir } from '../support/synth-once';
-import { basicAuth, eventually, startDaemon, type LoopbackDaemon } from './loopback-daemon';
+import { basicAuth, eventually, relocatePaths, startDaemon, type LoopbackDaemon } from './loopback-daemon';
 
 interface Received { path: string; authorization?: string; alerts: { labels: Record<string, string>; annotations?: Record<string, string> }[] }
 
@@ -42,7 +42,7 @@ describeWithBinary('prometheus', 'the synthesized Prometheus, running (Prometheu
   const secrets = stackSecrets(site);
   const secret = (name: string) => secrets.find((s) => s.metadata.name === name)!.stringData as Record<string, string>;
   const root = tempDir('prom-pod-');
-  const moved = (text: string) => text.replace(/(?<=^|[\s"'=,[])\/(?:etc|prometheus|var)\b[\w./*-]*/gm, (p) => path.join(root, p));
+  const moved = (text: string) => relocatePaths(text, root);
   const received: Received[] = [];
   let prometheus: LoopbackDaemon;
   let receiver: http.Server;

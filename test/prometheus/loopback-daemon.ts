@@ -1,6 +1,7 @@
 /** Runs a Prometheus or Alertmanager binary (found by toolPath) on loopback for a test, and talks HTTP to it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { toolPath } from '../support/binaries';
 
 export interface LoopbackDaemon {
@@ -31,14 +32,32 @@ export async function startDaemon(bin: string, args: (port: number) => string[])
   return { url: `http://127.0.0.1:${port}`, output: () => output, stop: () => { child.kill('SIGKILL'); } };
 }
 
+/**
+ * Every absolute in-pod path in a text (a config file or a flag: /etc, /var, /run, /prometheus)
+ * moved below `root`, each passed to `onPath` (in-pod path, new path). The one change a file
+ * needs to run outside its pod.
+ */
+export function relocatePaths(text: string, root: string, onPath: (podPath: string, moved: string) => void = () => undefined): string {
+  return text.replace(/(?<=^|[\s"'=,[])\/(?:etc|var|run|prometheus)\b[\w./*-]*/gm, (p) => {
+    const moved = path.join(root, p);
+    onPath(p, moved);
+    return moved;
+  });
+}
+
 export function basicAuth(user: string, password: string): Record<string, string> {
   return { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
 }
 
-/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+/**
+ * Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`, or as
+ * soon as `failed` returns a reason (e.g. the daemon being waited for has exited).
+ */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string, failed: () => string | undefined = () => undefined): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const reason = failed();
+    if (reason !== undefined) throw new Error(`${what}: ${reason}`);
     try {
       const value = await probe();
       if (value !== undefined) return value;

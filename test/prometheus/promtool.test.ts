@@ -9,11 +9,9 @@ import * as YAML from 'yaml';
 import { IMAGES } from '../../charts/common/images';
 import { describeWithBinary, run } from '../support/binaries';
 import { pinnedModule, prometheusRelease } from '../upstream/pins';
+import { relocatePaths } from './loopback-daemon';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp, tempDir } from '../support/synth-once';
-
-/** Absolute in-container paths (files the config names) in a text. */
-const ABSOLUTE_PATH = /(?<=^|[\s"'[,])\/(?:etc|var|run)\/[\w./*-]+/gm;
 
 /**
  * The config with every absolute path moved below `root`, and a file of the same role created
@@ -21,12 +19,10 @@ const ABSOLUTE_PATH = /(?<=^|[\s"'[,])\/(?:etc|var|run)\/[\w./*-]+/gm;
  * rule files). Everything else is the file as synthesized.
  */
 function relocated(configText: string, rulesText: string, root: string): string {
-  const text = configText.replace(ABSOLUTE_PATH, (p) => {
-    const target = path.join(root, p);
+  const text = relocatePaths(configText, root, (p, target) => {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     if (p.includes('*')) fs.writeFileSync(path.join(path.dirname(target), 'alerts.yml'), rulesText);
     else fs.writeFileSync(target, 'placeholder');
-    return target;
   });
   const file = path.join(root, 'prometheus.yml');
   fs.writeFileSync(file, text);

@@ -11,7 +11,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
-import { freePort } from '../prometheus/loopback-daemon';
+import { eventually, freePort } from '../prometheus/loopback-daemon';
 import { toolPath } from './binaries';
 
 export interface ApiServer {
@@ -24,21 +24,6 @@ export interface ApiServer {
   /** Milliseconds from spawning etcd to a ready API server. */
   readonly startupMs: number;
   stop(): Promise<void>;
-}
-
-async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>, alive: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const died = alive();
-    if (died !== undefined) throw new Error(`${what}: the process exited\n${died}`);
-    try {
-      if (await probe()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** Every daemon started, so a failed or interrupted run still kills them (see stopAll). */
@@ -93,7 +78,7 @@ export async function startApiServer(dir: string, options: ApiServerOptions = {}
   const etcd = start('etcd', [path.join(dir, 'etcd'), String(etcdPort), String(peerPort)], path.join(dir, 'etcd.log'));
   const stop = stopAll;
   try {
-    await waitFor('etcd', 60000, async () => fs.readFileSync(path.join(dir, 'etcd.log'), 'utf8').includes('etcd ready'), etcd.exited);
+    await eventually(async () => (fs.readFileSync(path.join(dir, 'etcd.log'), 'utf8').includes('etcd ready') ? true : undefined), 60000, 'etcd', etcd.exited);
 
     // Serving certificate for 127.0.0.1 (self-signed; the kubeconfig trusts exactly it).
     const cert = path.join(dir, 'apiserver.crt');
@@ -132,10 +117,7 @@ export async function startApiServer(dir: string, options: ApiServerOptions = {}
     ], path.join(dir, 'kube-apiserver.log'));
     const url = `https://127.0.0.1:${port}`;
     const ca = fs.readFileSync(cert);
-    await waitFor('kube-apiserver /readyz', 120000, async () => {
-      const r = await httpsGet(`${url}/readyz`, token, ca);
-      return r === 200;
-    }, apiserver.exited);
+    await eventually(async () => ((await httpsGet(`${url}/readyz`, token, ca)) === 200 ? true : undefined), 120000, 'kube-apiserver /readyz', apiserver.exited);
 
     const kubeconfig = path.join(dir, 'kubeconfig');
     fs.writeFileSync(kubeconfig, [

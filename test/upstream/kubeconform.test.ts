@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { loadSite, parseSite } from '../../site';
 import { describeWithBinary, run } from '../support/binaries';
+import { CRDS_NOT_IN_SHARED } from '../support/crd-schemas';
 import { listFiles, manifestDirs, readObjects } from '../support/dist-tree';
 import { schemaVersionFor } from '../support/k8s-schemas';
 import { SCHEMA_LOCATION_TEMPLATE, writeKubeconformSchemas } from '../support/kubeconform-schemas';
@@ -15,13 +16,8 @@ import { SECOND_SITE } from '../support/second-site';
 import { pinnedModule } from './pins';
 import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
 
-/**
- * Kinds with no schema anywhere in ../shared, skipped by GVK (never by kind alone), each with why.
- * Talos creates the talos.dev ServiceAccount CRD itself when kubernetesTalosAPIAccess is on.
- */
-const NO_UPSTREAM_SCHEMA: Record<string, string> = {
-  'talos.dev/v1alpha1|ServiceAccount': 'CRD installed by Talos at runtime; no copy in ../shared/schemas/crds',
-};
+/** Kinds with no schema anywhere in ../shared, skipped by GVK (never by kind alone). */
+const NO_UPSTREAM_SCHEMA = CRDS_NOT_IN_SHARED;
 const SKIP = Object.keys(NO_UPSTREAM_SCHEMA).map((k) => k.replace('|', '/')).join(',');
 
 interface KubeconformResource { filename: string; kind: string; name: string; version: string; status: string; msg: string }

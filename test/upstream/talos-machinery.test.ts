@@ -68,6 +68,12 @@ function operatorPatch(site: Site, node: Site['talos']['nodes'][number]): string
   return docs.map((d) => YAML.stringify(d)).join('---\n');
 }
 
+/** machinery's gen config path for a node of the site, from the bundle in talosDir and a patch file. */
+function generateWithMachinery(site: Site, talosDir: string, patch: string) {
+  return run('talos-check', ['generate', path.join(talosDir, 'secrets.yaml'), site.name, `https://${site.talos.vip}:6443`, site.kubernetes.version,
+    site.talos.version, site.talos.installDisk, installerImage(site.talos.extensions, site.talos.version), patch]);
+}
+
 type Doc = Record<string, unknown>;
 
 /** Documents keyed by kind (and name), the v1alpha1 config as `v1alpha1`. */
@@ -133,8 +139,7 @@ describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs
       for (const node of site.talos.nodes) {
         const patch = path.join(root, `patch-${node.hostname}.yaml`);
         fs.writeFileSync(patch, operatorPatch(site, node));
-        const generated = run('talos-check', ['generate', path.join(talosDir, 'secrets.yaml'), site.name, `https://${site.talos.vip}:6443`, site.kubernetes.version,
-          site.talos.version, site.talos.installDisk, installerImage(site.talos.extensions, site.talos.version), patch]);
+        const generated = generateWithMachinery(site, talosDir, patch);
         expect(generated.status).toBe(0);
         const diff = differences(documents(fs.readFileSync(nodeFile(node.hostname), 'utf8')), documents(generated.output));
         expect({ node: node.hostname, diff }).toEqual({ node: node.hostname, diff: Object.keys(ALLOWED_DIFFERENCES) });
@@ -207,8 +212,7 @@ describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs
       const node = site.talos.nodes[0];
       const patch = path.join(root, 'patch.yaml');
       fs.writeFileSync(patch, operatorPatch({ ...site, network: { ...site.network, gateway: '10.70.0.254' } }, node));
-      const generated = run('talos-check', ['generate', path.join(talosDir, 'secrets.yaml'), site.name, `https://${site.talos.vip}:6443`, site.kubernetes.version,
-        site.talos.version, site.talos.installDisk, installerImage(site.talos.extensions, site.talos.version), patch]);
+      const generated = generateWithMachinery(site, talosDir, patch);
       const diff = differences(documents(fs.readFileSync(path.join(talosDir, 'nodes', `${node.hostname}.yaml`), 'utf8')), documents(generated.output));
       expect(diff.sort()).toEqual(['LinkConfig/net0 routes[0].gateway', ...Object.keys(ALLOWED_DIFFERENCES)].sort());
     });
