@@ -48,8 +48,9 @@ const TARGETS = {
       'test/mutation-kills/common-*',
     ],
   },
+  // The configs and the serializer that writes config.alloy (YAML configs go through the yaml library).
   configs: {
-    mutate: ['charts/*/*-config.ts'],
+    mutate: ['charts/*/*-config.ts', 'charts/syslog/alloy-syntax.ts'],
     tests: [
       'test/components/**', 'test/prometheus/**', 'test/alertmanager/**', 'test/exporters/**', 'test/report-figures.test.ts',
       'test/mutation-kills/configs-*',
