@@ -19,6 +19,8 @@ export interface ApiServer {
   /** A kubeconfig for kubectl (admin, system:masters). */
   readonly kubeconfig: string;
   readonly token: string;
+  /** Static tokens of the extra users (ApiServerOptions.users), by user name. */
+  readonly userTokens: Readonly<Record<string, string>>;
   /** kubectl with this server's kubeconfig. */
   kubectl(args: string[], input?: string): { status: number | null; stdout: string; stderr: string };
   /** Milliseconds from spawning etcd to a ready API server. */
@@ -67,6 +69,12 @@ export interface ApiServerOptions {
    * @default - none: the plugins' built-in defaults
    */
   readonly admissionControl?: ReadonlyArray<{ name: string; configuration: unknown }>;
+  /**
+   * Extra static-token users besides the admin. No RBAC binding is made for them: they may do
+   * what every authenticated user may (discovery, SelfSubjectAccessReview), nothing more.
+   * @default - none
+   */
+  readonly users?: ReadonlyArray<{ readonly name: string; readonly groups?: readonly string[] }>;
 }
 
 /** Starts etcd and kube-apiserver below `dir`; call stop() when done (also on failure). */
@@ -91,7 +99,9 @@ export async function startApiServer(dir: string, options: ApiServerOptions = {}
     fs.writeFileSync(path.join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     fs.writeFileSync(path.join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     const token = crypto.randomBytes(24).toString('hex');
-    fs.writeFileSync(path.join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
+    const userTokens = Object.fromEntries((options.users ?? []).map((u) => [u.name, crypto.randomBytes(24).toString('hex')]));
+    const userLines = (options.users ?? []).map((u) => `${userTokens[u.name]},${u.name},${u.name}${u.groups?.length ? `,"${u.groups.join(',')}"` : ''}\n`);
+    fs.writeFileSync(path.join(dir, 'tokens.csv'), [`${token},admin,admin,"system:masters"\n`, ...userLines].join(''), { mode: 0o600 });
 
     const admission: string[] = [];
     if (options.admissionControl?.length) {
@@ -131,7 +141,7 @@ export async function startApiServer(dir: string, options: ApiServerOptions = {}
       const r = spawnSync(toolPath('kubectl') ?? 'kubectl', [`--kubeconfig=${kubeconfig}`, `--cache-dir=${path.join(dir, 'kube-cache')}`, ...args], { encoding: 'utf8', input });
       return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     };
-    return { url, kubeconfig, token, kubectl, startupMs: Date.now() - began, stop };
+    return { url, kubeconfig, token, userTokens, kubectl, startupMs: Date.now() - began, stop };
   } catch (e) {
     await stop();
     throw e;
