@@ -11,6 +11,16 @@ export type Platform = 'kubernetes' | 'lxc';
 /** Ports live with the site model (site/ports.ts): its rules check clashes against them. */
 export { PORTS };
 
+/** The in-cluster Service of each service of the stack (what other services and `npm run verify` reach). */
+export const SERVICE_NAMES = {
+  prometheus: 'prometheus',
+  alertmanager: 'alertmanager',
+  grafana: 'grafana',
+  loki: 'loki',
+  blackboxExporter: 'blackbox-exporter',
+  pveExporter: 'pve-exporter',
+} as const;
+
 export interface StackTopology {
   readonly platform: Platform;
   /** host:port of each service as other services of the stack reach it. */
@@ -36,12 +46,12 @@ export function stackTopology(site: Site, platform: Platform): StackTopology {
     const svc = (name: string, port: number) => `${name}.${ns}.svc:${port}`;
     return {
       platform,
-      prometheus: svc('prometheus', PORTS.prometheus),
-      alertmanager: svc('alertmanager', PORTS.alertmanager),
-      grafana: svc('grafana', PORTS.grafana),
-      loki: svc('loki', PORTS.loki),
-      blackboxExporter: svc('blackbox-exporter', PORTS.blackboxExporter),
-      pveExporter: svc('pve-exporter', PORTS.pveExporter),
+      prometheus: svc(SERVICE_NAMES.prometheus, PORTS.prometheus),
+      alertmanager: svc(SERVICE_NAMES.alertmanager, PORTS.alertmanager),
+      grafana: svc(SERVICE_NAMES.grafana, PORTS.grafana),
+      loki: svc(SERVICE_NAMES.loki, PORTS.loki),
+      blackboxExporter: svc(SERVICE_NAMES.blackboxExporter, PORTS.blackboxExporter),
+      pveExporter: svc(SERVICE_NAMES.pveExporter, PORTS.pveExporter),
       prometheusRulesDir: '/etc/prometheus/rules',
       prometheusDataDir: '/prometheus',
       alertmanagerDataDir: '/alertmanager',

@@ -116,7 +116,7 @@ function parseEndpoint(value: string): [EndpointName, string] {
   } else {
     let parsed: URL | undefined;
     try { parsed = new URL(url); } catch { parsed = undefined; }
-    if (!parsed || parsed.protocol !== 'http:') throw new UsageError(`--endpoint ${name}=${url}: expected an http:// URL, e.g. --endpoint ${name}=http://127.0.0.1:8080`);
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new UsageError(`--endpoint ${name}=${url}: expected an http:// or https:// URL, e.g. --endpoint ${name}=http://127.0.0.1:8080`);
   }
   return [name as EndpointName, url];
 }

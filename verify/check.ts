@@ -40,7 +40,7 @@ export function skip(group: CheckGroup, id: string, title: string, detail: strin
   return { group, id, title, status: 'skip', detail, next };
 }
 
-/** The run passes when no check failed; skipped checks fail it too when they were required. */
+/** The run passes when no check failed; warnings and skips (a controller that is not installed) do not fail it. */
 export function verdict(results: readonly CheckResult[]): 'passed' | 'failed' {
   return results.some((r) => r.status === 'fail') ? 'failed' : 'passed';
 }

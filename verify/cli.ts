@@ -20,15 +20,12 @@ export async function main(argv: readonly string[], out: (text: string) => void,
     out(args.json ? formatJson(header, results) : formatTable(header, results));
     return verdict(results) === 'passed' ? 0 : 1;
   } catch (e) {
-    if (e instanceof VerifyError) {
-      err(`error: ${e.message}\nnext: ${e.next}\n`);
-      return 2;
-    }
-    if (e instanceof UsageError || e instanceof SiteError) {
-      err(`error: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    if (!(e instanceof VerifyError || e instanceof UsageError || e instanceof SiteError)) throw e;
+    const next = e instanceof VerifyError ? e.next : undefined;
+    err(`error: ${e.message}\n${next ? `next: ${next}\n` : ''}`);
+    // Automation reading stdout gets a document even when no check could run.
+    if (argv.includes('--json')) out(`${JSON.stringify({ verdict: 'error', message: e.message, next }, null, 2)}\n`);
+    return 2;
   }
 }
 

@@ -5,7 +5,7 @@
  * log address and syslog port of the site unless `--endpoint syslog=HOST:PORT`.
  */
 import type { Site } from '../site';
-import { PORTS } from '../charts/topology';
+import { PORTS, SERVICE_NAMES } from '../charts/topology';
 import type { EndpointName } from './args';
 import type { Cluster } from './cluster/connect';
 import type { SyslogTarget } from './flows/logs';
@@ -19,13 +19,13 @@ export interface StackEndpoints {
   readonly syslog: SyslogTarget;
 }
 
-/** Each HTTP service: its Service name (charts/topology.ts), port and LoadBalancer address. */
-function services(site: Site): Record<HttpServiceName, { port: number; address: string }> {
+/** Each HTTP service: its Service (charts/topology.ts), port and LoadBalancer address. */
+function services(site: Site): Record<HttpServiceName, { service: string; port: number; address: string }> {
   return {
-    prometheus: { port: PORTS.prometheus, address: site.prometheus.address },
-    alertmanager: { port: PORTS.alertmanager, address: site.alertmanager.address },
-    grafana: { port: PORTS.grafana, address: site.grafana.address },
-    loki: { port: PORTS.loki, address: site.loki.address },
+    prometheus: { service: SERVICE_NAMES.prometheus, port: PORTS.prometheus, address: site.prometheus.address },
+    alertmanager: { service: SERVICE_NAMES.alertmanager, port: PORTS.alertmanager, address: site.alertmanager.address },
+    grafana: { service: SERVICE_NAMES.grafana, port: PORTS.grafana, address: site.grafana.address },
+    loki: { service: SERVICE_NAMES.loki, port: PORTS.loki, address: site.loki.address },
   };
 }
 
@@ -45,7 +45,7 @@ export function stackEndpoints(site: Site, options: { direct: boolean; endpoints
     const override = options.endpoints[name as HttpServiceName];
     if (override) return [name, directEndpoint(name, override)];
     if (options.direct) return [name, directEndpoint(name, `http://${s.address}:${s.port}`)];
-    if (options.cluster) return [name, tunnelEndpoint(options.cluster, namespace, name, s.port)];
+    if (options.cluster) return [name, tunnelEndpoint(options.cluster, namespace, s.service, s.port)];
     return [name, unreachable(name, 'no cluster connection to tunnel through; use --direct or --endpoint')];
   })) as Record<HttpServiceName, ServiceEndpoint>;
   const syslogOverride = options.endpoints.syslog;

@@ -7,6 +7,7 @@
  * port-forward of the operator's own).
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 
 export interface HttpResponse {
   readonly status: number;
@@ -58,28 +59,32 @@ export function response(where: string, status: number, body: string): HttpRespo
   };
 }
 
-/** Plain HTTP to `baseUrl` (scheme http, host, port, optional path prefix), e.g. `http://10.70.0.10:9090`. */
+/**
+ * HTTP to `baseUrl` (host, port, optional path prefix), e.g. `http://10.70.0.10:9090`; https too
+ * (a service published through a reverse proxy), with the system's trusted CAs.
+ */
 export function directEndpoint(service: string, baseUrl: string): ServiceEndpoint {
   const base = new URL(baseUrl);
-  if (base.protocol !== 'http:') throw new VerifyTransportError(`${service}: ${baseUrl} is not an http:// URL (the stack's services serve plain HTTP inside the VLAN)`);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new VerifyTransportError(`${service}: ${baseUrl} is not an http:// or https:// URL`);
   const prefix = base.pathname.replace(/\/$/, '');
   const describe = `${base.protocol}//${base.host}${prefix}`;
+  const tls = base.protocol === 'https:';
   return {
     service,
     describe,
-    request: (method, path, options = {}) => httpRequest(describe, { host: base.hostname, port: Number(base.port || 80), path: `${prefix}${path}` }, method, options),
+    request: (method, path, options = {}) => httpRequest(describe, { host: base.hostname, port: Number(base.port || (tls ? 443 : 80)), path: `${prefix}${path}`, tls }, method, options),
     close: async () => undefined,
   };
 }
 
 /** One HTTP/1.1 request to host:port (a tunnel's local listener uses this too). */
-export function httpRequest(where: string, target: { host: string; port: number; path: string }, method: string, options: RequestOptions): Promise<HttpResponse> {
+export function httpRequest(where: string, target: { host: string; port: number; path: string; tls?: boolean }, method: string, options: RequestOptions): Promise<HttpResponse> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
   if (options.basicAuth) headers.Authorization = `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`;
   const timeoutMs = options.timeoutMs ?? 10000;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: target.host, port: target.port, path: target.path, method, headers, agent: false }, (res) => {
+    const req = (target.tls ? https : http).request({ host: target.host, port: target.port, path: target.path, method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve(response(`${where}${target.path.split('?')[0]}`, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));

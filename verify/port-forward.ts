@@ -8,14 +8,22 @@
 import * as net from 'node:net';
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
+// Not re-exported by the package index; the package (pinned) has no exports map, so the module is reachable.
+import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
+import WebSocket from 'ws';
 import type { Cluster } from './cluster/connect';
 import { httpRequest, VerifyTransportError, type ServiceEndpoint } from './http';
+
+/** How long the API server may take to accept a tunnel (the WebSocket handshake), milliseconds. */
+const HANDSHAKE_TIMEOUT_MS = 10000;
 
 interface Tunnel {
   readonly port: number;
   readonly pod: string;
   readonly targetPort: number;
   readonly server: net.Server;
+  /** Accepted local connections, destroyed on close so a pending handshake cannot hold the run. */
+  readonly sockets: Set<net.Socket>;
   /** The last complaint of the kubelet on the error channel (e.g. nothing listens on the port). */
   lastError?: string;
 }
@@ -34,24 +42,46 @@ function containerPort(service: k8s.V1Service, servicePort: number, pod: k8s.V1P
   return (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? []).find((p) => p.name === target)?.containerPort;
 }
 
+/** An API error as one line: "not found", or the status and the server's message. */
+function apiProblem(e: unknown): string {
+  const code = (e as { code?: number }).code;
+  if (code === 404) return 'not found';
+  let body = (e as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try { body = JSON.parse(body); } catch { /* plain text: shown as it is */ }
+  }
+  const message = typeof body === 'string' ? body : (body as { message?: string } | undefined)?.message;
+  return `${code ? `HTTP ${code}: ` : ''}${(message ?? (e as Error).message ?? String(e)).split('\n')[0]}`;
+}
+
 async function openTunnel(cluster: Cluster, namespace: string, name: string, servicePort: number): Promise<Tunnel> {
   const where = `Service ${namespace}/${name}`;
   let service: k8s.V1Service;
+  let pods: k8s.V1Pod[];
   try {
     service = await cluster.core.readNamespacedService({ name, namespace });
   } catch (e) {
-    throw new VerifyTransportError(`${where} could not be read (${(e as { code?: number }).code === 404 ? 'not found' : (e as Error).message.split('\n')[0]})`);
+    throw new VerifyTransportError(`${where} could not be read (${apiProblem(e)})`);
   }
   const selector = Object.entries(service.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
   if (!selector) throw new VerifyTransportError(`${where} has no pod selector to tunnel to`);
-  const pods = (await cluster.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+  try {
+    pods = (await cluster.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+  } catch (e) {
+    throw new VerifyTransportError(`the pods of ${where} could not be listed (${apiProblem(e)})`);
+  }
   const pod = pods.filter(ready).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))[0];
   if (!pod?.metadata?.name) throw new VerifyTransportError(`${where} has no ready pod (${pods.length} pod(s) match ${selector})`);
   const targetPort = containerPort(service, servicePort, pod);
   if (targetPort === undefined) throw new VerifyTransportError(`${where} has no port ${servicePort}`);
   const podName = pod.metadata.name;
-  const forward = new k8s.PortForward(cluster.kc);
+  // client-node's own handler, with a handshake deadline: an API server that never answers the upgrade must not hang the run.
+  const handler = new WebSocketHandler(cluster.kc, (uri, protocols, opts) => new WebSocket(uri, protocols, { ...opts, handshakeTimeout: HANDSHAKE_TIMEOUT_MS }));
+  const forward = new k8s.PortForward(cluster.kc, true, handler);
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     // The error channel carries the kubelet's complaint: keep it for the message, end the connection.
     const errors = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -63,13 +93,14 @@ async function openTunnel(cluster: Cluster, namespace: string, name: string, ser
     forward.portForward(namespace, podName, [targetPort], socket, errors, socket)
       .then((ws) => {
         if (typeof ws === 'function') return;
+        if (socket.destroyed) { ws.close(); return; } // the request gave up while the handshake ran
         socket.on('close', () => ws.close());
         ws.on('close', () => socket.end()); // the pod closed its side
       })
-      .catch((e: Error) => { tunnel.lastError = e.message; socket.destroy(); });
+      .catch((e: Error) => { tunnel.lastError = `the API server did not open the tunnel: ${e.message}`; socket.destroy(); });
   });
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
-  const tunnel: Tunnel = { port: (server.address() as net.AddressInfo).port, pod: podName, targetPort, server };
+  const tunnel: Tunnel = { port: (server.address() as net.AddressInfo).port, pod: podName, targetPort, server, sockets };
   return tunnel;
 }
 
@@ -93,7 +124,9 @@ export function tunnelEndpoint(cluster: Cluster, namespace: string, service: str
     async close() {
       if (!tunnel) return;
       const t = await tunnel.catch(() => undefined);
-      if (t) await new Promise<void>((resolve) => { t.server.close(() => resolve()); });
+      if (!t) return;
+      for (const socket of t.sockets) socket.destroy();
+      await new Promise<void>((resolve) => { t.server.close(() => resolve()); });
     },
   };
 }

@@ -45,6 +45,8 @@ const FLOW_GROUPS: readonly CheckGroup[] = ['metrics', 'logs', 'alerts', 'grafan
 const TUNNEL_ACCESS: readonly AccessNeed[] = [
   { group: '', resource: 'services', verb: 'get', why: 'flows: find the pods behind a Service' },
   { group: '', resource: 'pods', verb: 'list', why: 'flows: pick a ready pod to tunnel to' },
+  // The tunnel is a WebSocket upgrade of a GET: authorized as get, and since 1.35 as create too.
+  { group: '', resource: 'pods/portforward', verb: 'get', why: 'flows: tunnel to Prometheus, Alertmanager, Loki and Grafana (or use --direct)' },
   { group: '', resource: 'pods/portforward', verb: 'create', why: 'flows: tunnel to Prometheus, Alertmanager, Loki and Grafana (or use --direct)' },
 ];
 
@@ -83,21 +85,23 @@ function flowsNeedCluster(args: VerifyArgs): boolean {
 async function runFlows(site: Site, args: VerifyArgs, ctx: FlowContext, endpoints: StackEndpoints, credentials: StackCredentials): Promise<CheckResult[]> {
   const auth = (group: CheckGroup, name: CredentialName, title: string) => {
     const c = credentials[name];
-    return c ? { ok: true as const, auth: c.auth } : { ok: false as const, result: fail(group, `${group}/credentials`, title, `no ${name} credentials found`, missingCredentialNext(site, name)) };
+    return c ? { ok: true as const, auth: { ...c.auth, source: c.source } } : { ok: false as const, result: fail(group, `${group}/credentials`, title, `no ${name} credentials found`, missingCredentialNext(site, name)) };
   };
   const runs: Promise<CheckResult[]>[] = [];
+  // A defect in one flow must not cost the others' results (or drift's and health's): one fail row.
+  const guarded = (group: CheckGroup, run: Promise<CheckResult[]>) => run.catch((e: Error) => [fail(group, `${group}/error`, `${group} check`, `stopped by an unexpected error: ${e.message}`, 'run again with VERIFY_DEBUG=1 and report it; the other groups are unaffected')]);
   for (const group of FLOW_GROUPS.filter((g) => args.only.includes(g))) {
     if (group === 'metrics') {
       const a = auth('metrics', 'prometheus', 'Prometheus credentials');
-      runs.push(a.ok ? checkMetrics(ctx, endpoints.http.prometheus, a.auth) : Promise.resolve([a.result]));
+      runs.push(a.ok ? guarded(group, checkMetrics(ctx, endpoints.http.prometheus, a.auth)) : Promise.resolve([a.result]));
     } else if (group === 'alerts') {
       const a = auth('alerts', 'alertmanager', 'Alertmanager credentials');
-      runs.push(a.ok ? checkAlerts(ctx, endpoints.http.alertmanager, a.auth) : Promise.resolve([a.result]));
+      runs.push(a.ok ? guarded(group, checkAlerts(ctx, endpoints.http.alertmanager, a.auth)) : Promise.resolve([a.result]));
     } else if (group === 'grafana') {
       const a = auth('grafana', 'grafana', 'Grafana admin credentials');
-      runs.push(a.ok ? checkGrafana(ctx, endpoints.http.grafana, a.auth) : Promise.resolve([a.result]));
+      runs.push(a.ok ? guarded(group, checkGrafana(ctx, endpoints.http.grafana, a.auth)) : Promise.resolve([a.result]));
     } else {
-      runs.push(checkLogs(ctx, endpoints.http.loki, endpoints.syslog));
+      runs.push(guarded(group, checkLogs(ctx, endpoints.http.loki, endpoints.syslog)));
     }
   }
   return (await Promise.all(runs)).flat();
@@ -109,21 +113,18 @@ export async function runVerify(args: VerifyArgs, deps: VerifyDependencies = {})
   const loaded = loadSite(args.siteFile);
   const site = loaded.site;
   const runId = newRunId(now());
-  const wantsCluster = args.only.includes('drift') || args.only.includes('health') || flowsNeedCluster(args);
+  const distDir = args.only.some((g) => g === 'drift' || g === 'health') ? path.resolve(args.distDir) : undefined;
+  // dist/ first: a wrong --dist should not cost a connection.
+  const objects = distDir ? readDistObjects(distDir) : [];
+  const delivery = distDir && args.only.includes('drift') ? readDeliveryObjects(distDir) : [];
+  const wantsCluster = distDir !== undefined || flowsNeedCluster(args);
   const cluster = wantsCluster ? await connectCluster({ kubeconfig: args.kubeconfig, context: args.context, access: accessNeeded(args) }) : undefined;
-  const header: RunHeader = {
-    site: `${site.name} (${loaded.source})`,
-    context: cluster?.context,
-    server: cluster?.server,
-    distDir: args.only.some((g) => g === 'drift' || g === 'health') ? path.resolve(args.distDir) : undefined,
-    runId,
-  };
+  const header: RunHeader = { site: `${site.name} (${loaded.source})`, context: cluster?.context, server: cluster?.server, distDir, runId };
   const results: CheckResult[] = [];
-  if (cluster && header.distDir) {
-    const objects = readDistObjects(header.distDir);
+  if (cluster && distDir) {
     if (args.only.includes('drift')) {
       progress(`drift: comparing ${objects.length} objects of ${args.distDir}/ with the cluster (server-side apply dry-run)`);
-      results.push(...await checkDrift(cluster, objects, { fieldManager: args.fieldManager, delivery: readDeliveryObjects(header.distDir), progress }));
+      results.push(...await checkDrift(cluster, objects, { fieldManager: args.fieldManager, delivery, progress }));
     }
     if (args.only.includes('health')) {
       progress('health: workloads, volumes, LoadBalancer addresses, etcd backups');

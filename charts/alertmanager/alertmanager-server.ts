@@ -15,6 +15,8 @@ import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs
 import { alertmanagerConfigYaml, HEARTBEAT_URL_DIR, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from './alertmanager-config';
 
 const COMPONENT = 'alertmanager';
+/** ConfigMap with alertmanager.yml; verify names it in its next steps. */
+export const ALERTMANAGER_CONFIG_MAP = `${COMPONENT}-config`;
 const UID = 65534;
 
 export class AlertmanagerServer extends ComponentChart {
@@ -36,7 +38,7 @@ export class AlertmanagerServer extends ComponentChart {
         : []),
     ];
 
-    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${COMPONENT}-config`, labels }, data: { 'alertmanager.yml': configText } });
+    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: ALERTMANAGER_CONFIG_MAP, labels }, data: { 'alertmanager.yml': configText } });
 
     // Report: no direct internet access to Alertmanager; its API (basic auth) from the management VLAN.
     new ManagementEndpoints(this, 'Endpoints', {
@@ -78,7 +80,7 @@ export class AlertmanagerServer extends ComponentChart {
               ],
             }],
             volumes: [
-              { name: 'config', configMap: { name: `${COMPONENT}-config` } },
+              { name: 'config', configMap: { name: ALERTMANAGER_CONFIG_MAP } },
               { name: 'web-auth', secret: { secretName: site.alertmanager.webAuthSecret, items: [{ key: WEB_CONFIG_KEY, path: WEB_CONFIG_KEY }] } },
               ...fileSecrets.map((f) => ({ name: f.volume, secret: { secretName: f.secret, items: [{ key: f.key, path: f.key }] } })),
             ],

@@ -9,7 +9,7 @@ import { LoadBalancerService } from '../common/load-balancer';
 import { IngressPolicy } from '../common/network-policy';
 import { quantityGi, resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
-import { PORTS } from '../topology';
+import { PORTS, SERVICE_NAMES } from '../topology';
 import { KEEP_ON_PRUNE } from '../platform/sync-options';
 import { placementFor } from '../common/placement';
 import { GRAFANA_DATA_DIR, GRAFANA_LOGS_DIR, grafanaSettings, grafanaSettingsEnv } from './grafana-settings';
@@ -22,6 +22,10 @@ import {
 } from './provisioning';
 
 export const GRAFANA_COMPONENT = 'grafana';
+/** Grafana's data volume (its SQLite database), kept on prune. */
+export const GRAFANA_DATA_CLAIM = 'grafana-data';
+/** ConfigMap with the datasources and dashboard providers files; verify names it in its next steps. */
+export const GRAFANA_PROVISIONING_CONFIG_MAP = 'grafana-provisioning';
 /** The grafana user of the grafana/grafana image. */
 const GRAFANA_UID = 472;
 
@@ -53,7 +57,7 @@ export class GrafanaServer extends ComponentChart {
     const uiSources = [site.network.managementCidr];
 
     new k8s.KubeConfigMap(this, 'Provisioning', {
-      metadata: { name: 'grafana-provisioning', labels },
+      metadata: { name: GRAFANA_PROVISIONING_CONFIG_MAP, labels },
       data: { 'datasources.yaml': datasourcesYaml, 'dashboards.yaml': providersYaml },
     });
     new k8s.KubeConfigMap(this, 'Dashboards', {
@@ -63,7 +67,7 @@ export class GrafanaServer extends ComponentChart {
 
     new k8s.KubePersistentVolumeClaim(this, 'Data', {
       // Dashboards, users and alert state: never pruned or deleted with the Application.
-      metadata: { name: 'grafana-data', labels, annotations: { ...KEEP_ON_PRUNE } },
+      metadata: { name: GRAFANA_DATA_CLAIM, labels, annotations: { ...KEEP_ON_PRUNE } },
       spec: {
         accessModes: ['ReadWriteOnce'],
         storageClassName: site.kubernetes.storageClass,
@@ -72,7 +76,7 @@ export class GrafanaServer extends ComponentChart {
     });
 
     new k8s.KubeService(this, 'Service', {
-      metadata: { name: 'grafana', labels },
+      metadata: { name: SERVICE_NAMES.grafana, labels },
       spec: {
         type: 'ClusterIP',
         selector: selectorLabels(GRAFANA_COMPONENT),
@@ -145,11 +149,11 @@ export class GrafanaServer extends ComponentChart {
               ],
             }],
             volumes: [
-              { name: 'data', persistentVolumeClaim: { claimName: 'grafana-data' } },
+              { name: 'data', persistentVolumeClaim: { claimName: GRAFANA_DATA_CLAIM } },
               {
                 name: 'provisioning',
                 configMap: {
-                  name: 'grafana-provisioning',
+                  name: GRAFANA_PROVISIONING_CONFIG_MAP,
                   items: [
                     { key: 'datasources.yaml', path: 'datasources/datasources.yaml' },
                     { key: 'dashboards.yaml', path: 'dashboards/dashboards.yaml' },

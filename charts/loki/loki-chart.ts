@@ -15,7 +15,7 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/se
 import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
 import { GRAFANA_COMPONENT } from '../grafana/grafana-chart';
 import { SyslogGateway } from '../syslog/syslog-gateway';
-import { PORTS } from '../topology';
+import { PORTS, SERVICE_NAMES } from '../topology';
 import { placementFor } from '../common/placement';
 import { LOG_ADDRESS_SHARE_KEY } from './loki-address';
 import { logClientSources } from '../common/log-clients';
@@ -57,7 +57,7 @@ export class LokiServer extends ComponentChart {
     });
 
     new k8s.KubeService(this, 'HeadlessService', {
-      metadata: { name: 'loki', labels },
+      metadata: { name: SERVICE_NAMES.loki, labels },
       spec: {
         clusterIp: 'None',
         selector: selectorLabels(LOKI_COMPONENT),
@@ -91,7 +91,7 @@ export class LokiServer extends ComponentChart {
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: 'loki', labels },
       spec: {
-        serviceName: 'loki',
+        serviceName: SERVICE_NAMES.loki,
         replicas: 1, // filesystem storage: one writer only
         selector: { matchLabels: selectorLabels(LOKI_COMPONENT) },
         template: {

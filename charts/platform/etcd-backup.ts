@@ -32,6 +32,9 @@ export function etcdSnapshotVolumeGiB(site: Site): number {
   return (site.backups.retentionDays * cronRunsPerDay(site.backups.schedule) + 1) * ETCD_BACKEND_QUOTA_GIB;
 }
 
+/** The Talos API access CRD's kind (installed by Talos when machine.features.kubernetesTalosAPIAccess is on). */
+export const TALOS_SERVICE_ACCOUNT_TYPE = { apiVersion: 'talos.dev/v1alpha1', kind: 'ServiceAccount' } as const;
+
 /**
  * The CronJob, as a GitOps health check: healthy as soon as it is applied (kstatus), unlike the
  * snapshot claim, which stays Pending until the first scheduled run mounts it.
@@ -65,8 +68,7 @@ export class EtcdBackup extends Chart {
 
     // Talos CRD (installed by Talos itself when the feature is on): no schema in ../shared.
     new ApiObject(this, 'TalosServiceAccount', {
-      apiVersion: 'talos.dev/v1alpha1',
-      kind: 'ServiceAccount',
+      ...TALOS_SERVICE_ACCOUNT_TYPE,
       metadata: { name: COMPONENT, labels, annotations: { ...SKIP_DRY_RUN_ON_MISSING_RESOURCE } },
       spec: { roles: [ETCD_BACKUP_TALOS_ROLE] },
     });

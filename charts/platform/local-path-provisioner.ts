@@ -14,7 +14,8 @@ import { LOCAL_PATH_HOST_DIR, LOCAL_PATH_NAMESPACE } from './constants';
 import { PLATFORM_VERSIONS, busyboxImage, localPathProvisionerImage } from './versions';
 
 const COMPONENT = 'local-path-provisioner';
-const PROVISIONER = 'rancher.io/local-path';
+/** The provisioner name of the StorageClass this chart ships (rancher/local-path-provisioner's default). */
+export const LOCAL_PATH_PROVISIONER = 'rancher.io/local-path';
 /**
  * ServiceAccount of the helper pods. The provisioner overwrites the helper pod's
  * serviceAccountName with its `--service-account-name` flag, whose upstream default
@@ -177,7 +178,7 @@ export class LocalPathProvisioner extends Chart {
           defaultVolumeType: 'local',
         },
       },
-      provisioner: PROVISIONER,
+      provisioner: LOCAL_PATH_PROVISIONER,
       // Bind where the pod is scheduled: a local volume cannot follow a pod to another node.
       volumeBindingMode: 'WaitForFirstConsumer',
       // Retain: a PVC deleted by a prune (or by hand) leaves the TSDB/Loki data on the disk.

@@ -18,6 +18,10 @@ import { PROMETHEUS_CLIENT_USER, prometheusConfigYaml } from './prometheus-confi
 import { prometheusRulesYaml, RULES_FILE_NAME } from './rules';
 
 const COMPONENT = 'prometheus';
+/** ConfigMap with prometheus.yml and the probe client; verify names it in its next steps. */
+export const PROMETHEUS_CONFIG_MAP = `${COMPONENT}-config`;
+/** ConfigMap with the rule file. */
+export const PROMETHEUS_RULES_CONFIG_MAP = `${COMPONENT}-rules`;
 /** Upstream image runs as nobody. */
 const UID = 65534;
 /** promtool ships in the image (busybox and distroless variants alike). */
@@ -68,8 +72,8 @@ export class PrometheusServer extends ComponentChart {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${site.kubernetes.namespace}-${COMPONENT}` },
       subjects: [{ kind: 'ServiceAccount', name: COMPONENT, namespace: site.kubernetes.namespace }],
     });
-    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${COMPONENT}-config`, labels }, data: { 'prometheus.yml': configText, [PROBE_CLIENT_KEY]: probeClientText } });
-    new k8s.KubeConfigMap(this, 'Rules', { metadata: { name: `${COMPONENT}-rules`, labels }, data: { [RULES_FILE_NAME]: rulesText } });
+    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: PROMETHEUS_CONFIG_MAP, labels }, data: { 'prometheus.yml': configText, [PROBE_CLIENT_KEY]: probeClientText } });
+    new k8s.KubeConfigMap(this, 'Rules', { metadata: { name: PROMETHEUS_RULES_CONFIG_MAP, labels }, data: { [RULES_FILE_NAME]: rulesText } });
 
     // Report rule 4: 9090 from the management VLAN only; Grafana queries it in-cluster.
     new ManagementEndpoints(this, 'Endpoints', {
@@ -119,8 +123,8 @@ export class PrometheusServer extends ComponentChart {
               ],
             }],
             volumes: [
-              { name: 'config', configMap: { name: `${COMPONENT}-config` } },
-              { name: 'rules', configMap: { name: `${COMPONENT}-rules` } },
+              { name: 'config', configMap: { name: PROMETHEUS_CONFIG_MAP } },
+              { name: 'rules', configMap: { name: PROMETHEUS_RULES_CONFIG_MAP } },
               { name: 'web-auth', secret: { secretName: site.prometheus.webAuthSecret, items: [{ key: WEB_CONFIG_KEY, path: WEB_CONFIG_KEY }, { key: 'password', path: 'password' }] } },
               { name: 'alertmanager-client', secret: { secretName: site.alertmanager.webAuthSecret, items: [{ key: 'password', path: 'password' }] } },
             ],

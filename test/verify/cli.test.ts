@@ -55,7 +55,7 @@ describe('npm run verify in a child process', () => {
       clusters: [{ name: 'lab', cluster: { server: `https://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
       users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'lab', context: { cluster: 'lab', user: 'u' } }],
     }));
-    const run = await verifyCli(['--kubeconfig', kubeconfig, '--only', 'drift'], dir);
+    const run = await verifyCli(['--kubeconfig', kubeconfig, '--only', 'drift', '--dist', synthToTemp().outDir], dir);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^error: .*https:\/\/127\.0\.0\.1:\d+/m);
     expect(run.stderr).toMatch(/^next: /m);
@@ -118,7 +118,7 @@ describeWithApiServer('npm run verify against a real API server with dist/ appli
   const cli = async (...args: string[]) => {
     out.length = 0;
     err.length = 0;
-    const status = await main(['--dist', outDir, ...args], (t) => out.push(t), (t) => err.push(t));
+    const status = await main(args.includes('--dist') ? args : ['--dist', outDir, ...args], (t) => out.push(t), (t) => err.push(t));
     return { status, stdout: out.join(''), stderr: err.join('') };
   };
 
@@ -152,9 +152,20 @@ describeWithApiServer('npm run verify against a real API server with dist/ appli
     expect(run.stdout).toBe('');
   });
 
-  test('an unknown context: exit 2 naming the contexts there are', async () => {
+  test('an unknown context: exit 2 naming the contexts there are; with --json a document says so on stdout', async () => {
     const run = await cli('--kubeconfig', server.kubeconfig, '--context', 'prod', '--only', 'drift');
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^error: .*"prod".*test/m);
+    expect(run.stdout).toBe('');
+    const json = await cli('--kubeconfig', server.kubeconfig, '--context', 'prod', '--only', 'drift', '--json');
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ verdict: 'error', message: expect.stringContaining('"prod"'), next: expect.any(String) });
+  });
+
+  test('a --dist without a synthesized tree stops before connecting', async () => {
+    const run = await cli('--kubeconfig', path.join(tempDir('no-kubeconfig-'), 'absent'), '--only', 'drift', '--dist', tempDir('empty-dist-'));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/npm run synth/);
+    expect(run.stderr).not.toMatch(/kubeconfig/);
   });
 });

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import * as YAML from 'yaml';
 import { connectCluster } from '../../verify/cluster/connect';
 import { checkDrift } from '../../verify/cluster/drift';
 import { checkHealth } from '../../verify/cluster/health';
@@ -16,7 +17,7 @@ import { freePort } from '../prometheus/loopback-daemon';
 import { toolPath } from '../support/binaries';
 import { type ApiServer, startApiServer, stopAll } from '../support/kube-apiserver';
 import { tempDir } from '../support/synth-once';
-import { describeWithApiServer, NO_RIGHTS_USER, writeKubeconfig } from './cluster-support';
+import { describeWithApiServer, grantClusterWide, LIST_WITHOUT_GET_USER, NO_RIGHTS_USER, writeKubeconfig } from './cluster-support';
 
 /** The VerifyError connectCluster rejects with (fails the test if it resolves or throws anything else). */
 async function refusal(promise: Promise<unknown>): Promise<VerifyError> {
@@ -73,6 +74,8 @@ describe('connectCluster without a server', () => {
     try {
       const e = await refusal(connectCluster({ kubeconfig: file, requestTimeoutMs: 300 }));
       expect(e.message).toBe(`the API server https://127.0.0.1:${port} did not answer within 0.3 s`);
+      // --timeout bounds the flows, not one request: the advice is what does help.
+      expect(e.next).toBe('check that the cluster is up and reachable from here (VPN, firewall, the Talos VIP) and that the API server is not overloaded (kubectl get --raw /readyz); each request may take at most 0.3 s, and --timeout does not change that');
     } finally {
       silent.close();
     }
@@ -82,7 +85,7 @@ describe('connectCluster without a server', () => {
 describeWithApiServer('connectCluster against a real API server', () => {
   let server: ApiServer;
   beforeAll(async () => {
-    server = await startApiServer(tempDir('kube-apiserver-connect-'), { users: [{ name: NO_RIGHTS_USER }] });
+    server = await startApiServer(tempDir('kube-apiserver-connect-'), { users: [{ name: NO_RIGHTS_USER }, { name: LIST_WITHOUT_GET_USER }] });
   }, 180000);
   afterAll(() => stopAll());
 
@@ -96,6 +99,32 @@ describeWithApiServer('connectCluster against a real API server', () => {
   test('$KUBECONFIG is read as a list, skipping entries that do not exist, as kubectl does', async () => {
     const cluster = await connectCluster({}, { KUBECONFIG: ['/nonexistent/a', server.kubeconfig].join(path.delimiter) });
     expect(cluster.server).toBe(server.url);
+  });
+
+  test('$KUBECONFIG files that share names merge as kubectl merges them: the first file\'s entry wins, the first current-context set is used', async () => {
+    // GIVEN a first file with the working cluster and user and no current-context, and a second
+    // that reuses both names for a closed port and a bad token, and sets current-context
+    const dir = tempDir('kubeconfig-merge-');
+    const admin = YAML.parse(fs.readFileSync(server.kubeconfig, 'utf8'));
+    const first = path.join(dir, 'first');
+    fs.writeFileSync(first, YAML.stringify({ ...admin, 'current-context': '', contexts: [{ name: 'one', context: { cluster: 'test', user: 'admin' } }] }));
+    const second = path.join(dir, 'second');
+    fs.writeFileSync(second, YAML.stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'two',
+      clusters: [{ name: 'test', cluster: { server: `https://127.0.0.1:${await freePort()}` } }],
+      users: [{ name: 'admin', user: { token: 'not-a-token' } }],
+      contexts: [{ name: 'two', context: { cluster: 'test', user: 'admin' } }, { name: 'one', context: { cluster: 'elsewhere', user: 'nobody' } }],
+    }));
+    const KUBECONFIG = [first, second].join(path.delimiter);
+    // WHEN
+    const cluster = await connectCluster({}, { KUBECONFIG });
+    // THEN context two of the second file, on the first file's cluster and user (which answer)
+    expect({ context: cluster.context, server: cluster.server }).toEqual({ context: 'two', server: server.url });
+    // as kubectl itself resolves the same list
+    const kubectl = spawnSync(toolPath('kubectl') ?? 'kubectl', ['config', 'view', '--minify', '-o', 'jsonpath={.contexts[0].name} {.clusters[0].cluster.server}'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG } });
+    expect(kubectl.stdout).toBe(`two ${server.url}`);
+    // and context one is the first file's
+    expect((await connectCluster({ context: 'one' }, { KUBECONFIG })).server).toBe(server.url);
   });
 
   test('a context other than the current one is used when asked for; an unknown one lists those available', async () => {
@@ -112,9 +141,23 @@ describeWithApiServer('connectCluster against a real API server', () => {
 
   test('a user without RBAC rights: one message listing the permissions verify needs, and how to check them', async () => {
     const e = await refusal(connectCluster({ kubeconfig: writeKubeconfig(server, { token: server.userTokens[NO_RIGHTS_USER] }) }));
-    expect(e.message).toMatch(/^user "no-rights" \(context "test"\) lacks RBAC permissions verify needs in all namespaces: list namespaces \(drift: read the object and find prune candidates\); list configmaps/);
+    expect(e.message).toMatch(/^user "no-rights" \(context "test"\) lacks RBAC permissions verify needs in all namespaces: get namespaces \(drift: read each object of dist\/\); get configmaps/);
     expect(e.message).toMatch(/and \d+ more$/);
-    expect(e.next).toMatch(/kubectl auth can-i list namespaces --all-namespaces/);
+    expect(e.next).toMatch(/kubectl auth can-i get namespaces --all-namespaces/);
+  });
+
+  test('a user who may list but not get (RBAC grants each verb on its own): refused up front, naming the gets it lacks', async () => {
+    // GIVEN a ClusterRole with list and patch on everything, but no get (drift and health read objects by name)
+    await grantClusterWide(server, LIST_WITHOUT_GET_USER, ['list', 'patch']);
+    const kubeconfig = writeKubeconfig(server, { token: server.userTokens[LIST_WITHOUT_GET_USER] });
+    // WHEN
+    const e = await refusal(connectCluster({ kubeconfig }));
+    // THEN only gets are missing, each named
+    expect(e.message).toMatch(/^user "list-without-get" \(context "test"\) lacks RBAC permissions verify needs in all namespaces: get namespaces \(drift: read each object of dist\/\); get configmaps/);
+    const named = e.message.slice(e.message.indexOf(': ') + 2).split('; ').map((n) => n.split(' ')[0]);
+    expect(new Set(named)).toEqual(new Set(['get']));
+    expect(e.message).toMatch(/get storageclasses\.storage\.k8s\.io|and \d+ more$/);
+    expect(e.next).toMatch(/granting get on these resources; check one with kubectl auth can-i get namespaces --all-namespaces$/);
   });
 
   test('the same user passes when the run needs nothing of the cluster but to reach it (access: [])', async () => {

@@ -65,6 +65,27 @@ describe('readDistObjects', () => {
     try { readDistObjects(empty); } catch (e) { expect((e as VerifyError).next).toMatch(/npm run synth/); }
   });
 
+  test('fails when a kustomization.yaml is damaged, naming the file and npm run synth, not with a raw parse error', () => {
+    // GIVEN a copy of dist/ whose monitoring kustomization.yaml is cut off mid-list, or is a list
+    const copy = tempDir('damaged-dist-');
+    fs.cpSync(outDir, copy, { recursive: true });
+    const file = path.join(copy, 'monitoring', 'kustomization.yaml');
+    const refusal = () => {
+      try { readDistObjects(copy); } catch (e) { return e; }
+      throw new Error('expected readDistObjects to fail');
+    };
+    fs.writeFileSync(file, 'resources: [grafana.yaml\n');
+    // WHEN / THEN
+    const broken = refusal();
+    expect(broken).toBeInstanceOf(VerifyError);
+    expect((broken as VerifyError).message).toMatch(/^dist\/monitoring\/kustomization\.yaml is not valid YAML: /);
+    expect((broken as VerifyError).next).toBe('run npm run synth to regenerate dist/');
+    fs.writeFileSync(file, '- grafana.yaml\n');
+    expect(refusal()).toMatchObject({ name: 'VerifyError', message: 'dist/monitoring/kustomization.yaml is not a kustomization (a YAML mapping)', next: 'run npm run synth to regenerate dist/' });
+    fs.writeFileSync(file, 'resources: grafana.yaml\n');
+    expect((refusal() as VerifyError).message).toBe('dist/monitoring/kustomization.yaml: resources is not a list of paths');
+  });
+
   test('fails on a kustomization feature it does not model, rather than reading other objects than kustomize would', () => {
     const copy = tempDir('patched-dist-');
     fs.cpSync(outDir, copy, { recursive: true });

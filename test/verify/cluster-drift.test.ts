@@ -115,6 +115,10 @@ describeWithApiServer('verify drift against a real API server with dist/ applied
       expect(server.kubectl(['delete', 'networkpolicy', 'pve-exporter', '-n', 'monitoring']).status).toBe(0);
       const stray = (name: string, extra: object = {}) => YAML.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'monitoring', labels: { 'app.kubernetes.io/part-of': 'monitoring-stack' }, ...extra }, data: { a: 'b' } });
       applyAs(server, 'kubectl', stray('old-dashboards'));
+      // A kind the stack has never had in dist/ (no DaemonSet): found by the fixed list of the stack's kinds.
+      const app = { 'app.kubernetes.io/name': 'old-agent', 'app.kubernetes.io/part-of': 'monitoring-stack' };
+      applyAs(server, 'kubectl', YAML.stringify({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'old-agent', namespace: 'monitoring', labels: app },
+        spec: { selector: { matchLabels: app }, template: { metadata: { labels: app }, spec: { containers: [{ name: 'agent', image: 'busybox:1.36' }] } } } }));
       const owner = JSON.parse(server.kubectl(['get', 'configmap', 'prometheus-config', '-n', 'monitoring', '-o', 'json']).stdout);
       applyAs(server, 'kubectl', stray('owned-by-a-controller', { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'prometheus-config', uid: owner.metadata.uid }] }));
       const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-prometheus-0', namespace: 'monitoring', labels: { 'app.kubernetes.io/part-of': 'monitoring-stack' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
@@ -142,16 +146,29 @@ describeWithApiServer('verify drift against a real API server with dist/ applied
       expect(byId(results, 'drift/object/NetworkPolicy/monitoring/pve-exporter')).toMatchObject({ status: 'fail', detail: 'missing: not in the cluster', next: expect.stringMatching(/argocd app sync/) });
     });
 
-    test('a labelled object dist/ does not have is a prune candidate (warn); owned objects and StatefulSet claims are not', () => {
+    test('a labelled object dist/ does not have is a prune candidate (warn), of a kind dist/ has or not; owned objects and StatefulSet claims are not', () => {
       const prune = results.filter((r) => r.id.startsWith('drift/prune/'));
-      expect(prune.map((r) => [r.id, r.status])).toEqual([['drift/prune/ConfigMap/monitoring/old-dashboards', 'warn']]);
-      expect(prune[0].next).toMatch(/kubectl delete configmap -n monitoring old-dashboards/);
+      expect(prune.map((r) => [r.id, r.status]).sort()).toEqual([['drift/prune/ConfigMap/monitoring/old-dashboards', 'warn'], ['drift/prune/DaemonSet/monitoring/old-agent', 'warn']]);
+      expect(objects.some((o) => o.kind === 'DaemonSet')).toBe(false);
+      expect(byId(results, 'drift/prune/ConfigMap/monitoring/old-dashboards').next).toMatch(/kubectl delete configmap -n monitoring old-dashboards$/);
+      expect(byId(results, 'drift/prune/DaemonSet/monitoring/old-agent').next).toMatch(/kubectl delete daemonset\.apps -n monitoring old-agent$/);
     });
 
     test('the rest still matches', () => {
       const changed = ['ConfigMap/monitoring/prometheus-config', 'Deployment/monitoring/blackbox-exporter', 'NetworkPolicy/monitoring/pve-exporter'].map((k) => `drift/object/${k}`);
       expect(objectIds(results).filter((r) => r.status !== 'pass' && ![...changed, TALOS_SA].includes(r.id))).toEqual([]);
     });
+  });
+
+  test('dist/ that dropped every object of a kind: the live ones of that kind are still prune candidates', async () => {
+    // GIVEN dist/ without its NetworkPolicies, which the cluster still has
+    const live = JSON.parse(server.kubectl(['get', 'networkpolicies', '-A', '-l', 'app.kubernetes.io/part-of=monitoring-stack', '-o', 'json']).stdout)
+      .items.map((p: { metadata: { name: string; namespace: string } }) => `drift/prune/NetworkPolicy/${p.metadata.namespace}/${p.metadata.name}`);
+    expect(live.length).toBeGreaterThan(1);
+    // WHEN
+    const results = await checkDrift(cluster, objects.filter((o) => o.kind !== 'NetworkPolicy'));
+    // THEN each is reported
+    expect(results.filter((r) => r.id.startsWith('drift/prune/NetworkPolicy/')).map((r) => r.id).sort()).toEqual(live.sort());
   });
 
   test('dist/\'s version that the server refuses (a changed StatefulSet selector) fails with the server\'s reason', async () => {

@@ -11,6 +11,10 @@ import type { CheckResult } from '../../verify/check';
 import { type Cluster, connectCluster } from '../../verify/cluster/connect';
 import { type DistObject, readDistObjects } from '../../verify/cluster/dist-objects';
 import { checkHealth } from '../../verify/cluster/health';
+import { jsonApi } from '../../verify/cluster/json-api';
+import { claimCheck } from '../../verify/cluster/volumes';
+import { LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE } from '../../charts/platform/constants';
+import { LOCAL_PATH_PROVISIONER } from '../../charts/platform/local-path-provisioner';
 import { type ApiServer, startApiServer, stopAll } from '../support/kube-apiserver';
 import { SECOND_SITE } from '../support/second-site';
 import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
@@ -103,7 +107,11 @@ describeWithApiServer('verify health against a real API server with dist/ applie
     test('a Pending claim fails with the reason from its events', async () => {
       claim(ns, 'data-prometheus-0', '100Gi', site.kubernetes.storageClass);
       event('PersistentVolumeClaim', ns, 'data-prometheus-0', 'ProvisioningFailed', 'storageclass.storage.k8s.io "local-path" not found');
-      expect(byId(await health([prometheus()]), id)).toMatchObject({ status: 'fail', detail: 'Pending: ProvisioningFailed: storageclass.storage.k8s.io "local-path" not found' });
+      expect(byId(await health([prometheus()]), id)).toMatchObject({
+        status: 'fail', detail: 'Pending: ProvisioningFailed: storageclass.storage.k8s.io "local-path" not found',
+        // The site's class is the one the stack ships (applied with platform/base): its provisioner runs in local-path-storage.
+        next: `kubectl -n ${ns} describe pvc data-prometheus-0; check the provisioner of StorageClass local-path (${LOCAL_PATH_PROVISIONER}): kubectl -n ${LOCAL_PATH_NAMESPACE} get pods, and its logs`,
+      });
     });
 
     test('bound at the requested size and the site\'s class passes; smaller fails', async () => {
@@ -128,6 +136,7 @@ describeWithApiServer('verify health against a real API server with dist/ applie
       const r = byId(await health([svc('alertmanager-lb')]), `health/lb/${ns}/alertmanager-lb`);
       expect(r).toMatchObject({ status: 'fail', detail: 'missing LB address: no address assigned', title: `LoadBalancer ${ns}/alertmanager-lb holds ${site.alertmanager.address}` });
       expect(r.next).toMatch(/IPAddressPool monitoring-vlan70 contains 10\.70\.0\.13/);
+      expect(r.next).toContain(`kubectl -n ${METALLB_NAMESPACE} get pods`);
       expect(r.lines).toEqual([`AllocationFailed: Failed to allocate IP for "${ns}/alertmanager-lb": no available IPs`]);
     });
 
@@ -197,6 +206,29 @@ describeWithApiServer('verify health against a real API server with dist/ applie
       expect(byId(await health([pick('Service', 'prometheus-lb')], undefined, site), `health/lb/${ns2}/prometheus-lb`)).toMatchObject({
         status: 'fail', detail: expect.stringMatching(new RegExp(`^dist/ asks for ${second.prometheus.address.replace(/\./g, '\\.')}, which is none of the site's addresses`)),
       });
+    });
+
+    test('a Pending claim names its class\'s provisioner; local-path-storage only for the class the stack ships', async () => {
+      const api = jsonApi(cluster);
+      const pending = (name: string) => ({ namespace: ns2, name, request: '1Gi', source: 'statefulset' as const, pod: 'other-0' });
+      const hint = async (s: Site, name: string) => byId([await claimCheck(api, s, pending(name))], `health/pvc/${ns2}/${name}`).next;
+      const storageClass = (name: string, provisioner: string) => applyAs(server, 'test', YAML.stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner }));
+      // GIVEN a claim of the second site's class, which is not in this cluster (the first site's dist/ is applied)
+      claim(ns2, 'data-other-0', '1Gi', second.kubernetes.storageClass);
+      expect(await hint(second, 'data-other-0')).toBe(`kubectl -n ${ns2} describe pvc data-other-0; StorageClass node-disk does not exist: see the drift checks (dist/platform/base ships it)`);
+      // the site's class name, but made by someone else with another provisioner: not the stack's provisioner
+      storageClass(second.kubernetes.storageClass, 'csi.example.com');
+      expect(await hint(second, 'data-other-0')).toBe(`kubectl -n ${ns2} describe pvc data-other-0; check the provisioner of StorageClass node-disk (csi.example.com): its pods and logs, where it is installed`);
+      // a class the site does not ask for, even with the local-path provisioner: not the stack's either
+      storageClass('ceph-rbd', 'rbd.csi.ceph.com');
+      claim(ns2, 'data-ceph-0', '1Gi', 'ceph-rbd');
+      expect(await hint(second, 'data-ceph-0')).toBe(`kubectl -n ${ns2} describe pvc data-ceph-0; check the provisioner of StorageClass ceph-rbd (rbd.csi.ceph.com): its pods and logs, where it is installed`);
+      storageClass('other-local-path', LOCAL_PATH_PROVISIONER);
+      claim(ns2, 'data-local-0', '1Gi', 'other-local-path');
+      expect(await hint(second, 'data-local-0')).not.toContain(LOCAL_PATH_NAMESPACE);
+      claim(ns2, 'data-gone-0', '1Gi', 'gone');
+      expect(await hint(second, 'data-gone-0')).toBe(`kubectl -n ${ns2} describe pvc data-gone-0; StorageClass gone does not exist: the site asks for node-disk`);
+      expect(server.kubectl(['delete', 'storageclass', second.kubernetes.storageClass, 'ceph-rbd', 'other-local-path']).status).toBe(0);
     });
 
     test('the expected claim size and class are the second site\'s: its class passes, the first site\'s fails', async () => {

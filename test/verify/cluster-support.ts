@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as YAML from 'yaml';
+import { eventually } from '../prometheus/loopback-daemon';
 import { kustomizeCommand, requireTool } from '../support/binaries';
 import { CRDS_NOT_IN_SHARED, walkYamlFiles } from '../support/crd-schemas';
 import type { ApiServer } from '../support/kube-apiserver';
@@ -26,6 +27,9 @@ export function describeWithApiServer(title: string, body: () => void): void {
 
 /** The user without any RBAC binding the tests add to the server. */
 export const NO_RIGHTS_USER = 'no-rights';
+
+/** A user the tests bind to `list` and `patch` on everything, but not `get` (see grantClusterWide). */
+export const LIST_WITHOUT_GET_USER = 'list-without-get';
 
 /** Argo CD's server-side apply field manager (what the checks must detect). */
 export const ARGOCD_MANAGER = 'argocd-controller';
@@ -100,4 +104,16 @@ export function writeKubeconfig(server: ApiServer, change: { token?: string; url
 export function setStatus(server: ApiServer, kind: string, namespace: string | undefined, name: string, status: unknown): void {
   const ns = namespace ? ['-n', namespace] : [];
   must(server.kubectl(['patch', kind, name, ...ns, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]), `status of ${kind} ${name}`);
+}
+
+/**
+ * Binds `user` to a new ClusterRole granting `verbs` on every resource of every group (kubectl as
+ * admin), and waits until the authorizer's cache has the binding.
+ */
+export async function grantClusterWide(server: ApiServer, user: string, verbs: readonly string[]): Promise<void> {
+  const name = `verify-test-${user}`;
+  applyAs(server, 'kubectl', YAML.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs }] })
+    + '---\n' + YAML.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] }));
+  await eventually(async () => (server.kubectl(['auth', 'can-i', verbs[0], 'namespaces', '--all-namespaces', `--as=${user}`]).status === 0 ? true : undefined), 30000, `RBAC binding of ${user}`);
 }

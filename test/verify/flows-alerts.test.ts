@@ -2,10 +2,12 @@
  * checkAlerts against a real Alertmanager (Debian's 0.25 on loopback, the release the other live
  * Alertmanager tests use) running the site's alertmanager.yml behind the site's web-auth login
  * (--web.config.file, as the chart runs it). The site has a webhook receiver on loopback, so its
- * route tree has a real receiver besides `default`. A second Alertmanager runs the same file with
- * one route put first that sends the test alert to the webhook: the running tree no longer is the
- * site's. The only other change to the file: group_wait 0s, so a notification, if any, leaves at
- * once and its absence can be asserted.
+ * route tree has a real receiver besides `default`. Two more Alertmanagers run the same file with
+ * one route put first that sends the test alert to the webhook: `misrouted` matches its alertname,
+ * `unreadable` matches its severity with a Go regex JavaScript cannot read ((?i)). In both the
+ * running tree no longer is the site's and a posted test alert would page someone. The only other
+ * change to the file: group_wait 0s, so a notification, if any, leaves at once and its absence can
+ * be asserted.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -36,10 +38,13 @@ describeWithBinary('prometheus-alertmanager', 'checkAlerts against a real Alertm
   let login = { username: '', password: '' };
   let asSite: LoopbackDaemon;
   let misrouted: LoopbackDaemon;
+  let unreadable: LoopbackDaemon;
   let ctx: TestContext;
   let results: CheckResult[] = [];
   let misroutedCtx: TestContext;
   let misroutedResults: CheckResult[] = [];
+  let unreadableCtx: TestContext;
+  let unreadableResults: CheckResult[] = [];
   const result = (id: string, from = results) => from.find((r) => r.id === id);
   const server = async <T>(daemon: LoopbackDaemon, p: string): Promise<T> => {
     const r = await fetch(`${daemon.url}${p}`, { headers: basicAuth(login.username, login.password) });
@@ -58,7 +63,7 @@ describeWithBinary('prometheus-alertmanager', 'checkAlerts against a real Alertm
 
     const config = alertmanagerConfig(site, stackTopology(site, 'kubernetes'));
     config.route.group_wait = '0s';
-    const elsewhere = { ...config, route: { ...config.route, routes: [{ receiver: 'chat', matchers: [`alertname="${TEST_ALERT_NAME}"`] }, ...config.route.routes!] } };
+    const first = (matcher: string) => ({ ...config, route: { ...config.route, routes: [{ receiver: 'chat', matchers: [matcher] }, ...config.route.routes!] } });
     const start = (name: string, text: object) => {
       fs.writeFileSync(path.join(root, `${name}.yml`), YAML.stringify(text));
       return startDaemon('prometheus-alertmanager', (port) => [
@@ -66,8 +71,10 @@ describeWithBinary('prometheus-alertmanager', 'checkAlerts against a real Alertm
         `--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${path.join(root, 'web.yml')}`, '--cluster.listen-address=',
       ]);
     };
-    [asSite, misrouted] = await Promise.all([start('as-site', config), start('misrouted', elsewhere)]);
-    daemons.push(asSite, misrouted);
+    [asSite, misrouted, unreadable] = await Promise.all([
+      start('as-site', config), start('misrouted', first(`alertname="${TEST_ALERT_NAME}"`)), start('unreadable', first('severity=~"(?i)INFO"')),
+    ]);
+    daemons.push(asSite, misrouted, unreadable);
     for (const d of daemons) {
       await eventually(async () => ((await fetch(`${d.url}/-/ready`, { headers: basicAuth(login.username, login.password) })).ok ? true : undefined), 30000, 'Alertmanager to be ready')
         .catch((e: Error) => { throw new Error(`${e.message}; its output:\n${d.output().slice(-3000)}`); });
@@ -77,6 +84,8 @@ describeWithBinary('prometheus-alertmanager', 'checkAlerts against a real Alertm
     results = await checkAlerts(ctx, directEndpoint('alertmanager', asSite.url), login);
     misroutedCtx = testContext(site);
     misroutedResults = await checkAlerts(misroutedCtx, directEndpoint('alertmanager', misrouted.url), login);
+    unreadableCtx = testContext(site);
+    unreadableResults = await checkAlerts(unreadableCtx, directEndpoint('alertmanager', unreadable.url), login);
   }, 90000);
 
   afterAll(async () => {
@@ -92,6 +101,7 @@ describeWithBinary('prometheus-alertmanager', 'checkAlerts against a real Alertm
     expect(siteReceivers(site, testAlertLabels(ctx))).toEqual(['default']);
     expect(results.map((r) => [r.id, r.status])).toEqual([['alerts/status', 'pass'], ['alerts/post', 'pass'], ['alerts/routed', 'pass'], ['alerts/resolved', 'pass']]);
     expect(result('alerts/routed')!.detail).toBe('routed to default as the site\'s route tree says; no integration on that route: nobody was notified');
+    expect(result('alerts/post')!.detail).toMatch(/; the running route tree sends it to default, no integration$/);
   });
 
   test('leaves the test alert resolved on the server: not listed, and received once firing and once resolved', async () => {
@@ -115,15 +125,44 @@ describeWithBinary('prometheus-alertmanager', 'checkAlerts against a real Alertm
     expect(notifications.filter((n) => n.alerts.some((a) => a.labels[RUN_LABEL] === ctx.runId))).toEqual([]);
   });
 
-  test('fails routing when the running tree sends the test alert elsewhere, naming both receivers', () => {
-    expect(result('alerts/routed', misroutedResults)).toMatchObject({
-      status: 'fail',
-      detail: 'routed to chat; the site\'s route tree gives default',
-      next: expect.stringContaining('re-apply dist/ (ConfigMap monitoring/alertmanager-config)'),
+  /** Firing alerts Alertmanager has taken since it started, summed over the API versions 0.25 counts separately. */
+  const firingReceived = async (daemon: LoopbackDaemon) => {
+    const metrics = await server<string>(daemon, '/metrics');
+    return [...metrics.matchAll(/^alertmanager_alerts_received_total\{status="firing"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  };
+  /** Posts an alert with the test alert's labels but another run id, and waits until the webhook has it: the route really pages. */
+  const controlReachesWebhook = async (daemon: LoopbackDaemon, runId: string) => {
+    const control = `control-${runId}`;
+    await fetch(`${daemon.url}/api/v2/alerts`, {
+      method: 'POST', headers: { ...basicAuth(login.username, login.password), 'Content-Type': 'application/json' },
+      body: JSON.stringify([{ labels: { ...testAlertLabels({ ...ctx, runId }), [RUN_LABEL]: control } }]),
     });
-    // It was resolved all the same, and the misrouting was real: the webhook got the test alert.
-    expect(result('alerts/resolved', misroutedResults)!.status).toBe('pass');
-    expect(notifications.some((n) => n.receiver === 'chat' && n.alerts.some((a) => a.labels[RUN_LABEL] === misroutedCtx.runId))).toBe(true);
+    await eventually(async () => (notifications.some((n) => n.receiver === 'chat' && n.alerts.some((a) => a.labels[RUN_LABEL] === control)) ? true : undefined), 20000, 'the control alert at the webhook');
+  };
+
+  test('fails before posting when the running tree would send the test alert to a receiver with an integration, naming it', async () => {
+    // THEN the flow stopped at the post step, saying which receiver would be notified and why
+    expect(misroutedResults.map((r) => [r.id, r.status])).toEqual([['alerts/status', 'pass'], ['alerts/post', 'fail']]);
+    expect(result('alerts/post', misroutedResults)).toMatchObject({
+      detail: 'test alert not posted: Alertmanager\'s running route tree sends it to chat (webhook_configs): posting it would notify them',
+      next: 'the running alertmanager.yml differs from the site\'s: re-apply dist/ (ConfigMap monitoring/alertmanager-config), then rerun verify (the site\'s route tree sends it to default, which notifies nobody)',
+    });
+    // AND Alertmanager never took it: nothing listed, no firing alert received at all
+    const listed = await server<ListedAlert[]>(misrouted, '/api/v2/alerts');
+    expect(listed.filter((a) => a.labels[RUN_LABEL] === misroutedCtx.runId)).toEqual([]);
+    expect(await firingReceived(misrouted)).toBe(0);
+    // AND the refusal mattered: the same labels with another run id do reach the webhook, the test alert did not
+    await controlReachesWebhook(misrouted, misroutedCtx.runId);
+    expect(notifications.filter((n) => n.alerts.some((a) => a.labels[RUN_LABEL] === misroutedCtx.runId))).toEqual([]);
+  });
+
+  test('fails before posting when a matcher of the running tree cannot be evaluated here: unknown counts as paging', async () => {
+    expect(unreadableResults.map((r) => [r.id, r.status])).toEqual([['alerts/status', 'pass'], ['alerts/post', 'fail']]);
+    expect(result('alerts/post', unreadableResults)!.detail).toMatch(/^test alert not posted: verify cannot tell where Alertmanager's running route tree sends it: the regex of matcher severity=~"\(\?i\)INFO" is not one JavaScript reads/);
+    expect(await firingReceived(unreadable)).toBe(0);
+    // Alertmanager itself reads (?i) and would have paged chat.
+    await controlReachesWebhook(unreadable, unreadableCtx.runId);
+    expect(notifications.filter((n) => n.alerts.some((a) => a.labels[RUN_LABEL] === unreadableCtx.runId))).toEqual([]);
   });
 
   test('fails with "credentials rejected" naming the site\'s Secret when the password is wrong, and posts nothing', async () => {
@@ -133,5 +172,17 @@ describeWithBinary('prometheus-alertmanager', 'checkAlerts against a real Alertm
     expect(rejected[0].next).toContain(`Secret monitoring/${site.alertmanager.webAuthSecret} (keys username, password)`);
     const listed = await server<ListedAlert[]>(asSite, '/api/v2/alerts');
     expect(listed.filter((a) => a.labels[RUN_LABEL] === wrongCtx.runId)).toEqual([]);
+  });
+
+  test('a rejected login read from the local Secrets file names the file and the cluster\'s Secret to compare it with', async () => {
+    // GIVEN a site with its own namespace and Secret name, and a stale password in the local file
+    const other = parseSite({ kubernetes: { namespace: 'observability' }, alertmanager: { webAuthSecret: 'am-login', receivers: site.alertmanager.receivers } }).site;
+    const file = '.secrets/kubernetes/monitoring-secrets.yaml';
+    // WHEN
+    const rejected = await checkAlerts(testContext(other), directEndpoint('alertmanager', asSite.url), { ...login, password: 'stale', source: file });
+    // THEN
+    expect(rejected).toEqual([expect.objectContaining({ id: 'alerts/status', status: 'fail', detail: expect.stringMatching(/\(HTTP 401, user monitoring, read from \.secrets\/kubernetes\/monitoring-secrets\.yaml\)$/) })]);
+    expect(rejected[0].next).toBe(`the password in ${file} is not the one the cluster's Secret observability/am-login (keys username, password) holds, or alertmanager has not taken it yet: `
+      + `kubectl apply -f ${file}, then restart alertmanager's pod; or, if the cluster's Secret is the right one, move ${file} aside so verify reads the Secret`);
   });
 });

@@ -9,6 +9,7 @@ import { grafanaDatasources, grafanaDatasourcesYaml } from '../../charts/grafana
 import { stackTopology } from '../../charts/topology';
 import { parseSite, type Site } from '../../site';
 import { directEndpoint } from '../../verify/http';
+import type { BasicAuth } from '../../verify/flows/context';
 import { checkGrafana } from '../../verify/flows/grafana';
 import { SECOND_SITE } from '../support/second-site';
 import { startFakeGrafana, type FakeGrafana, type FakeGrafanaOptions } from './support/fake-grafana';
@@ -19,7 +20,7 @@ const admin = { username: 'admin', password: 'admin-password-from-the-secret' };
 const provisioned = (s: Site) => grafanaDatasources(s, stackTopology(s, 'kubernetes')).datasources;
 
 const running: FakeGrafana[] = [];
-async function check(options: Partial<FakeGrafanaOptions> = {}, checked: Site = site, served: Site = site, auth = admin) {
+async function check(options: Partial<FakeGrafanaOptions> = {}, checked: Site = site, served: Site = site, auth: BasicAuth = admin) {
   const grafana = await startFakeGrafana(served, { admin, ...options });
   running.push(grafana);
   return { grafana, results: await checkGrafana(testContext(checked), directEndpoint('grafana', grafana.url), auth) };
@@ -95,9 +96,69 @@ describe('checkGrafana on a broken Grafana', () => {
     expect(grafana.requests.some((r) => r.includes('/api/datasources/'))).toBe(false);
   });
 
+  test('a login read from the local Secrets file: names the file, says to compare it with the cluster\'s Secret and how Grafana takes a new password', async () => {
+    // GIVEN the password verify read from the generated file, which the cluster's Secret does not hold
+    const file = '.secrets/kubernetes/monitoring-secrets.yaml';
+    // WHEN
+    const { results } = await check({}, site, site, { ...admin, password: 'wrong', source: file });
+    // THEN
+    expect(results[1]).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/^credentials rejected by grafana at http:\/\/127\.0\.0\.1:\d+ \(HTTP 401, user admin, read from \.secrets\/kubernetes\/monitoring-secrets\.yaml\)$/),
+      next: `the password in ${file} is not the one the cluster's Secret monitoring/${site.grafana.adminSecret} (keys admin-user, admin-password) holds, or grafana has not taken it yet: `
+        + `kubectl apply -f ${file}, then set the admin password to the Secret's with \`grafana cli admin reset-admin-password\` in Grafana's pod (Grafana reads the Secret on its first start only); `
+        + `or, if the cluster's Secret is the right one, move ${file} aside so verify reads the Secret`,
+    });
+  });
+
+  test('a login read from the cluster\'s Secret itself: says Grafana does not run with it, nothing about a file', async () => {
+    const other = parseSite({ kubernetes: { namespace: 'observability' }, grafana: { adminSecret: 'grafana-login' } }).site;
+    const { results } = await check({}, other, other, { ...admin, password: 'wrong', source: 'Secret observability/grafana-login' });
+    expect(results[1].detail).toMatch(/\(HTTP 401, user admin, read from Secret observability\/grafana-login\)$/);
+    expect(results[1].next).toMatch(/^grafana does not run with the login that Secret observability\/grafana-login \(keys admin-user, admin-password\) holds: set the admin password to the Secret's with `grafana cli admin reset-admin-password`/);
+  });
+
   test('fails health when Grafana reports its database failing', async () => {
     const { results } = await check({ database: 'failing' });
     expect(results[0]).toMatchObject({ id: 'grafana/health', status: 'fail', detail: 'Grafana reports its database as failing' });
+  });
+});
+
+describe('checkGrafana on answers that are not Grafana\'s (a proxy\'s page, JSON of another shape)', () => {
+  const prometheus = provisioned(site).find((d) => d.type === 'prometheus')!;
+  const base = `/api/datasources/uid/${prometheus.uid}`;
+  const row = (results: Awaited<ReturnType<typeof check>>['results']) => results.find((r) => r.id === `grafana/datasource/${prometheus.uid}`)!;
+
+  test('an HTML page for a datasource fails that datasource only, saying the body is not JSON and asking whether the address is Grafana', async () => {
+    const { results, grafana } = await check({ pages: { [base]: '<html>proxy login</html>' } });
+    expect(row(results)).toMatchObject({
+      status: 'fail',
+      detail: `${grafana.url}${base} answered HTTP 200 with a body that is not JSON: <html>proxy login</html>`,
+      next: `check that ${grafana.url} is grafana itself, not a proxy or another service`,
+    });
+    expect(results.filter((r) => r !== row(results)).every((r) => r.status === 'pass')).toBe(true);
+  });
+
+  test('{} for a datasource fails it, naming the shape it lacks', async () => {
+    const { results, grafana } = await check({ pages: { [base]: '{}' } });
+    expect(row(results)).toMatchObject({ status: 'fail', detail: `GET ${base} at ${grafana.url} answered JSON that is not a Grafana datasource (type, url): {}` });
+  });
+
+  test('an HTML page for a health check fails the datasource, saying the body is not JSON', async () => {
+    const { results, grafana } = await check({ pages: { [`${base}/health`]: '<html>proxy login</html>' } });
+    expect(row(results)).toMatchObject({ status: 'fail', detail: `${grafana.url}${base}/health answered HTTP 200 with a body that is not JSON: <html>proxy login</html>` });
+  });
+
+  test('{} for a health check fails the datasource: no status OK', async () => {
+    const { results } = await check({ pages: { [`${base}/health`]: '{}' } });
+    expect(row(results)).toMatchObject({ status: 'fail', detail: `Grafana's health check of ${prometheus.name} answered HTTP 200 without status OK: {}` });
+  });
+
+  test('{} for the logged-in user fails the login row and checks no datasource', async () => {
+    const { results, grafana } = await check({ pages: { '/api/user': '{}' } });
+    expect(results.map((r) => [r.id, r.status])).toEqual([['grafana/health', 'pass'], ['grafana/login', 'fail']]);
+    expect(results[1].detail).toBe(`GET /api/user at ${grafana.url} answered JSON that is not a Grafana user (login): {}`);
+    expect(grafana.requests.some((r) => r.includes('/api/datasources/'))).toBe(false);
   });
 });
 

@@ -95,6 +95,39 @@ describe('checkLogs on a broken log path', () => {
   });
 });
 
+describe('checkLogs when the Loki address answers something else (a proxy\'s page, JSON of another shape)', () => {
+  const pipelines: FakeLogPipeline[] = [];
+  afterAll(async () => { for (const p of pipelines) await p.close(); });
+  /** Long enough that waiting for it would fail the test's own timeout: the rows must come at once. */
+  const WAIT_MS = 120_000;
+  const run = async (lokiAnswer: string) => {
+    const pipeline = await startFakeLogPipeline(site, { lokiAnswer });
+    pipelines.push(pipeline);
+    const ctx = testContext(site, { waitMs: WAIT_MS });
+    return { pipeline, ctx, results: await checkLogs(ctx, directEndpoint('loki', pipeline.lokiUrl), pipeline.syslog) };
+  };
+  const query = (ctx: { runId: string }, t: string) => `(query {job="${SYSLOG_JOB}", transport="${t}"} |= "${ctx.runId}-${t}")`;
+
+  test('an HTML page fails each transport at once, saying the body is not JSON and asking whether the address is Loki', async () => {
+    const { pipeline, ctx, results } = await run('<html>proxy login</html>');
+    expect(results).toEqual(['udp', 'tcp'].map((t) => expect.objectContaining({
+      id: `logs/syslog-${t}`,
+      status: 'fail',
+      detail: `${pipeline.lokiUrl}/loki/api/v1/query_range answered HTTP 200 with a body that is not JSON: <html>proxy login</html> ${query(ctx, t)}`,
+      next: `check that ${pipeline.lokiUrl} is loki itself, not a proxy or another service`,
+    })));
+  });
+
+  test('{} fails each transport at once, naming the shape a Loki answer has', async () => {
+    const { pipeline, ctx, results } = await run('{}');
+    expect(results).toEqual(['udp', 'tcp'].map((t) => expect.objectContaining({
+      id: `logs/syslog-${t}`,
+      status: 'fail',
+      detail: `GET /loki/api/v1/query_range at ${pipeline.lokiUrl} answered JSON that is not a Loki streams result (data.result, a list of streams with [time, line] values): {} ${query(ctx, t)}`,
+    })));
+  });
+});
+
 describe('checkLogs follows the site', () => {
   test('the second site (no TCP listener) gets a UDP line and one result; nothing is sent over TCP', async () => {
     const second = parseSite(SECOND_SITE).site;

@@ -150,7 +150,7 @@ describeWithBinaries(['prometheus', 'prometheus-node-exporter', 'blackbox_export
   });
 
   test('fails a rule group Prometheus did not load, naming it', () => {
-    expect(result(`metrics/rules/${DROPPED_GROUP}`)).toMatchObject({ status: 'fail', detail: `rule group ${DROPPED_GROUP} is not loaded`, next: expect.stringContaining('prometheus-rules') });
+    expect(result(`metrics/rules/${DROPPED_GROUP}`)).toMatchObject({ status: 'fail', detail: `rule group ${DROPPED_GROUP} is not loaded`, next: expect.stringContaining('re-apply dist/ (ConfigMap monitoring/prometheus-rules)') });
   });
 
   test('fails a group with a rule that does not evaluate, with Prometheus\' evaluation error', () => {
@@ -181,5 +181,16 @@ describeWithBinaries(['prometheus', 'prometheus-node-exporter', 'blackbox_export
     const rejected = await checkMetrics(testContext(other, { waitMs: 0 }), directEndpoint('prometheus', url), { ...login, password: 'not-the-password' });
     expect(rejected).toEqual([expect.objectContaining({ id: 'metrics/ready', status: 'fail', detail: expect.stringMatching(/^credentials rejected by prometheus at http:\/\/127\.0\.0\.1:\d+ \(HTTP 401/) })]);
     expect(rejected[0].next).toContain('Secret observability/prom-login');
+  });
+
+  test('a rejected login read from the cluster\'s Secret says Prometheus does not run with that Secret\'s values', async () => {
+    const other = parseSite({ kubernetes: { namespace: 'observability' }, prometheus: { webAuthSecret: 'prom-login' } }).site;
+    const rejected = await checkMetrics(testContext(other, { waitMs: 0 }), directEndpoint('prometheus', url), { ...login, password: 'not-the-password', source: 'Secret observability/prom-login' });
+    expect(rejected).toEqual([expect.objectContaining({
+      id: 'metrics/ready',
+      status: 'fail',
+      detail: expect.stringMatching(/\(HTTP 401, user monitoring, read from Secret observability\/prom-login\)$/),
+      next: 'prometheus does not run with the login that Secret observability/prom-login (keys username, password) holds: restart prometheus\'s pod',
+    })]);
   });
 });

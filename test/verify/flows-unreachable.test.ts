@@ -1,7 +1,7 @@
 /**
  * Every flow check against a service that does not answer (a closed loopback port) or answers
- * as something else (an HTML page): each returns fail rows naming the endpoint and a next step,
- * at once, without waiting for its deadline and without throwing.
+ * as something else (an HTML page, JSON of another shape): each returns fail rows naming the
+ * endpoint and a next step, at once, without waiting for its deadline and without throwing.
  */
 import { parseSite } from '../../site';
 import { directEndpoint } from '../../verify/http';
@@ -60,5 +60,47 @@ describe('flow checks against something that is not the service', () => {
     const results = await checkMetrics(testContext(site, { waitMs: WAIT_MS }), directEndpoint('prometheus', page!.url), auth);
     expect(results.map((r) => [r.id, r.status])).toEqual([['metrics/ready', 'pass'], ['metrics/api', 'fail']]);
     expect(results[1]).toMatchObject({ detail: expect.stringContaining('with a body that is not JSON: <html>router login</html>'), next: `check that ${page!.url} is prometheus itself, not a proxy or another service` });
+  });
+});
+
+describe.each([
+  ['an HTML page', '<html>router login</html>', /with a body that is not JSON: <html>router login<\/html>/],
+  ['{}', '{}', /answered JSON that is not .*: \{\}|reports its database as unknown/],
+  ['[]', '[]', /answered JSON that is not .*: \[\]/],
+])('flow checks against a server answering every request with 200 and %s', (_name, body, why) => {
+  let server: HttpPeer | undefined;
+  const requests: string[] = [];
+  beforeAll(async () => {
+    server = await listenHttp((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'Content-Type': body.startsWith('<') ? 'text/html' : 'application/json' }).end(body);
+    });
+  });
+  afterAll(() => server?.close());
+  const endpoint = (service: string) => directEndpoint(service, server!.url);
+  const port = () => server!.port;
+  /** Every row a pass or a fail with a reason and a next step; at least one fail, for the odd answer. */
+  const judged = (rows: readonly { status: string; detail?: string; next?: string }[]) => {
+    expect(rows.every((r) => r.status === 'pass' || (r.status === 'fail' && r.detail && r.next))).toBe(true);
+    expect(rows.filter((r) => r.status === 'fail').map((r) => r.detail)).toContainEqual(expect.stringMatching(why));
+  };
+
+  test('metrics resolves with fail rows, at once', async () => {
+    judged(await checkMetrics(testContext(site, { waitMs: WAIT_MS }), endpoint('prometheus'), auth));
+  });
+
+  test('alerts resolves with fail rows, at once, and posts no test alert', async () => {
+    judged(await checkAlerts(testContext(site, { waitMs: WAIT_MS }), endpoint('alertmanager'), auth));
+    expect(requests.filter((r) => r.startsWith('POST'))).toEqual([]);
+  });
+
+  test('grafana resolves with fail rows, at once', async () => {
+    judged(await checkGrafana(testContext(site, { waitMs: WAIT_MS }), endpoint('grafana'), auth));
+  });
+
+  test('logs resolves with a fail row per transport, at once', async () => {
+    const rows = await checkLogs(testContext(site, { waitMs: WAIT_MS }), endpoint('loki'), { host: '127.0.0.1', port: port() });
+    judged(rows);
+    expect(rows.map((r) => [r.id, r.status])).toEqual([['logs/syslog-udp', 'fail'], ['logs/syslog-tcp', 'fail']]);
   });
 });

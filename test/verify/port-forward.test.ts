@@ -25,13 +25,26 @@ const pod = (name: string, ready: boolean) => ({
 });
 
 /** The fake API server; `backend` is where the pod's port really leads, `kubeletError` makes the kubelet complain instead. */
-async function fakeApiServer(backend: () => number, pods: object[], kubeletError?: string): Promise<FakeApiServer> {
+interface FakeFaults {
+  /** The kubelet's complaint on the error channel instead of a connection. */
+  readonly kubeletError?: string;
+  /** The pod list answers this status. */
+  readonly podListStatus?: number;
+  /** The upgrade request is accepted as TCP and never answered. */
+  readonly hangUpgrade?: boolean;
+}
+
+async function fakeApiServer(backend: () => number, pods: object[], faults: FakeFaults = {}): Promise<FakeApiServer> {
+  const { kubeletError } = faults;
   const forwards: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     res.setHeader('Content-Type', 'application/json');
     if (url.pathname === '/api/v1/namespaces/lab/services/prometheus') {
       res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'prometheus', namespace: 'lab' }, spec: { selector: { 'app.kubernetes.io/name': 'prometheus' }, ports: [{ port: 9090, targetPort: 'http' }] } }));
+    } else if (url.pathname === '/api/v1/namespaces/lab/pods' && faults.podListStatus) {
+      res.statusCode = faults.podListStatus;
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'etcdserver: request timed out', code: faults.podListStatus }));
     } else if (url.pathname === '/api/v1/namespaces/lab/pods' && url.searchParams.get('labelSelector') === 'app.kubernetes.io/name=prometheus') {
       res.end(JSON.stringify({ apiVersion: 'v1', kind: 'PodList', metadata: {}, items: pods }));
     } else {
@@ -40,8 +53,10 @@ async function fakeApiServer(backend: () => number, pods: object[], kubeletError
     }
   });
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
+  const hung = new Set<import('node:stream').Duplex>();
   server.on('upgrade', (req, socket, head) => {
     forwards.push(req.url ?? '');
+    if (faults.hangUpgrade) { hung.add(socket); return; }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const port = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ports'));
       const portBytes = Buffer.from([port & 0xff, port >> 8]);
@@ -60,7 +75,7 @@ async function fakeApiServer(backend: () => number, pods: object[], kubeletError
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}`, forwards, close: () => new Promise((resolve) => { wss.close(); server.closeAllConnections(); server.close(() => resolve()); }) };
+  return { url: `http://127.0.0.1:${port}`, forwards, close: () => new Promise((resolve) => { for (const h of hung) h.destroy(); wss.close(); server.closeAllConnections(); server.close(() => resolve()); }) };
 }
 
 function clusterAt(server: string): Cluster {
@@ -118,7 +133,7 @@ describeWithBinary('prometheus-node-exporter', 'verify tunnels through the API s
 
   test("the kubelet's complaint on the error channel is the message", async () => {
     const complaint = 'error forwarding port 19090 to pod 1234, uid : failed to connect to localhost:19090: connection refused';
-    const api = await fakeApiServer(() => exporterPort, [pod('prometheus-0', true)], complaint);
+    const api = await fakeApiServer(() => exporterPort, [pod('prometheus-0', true)], { kubeletError: complaint });
     const endpoint = tunnelEndpoint(clusterAt(api.url), 'lab', 'prometheus', 9090);
     try {
       await expect(endpoint.request('GET', '/-/ready', { timeoutMs: 5000 })).rejects.toThrow(`pod lab/prometheus-0:19090 via the API server: ${complaint}`);
@@ -135,6 +150,29 @@ describeWithBinary('prometheus-node-exporter', 'verify tunnels through the API s
       await expect(endpoint.request('GET', '/api/health')).rejects.toThrow('Service lab/grafana could not be read (not found)');
     } finally {
       await endpoint.close();
+      await api.close();
+    }
+  });
+
+  test('a pod list the API server refuses fails the request with the status and message, not a crash', async () => {
+    const api = await fakeApiServer(() => exporterPort, [], { podListStatus: 503 });
+    const endpoint = tunnelEndpoint(clusterAt(api.url), 'lab', 'prometheus', 9090);
+    try {
+      await expect(endpoint.request('GET', '/-/ready')).rejects.toThrow(new VerifyTransportError('the pods of Service lab/prometheus could not be listed (HTTP 503: etcdserver: request timed out)'));
+    } finally {
+      await endpoint.close();
+      await api.close();
+    }
+  });
+
+  test('an API server that never answers the tunnel: the request times out and close() still returns', async () => {
+    const api = await fakeApiServer(() => exporterPort, [pod('prometheus-0', true)], { hangUpgrade: true });
+    const endpoint = tunnelEndpoint(clusterAt(api.url), 'lab', 'prometheus', 9090);
+    try {
+      await expect(endpoint.request('GET', '/-/ready', { timeoutMs: 500 })).rejects.toThrow(/no answer within 0.5 s/);
+      expect(api.forwards).toHaveLength(1);
+      await endpoint.close(); // would wait for the handshake forever if the accepted socket were kept
+    } finally {
       await api.close();
     }
   });

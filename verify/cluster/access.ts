@@ -5,6 +5,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { VerifyError } from '../errors';
+import { BUILT_IN_KINDS } from './stack-kinds';
 
 /** Permission on a resource in every namespace (verify reads several: the stack's, metallb-system, etcd-backup, ...). */
 export interface AccessNeed {
@@ -17,26 +18,26 @@ export interface AccessNeed {
   readonly why: string;
 }
 
-/** Kinds dist/ applies that are part of Kubernetes itself (custom resources are checked per object: their CRD may be absent). */
-const DIST_RESOURCES: ReadonlyArray<readonly [group: string, resource: string]> = [
-  ['', 'namespaces'], ['', 'configmaps'], ['', 'services'], ['', 'serviceaccounts'], ['', 'persistentvolumeclaims'],
-  ['apps', 'deployments'], ['apps', 'statefulsets'], ['apps', 'daemonsets'], ['batch', 'cronjobs'],
-  ['networking.k8s.io', 'networkpolicies'], ['storage.k8s.io', 'storageclasses'],
-  ['rbac.authorization.k8s.io', 'roles'], ['rbac.authorization.k8s.io', 'rolebindings'],
-  ['rbac.authorization.k8s.io', 'clusterroles'], ['rbac.authorization.k8s.io', 'clusterrolebindings'],
-];
+/**
+ * Kinds the stack applies that are part of Kubernetes itself (custom resources are checked per
+ * object: their CRD may be absent). RBAC grants each verb on its own: `list` does not allow a
+ * `get` of one object by name, which is how drift and health read them.
+ */
+const DIST_RESOURCES: ReadonlyArray<readonly [group: string, resource: string]> = BUILT_IN_KINDS.map((k) => [k.group, k.resource] as const);
 
 /** What checkDrift needs. */
 export const DRIFT_ACCESS: readonly AccessNeed[] = [
-  ...DIST_RESOURCES.map(([group, resource]) => ({ group, resource, verb: 'list', why: 'drift: read the object and find prune candidates' })),
+  ...DIST_RESOURCES.map(([group, resource]) => ({ group, resource, verb: 'get', why: 'drift: read each object of dist/' })),
+  ...DIST_RESOURCES.map(([group, resource]) => ({ group, resource, verb: 'list', why: 'drift: find prune candidates' })),
   // A dry run is authorized like the write it simulates: there is no read-only way to ask the server what an apply would change.
   ...DIST_RESOURCES.map(([group, resource]) => ({ group, resource, verb: 'patch', why: 'drift: server-side apply dry run (nothing is written)' })),
 ];
 
-/** What checkHealth needs. */
+/** What checkHealth needs: the objects it reads by name, and the pods and events it lists. */
 export const HEALTH_ACCESS: readonly AccessNeed[] = [
   ...[['apps', 'deployments'], ['apps', 'statefulsets'], ['apps', 'daemonsets'], ['batch', 'cronjobs'], ['', 'services'], ['', 'persistentvolumeclaims']]
-    .map(([group, resource]) => ({ group, resource, verb: 'list', why: 'health: rollout, volumes, addresses, backups' })),
+    .flatMap(([group, resource]) => ['list', 'get'].map((verb) => ({ group, resource, verb, why: 'health: rollout, volumes, addresses, backups' }))),
+  { group: 'storage.k8s.io', resource: 'storageclasses', verb: 'get', why: 'health: which provisioner a Pending claim waits for' },
   { group: '', resource: 'pods', verb: 'list', why: 'health: restart counts' },
   { group: '', resource: 'events', verb: 'list', why: 'health: why a PVC is Pending' },
 ];

@@ -50,7 +50,7 @@ export function fatalClusterError(e: unknown, server: string, timeoutMs: number)
   const code = err.code ?? err.errno ?? '';
   if (err.name === 'AbortError' || err.type === 'aborted' || code === 'ETIMEDOUT') {
     return new VerifyError(`the API server ${server} did not answer within ${timeoutMs / 1000} s`,
-      'check that the cluster is up and reachable from here (VPN, firewall, the Talos VIP), or raise --timeout');
+      `check that the cluster is up and reachable from here (VPN, firewall, the Talos VIP) and that the API server is not overloaded (kubectl get --raw /readyz); each request may take at most ${timeoutMs / 1000} s, and --timeout does not change that`);
   }
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
     return new VerifyError(`cannot reach the API server ${server}: ${code === 'ECONNREFUSED' ? 'connection refused' : code}`,

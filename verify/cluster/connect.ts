@@ -64,20 +64,25 @@ function loadKubeConfig(options: ClusterOptions, env: NodeJS.ProcessEnv): k8s.Ku
     throw new VerifyError(`no kubeconfig: ${files.join(', ')} (${from}) does not exist`,
       'pass --kubeconfig FILE or set KUBECONFIG; talosctl kubeconfig FILE writes one for the Talos cluster');
   }
+  // kubectl's merge rule: the first file to name a cluster, user or context wins, and the first
+  // non-empty current-context is used (the client library's mergeConfig throws on a repeated name).
   const kc = new k8s.KubeConfig();
-  for (const [i, file] of present.entries()) {
+  kc.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: '' });
+  const fresh = <T extends { name: string }>(have: readonly T[], added: readonly T[]) => added.filter((a) => !have.some((h) => h.name === a.name));
+  for (const file of present) {
+    const more = new k8s.KubeConfig();
     try {
-      if (i === 0) {
-        kc.loadFromFile(file);
-      } else {
-        const more = new k8s.KubeConfig();
-        more.loadFromFile(file);
-        kc.mergeConfig(more, true);
-      }
+      more.loadFromFile(file);
     } catch (e) {
       throw new VerifyError(`cannot read the kubeconfig ${file}: ${(e as Error).message.split('\n')[0]}`,
         'check that it is a kubeconfig (kubectl config view --kubeconfig FILE), or pass another with --kubeconfig');
     }
+    kc.loadFromOptions({
+      clusters: [...kc.getClusters(), ...fresh(kc.getClusters(), more.getClusters())],
+      users: [...kc.getUsers(), ...fresh(kc.getUsers(), more.getUsers())],
+      contexts: [...kc.getContexts(), ...fresh(kc.getContexts(), more.getContexts())],
+      currentContext: kc.getCurrentContext() || more.getCurrentContext(),
+    });
   }
   return kc;
 }

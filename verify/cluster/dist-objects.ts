@@ -35,13 +35,27 @@ function parseFile(distDir: string, file: string): DistObject[] {
   });
 }
 
+/** A kustomization.yaml as a mapping with a list of resource paths; a damaged one is a VerifyError naming it. */
+function readKustomization(distDir: string, file: string): { resources?: string[] } & Record<string, unknown> {
+  const doc = YAML.parseDocument(fs.readFileSync(path.join(distDir, file), 'utf8'));
+  const regenerate = 'run npm run synth to regenerate dist/';
+  if (doc.errors.length > 0) throw new VerifyError(`dist/${file} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`, regenerate);
+  const value: unknown = doc.toJS();
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new VerifyError(`dist/${file} is not a kustomization (a YAML mapping)`, regenerate);
+  const resources = (value as { resources?: unknown }).resources;
+  if (resources !== undefined && !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))) {
+    throw new VerifyError(`dist/${file}: resources is not a list of paths`, regenerate);
+  }
+  return value as { resources?: string[] } & Record<string, unknown>;
+}
+
 /** The objects `kustomize build dist/<dir>` emits, in its resources' order. */
 function buildDirectory(distDir: string, dir: string, seen = new Set<string>()): DistObject[] {
   if (seen.has(dir)) return [];
   seen.add(dir);
   const file = path.join(dir, 'kustomization.yaml');
   if (!fs.existsSync(path.join(distDir, file))) throw new VerifyError(`dist/${dir} has no kustomization.yaml, yet a GitOps layer points at it`, 'run npm run synth to regenerate dist/');
-  const kustomization = YAML.parse(fs.readFileSync(path.join(distDir, file), 'utf8')) as { resources?: string[] } & Record<string, unknown>;
+  const kustomization = readKustomization(distDir, file);
   const unmodelled = Object.keys(kustomization).filter((k) => !MODELLED_FIELDS.has(k));
   if (unmodelled.length > 0) throw new VerifyError(`dist/${file} uses ${unmodelled.join(', ')}, which verify does not model`, 'compare with kustomize build; verify reads plain resource lists only');
   return (kustomization.resources ?? []).flatMap((entry) => {

@@ -15,6 +15,7 @@ import { controllerCheck, detectController, type DetectedController, FIELD_MANAG
 import { type JsonObject, type JsonObjectApi, jsonApi } from './json-api';
 import { mapLimit } from './map-limit';
 import { diffObjects } from './object-diff';
+import { STACK_KINDS, type StackKind } from './stack-kinds';
 
 export interface DriftOptions {
   /**
@@ -55,6 +56,8 @@ const CRD_PROVIDERS: Readonly<Record<string, string>> = {
 const where = (o: { metadata: { name: string; namespace?: string } }) => `${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 const objectId = (o: DistObject) => `drift/object/${o.kind}/${where(o)}`;
 const group = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+/** The kind as kubectl names it: with its group, as kinds of different groups share names (talos.dev's ServiceAccount). */
+const kubectlType = (o: { apiVersion: string; kind: string }) => `${o.kind.toLowerCase()}${group(o.apiVersion) ? `.${group(o.apiVersion)}` : ''}`;
 
 /** The object to apply: dist/'s, plus the controller's own metadata as the live object has it. */
 function desiredObject(object: DistObject, live: JsonObject): JsonObject {
@@ -115,11 +118,14 @@ async function checkObject(api: JsonObjectApi, object: DistObject, fieldManager:
 }
 
 /**
- * Objects of dist/'s kinds labelled part-of=`partOf` that dist/ does not have. Left out on
- * purpose: the generated Secrets (applied out of band), objects a controller owns
- * (ownerReferences), and the claims StatefulSets create from their templates.
+ * Objects labelled part-of=`partOf` that dist/ does not have, searched among the kinds the stack
+ * applies or has applied (STACK_KINDS) and dist/'s own, so leftovers of a kind dist/ no longer
+ * has at all are found too; kinds the server does not serve are skipped. Left out on purpose: the
+ * generated Secrets (applied out of band), objects a controller owns (ownerReferences), and the
+ * claims StatefulSets create from their templates. A kind that cannot be listed (RBAC on a custom
+ * resource) is one failed result; the other kinds are still searched.
  */
-async function pruneCandidates(api: JsonObjectApi, objects: readonly DistObject[], partOf: string): Promise<CheckResult[]> {
+async function pruneCandidates(api: JsonObjectApi, objects: readonly DistObject[], partOf: string, fatal: (e: unknown) => Error | undefined): Promise<CheckResult[]> {
   const key = (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) => `${group(o.apiVersion)}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
   const known = new Set(objects.map(key));
   const claimPrefixes = objects.filter((o) => o.kind === 'StatefulSet').flatMap((s) => {
@@ -128,16 +134,29 @@ async function pruneCandidates(api: JsonObjectApi, objects: readonly DistObject[
   });
   const isClaimOfSet = (o: JsonObject) => o.kind === 'PersistentVolumeClaim'
     && claimPrefixes.some((c) => c.namespace === o.metadata.namespace && o.metadata.name.startsWith(c.prefix) && /^\d+$/.test(o.metadata.name.slice(c.prefix.length)));
-  const kinds = [...new Map(objects.map((o) => [`${o.apiVersion}|${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }])).values()];
+  // One search per group and kind, in the version dist/ writes it when dist/ has it.
+  const kinds = new Map<string, StackKind>();
+  for (const o of [...objects, ...STACK_KINDS]) {
+    const id = `${group(o.apiVersion)}|${o.kind}`;
+    if (!kinds.has(id)) kinds.set(id, { apiVersion: o.apiVersion, kind: o.kind });
+  }
   const results: CheckResult[] = [];
-  for (const kind of kinds) {
-    if (!(await api.serves(kind.apiVersion, kind.kind))) continue;
-    const found = await api.listAll(kind.apiVersion, kind.kind, `app.kubernetes.io/part-of=${partOf}`);
+  for (const kind of kinds.values()) {
+    let found: JsonObject[];
+    try {
+      if (!(await api.serves(kind.apiVersion, kind.kind))) continue;
+      found = await api.listAll(kind.apiVersion, kind.kind, `app.kubernetes.io/part-of=${partOf}`);
+    } catch (e) {
+      if (fatal(e)) throw e;
+      results.push(fail('drift', `drift/prune/${kind.kind}`, `prune candidates among ${kind.apiVersion} ${kind.kind}`, describeFailure(e),
+        `check RBAC: kubectl auth can-i list ${kubectlType(kind)} --all-namespaces`));
+      continue;
+    }
     for (const o of found) {
       if (known.has(key(o)) || (o.metadata.ownerReferences as unknown[] | undefined)?.length || o.metadata.labels?.[GENERATED_SECRET_LABEL] !== undefined || isClaimOfSet(o)) continue;
       results.push(warn('drift', `drift/prune/${o.kind}/${where(o)}`, `${o.kind} ${where(o)} is in dist/`,
         `labelled app.kubernetes.io/part-of=${partOf} but not in dist/: left over from an earlier version, or made by hand`,
-        `if dist/ dropped it on purpose, delete it: kubectl delete ${o.kind.toLowerCase()} ${o.metadata.namespace ? `-n ${o.metadata.namespace} ` : ''}${o.metadata.name}`));
+        `if dist/ dropped it on purpose, delete it: kubectl delete ${kubectlType(o)} ${o.metadata.namespace ? `-n ${o.metadata.namespace} ` : ''}${o.metadata.name}`));
     }
   }
   return results;
@@ -175,7 +194,7 @@ export async function checkDrift(cluster: Cluster, objects: readonly DistObject[
     return result;
   }));
   progress('drift: looking for prune candidates');
-  results.push(...await attempt('drift/prune', 'prune candidates', () => pruneCandidates(api, objects, partOf)));
+  results.push(...await attempt('drift/prune', 'prune candidates', () => pruneCandidates(api, objects, partOf, fatal)));
   results.push(...await attempt('drift/gitops', 'GitOps sync state', () => syncStateChecks(api, detected, options.delivery)));
   return results;
 }

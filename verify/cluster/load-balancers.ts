@@ -4,6 +4,7 @@
  * site's service addresses: clients, firewall rules and the syslog senders are configured with
  * the site's, so any other address is an outage even when the Service has one.
  */
+import { METALLB_NAMESPACE } from '../../charts/platform/constants';
 import type { Site } from '../../site';
 import { type CheckResult, fail, pass } from '../check';
 import type { DistObject } from './dist-objects';
@@ -41,7 +42,7 @@ export async function loadBalancerCheck(api: JsonObjectApi, site: Site, service:
   const live = await api.get(service);
   if (!live) return fail('health', id, title, 'missing: not in the cluster', 'see the drift checks: the GitOps controller has not applied it');
   const ingress = ((live.status as { loadBalancer?: { ingress?: { ip?: string }[] } } | undefined)?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
-  const metallb = `check MetalLB: its controller and speakers run (kubectl -n metallb-system get pods)${pool ? ` and IPAddressPool ${pool} contains ${wanted.join(', ')}` : ''}; kubectl -n ${service.metadata.namespace} describe service ${service.metadata.name}`;
+  const metallb = `check MetalLB: its controller and speakers run (kubectl -n ${METALLB_NAMESPACE} get pods)${pool ? ` and IPAddressPool ${pool} contains ${wanted.join(', ')}` : ''}; kubectl -n ${service.metadata.namespace} describe service ${service.metadata.name}`;
   if (ingress.length === 0) return fail('health', id, title, 'missing LB address: no address assigned', metallb, await serviceEvents(api, service));
   const missing = wanted.filter((a) => !ingress.includes(a));
   if (missing.length > 0) {

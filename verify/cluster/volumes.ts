@@ -4,8 +4,11 @@
  * StorageClass. A Pending claim is explained by its latest event (no provisioner, waiting for the
  * first consumer, provisioning failed), which is what the operator would look up next.
  */
+import { LOCAL_PATH_NAMESPACE, PLATFORM_BASE_DIR } from '../../charts/platform';
+import { LOCAL_PATH_PROVISIONER } from '../../charts/platform/local-path-provisioner';
 import type { Site } from '../../site';
 import { type CheckResult, fail, pass, warn } from '../check';
+import { apiFailure } from './api-errors';
 import type { DistObject } from './dist-objects';
 import type { JsonObject, JsonObjectApi } from './json-api';
 import { parseQuantity } from './quantity';
@@ -46,6 +49,31 @@ async function latestEvent(api: JsonObjectApi, claim: ExpectedClaim): Promise<{ 
   return { reason: String(newest.reason ?? ''), text: `${String(newest.reason ?? 'event')}: ${String(newest.message ?? '').trim()}` };
 }
 
+/**
+ * What to check next about the claim's StorageClass: the provisioner the stack ships runs in
+ * LOCAL_PATH_NAMESPACE, but only the site's class is the stack's (charts/platform/local-path-provisioner.ts),
+ * and only while it still names that provisioner; any other class's provisioner lives wherever its installer put it.
+ */
+async function provisionerHint(api: JsonObjectApi, site: Site, className: string): Promise<string> {
+  let live: JsonObject | undefined;
+  try {
+    live = await api.get({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: className } });
+  } catch (e) {
+    // Not allowed to read it: the hint is then only less precise.
+    if (!apiFailure(e)) throw e;
+    return `check the provisioner of StorageClass ${className} (kubectl get storageclass ${className})`;
+  }
+  const ours = className === site.kubernetes.storageClass;
+  if (!live) {
+    return ours
+      ? `StorageClass ${className} does not exist: see the drift checks (dist/${PLATFORM_BASE_DIR} ships it)`
+      : `StorageClass ${className} does not exist: the site asks for ${site.kubernetes.storageClass}`;
+  }
+  const provisioner = typeof live.provisioner === 'string' ? live.provisioner : '(none)';
+  if (ours && provisioner === LOCAL_PATH_PROVISIONER) return `check the provisioner of StorageClass ${className} (${provisioner}): kubectl -n ${LOCAL_PATH_NAMESPACE} get pods, and its logs`;
+  return `check the provisioner of StorageClass ${className} (${provisioner}): its pods and logs, where it is installed`;
+}
+
 export async function claimCheck(api: JsonObjectApi, site: Site, claim: ExpectedClaim): Promise<CheckResult> {
   const storageClass = site.kubernetes.storageClass;
   const id = `health/pvc/${claim.namespace}/${claim.name}`;
@@ -68,7 +96,7 @@ export async function claimCheck(api: JsonObjectApi, site: Site, claim: Expected
     if (phase === 'Pending' && claim.source === 'dist' && event?.reason === 'WaitForFirstConsumer') {
       return warn('health', id, title, `Pending until its first pod is scheduled${because}`, 'nothing to do if no pod has mounted it yet (the etcd-backup claim binds at the first backup run)');
     }
-    return fail('health', id, title, `${phase}${because}`, `${describe}; check the StorageClass ${spec.storageClassName ?? storageClass} and its provisioner (kubectl -n local-path-storage get pods)`);
+    return fail('health', id, title, `${phase}${because}`, `${describe}; ${await provisionerHint(api, site, spec.storageClassName ?? storageClass)}`);
   }
   const problems: string[] = [];
   if (spec.storageClassName !== storageClass) problems.push(`StorageClass ${spec.storageClassName ?? '(none)'}, the site asks for ${storageClass}`);

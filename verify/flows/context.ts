@@ -9,6 +9,14 @@ import type { Site } from '../../site';
 export interface BasicAuth {
   readonly username: string;
   readonly password: string;
+  /**
+   * Where the login was read, for messages: the local Secrets file
+   * (`.secrets/kubernetes/monitoring-secrets.yaml`) or the cluster's Secret
+   * (`Secret monitoring/grafana-admin`). A rejected login from the file names it and says to
+   * compare it with the cluster's Secret, which is what the service runs with.
+   * @default - unknown: messages name the cluster's Secret only
+   */
+  readonly source?: string;
 }
 
 export interface FlowContext {

@@ -10,7 +10,7 @@
 import { fail, pass, type CheckResult } from '../check';
 import type { ServiceEndpoint } from '../http';
 import type { FlowContext } from './context';
-import { callJson, failedAs, FlowFailure } from './flow-request';
+import { callAs, failedAs, FlowFailure, isArrayOf, isRecord, isString, isStringMap, type Shape } from './flow-request';
 import { pollUntil, secondsSince } from './poll';
 import { sendSyslog } from './syslog-send';
 import { syslogFrame, syslogMessage } from './syslog-message';
@@ -26,7 +26,14 @@ export interface SyslogTarget {
 /** How far before the send the Loki query starts, and past now it ends: room for clock skew (RFC 5424 lines keep the sender's time). */
 const QUERY_MARGIN_NS = 15n * 60n * 1_000_000_000n;
 
-interface LokiStreams { data: { result: { stream: Record<string, string>; values: [string, string][] }[] } }
+interface LokiStream { stream: Record<string, string>; values: [string, string][] }
+interface LokiStreams { data: { result: LokiStream[] } }
+
+const STREAMS: Shape<LokiStreams> = {
+  what: 'a Loki streams result (data.result, a list of streams with [time, line] values)',
+  test: (v): v is LokiStreams => isRecord(v) && isRecord(v.data) && isArrayOf(v.data.result, (r): r is LokiStream => isRecord(r) && isStringMap(r.stream)
+    && isArrayOf(r.values, (pair): pair is [string, string] => Array.isArray(pair) && pair.length === 2 && isString(pair[0]) && isString(pair[1]))),
+};
 
 const GROUP = 'logs';
 
@@ -61,11 +68,11 @@ export async function checkLogs(ctx: FlowContext, loki: ServiceEndpoint, syslog:
     const end = BigInt(Date.now()) * 1_000_000n + QUERY_MARGIN_NS;
     const path = `/loki/api/v1/query_range?${new URLSearchParams({ query, start: String(start), end: String(end), limit: '5', direction: 'backward' })}`;
     try {
-      const body = await callJson<LokiStreams>(loki, 'GET', path);
+      const body = await callAs(loki, 'GET', path, STREAMS);
       const hit = body.data.result.find((r) => r.values.some(([, line]) => line.includes(tag(stream))));
       return hit && pass(GROUP, id(stream), title(stream), `found in Loki ${secondsSince(sentAt)} s after sending, stream ${labelText(hit.stream)}`);
     } catch (e) {
-      if (e instanceof FlowFailure) return failedAs(GROUP, id(stream), title(stream), new FlowFailure(`${e.detail} (query ${query})`, e.next));
+      if (e instanceof FlowFailure) return failedAs(GROUP, id(stream), title(stream), new FlowFailure(`${e.detail} (query ${query})`, e.next, e.lines));
       throw e;
     }
   };

@@ -12,17 +12,35 @@
  * the site can predict. They must be loaded and their targets up; a discovered job without any
  * target is a warning (broken discovery or RBAC, or simply no annotated pod), not a failure.
  */
+import { PROMETHEUS_CONFIG_MAP, PROMETHEUS_RULES_CONFIG_MAP } from '../../charts/prometheus/prometheus-server';
 import { fail, pass, warn, type CheckResult } from '../check';
 import type { ServiceEndpoint } from '../http';
 import type { BasicAuth, FlowContext } from './context';
-import { call, callJson, failedAs, type ServiceLogin } from './flow-request';
+import { call, callAs, failedAs, isArrayOf, isRecord, isString, isStringMap, optional, type ServiceLogin, type Shape } from './flow-request';
 import { expectedRuleGroups, expectedScrapeJobs, type ExpectedJob, type ExpectedRuleGroup } from './metrics-expectations';
 import { pollUntil } from './poll';
 
 /** The parts of /api/v1/targets, /api/v1/scrape_pools and /api/v1/rules this check reads. */
-interface ActiveTarget { labels: Record<string, string>; scrapePool?: string; health: 'up' | 'down' | 'unknown'; lastError: string }
+interface ActiveTarget { labels: Record<string, string>; scrapePool?: string; health: 'up' | 'down' | 'unknown'; lastError?: string }
 interface LoadedRule { name: string; health: 'ok' | 'err' | 'unknown'; lastError?: string }
 interface LoadedGroup { name: string; rules: LoadedRule[] }
+
+const TARGET_HEALTH: readonly unknown[] = ['up', 'down', 'unknown'];
+const RULE_HEALTH: readonly unknown[] = ['ok', 'err', 'unknown'];
+const POOLS: Shape<{ data: { scrapePools: string[] } }> = {
+  what: 'Prometheus\' scrape pools (data.scrapePools, a list of job names)',
+  test: (v): v is { data: { scrapePools: string[] } } => isRecord(v) && isRecord(v.data) && isArrayOf(v.data.scrapePools, isString),
+};
+const TARGETS: Shape<{ data: { activeTargets: ActiveTarget[] } }> = {
+  what: 'Prometheus\' targets (data.activeTargets, each with labels, health up/down/unknown and lastError)',
+  test: (v): v is { data: { activeTargets: ActiveTarget[] } } => isRecord(v) && isRecord(v.data) && isArrayOf(v.data.activeTargets, (t): t is ActiveTarget =>
+    isRecord(t) && isStringMap(t.labels) && optional(t.scrapePool, isString) && TARGET_HEALTH.includes(t.health) && optional(t.lastError, isString)),
+};
+const RULES: Shape<{ data: { groups: LoadedGroup[] } }> = {
+  what: 'Prometheus\' rules (data.groups, each with a name and rules with health ok/err/unknown)',
+  test: (v): v is { data: { groups: LoadedGroup[] } } => isRecord(v) && isRecord(v.data) && isArrayOf(v.data.groups, (g): g is LoadedGroup =>
+    isRecord(g) && isString(g.name) && isArrayOf(g.rules, (r): r is LoadedRule => isRecord(r) && isString(r.name) && RULE_HEALTH.includes(r.health) && optional(r.lastError, isString))),
+};
 
 interface Snapshot {
   readonly pools: readonly string[];
@@ -34,7 +52,7 @@ const GROUP = 'metrics';
 
 export async function checkMetrics(ctx: FlowContext, prometheus: ServiceEndpoint, auth?: BasicAuth): Promise<CheckResult[]> {
   const { site } = ctx;
-  const login: ServiceLogin = { auth, source: `Secret ${site.kubernetes.namespace}/${site.prometheus.webAuthSecret} (keys username, password)` };
+  const login: ServiceLogin = { auth, secret: { namespace: site.kubernetes.namespace, name: site.prometheus.webAuthSecret, keys: ['username', 'password'] } };
   const jobs = expectedScrapeJobs(site);
   const groups = expectedRuleGroups(site);
 
@@ -71,9 +89,9 @@ export async function checkMetrics(ctx: FlowContext, prometheus: ServiceEndpoint
 }
 
 async function readSnapshot(prometheus: ServiceEndpoint, login: ServiceLogin): Promise<Snapshot> {
-  const pools = await callJson<{ data: { scrapePools: string[] } }>(prometheus, 'GET', '/api/v1/scrape_pools', { login });
-  const targets = await callJson<{ data: { activeTargets: ActiveTarget[] } }>(prometheus, 'GET', '/api/v1/targets?state=active', { login });
-  const rules = await callJson<{ data: { groups: LoadedGroup[] } }>(prometheus, 'GET', '/api/v1/rules', { login });
+  const pools = await callAs(prometheus, 'GET', '/api/v1/scrape_pools', POOLS, { login });
+  const targets = await callAs(prometheus, 'GET', '/api/v1/targets?state=active', TARGETS, { login });
+  const rules = await callAs(prometheus, 'GET', '/api/v1/rules', RULES, { login });
   return { pools: pools.data.scrapePools, targets: targets.data.activeTargets, groups: rules.data.groups };
 }
 
@@ -97,7 +115,7 @@ function judgeJob(expected: ExpectedJob, snapshot: Snapshot, namespace: string):
   const title = `scrape job ${expected.job}`;
   if (!snapshot.pools.includes(expected.job)) {
     return fail(GROUP, id, title, `Prometheus has no scrape pool for job ${expected.job}: its running prometheus.yml lacks the job, or it could not set the job up`,
-      `look for "${expected.job}" in Prometheus' log (a credentials or CA file it cannot read stops a job); if the job is not there, re-apply dist/ (ConfigMap ${namespace}/prometheus-config; the pod rolls on a change)`);
+      `look for "${expected.job}" in Prometheus' log (a credentials or CA file it cannot read stops a job); if the job is not there, re-apply dist/ (ConfigMap ${namespace}/${PROMETHEUS_CONFIG_MAP}; the pod rolls on a change)`);
   }
   const targets = targetsOf(snapshot, expected.job);
   const present = new Set(targets.map((t) => t.labels.instance));
@@ -115,7 +133,7 @@ function judgeJob(expected: ExpectedJob, snapshot: Snapshot, namespace: string):
     const next = down.length
       ? 'each line gives the target\'s last scrape error: check that its exporter runs and that Prometheus\' pod can reach it (NetworkPolicy, the guest\'s firewall)'
       : missing.length
-        ? `the running prometheus.yml differs from the site's: re-apply dist/ (ConfigMap ${namespace}/prometheus-config), then rerun verify`
+        ? `the running prometheus.yml differs from the site's: re-apply dist/ (ConfigMap ${namespace}/${PROMETHEUS_CONFIG_MAP}), then rerun verify`
         : 'rerun verify with a later deadline (a scrape interval has to pass)';
     return fail(GROUP, id, title, `${up}/${targets.length + missing.length} up (${why})`, next, lines);
   }
@@ -128,7 +146,7 @@ function judgeJob(expected: ExpectedJob, snapshot: Snapshot, namespace: string):
 function judgeGroup(expected: ExpectedRuleGroup, snapshot: Snapshot, namespace: string): CheckResult {
   const id = `metrics/rules/${expected.name}`;
   const title = `rule group ${expected.name}`;
-  const next = `re-apply dist/ (ConfigMap ${namespace}/prometheus-rules), and check Prometheus' log for rule loading errors`;
+  const next = `re-apply dist/ (ConfigMap ${namespace}/${PROMETHEUS_RULES_CONFIG_MAP}), and check Prometheus' log for rule loading errors`;
   if (!snapshot.groups.some((g) => g.name === expected.name)) {
     return fail(GROUP, id, title, `rule group ${expected.name} is not loaded`, next);
   }

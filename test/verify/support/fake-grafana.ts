@@ -10,7 +10,8 @@
  *   Grafana does when the plugin has no health check;
  * - /api/datasources/proxy/uid/<uid>/...: the datasource's service through Grafana's proxy; here
  *   200 with an empty JSON object, or the configured fault's status.
- * Every request is recorded with the user it logged in as.
+ * Every request is recorded with the user it logged in as. Fault `pages` answers chosen paths with
+ * 200 and another body (a proxy's HTML page, JSON of another shape) once the login has passed.
  */
 import * as YAML from 'yaml';
 import { grafanaDatasourcesYaml } from '../../../charts/grafana/provisioning';
@@ -26,6 +27,8 @@ export interface FakeGrafanaOptions {
   readonly database?: 'ok' | 'failing';
   /** Per datasource uid: the health check's error message (backend plugins), or the proxy's status (others). */
   readonly faults?: Readonly<Record<string, string | number>>;
+  /** Per path (`/api/datasources/uid/prometheus`): a 200 answer with this body instead of the API's; HTML when it starts with `<`. */
+  readonly pages?: Readonly<Record<string, string>>;
 }
 
 export interface FakeGrafana {
@@ -56,6 +59,11 @@ export async function startFakeGrafana(site: Site, options: FakeGrafanaOptions):
     }
     if (!user) {
       json(401, { message: 'invalid username or password' });
+      return;
+    }
+    const page = options.pages?.[url.pathname];
+    if (page !== undefined) {
+      res.writeHead(200, { 'Content-Type': page.startsWith('<') ? 'text/html' : 'application/json' }).end(page);
       return;
     }
     if (url.pathname === '/api/user') {

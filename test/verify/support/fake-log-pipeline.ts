@@ -14,7 +14,8 @@
  * - the Loki side answers /loki/api/v1/query_range for the LogQL subset `{name="value", ...}`
  *   followed by `|= "text"` filters, with 400 for anything else, as Loki does for a bad query.
  * Faults: `tcp: 'refuse'` (no TCP listener), `tcp: 'drop'` (accepts and discards), `lokiKeepsNothing`
- * (the gateway takes lines, Loki never shows them).
+ * (the gateway takes lines, Loki never shows them), `lokiAnswer` (every query answered 200 with
+ * another body: a proxy's HTML page, JSON of another shape).
  */
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
@@ -29,6 +30,8 @@ export interface FakeLogPipelineOptions {
   readonly tcp?: 'listen' | 'refuse' | 'drop';
   /** @default false */
   readonly lokiKeepsNothing?: boolean;
+  /** A 200 body every query_range gets instead of Loki's answer; HTML when it starts with `<`. @default - Loki's answer */
+  readonly lokiAnswer?: string;
 }
 
 /** What a listener parsed out of one message. */
@@ -134,6 +137,10 @@ export async function startFakeLogPipeline(site: Site, options: FakeLogPipelineO
     }
     const query = url.searchParams.get('query') ?? '';
     queries.push(query);
+    if (options.lokiAnswer !== undefined) {
+      res.writeHead(200, { 'Content-Type': options.lokiAnswer.startsWith('<') ? 'text/html' : 'application/json' }).end(options.lokiAnswer);
+      return;
+    }
     const selection = parseQuery(query);
     if (typeof selection === 'string') {
       res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`parse error : ${selection}`);
