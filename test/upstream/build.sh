@@ -28,6 +28,7 @@ prometheus_version="$(echo "$prometheus_module" | sed -nE 's/^v0\.3([0-9]{2})\.(
 alertmanager_version="$(pinned alertmanager github.com/prometheus/alertmanager | sed 's/^v//')"
 blackbox_version="$(pinned blackbox github.com/prometheus/blackbox_exporter | sed 's/^v//')"
 kubeconform_version="$(pinned kubeconform github.com/yannh/kubeconform)"
+sops_version="$(pinned sops github.com/getsops/sops/v3 | sed 's/^v//')"
 kubernetes_version="$(pinned kubernetes k8s.io/kubernetes)"   # the site's Kubernetes release
 kubernetes_minor="$(echo "$kubernetes_version" | cut -d. -f2)"
 kube=k8s.io/component-base/version
@@ -45,6 +46,7 @@ tools=(
   "kubernetes|./etcd|etcd|"
   "talos|.|talos-check|"
   "alloy|.|alloy-fmt|"
+  "sops|github.com/getsops/sops/v3/cmd/sops|sops|-X github.com/getsops/sops/v3/version.Version=$sops_version"
 )
 
 for entry in "${tools[@]}"; do

@@ -1,0 +1,4 @@
+export * from './age';
+export * from './sops-value';
+export * from './sops-file';
+export * from './keep-unchanged';
