@@ -6,9 +6,9 @@
  * the child's peak RSS as the OS counts it (GNU time's %M, else getrusage of the child itself).
  *
  * Cases: the floor (`node -e "require('cdk8s-plus-28')"`), `npm run synth` of the default site
- * (package.json's command for it, without npm's own start-up), the same through ts-node as it ran before
- * the prebuilt commands, and the scale series of bench/scale-site.ts (50, 200 and 800 guests with
- * their probes). Each synth has its own project root (a git work tree with .secrets/ ignored)
+ * (package.json's command for it, without npm's own start-up), the same through ts-node as it
+ * ran before the prebuilt commands, and the scale series of bench/scale-site.ts (50, 200 and 800
+ * guests with their probes). Each synth has its own project root (a git work tree with .secrets/ ignored)
  * and keeps its key material between runs, as in daily use. Writes bench/results.json.
  *
  * BENCH_RUNS=N changes the number of runs per case (default 9).

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * Builds the commands users run into the git-ignored .build/: one esbuild bundle per command
- * (`npm run synth` and the cdk8s.yaml app, verify, compare, talos, schema, readme). `npm ci` runs
- * it (the `prepare` script); build/run.cjs runs it again whenever an input changed, so an edited
- * .ts file always reaches the next run. The sources stay TypeScript: `npm test` type-checks them
- * and runs them through ts-jest, never through this build.
+ * `node build/build.mjs [COMMAND...]` (`npm run build`): builds the commands users run into the
+ * git-ignored .build/, one esbuild bundle per command: synth (`npm run synth`, the cdk8s.yaml
+ * app), verify, compare, talos, schema, readme; all of them without arguments. `npm ci` runs it
+ * (the `prepare` script); build/run.cjs runs it for its own command whenever an input of that
+ * command changed, so an edited .ts file always reaches the next run. The sources stay
+ * TypeScript: `npm test` type-checks them and runs them through ts-jest, never through this build.
  *
  * Why a bundle (measured, README "Speed"): most of a tsc-compiled run is the CommonJS loader
  * resolving, reading and compiling a few thousand files of cdk8s, vega and zod; one file per
@@ -14,9 +15,9 @@
  * Layout of .build/: NAME.HASH.js (HASH: of its content, so a bundle file never changes once
  * written) and build/run.cjs's V8 code caches of it, directly in .build/ so that
  * `path.join(__dirname, '..')` (site/write-schema.ts, render/update-readme.ts) still names the
- * project root; manifest.json, written after the bundles, names the current one per command and
- * fingerprints every input (mtime, size, content hash), for build/run.cjs to tell in
- * milliseconds whether the build still matches the sources.
+ * project root; NAME.json, written after the bundle, names it and fingerprints every input of
+ * the command (mtime, size, content hash), for build/run.cjs to tell in milliseconds whether the
+ * build still matches the sources. One manifest per command: commands build independently.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -27,20 +28,13 @@ import * as esbuild from 'esbuild';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, '.build');
 
-/** Command name (build/run.cjs NAME) -> its TypeScript entry point. */
-export const COMMANDS = {
-  synth: 'main.ts',
-  verify: 'verify/cli.ts',
-  compare: 'lxc/compare.ts',
-  talos: 'talos/cli.ts',
-  schema: 'site/write-schema.ts',
-  readme: 'render/update-readme.ts',
-};
+/** Command name (build/run.cjs NAME) -> its TypeScript entry point; build/run.cjs reads it too. */
+export const COMMANDS = JSON.parse(fs.readFileSync(path.join(ROOT, 'build', 'commands.json'), 'utf8'));
 
 /** Files outside the import graph that change what a bundle contains. */
 const EXTRA_INPUTS = [
   'package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json',
-  'build/build.mjs', 'build/run.cjs',
+  'build/build.mjs', 'build/run.cjs', 'build/commands.json',
 ];
 
 const hash = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
@@ -58,11 +52,11 @@ function writeAtomically(file, content) {
   fs.renameSync(tmp, file);
 }
 
-export async function build() {
+export async function build(names = Object.keys(COMMANDS)) {
   const started = Date.now();
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: COMMANDS,
+    entryPoints: Object.fromEntries(names.map((name) => [name, COMMANDS[name]])),
     outdir: OUT,
     bundle: true,
     platform: 'node',
@@ -87,37 +81,39 @@ export async function build() {
     logLevel: 'warning',
   });
   fs.mkdirSync(OUT, { recursive: true });
-  const bundles = {};
   for (const out of result.outputFiles) {
     const name = path.basename(out.path, '.js');
     const wide = out.contents.findIndex((b) => b > 0x7f);
     if (wide >= 0) throw new Error(`${name}: byte ${wide} of the bundle is not ASCII, but build/run.cjs reads bundles as latin1`);
-    bundles[name] = `${name}.${hash(out.contents)}.js`;
-    const file = path.join(OUT, bundles[name]);
-    if (!fs.existsSync(file)) writeAtomically(file, out.contents);
+    const bundle = `${name}.${hash(out.contents)}.js`;
+    if (!fs.existsSync(path.join(OUT, bundle))) writeAtomically(path.join(OUT, bundle), out.contents);
+    const meta = result.metafile.outputs[path.relative(ROOT, out.path).split(path.sep).join('/')];
+    const sources = Object.keys(meta.inputs).filter((f) => !f.split('/').includes('node_modules'));
+    const lines = [...new Set([...sources, ...EXTRA_INPUTS])].sort().map((file) => {
+      const fp = fingerprint(file);
+      // Edited while esbuild read it: recorded as changed, so the next run builds again.
+      return `  ${JSON.stringify(file)}: ${JSON.stringify(fp && fp[0] >= started ? [-1, -1, ''] : fp)}`;
+    });
+    writeAtomically(path.join(OUT, `${name}.json`), `{"esbuild": ${JSON.stringify(esbuild.version)}, "bundle": ${JSON.stringify(bundle)}, "inputs": {\n${lines.join(',\n')}\n}}\n`);
+    // Older bundles and their compiled code go once the manifest no longer names them (build/run.cjs
+    // reads the manifest again if one vanishes under it).
+    for (const f of fs.readdirSync(OUT)) {
+      const m = /^(\w+)\.[0-9a-f]{16}\.js(\.[0-9a-f]{8}\.v8cache)?$/.exec(f);
+      if (m && m[1] === name && !f.startsWith(bundle)) fs.rmSync(path.join(OUT, f), { force: true });
+    }
   }
-  const inputs = {};
-  const sources = Object.keys(result.metafile.inputs).filter((f) => !f.split('/').includes('node_modules'));
-  for (const file of [...new Set([...sources, ...EXTRA_INPUTS])].sort()) {
-    const fp = fingerprint(file);
-    // Edited while esbuild read it: recorded as changed, so the next run builds again.
-    inputs[file] = fp && fp[0] >= started ? [-1, -1, ''] : fp;
-  }
-  const lines = Object.entries(inputs).map(([file, fp]) => `  ${JSON.stringify(file)}: ${JSON.stringify(fp)}`);
-  writeAtomically(path.join(OUT, 'manifest.json'), `{"esbuild": ${JSON.stringify(esbuild.version)}, "bundles": ${JSON.stringify(bundles)}, "inputs": {\n${lines.join(',\n')}\n}}\n`);
-  // Older bundles and their compiled code go once the manifest no longer names them (build/run.cjs
-  // reads the manifest again if one vanishes under it).
-  const keep = new Set(Object.values(bundles));
-  for (const f of fs.readdirSync(OUT)) {
-    const m = /^(\w+\.[0-9a-f]{16}\.js)(\.[0-9a-f]{8}\.v8cache)?$/.exec(f);
-    if (m && !keep.has(m[1])) fs.rmSync(path.join(OUT, f), { force: true });
-  }
-  return { bundles, ms: Date.now() - started };
+  return { names, ms: Date.now() - started };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  build().then(
-    ({ bundles, ms }) => console.error(`built .build/ (${Object.keys(bundles).join(', ')}) in ${(ms / 1000).toFixed(1)} s`),
+  const names = process.argv.slice(2);
+  const unknown = names.filter((n) => !Object.hasOwn(COMMANDS, n));
+  if (unknown.length > 0) {
+    console.error(`unknown command ${unknown.map((n) => JSON.stringify(n)).join(', ')}\nusage: node build/build.mjs [${Object.keys(COMMANDS).join('|')} ...]`);
+    process.exit(2);
+  }
+  build(names.length > 0 ? names : undefined).then(
+    (r) => console.error(`built .build/ (${r.names.join(', ')}) in ${(r.ms / 1000).toFixed(1)} s`),
     (err) => { console.error(err instanceof Error ? err.message : err); process.exitCode = 1; },
   );
 }

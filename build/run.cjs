@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * `node build/run.cjs NAME [args]`: runs one command of build/build.mjs (synth, verify, compare,
- * talos, schema, readme) from its prebuilt bundle in .build/. What the npm scripts and cdk8s.yaml run.
+ * `node build/run.cjs NAME [args]`: runs one command of build/commands.json (synth, verify,
+ * compare, talos, schema, readme) from its prebuilt bundle in .build/. What the npm scripts and
+ * cdk8s.yaml run.
  *
- * Never stale: when an input of the build (a .ts file, the lockfile, tsconfig.json) differs from
- * what .build/manifest.json recorded, or .build/ is missing, it builds first (a few seconds, said
- * on stderr). The check stats about 200 files, and hashes only those whose mtime moved (a
- * checkout that rewrote a file unchanged does not rebuild): a few milliseconds.
+ * Never stale: when an input of the command's bundle (a .ts file it imports, the lockfile,
+ * tsconfig.json) differs from what .build/NAME.json recorded, or there is no build yet, it builds
+ * that command first (a few seconds, said on stderr). The check stats about 150 files and hashes
+ * only those whose mtime moved (a checkout that rewrote a file unchanged does not rebuild): a few
+ * milliseconds.
  *
  * Fast: V8's compiled code of a bundle is kept in .build/NAME.HASH.js.FLAGS.v8cache, written at
  * the end of the first run; later runs skip parsing and compiling 1-4 MB of JavaScript. A cache
@@ -22,10 +24,12 @@ const { spawnSync } = require('node:child_process');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.build');
+/** Command name -> TypeScript entry point (build/build.mjs builds them). */
+const COMMANDS = JSON.parse(fs.readFileSync(path.join(__dirname, 'commands.json'), 'utf8'));
 
-function readManifest() {
+function readManifest(name) {
   try {
-    return JSON.parse(fs.readFileSync(path.join(OUT, 'manifest.json'), 'utf8'));
+    return JSON.parse(fs.readFileSync(path.join(OUT, `${name}.json`), 'utf8'));
   } catch {
     return undefined;
   }
@@ -47,10 +51,10 @@ function changedInput(manifest) {
   return undefined;
 }
 
-function build(reason) {
-  process.stderr.write(`.build/ is out of date (${reason}): building it first\n`);
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-  const manifest = r.status === 0 ? readManifest() : undefined;
+function build(name, reason) {
+  process.stderr.write(`.build/ is out of date (${reason}): building ${name} first\n`);
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'build.mjs'), name], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  const manifest = r.status === 0 ? readManifest(name) : undefined;
   if (!manifest) {
     process.stderr.write('error: the build failed (see above). Fix the source, or run it unbundled: npx ts-node --swc <entry>.ts\n');
     process.exit(1);
@@ -98,22 +102,25 @@ function runBundle(filename, source) {
   bundle.loaded = true;
 }
 
-const [name] = process.argv.splice(2, 1);
-let manifest = readManifest();
-const changed = manifest ? changedInput(manifest) : 'no build yet';
-if (changed) manifest = build(manifest ? `${changed} changed` : changed);
-if (!Object.prototype.hasOwnProperty.call(manifest.bundles, name ?? '')) {
-  process.stderr.write(`usage: node build/run.cjs ${Object.keys(manifest.bundles).join('|')} [args]\n`);
+const [name = ''] = process.argv.splice(2, 1);
+if (!Object.hasOwn(COMMANDS, name)) {
+  process.stderr.write(`usage: node build/run.cjs ${Object.keys(COMMANDS).join('|')} [args]\n`);
   process.exit(2);
 }
-let filename = path.join(OUT, manifest.bundles[name]);
+let manifest = readManifest(name);
+if (!manifest) manifest = build(name, `no build of ${name} yet`);
+else {
+  const changed = changedInput(manifest);
+  if (changed) manifest = build(name, `${changed} changed`);
+}
+let filename = path.join(OUT, manifest.bundle);
 let source;
 try {
   // The bundle is ASCII (charset: 'ascii' in build.mjs): latin1 skips UTF-8 decoding.
   source = fs.readFileSync(filename, 'latin1');
 } catch {
   // A concurrent build replaced it after we read the manifest: take the new one.
-  filename = path.join(OUT, readManifest().bundles[name]);
+  filename = path.join(OUT, readManifest(name).bundle);
   source = fs.readFileSync(filename, 'latin1');
 }
 process.argv[1] = filename;

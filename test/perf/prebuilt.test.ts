@@ -92,7 +92,7 @@ describe('build/run.cjs', () => {
     fs.mkdirSync(work);
     const first = run(work);
     expect(first.status).toBe(0);
-    expect(first.stderr).toContain('.build/ is out of date (no build yet)');
+    expect(first.stderr).toContain('.build/ is out of date (no build of synth yet): building synth first');
     const outOfDate = (r: SpawnSyncReturns<string>) => r.stderr.split('\n').filter((l) => l.includes('out of date'));
     expect(outOfDate(run(work))).toEqual([]);
     // a file rewritten with the same content (a checkout) is no reason to build
@@ -104,16 +104,17 @@ describe('build/run.cjs', () => {
     const edited = run(work);
     // THEN the run rebuilt first and ran the edit
     expect(edited.status).toBe(0);
-    expect(outOfDate(edited)).toEqual(['.build/ is out of date (main.ts changed): building it first']);
+    expect(outOfDate(edited)).toEqual(['.build/ is out of date (main.ts changed): building synth first']);
     expect(edited.stdout).toContain('synthesized (edited) ');
   }, SLOW);
 
   test('what it builds is git-ignored, the build scripts are not', () => {
     const ignored = (file: string) => spawnSync('git', ['check-ignore', '-q', '--no-index', file], { cwd: REPO }).status === 0;
     expect(ignored('.build/synth.js')).toBe(true);
-    expect(ignored('.build/manifest.json')).toBe(true);
+    expect(ignored('.build/synth.json')).toBe(true);
     expect(ignored('build/main.js')).toBe(true);
     expect(ignored('build/build.mjs')).toBe(false);
     expect(ignored('build/run.cjs')).toBe(false);
+    expect(ignored('build/commands.json')).toBe(false);
   });
 });
