@@ -38,14 +38,15 @@ function serialize(manifests: readonly unknown[]): string {
   return manifests.map((m) => `---\n${configYaml(m)}`).join('');
 }
 
-interface ExistingDocument {
+export interface ExistingDocument {
   /** The document as one of ours could be (a Secret with stringData), else undefined. */
   readonly manifest?: SecretManifest;
   /** Its text as written, kept verbatim when it is not one of ours. */
   readonly text: string;
 }
 
-function readExisting(file: string): ExistingDocument[] {
+/** The file's documents; throws StackSecretsFileError when it is not valid YAML. */
+export function readExisting(file: string): ExistingDocument[] {
   const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
   const bad = docs.find((d) => d.errors.length > 0);
   if (bad) throw new StackSecretsFileError(`${file} is not valid YAML (${bad.errors[0].message.split('\n')[0]}); fix it or move it away (a new one is then generated, with new passwords)`);

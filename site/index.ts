@@ -2,5 +2,5 @@ export * from './schema';
 export * from './load';
 export * from './rules';
 export * from './net';
-export { cronRunsPerDay, durationSeconds } from './primitives';
+export { cronFieldValues, cronRunsPerDay, durationSeconds, isCronSchedule } from './primitives';
 export { ASSUMED_DEFAULTS } from './assumed';

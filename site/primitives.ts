@@ -50,20 +50,23 @@ export function isCronSchedule(text: string): boolean {
   }));
 }
 
-/** How many values a valid cron field matches (its "*", lists, ranges and steps expanded). */
-function cronFieldCount(field: string, range: [number, number]): number {
+/**
+ * The values field `index` (0 minute … 4 day-of-week) of a valid schedule matches, its "*", lists,
+ * ranges and steps expanded. Assumes a valid field (isCronSchedule).
+ */
+export function cronFieldValues(field: string, index: number): Set<number> {
   const hits = new Set<number>();
   for (const text of field.split(',')) {
-    const { from, to, step } = cronPart(text, range)!;
+    const { from, to, step } = cronPart(text, CRON_FIELDS[index])!;
     for (let v = from; v <= to; v += step) hits.add(v);
   }
-  return hits.size;
+  return hits;
 }
 
 /** Runs per day on a day the schedule runs at all (minute values x hour values). Assumes a valid schedule. */
 export function cronRunsPerDay(schedule: string): number {
   const [minute, hour] = schedule.trim().split(/\s+/);
-  return cronFieldCount(minute, CRON_FIELDS[0]) * cronFieldCount(hour, CRON_FIELDS[1]);
+  return cronFieldValues(minute, 0).size * cronFieldValues(hour, 1).size;
 }
 
 export const cronSchedule = z.string().refine(isCronSchedule, {

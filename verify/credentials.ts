@@ -6,9 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as YAML from 'yaml';
 import type { Site } from '../site';
-import { stackSecretsFile } from '../render/stack-secrets-file';
+import { readExisting, stackSecretsFile, StackSecretsFileError } from '../render/stack-secrets-file';
 import type { BasicAuth } from './flows/context';
 
 export type CredentialName = 'prometheus' | 'alertmanager' | 'grafana';
@@ -39,16 +38,17 @@ function wanted(site: Site): Wanted[] {
   ];
 }
 
-/** The Secrets of the generated file, by `namespace/name` (an unreadable file counts as absent). */
+/** The Secrets of the generated file, by `namespace/name` (absent or unreadable: none, as synth would refuse it). */
 function fileSecrets(file: string): Map<string, Record<string, string>> {
-  const found = new Map<string, Record<string, string>>();
-  if (!fs.existsSync(file)) return found;
-  for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-    if (doc.errors.length > 0) continue;
-    const m = doc.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string }; stringData?: Record<string, string> } | null;
-    if (m?.kind === 'Secret' && m.metadata?.name && m.stringData) found.set(`${m.metadata.namespace ?? 'default'}/${m.metadata.name}`, m.stringData);
+  if (!fs.existsSync(file)) return new Map();
+  let documents;
+  try {
+    documents = readExisting(file);
+  } catch (e) {
+    if (e instanceof StackSecretsFileError) return new Map();
+    throw e;
   }
-  return found;
+  return new Map(documents.flatMap((d) => (d.manifest ? [[`${d.manifest.metadata.namespace}/${d.manifest.metadata.name}`, d.manifest.stringData] as const] : [])));
 }
 
 /**

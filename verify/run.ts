@@ -15,9 +15,9 @@ import { readDeliveryObjects, readDistObjects } from './cluster/dist-objects';
 import { checkDrift } from './cluster/drift';
 import { checkHealth } from './cluster/health';
 import { loadCredentials, missingCredentialNext, type CredentialName, type SecretReader, type StackCredentials } from './credentials';
-import { stackEndpoints, type StackEndpoints } from './endpoints';
+import { stackEndpoints, type HttpServiceName, type StackEndpoints } from './endpoints';
 import { checkAlerts } from './flows/alerts';
-import type { FlowContext } from './flows/context';
+import type { BasicAuth, FlowContext } from './flows/context';
 import { checkGrafana } from './flows/grafana';
 import { checkLogs } from './flows/logs';
 import { checkMetrics } from './flows/metrics';
@@ -75,35 +75,40 @@ function secretReader(cluster: Cluster): SecretReader {
   };
 }
 
+/** Each flow group: the service it reaches, the login it needs, and the check. */
+interface Flow {
+  readonly service: HttpServiceName;
+  readonly login?: { readonly name: CredentialName; readonly title: string };
+  run(ctx: FlowContext, endpoints: StackEndpoints, auth?: BasicAuth): Promise<CheckResult[]>;
+}
+
+const FLOWS: Readonly<Record<string, Flow>> = {
+  metrics: { service: 'prometheus', login: { name: 'prometheus', title: 'Prometheus credentials' }, run: (ctx, e, auth) => checkMetrics(ctx, e.http.prometheus, auth) },
+  logs: { service: 'loki', run: (ctx, e) => checkLogs(ctx, e.http.loki, e.syslog) },
+  alerts: { service: 'alertmanager', login: { name: 'alertmanager', title: 'Alertmanager credentials' }, run: (ctx, e, auth) => checkAlerts(ctx, e.http.alertmanager, auth) },
+  grafana: { service: 'grafana', login: { name: 'grafana', title: 'Grafana admin credentials' }, run: (ctx, e, auth) => checkGrafana(ctx, e.http.grafana, auth) },
+};
+
 /** Does any requested flow reach its service through a tunnel (needs the cluster)? */
 function flowsNeedCluster(args: VerifyArgs): boolean {
   if (args.direct) return false;
-  const needs: Record<string, string[]> = { metrics: ['prometheus'], logs: ['loki'], alerts: ['alertmanager'], grafana: ['grafana'] };
-  return args.only.some((g) => (needs[g] ?? []).some((service) => !args.endpoints[service as keyof VerifyArgs['endpoints']]));
+  return args.only.some((g) => FLOWS[g] && !args.endpoints[FLOWS[g].service]);
 }
 
 async function runFlows(site: Site, args: VerifyArgs, ctx: FlowContext, endpoints: StackEndpoints, credentials: StackCredentials): Promise<CheckResult[]> {
-  const auth = (group: CheckGroup, name: CredentialName, title: string) => {
-    const c = credentials[name];
-    return c ? { ok: true as const, auth: { ...c.auth, source: c.source } } : { ok: false as const, result: fail(group, `${group}/credentials`, title, `no ${name} credentials found`, missingCredentialNext(site, name)) };
-  };
-  const runs: Promise<CheckResult[]>[] = [];
-  // A defect in one flow must not cost the others' results (or drift's and health's): one fail row.
-  const guarded = (group: CheckGroup, run: Promise<CheckResult[]>) => run.catch((e: Error) => [fail(group, `${group}/error`, `${group} check`, `stopped by an unexpected error: ${e.message}`, 'run again with VERIFY_DEBUG=1 and report it; the other groups are unaffected')]);
-  for (const group of FLOW_GROUPS.filter((g) => args.only.includes(g))) {
-    if (group === 'metrics') {
-      const a = auth('metrics', 'prometheus', 'Prometheus credentials');
-      runs.push(a.ok ? guarded(group, checkMetrics(ctx, endpoints.http.prometheus, a.auth)) : Promise.resolve([a.result]));
-    } else if (group === 'alerts') {
-      const a = auth('alerts', 'alertmanager', 'Alertmanager credentials');
-      runs.push(a.ok ? guarded(group, checkAlerts(ctx, endpoints.http.alertmanager, a.auth)) : Promise.resolve([a.result]));
-    } else if (group === 'grafana') {
-      const a = auth('grafana', 'grafana', 'Grafana admin credentials');
-      runs.push(a.ok ? guarded(group, checkGrafana(ctx, endpoints.http.grafana, a.auth)) : Promise.resolve([a.result]));
-    } else {
-      runs.push(guarded(group, checkLogs(ctx, endpoints.http.loki, endpoints.syslog)));
+  const runs = FLOW_GROUPS.filter((g) => args.only.includes(g)).map(async (group): Promise<CheckResult[]> => {
+    const flow = FLOWS[group];
+    const credential = flow.login && credentials[flow.login.name];
+    if (flow.login && !credential) {
+      return [fail(group, `${group}/credentials`, flow.login.title, `no ${flow.login.name} credentials found`, missingCredentialNext(site, flow.login.name))];
     }
-  }
+    try {
+      return await flow.run(ctx, endpoints, credential && { ...credential.auth, source: credential.source });
+    } catch (e) {
+      // A defect in one flow must not cost the others' results (or drift's and health's): one fail row.
+      return [fail(group, `${group}/error`, `${group} check`, `stopped by an unexpected error: ${(e as Error).message}`, 'run again with VERIFY_DEBUG=1 and report it; the other groups are unaffected')];
+    }
+  });
   return (await Promise.all(runs)).flat();
 }
 

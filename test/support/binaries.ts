@@ -55,13 +55,16 @@ export function run(bin: string, args: string[], cwd?: string): RunResult {
   return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
+/** `describe` when every tool is there; otherwise skipped naming the missing ones (or, under CI=true, an error). */
+export function describeWithBinaries(bins: readonly string[], title: string, body: () => void): void {
+  const missing = bins.filter((bin) => !requireTool(bin, title));
+  if (missing.length === 0) describe(title, body);
+  else describe.skip(`${title} [SKIPPED: ${missing.join(', ')} not installed]`, body);
+}
+
 /** `describe` when the tool is there; otherwise skipped (or, under CI=true, an error). */
 export function describeWithBinary(bin: string, title: string, body: () => void): void {
-  if (requireTool(bin, title)) {
-    describe(title, body);
-  } else {
-    describe.skip(`${title} [SKIPPED: ${bin} not installed]`, body);
-  }
+  describeWithBinaries([bin], title, body);
 }
 
 /**

@@ -7,14 +7,14 @@
 import * as YAML from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import type { CheckResult } from '../../verify/check';
-import { type Cluster, connectCluster } from '../../verify/cluster/connect';
+import type { Cluster } from '../../verify/cluster/connect';
 import { type DistObject, readDeliveryObjects, readDistObjects } from '../../verify/cluster/dist-objects';
 import { checkDrift } from '../../verify/cluster/drift';
 import { jsonApi } from '../../verify/cluster/json-api';
 import { diffObjects } from '../../verify/cluster/object-diff';
-import { type ApiServer, startApiServer, stopAll } from '../support/kube-apiserver';
-import { synthToTemp, tempDir } from '../support/synth-once';
-import { applyAs, applyDistAsArgoCd, ARGOCD_MANAGER, buildLayer, describeWithApiServer, setStatus } from './cluster-support';
+import { type ApiServer, stopAll } from '../support/kube-apiserver';
+import { synthToTemp } from '../support/synth-once';
+import { applyAs, serverWithDist, ARGOCD_MANAGER, buildLayer, describeWithApiServer, setStatus } from './cluster-support';
 
 const byId = (results: readonly CheckResult[], id: string) => {
   const r = results.find((x) => x.id === id);
@@ -35,9 +35,7 @@ describeWithApiServer('verify drift against a real API server with dist/ applied
   const plain = (o: DistObject) => { const { file: _f, ...rest } = structuredClone(o); return rest; };
 
   beforeAll(async () => {
-    server = await startApiServer(tempDir('kube-apiserver-drift-'));
-    applyDistAsArgoCd(server, outDir, objects);
-    cluster = await connectCluster({ kubeconfig: server.kubeconfig });
+    ({ server, cluster } = await serverWithDist('drift', outDir, objects));
   }, 300000);
   afterAll(() => stopAll());
 

@@ -8,17 +8,17 @@
 import * as YAML from 'yaml';
 import { loadSite, type Site } from '../../site';
 import type { CheckResult } from '../../verify/check';
-import { type Cluster, connectCluster } from '../../verify/cluster/connect';
+import type { Cluster } from '../../verify/cluster/connect';
 import { type DistObject, readDistObjects } from '../../verify/cluster/dist-objects';
 import { checkHealth } from '../../verify/cluster/health';
 import { jsonApi } from '../../verify/cluster/json-api';
 import { claimCheck } from '../../verify/cluster/volumes';
 import { LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE } from '../../charts/platform/constants';
 import { LOCAL_PATH_PROVISIONER } from '../../charts/platform/local-path-provisioner';
-import { type ApiServer, startApiServer, stopAll } from '../support/kube-apiserver';
+import { type ApiServer, stopAll } from '../support/kube-apiserver';
 import { SECOND_SITE } from '../support/second-site';
 import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
-import { applyAs, applyDistAsArgoCd, describeWithApiServer, setStatus } from './cluster-support';
+import { applyAs, serverWithDist, describeWithApiServer, setStatus } from './cluster-support';
 
 const byId = (results: readonly CheckResult[], id: string) => {
   const r = results.find((x) => x.id === id);
@@ -48,9 +48,7 @@ describeWithApiServer('verify health against a real API server with dist/ applie
   const bound = (namespace: string, name: string, storage: string) => setStatus(server, 'pvc', namespace, name, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage } });
 
   beforeAll(async () => {
-    server = await startApiServer(tempDir('kube-apiserver-health-'));
-    applyDistAsArgoCd(server, outDir, objects);
-    cluster = await connectCluster({ kubeconfig: server.kubeconfig });
+    ({ server, cluster } = await serverWithDist('health', outDir, objects));
   }, 300000);
   afterAll(() => stopAll());
 

@@ -9,20 +9,19 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as YAML from 'yaml';
 import { eventually } from '../prometheus/loopback-daemon';
-import { kustomizeCommand, requireTool } from '../support/binaries';
+import { describeWithBinaries, kustomizeCommand } from '../support/binaries';
 import { CRDS_NOT_IN_SHARED, walkYamlFiles } from '../support/crd-schemas';
-import type { ApiServer } from '../support/kube-apiserver';
+import { type ApiServer, startApiServer } from '../support/kube-apiserver';
 import { SHARED_DIR } from '../support/shared-dir';
 import { tempDir } from '../support/synth-once';
+import { type Cluster, connectCluster } from '../../verify/cluster/connect';
 import { readDeliveryObjects, type DistObject } from '../../verify/cluster/dist-objects';
 
 const TOOLS = ['kube-apiserver', 'etcd', 'kubectl', 'openssl'];
 
 /** `describe` with the API server's tools present; otherwise visibly skipped (CI=true: an error, from requireTool). */
 export function describeWithApiServer(title: string, body: () => void): void {
-  const have = TOOLS.map((t) => requireTool(t, title)).every(Boolean);
-  if (have) describe(title, body);
-  else describe.skip(`${title} [SKIPPED: kube-apiserver, etcd, kubectl or openssl not installed]`, body);
+  describeWithBinaries(TOOLS, title, body);
 }
 
 /** The user without any RBAC binding the tests add to the server. */
@@ -116,4 +115,11 @@ export async function grantClusterWide(server: ApiServer, user: string, verbs: r
     + '---\n' + YAML.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] }));
   await eventually(async () => (server.kubectl(['auth', 'can-i', verbs[0], 'namespaces', '--all-namespaces', `--as=${user}`]).status === 0 ? true : undefined), 30000, `RBAC binding of ${user}`);
+}
+
+/** A fresh API server with dist/ applied as Argo CD applies it, and verify's connection to it (one per test file). */
+export async function serverWithDist(name: string, outDir: string, objects: readonly DistObject[]): Promise<{ server: ApiServer; cluster: Cluster }> {
+  const server = await startApiServer(tempDir(`kube-apiserver-${name}-`));
+  applyDistAsArgoCd(server, outDir, objects);
+  return { server, cluster: await connectCluster({ kubeconfig: server.kubeconfig }) };
 }

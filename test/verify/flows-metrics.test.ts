@@ -22,7 +22,7 @@ import { tempDir } from '../support/synth-once';
 import { basicAuth, eventually, freePort, relocatePaths, startDaemon, type LoopbackDaemon } from '../prometheus/loopback-daemon';
 import { testContext } from './support/flow-context';
 import { listenHttp, type HttpPeer } from './support/http-peer';
-import { describeWithBinaries } from './support/live-tools';
+import { describeWithBinaries } from '../support/binaries';
 import { loopbackPrometheusConfig } from './support/loopback-prometheus';
 
 /**

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { WebSocketServer } from 'ws';
-import type { Cluster } from '../../verify/cluster/connect';
+import { clusterApis, type Cluster } from '../../verify/cluster/connect';
 import { VerifyTransportError } from '../../verify/http';
 import { tunnelEndpoint } from '../../verify/port-forward';
 import { describeWithBinary } from '../support/binaries';
@@ -81,11 +81,7 @@ async function fakeApiServer(backend: () => number, pods: object[], faults: Fake
 function clusterAt(server: string): Cluster {
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: 'fake', server, skipTLSVerify: true }], users: [{ name: 'u', token: 't' }], contexts: [{ name: 'fake', cluster: 'fake', user: 'u' }], currentContext: 'fake' });
-  return {
-    kc, context: 'fake', server,
-    objects: k8s.KubernetesObjectApi.makeApiClient(kc), core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api),
-    batch: kc.makeApiClient(k8s.BatchV1Api), custom: kc.makeApiClient(k8s.CustomObjectsApi),
-  };
+  return clusterApis(kc, 'fake');
 }
 
 describeWithBinary('prometheus-node-exporter', 'verify tunnels through the API server to a ready pod', () => {

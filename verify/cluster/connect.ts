@@ -134,6 +134,19 @@ async function whoAmI(config: k8s.Configuration, kc: k8s.KubeConfig): Promise<st
   return `kubeconfig user "${kc.getCurrentUser()?.name ?? '(none)'}"`;
 }
 
+/** The typed APIs on `kc`'s current context, each request bounded by `requestTimeoutMs`; no request is made. */
+export function clusterApis(kc: k8s.KubeConfig, context: string, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Cluster {
+  const config = apiConfiguration(kc, requestTimeoutMs);
+  return {
+    kc, context, server: kc.getCurrentCluster()!.server, requestTimeoutMs,
+    objects: new k8s.KubernetesObjectApi(config),
+    core: new k8s.CoreV1Api(config),
+    apps: new k8s.AppsV1Api(config),
+    batch: new k8s.BatchV1Api(config),
+    custom: new k8s.CustomObjectsApi(config),
+  };
+}
+
 /** Connects with the kubeconfig and context given, proving the server answers and grants what verify needs. */
 export async function connectCluster(options: ClusterOptions, env: NodeJS.ProcessEnv = process.env): Promise<Cluster> {
   const kc = loadKubeConfig(options, env);
@@ -141,14 +154,7 @@ export async function connectCluster(options: ClusterOptions, env: NodeJS.Proces
   const server = kc.getCurrentCluster()!.server;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const config = apiConfiguration(kc, requestTimeoutMs);
-  const cluster: Cluster = {
-    kc, context, server, requestTimeoutMs,
-    objects: new k8s.KubernetesObjectApi(config),
-    core: new k8s.CoreV1Api(config),
-    apps: new k8s.AppsV1Api(config),
-    batch: new k8s.BatchV1Api(config),
-    custom: new k8s.CustomObjectsApi(config),
-  };
+  const cluster = clusterApis(kc, context, requestTimeoutMs);
   try {
     await new k8s.VersionApi(config).getCode();
     await checkAccess(new k8s.AuthorizationV1Api(config), options.access ?? CLUSTER_CHECKS_ACCESS, `${await whoAmI(config, kc)} (context "${context}")`);

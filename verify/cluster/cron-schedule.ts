@@ -3,21 +3,13 @@
  * steps, `*`) last fired before a moment, in UTC as the CronJob's timeZone says. Day-of-month and
  * day-of-week follow cron: when both are restricted, a day matching either runs.
  */
-
-const FIELDS: ReadonlyArray<readonly [number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+import { cronFieldValues, isCronSchedule } from '../../site';
 
 interface Field { readonly values: ReadonlySet<number>; readonly any: boolean }
 
-function parseField(text: string, [min, max]: readonly [number, number]): Field {
-  const values = new Set<number>();
-  for (const part of text.split(',')) {
-    const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
-    if (!m) throw new Error(`cron field "${text}" is not numbers, ranges, lists, steps or *`);
-    const from = m[1] === '*' ? min : Number(m[2]);
-    const to = m[1] === '*' ? max : m[3] !== undefined ? Number(m[3]) : m[4] !== undefined ? max : from;
-    for (let v = from; v <= to; v += Number(m[4] ?? 1)) values.add(v);
-  }
-  return { values, any: text.startsWith('*') };
+/** The site's own expansion of a field (site/primitives.ts), and whether it is a star (cron's day rule needs that). */
+function parseField(text: string, index: number): Field {
+  return { values: cronFieldValues(text, index), any: text.startsWith('*') };
 }
 
 export interface CronSchedule {
@@ -28,9 +20,8 @@ export interface CronSchedule {
 }
 
 export function parseCron(schedule: string): CronSchedule {
-  const parts = schedule.trim().split(/\s+/);
-  if (parts.length !== 5) throw new Error(`"${schedule}" is not a five-field cron schedule`);
-  const [minute, hour, dom, month, dow] = parts.map((p, i) => parseField(p, FIELDS[i]));
+  if (!isCronSchedule(schedule)) throw new Error(`"${schedule}" is not a five-field cron schedule of numbers, ranges, lists, steps or *`);
+  const [minute, hour, dom, month, dow] = schedule.trim().split(/\s+/).map(parseField);
   return {
     day: (d) => {
       if (!month.values.has(d.getUTCMonth() + 1)) return false;
