@@ -33,6 +33,9 @@ function listen(handler: http.RequestListener): Promise<{ server: http.Server; p
   });
 }
 
+/** How long a rule may take to evaluate and its alert to travel; CI runs this beside API-server suites on two cores (30 s was missed once). */
+const DELIVERY_WAIT_MS = 90000;
+
 describeWithBinary('prometheus', 'the synthesized Prometheus, running (Prometheus 3 on loopback)', () => {
   const site = parseSite({}).site;
   const objects = readObjects(synthToTemp().outDir);
@@ -133,20 +136,20 @@ describeWithBinary('prometheus', 'the synthesized Prometheus, running (Prometheu
       const r = await fetch(`${prometheus.url}/api/v1/alerts`, { headers: login });
       const body = await r.json() as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
       return body.data.alerts.find((a) => a.labels.alertname === 'HostClockSkew');
-    }, 30000, 'HostClockSkew to be pending');
+    }, DELIVERY_WAIT_MS, 'HostClockSkew to be pending');
     expect(alert).toMatchObject({ state: 'pending', labels: { alertname: 'HostClockSkew', job: 'node', name: 'pve01' } });
-  });
+  }, DELIVERY_WAIT_MS + 10000);
 
   test('a rule firing on the target\'s metrics reaches the receiver (PrometheusTsdbCompactionsFailing)', async () => {
-    const delivery = await eventually(async () => received.find((r) => r.alerts.some((a) => a.labels.alertname === 'PrometheusTsdbCompactionsFailing')), 30000, 'PrometheusTsdbCompactionsFailing to be delivered');
+    const delivery = await eventually(async () => received.find((r) => r.alerts.some((a) => a.labels.alertname === 'PrometheusTsdbCompactionsFailing')), DELIVERY_WAIT_MS, 'PrometheusTsdbCompactionsFailing to be delivered');
     expect(delivery.alerts.find((a) => a.labels.alertname === 'PrometheusTsdbCompactionsFailing')!.labels).toMatchObject({ job: 'node', name: 'pve01', site: site.name });
-  });
+  }, DELIVERY_WAIT_MS + 10000);
 
   test('the Watchdog fires and reaches the receiver at /api/v2/alerts, logged in as Alertmanager expects', async () => {
-    const delivery = await eventually(async () => received.find((r) => r.alerts.some((a) => a.labels.alertname === 'Watchdog')), 30000, 'the Watchdog to be delivered');
+    const delivery = await eventually(async () => received.find((r) => r.alerts.some((a) => a.labels.alertname === 'Watchdog')), DELIVERY_WAIT_MS, 'the Watchdog to be delivered');
     expect(delivery.path).toBe('/api/v2/alerts');
     const am = secret(site.alertmanager.webAuthSecret);
     expect(delivery.authorization).toBe(basicAuth(am.username, am.password).Authorization);
     expect(delivery.alerts.find((a) => a.labels.alertname === 'Watchdog')!.labels).toMatchObject({ alertname: 'Watchdog', site: site.name });
-  });
+  }, DELIVERY_WAIT_MS + 10000);
 });
