@@ -13,6 +13,7 @@ import { TalosConfigError } from './talos/config-rules';
 import { TalosSecretsError } from './talos/secrets-bundle';
 import { TalosBundleStateError } from './talos/secrets-store';
 import { StackSecretsFileError } from './render/stack-secrets-file';
+import { EncryptionKeyError } from './render/encrypted-files';
 
 function mirrorTree(dir: string, files: readonly OutputFile[]): void {
   for (const f of files) {
@@ -37,8 +38,11 @@ async function main(): Promise<number> {
     for (const w of result.loaded.warnings) console.error(`warning: ${w}`);
     for (const m of result.talos.messages) console.log(m);
     for (const m of result.secretMessages) console.log(m);
+    const encrypted = result.loaded.site.secrets.encryption === 'sops-age';
     for (const f of result.secretFiles.filter((x) => x.created)) {
-      console.log(`created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored): apply it once with kubectl apply -f, keep it out of git`);
+      console.log(encrypted
+        ? `created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored); its encrypted copy in dist/secrets/ reaches the cluster through Flux (or KSOPS)`
+        : `created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored): apply it once with kubectl apply -f, keep it out of git`);
     }
     console.log(`synthesized ${result.files.length} files from ${result.loaded.source} into ${result.outDir}`);
     return 0;
@@ -47,7 +51,7 @@ async function main(): Promise<number> {
       console.error(`error: ${err.message}\nnothing was written.`);
       return 1;
     }
-    if (err instanceof TalosConfigError || err instanceof TalosSecretsError || err instanceof TalosBundleStateError || err instanceof StackSecretsFileError) {
+    if (err instanceof TalosConfigError || err instanceof TalosSecretsError || err instanceof TalosBundleStateError || err instanceof StackSecretsFileError || err instanceof EncryptionKeyError) {
       console.error(`error: ${err.message}\ndist/ was not changed.`);
       return 1;
     }

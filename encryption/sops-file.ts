@@ -330,3 +330,8 @@ function emit(tree: SopsMap, metadata: SopsMetadata): string {
   (doc.contents as YAML.YAMLMap).set(METADATA_KEY, doc.createNode(block));
   return doc.toString({ indent: 4, lineWidth: 0 });
 }
+
+/** The age recipients a SOPS file is encrypted to, read from its metadata (no key needed). */
+export function sopsRecipients(text: string): string[] {
+  return readMetadata(toTree(text).get(METADATA_KEY)).age.map((a) => a.recipient);
+}

@@ -21,6 +21,9 @@ import {
 
 /** dist/ directory of the monitoring layer (written by the monitoring renderer). */
 export const MONITORING_DIR = 'monitoring';
+/** dist/ directory of the SOPS-encrypted Secrets (secrets.encryption: sops-age), and of their KSOPS build for Argo CD. */
+export const SECRETS_DIR = 'secrets';
+export const KSOPS_DIR = 'secrets/ksops';
 
 /** Labels of every Argo CD and Flux object the stack ships. */
 export const GITOPS_LABELS = { 'app.kubernetes.io/part-of': 'monitoring-stack', 'app.kubernetes.io/managed-by': 'cdk8s' } as const;
@@ -37,7 +40,12 @@ export const FLUX_METALLB_DIR = 'gitops/flux/metallb';
 
 export type LayerSource =
   /** Plain manifests in a dist/ directory with a kustomization.yaml. */
-  | { readonly kind: 'directory'; readonly directory: string }
+  | {
+    readonly kind: 'directory';
+    readonly directory: string;
+    /** Where Argo CD reads the layer instead (a kustomization with a KSOPS generator). @default directory */
+    readonly argocdDirectory?: string;
+  }
   /**
    * An upstream Helm chart: an Argo CD Application with a Helm source, or for Flux a
    * HelmRepository + HelmRelease kept in `fluxDirectory`.
@@ -82,18 +90,35 @@ export interface DeliveryLayer {
    * healthy as soon as they are applied. @default - every applied object (Flux `wait: true`)
    */
   readonly healthChecks?: readonly LayerHealthCheck[];
+  /**
+   * Its manifests are SOPS-encrypted: Flux decrypts them with the age key in this Secret (in
+   * flux-system). @default - not encrypted
+   */
+  readonly sopsKeySecret?: string;
+  /** Argo CD does not deliver this layer (it cannot decrypt it without KSOPS). @default false */
+  readonly fluxOnly?: boolean;
 }
 
 export function deliveryLayers(site: Site): DeliveryLayer[] {
+  const encrypted = site.secrets.encryption === 'sops-age';
   return [
     // Namespaces, storage and the CSR approver, in several namespaces: the stack's as destination.
     { name: 'platform-base', source: { kind: 'directory', directory: PLATFORM_BASE_DIR }, dependsOn: [], namespace: site.kubernetes.namespace },
     { name: 'metallb', source: { kind: 'helm', fluxDirectory: FLUX_METALLB_DIR, namespace: METALLB_NAMESPACE }, dependsOn: ['platform-base'], namespace: METALLB_NAMESPACE, keep: true },
     { name: 'platform-custom-resources', source: { kind: 'directory', directory: PLATFORM_CUSTOM_RESOURCES_DIR }, dependsOn: ['metallb'], namespace: METALLB_NAMESPACE },
+    // The stack's Secrets, SOPS-encrypted (secrets.encryption: sops-age): before the workloads that mount them.
+    ...(encrypted ? [{
+      name: 'secrets',
+      source: { kind: 'directory', directory: SECRETS_DIR, ...(site.secrets.argocd === 'ksops' ? { argocdDirectory: KSOPS_DIR } : {}) },
+      dependsOn: ['platform-base'],
+      namespace: site.kubernetes.namespace,
+      sopsKeySecret: site.secrets.fluxKeySecret,
+      fluxOnly: site.secrets.argocd === 'none',
+    } satisfies DeliveryLayer] : []),
     {
       name: 'monitoring',
       source: { kind: 'directory', directory: MONITORING_DIR },
-      dependsOn: ['platform-custom-resources'],
+      dependsOn: ['platform-custom-resources', ...(encrypted ? ['secrets'] : [])],
       namespace: site.kubernetes.namespace,
     },
     {
@@ -108,6 +133,13 @@ export function deliveryLayers(site: Site): DeliveryLayer[] {
       healthChecks: [ETCD_BACKUP_CRONJOB],
     },
   ];
+}
+
+/** The layers Argo CD delivers: all but the Flux-only ones, and no dependency on those. */
+export function argocdLayers(site: Site): DeliveryLayer[] {
+  const layers = deliveryLayers(site);
+  const skipped = new Set(layers.filter((l) => l.fluxOnly).map((l) => l.name));
+  return layers.filter((l) => !skipped.has(l.name)).map((l) => ({ ...l, dependsOn: l.dependsOn.filter((d) => !skipped.has(d)) }));
 }
 
 /**

@@ -10,6 +10,7 @@ import { renderComparison, renderLxcPath } from '../lxc';
 import { renderProxmoxScript } from '../talos/proxmox-script';
 import { renderRsyslogSnippet } from '../charts/syslog/rsyslog-snippet';
 import { layerFiles } from './layer-files';
+import { secretsLayerFiles } from './encrypted-layout';
 import type { OutputFile } from './output-file';
 
 export function renderDist(site: Site): OutputFile[] {
@@ -26,6 +27,8 @@ export function renderDist(site: Site): OutputFile[] {
     renderProxmoxScript(site),
     // What each log sender's rsyslog needs, matching the gateway's listeners (in no GitOps layer).
     renderRsyslogSnippet(site),
+    // The kustomizations of the SOPS-encrypted Secrets (their files come from the encryption step).
+    ...secretsLayerFiles(site),
     // The assessment's LXC path from the same model, and the comparison computed from both.
     ...renderLxcPath(site),
     ...renderComparison(site),

@@ -23,6 +23,8 @@ export class StackSecretsFileError extends Error {
 }
 
 export interface StackSecretsPlan {
+  /** The generated Secrets as this run keeps them (what dist/ encrypts with secrets.encryption: sops-age). */
+  readonly manifests: SecretManifest[];
   readonly changes: SecretChange[];
   readonly results: SecretFileResult[];
   /** What changed in the file, one line each. */
@@ -69,13 +71,24 @@ function findExisting(spec: StackSecretSpec, existing: readonly SecretManifest[]
     ?? free.find((m) => !m.metadata.labels?.[GENERATED_SECRET_LABEL] && sameKeys(m));
 }
 
-/** The file's changes for this site (none when it already says what the site says). */
-export function planStackSecretsFile(secretsDir: string, site: Site, password: () => string = randomPassword): StackSecretsPlan {
+/**
+ * The file's changes for this site (none when it already says what the site says).
+ * @param recovered Secrets decrypted from dist/ (secrets.encryption: sops-age), used when the file is missing: values are restored, not regenerated
+ */
+export function planStackSecretsFile(secretsDir: string, site: Site, password: () => string = randomPassword, recovered: readonly SecretManifest[] = []): StackSecretsPlan {
   const file = stackSecretsFile(secretsDir);
   const specs = stackSecretSpecs(site);
   if (!fs.existsSync(file)) {
-    const content = serialize(specs.map((spec) => secretManifest(spec, spec.make(password))));
-    return { changes: [{ kind: 'create', path: file, content }], results: [{ path: file, created: true }], messages: [] };
+    const claimed = new Set<SecretManifest>();
+    const messages: string[] = [];
+    const manifests = specs.map((spec) => {
+      const found = findExisting(spec, recovered, claimed);
+      if (!found) return secretManifest(spec, spec.make(password));
+      claimed.add(found);
+      messages.push(`restored Secret ${spec.namespace}/${spec.name} into ${file} from its encrypted copy in dist/`);
+      return secretManifest(spec, found.stringData);
+    });
+    return { manifests, changes: [{ kind: 'create', path: file, content: serialize(manifests) }], results: [{ path: file, created: true }], messages };
   }
   fs.chmodSync(file, 0o600); // a copy restored with loose permissions
   const current = fs.readFileSync(file, 'utf8');
@@ -83,7 +96,7 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   const existing = documents.flatMap((d) => (d.manifest ? [d.manifest] : []));
   const claimed = new Set<SecretManifest>();
   const messages: string[] = [];
-  const manifests: unknown[] = specs.map((spec) => {
+  const manifests: SecretManifest[] = specs.map((spec) => {
     const found = findExisting(spec, existing, claimed);
     if (!found) {
       messages.push(`added Secret ${spec.namespace}/${spec.name} to ${file} with new values: apply it (kubectl apply -f ${file})`);
@@ -100,6 +113,6 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   // Secrets the operator added (with data: or stringData:), other objects. Values are never lost.
   const kept = documents.filter((d) => !d.manifest || !claimed.has(d.manifest)).map((d) => (d.text.startsWith('---') ? d.text : `---\n${d.text}`));
   const content = serialize(manifests) + kept.join('');
-  if (content === current) return { changes: [], results: [{ path: file, created: false }], messages };
-  return { changes: [{ kind: 'write', path: file, content }], results: [{ path: file, created: false }], messages };
+  if (content === current) return { manifests, changes: [], results: [{ path: file, created: false }], messages };
+  return { manifests, changes: [{ kind: 'write', path: file, content }], results: [{ path: file, created: false }], messages };
 }

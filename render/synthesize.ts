@@ -5,6 +5,7 @@
  * a failure while writing undoes what was written.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSite, LoadedSite, SiteError } from '../site';
 import { stageTree } from './atomic-tree';
@@ -13,8 +14,12 @@ import type { OutputFile } from './output-file';
 import { renderDist } from './pipeline';
 import { applySecretChanges, type SecretChange, type SecretFileResult } from './secret-files';
 export { stackSecretsFile } from './stack-secrets-file';
-import { planStackSecretsFile } from './stack-secrets-file';
+import { planStackSecretsFile, stackSecretsFile } from './stack-secrets-file';
 import { planTalos, type TalosSynthesis } from '../talos';
+import { talosSecretsPaths } from '../talos/secrets-store';
+import { loadAgeIdentities } from './age-identities';
+import { recoverFromDist, renderEncryptedFiles } from './encrypted-files';
+import { isEncrypting, TALOS_ENCRYPTED_DIR } from './encrypted-layout';
 
 export interface SynthesizeOptions {
   /** Site file (YAML). @default - the embedded default: the report's values */
@@ -41,9 +46,13 @@ export interface SynthesisResult {
   readonly secretMessages: readonly string[];
 }
 
-/** dist/ and the generated Kubernetes Secrets, without Talos (tests, `cdk8s synth` of dist/ only). */
+/**
+ * dist/ and the generated Kubernetes Secrets, without Talos (tests). Encryption is asynchronous
+ * and covers the Talos bundle: a site with secrets.encryption sops-age needs synthesizeAll.
+ */
 export function synthesize(options: SynthesizeOptions = {}): SynthesisResult {
   const loaded = options.loaded ?? loadSite(options.siteFile);
+  if (isEncrypting(loaded.site)) throw new Error('synthesize() writes no encrypted files; use synthesizeAll() for a site with secrets.encryption: sops-age');
   const { outDir, secretsDir } = synthesisDirs(options, loaded);
   const files = renderDist(loaded.site);
   const secrets = planStackSecretsFile(secretsDir, loaded.site);
@@ -55,17 +64,41 @@ export interface FullSynthesisResult extends SynthesisResult {
   readonly talos: TalosSynthesis;
 }
 
-/** `npm run synth`: everything, Talos included, in one transaction. */
-export async function synthesizeAll(options: SynthesizeOptions = {}): Promise<FullSynthesisResult> {
+export interface FullSynthesizeOptions extends SynthesizeOptions {
+  /** Encrypt every file in dist/ afresh (new data keys), even unchanged ones: `secrets rotate`. @default false */
+  readonly reencrypt?: boolean;
+  /** Environment the age identities are read from (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `npm run synth`: everything, Talos included, in one transaction. With secrets.encryption
+ * sops-age, the Secrets and the Talos key material also go into dist/ encrypted, and whatever the
+ * secrets directory lost is restored from those copies instead of being generated anew.
+ */
+export async function synthesizeAll(options: FullSynthesizeOptions = {}): Promise<FullSynthesisResult> {
   const root = options.projectRoot ?? process.cwd();
   const loaded = options.loaded ?? loadSite(options.siteFile);
+  const { site } = loaded;
   const { outDir, secretsDir } = synthesisDirs(options, loaded);
-  const talos = await planTalos(loaded.site, { projectRoot: root, secretsDir });
-  const files = renderDist(loaded.site);
-  const secrets = planStackSecretsFile(secretsDir, loaded.site);
+  const { identities } = loadAgeIdentities(secretsDir, options.env);
+  const talosPaths = talosSecretsPaths(root, secretsDir);
+  const recovered = await recoverFromDist(site, outDir, identities, {
+    stackSecrets: !fs.existsSync(stackSecretsFile(secretsDir)),
+    talosBundle: !fs.existsSync(talosPaths.secretsFile),
+    talosAdmin: !fs.existsSync(talosPaths.adminFile),
+  });
+  const talos = await planTalos(site, {
+    projectRoot: root, secretsDir, recovered: { bundle: recovered.talosBundle, admin: recovered.talosAdmin, from: path.join(outDir, TALOS_ENCRYPTED_DIR) },
+  });
+  const secrets = planStackSecretsFile(secretsDir, site, undefined, recovered.generated);
+  const encrypted = await renderEncryptedFiles({
+    site, outDir, identities, generated: secrets.manifests, talos: talos.plaintext, reencrypt: options.reencrypt,
+  });
+  const files = [...renderDist(site), ...encrypted.files];
   commit(outDir, files, [...talos.changes, ...secrets.changes], options.beforeSwap);
   return {
-    loaded, outDir, files, secretFiles: secrets.results, secretMessages: secrets.messages,
+    loaded, outDir, files, secretFiles: secrets.results, secretMessages: [...secrets.messages, ...encrypted.messages],
     talos: { secretFiles: talos.secretFiles, messages: talos.messages },
   };
 }
@@ -92,7 +125,7 @@ function commit(outDir: string, files: readonly OutputFile[], changes: readonly 
  * Where dist/ and the secrets go. They must not overlap: dist/ is replaced whole on every run,
  * which would delete a secrets directory inside it (and a new bundle would be made each time).
  */
-function synthesisDirs(options: SynthesizeOptions, loaded: LoadedSite): { outDir: string; secretsDir: string } {
+export function synthesisDirs(options: SynthesizeOptions, loaded: LoadedSite): { outDir: string; secretsDir: string } {
   const root = options.projectRoot ?? process.cwd();
   const outDir = path.resolve(root, options.outDir ?? 'dist');
   const secretsDir = path.resolve(root, options.secretsDir ?? loaded.site.talos.secretsDir);

@@ -82,3 +82,8 @@ export const gitUrl = z.string().regex(/^(https?:\/\/[^\s/]+\/\S+|ssh:\/\/[^\s/]
 export const repoPath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w.\/-]+$/, {
   error: 'expected a relative path inside the repository such as dist or clusters/pve01/dist (no leading "/", no "..")',
 });
+
+/** An age X25519 recipient (public key): `age1` and 58 bech32 characters, as age-keygen prints it. */
+export const ageRecipient = z
+  .string()
+  .regex(/^age1[02-9ac-hj-np-z]{58}$/, { error: 'expected an age public key: "age1" followed by 58 lowercase bech32 characters (npm run secrets -- init prints yours)' });

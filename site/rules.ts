@@ -219,6 +219,11 @@ export const SITE_RULES: readonly Rule[] = [
       ? []
       : [{ path: 'kubernetes.version', value: kubernetes.version, message: `is outside what Talos ${talos.version} supports (1.${range.min}-1.${range.max}); choose a release in that range` }];
   },
+  ({ secrets }) => secrets.encryption === 'sops-age' && secrets.ageRecipients.length === 0
+    ? [{ path: 'secrets.ageRecipients', value: [], message: 'is empty but secrets.encryption is sops-age: nobody could decrypt the files; run `npm run secrets -- init` and add the age1… public key it prints (or set encryption: none)' }]
+    : [],
+  ({ secrets }) => duplicates(secrets.ageRecipients.map((key, i) => ({ key, path: `secrets.ageRecipients.${i}`, owner: key })))
+    .map((d) => ({ path: d.path, value: d.key, message: `is listed twice (also ${d.first.path}); list each age public key once` })),
 ];
 
 /** Entries whose key appeared before, with the first owner of the key (one pass, a Map). */

@@ -5,7 +5,7 @@
  * where the report is silent and we had to choose.
  */
 import { z } from 'zod';
-import { ipv4, cidr, cronSchedule, duration, dnsLabel, gitUrl, httpUrl, repoPath } from './primitives';
+import { ageRecipient, ipv4, cidr, cronSchedule, duration, dnsLabel, gitUrl, httpUrl, repoPath } from './primitives';
 
 /** Sizing of one service, the report's LXC figures kept as Kubernetes requests. */
 function serviceSizing(d: { address: string; cpu: number; memoryGiB: number; storageGiB: number }) {
@@ -161,6 +161,15 @@ export const SiteSchema = z.strictObject({
     branch: z.string().regex(/^[\w./-]+$/, { error: 'expected a branch name such as main' }).default('main'),
     path: repoPath.default('dist').describe('Where dist/ lives inside that repository'),
     sshKeySecret: dnsLabel.default('monitoring-git-ssh').describe('For an SSH repository URL: the Secret in flux-system holding the deploy key (Flux GitRepository secretRef; see the README for Argo CD)'),
+  }).prefault({}),
+
+  secrets: z.strictObject({
+    encryption: z.enum(['none', 'sops-age']).default('none').describe(
+      'none: Secrets stay in the git-ignored secrets directory and are applied by hand. sops-age: they are also written into dist/ encrypted with SOPS to the age recipients (Flux decrypts them), with the Talos bundle and talosconfig (docs/secrets-encryption.md)',
+    ),
+    ageRecipients: z.array(ageRecipient).default([]).describe('age public keys that can decrypt (one per operator or machine); the cluster\'s key must be one of them'),
+    fluxKeySecret: dnsLabel.default('sops-age').describe('Secret in flux-system holding the age identity under key age.agekey (Flux Kustomization decryption.secretRef)'),
+    argocd: z.enum(['ksops', 'none']).default('ksops').describe('ksops: Argo CD builds the encrypted Secrets with the KSOPS kustomize plugin (repo-server setup in docs/secrets-encryption.md); none: Argo CD does not deliver them (apply them with sops -d | kubectl apply -f -)'),
   }).prefault({}),
 
   backups: z.strictObject({

@@ -58,7 +58,7 @@ export interface LoadedTalosSecrets {
 }
 
 /** Renders the admin certificate file. */
-function serializeAdmin(admin: PemCertificateAndKey): string {
+export function serializeAdmin(admin: PemCertificateAndKey): string {
   return toGoYaml({ crt: encodePem(admin.crt), key: encodePem(admin.key) });
 }
 
@@ -85,6 +85,16 @@ async function issueAdmin(paths: TalosSecretsPaths, bundle: TalosSecretsBundle, 
   return admin;
 }
 
+/** Plaintext decrypted from the encrypted copies in dist/, used only for files that are missing. */
+export interface RecoveredTalosSecrets {
+  /** secrets.yaml content. */
+  readonly bundle?: string;
+  /** admin-client.yaml content. */
+  readonly admin?: string;
+  /** Where it was decrypted from, for messages. @default 'dist/talos' */
+  readonly from?: string;
+}
+
 export interface PreparedTalosSecrets extends LoadedTalosSecrets {
   /** Files to create (exclusively) for the bundle and admin certificate made in memory. */
   readonly changes: readonly SecretChange[];
@@ -104,7 +114,7 @@ export async function loadOrCreateTalosSecrets(paths: TalosSecretsPaths, now: Da
  * What loadOrCreateTalosSecrets does, without writing: a missing bundle or admin certificate is
  * made in memory and returned as changes, which the caller applies with the rest of its run.
  */
-export async function prepareTalosSecrets(paths: TalosSecretsPaths, now: Date): Promise<PreparedTalosSecrets> {
+export async function prepareTalosSecrets(paths: TalosSecretsPaths, now: Date, recovered: RecoveredTalosSecrets = {}): Promise<PreparedTalosSecrets> {
   const messages: string[] = [];
   const created: string[] = [];
   const changes: SecretChange[] = [];
@@ -112,6 +122,11 @@ export async function prepareTalosSecrets(paths: TalosSecretsPaths, now: Date): 
   if (fs.existsSync(paths.secretsFile)) {
     bundle = readBundle(paths);
     fs.chmodSync(paths.secretsFile, 0o600);
+  } else if (recovered.bundle !== undefined) {
+    bundle = parseSecretsBundle(recovered.bundle, `${recovered.from} (decrypted)`);
+    changes.push({ kind: 'create', path: paths.secretsFile, content: serializeSecretsBundle(bundle) });
+    created.push(paths.secretsFile);
+    messages.push(`restored the Talos secrets bundle ${paths.secretsFile} from its encrypted copy in ${recovered.from}`);
   } else {
     const orphans = fs.existsSync(paths.nodesDir) ? fs.readdirSync(paths.nodesDir).filter((f) => f.endsWith('.yaml')) : [];
     if (orphans.length > 0) {
@@ -130,6 +145,10 @@ export async function prepareTalosSecrets(paths: TalosSecretsPaths, now: Date): 
     if (!isIssuedBy(admin.crt, bundle.certs.os.crt)) {
       throw new Error(`${paths.adminFile} was not issued by the bundle's OS CA (certs.os); run \`talos renew-admin\` to issue one from this bundle`);
     }
+  } else if (recovered.admin !== undefined && isIssuedBy((admin = parseAdmin(recovered.admin, `${recovered.from} (decrypted)`)).crt, bundle.certs.os.crt)) {
+    changes.push({ kind: 'create', path: paths.adminFile, content: serializeAdmin(admin) });
+    created.push(paths.adminFile);
+    messages.push(`restored the os:admin client certificate ${paths.adminFile} from its encrypted copy in ${recovered.from}`);
   } else {
     admin = await issueClientCertificate(bundle.certs.os, { now });
     changes.push({ kind: 'create', path: paths.adminFile, content: serializeAdmin(admin) });

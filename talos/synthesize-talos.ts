@@ -13,7 +13,8 @@ import { toGoYamlDocuments } from './go-yaml';
 import { LOCAL_PATH_HOST_PATH, renderNodeMachineConfigs, talosContract } from './node-configs';
 import { installerImage, schematicId } from './schematic';
 import { applySecretChanges, type SecretChange } from '../render/secret-files';
-import { prepareTalosSecrets, talosSecretsPaths } from './secrets-store';
+import { prepareTalosSecrets, serializeAdmin, talosSecretsPaths, type RecoveredTalosSecrets } from './secrets-store';
+import { serializeSecretsBundle } from './secrets-bundle';
 import { renderTalosconfig } from './talosconfig';
 import { talosVmSizing } from './vm-sizing';
 
@@ -24,6 +25,8 @@ export interface SynthesizeTalosOptions {
   readonly secretsDir?: string;
   /** Clock for certificates minted on this run (first run only) and backup names. @default new Date() */
   readonly now?: Date;
+  /** Bundle and admin certificate decrypted from dist/, for whichever file is missing. @default - none */
+  readonly recovered?: RecoveredTalosSecrets;
 }
 
 export interface TalosSynthesis {
@@ -37,6 +40,8 @@ export interface TalosSynthesis {
 export interface TalosPlan extends TalosSynthesis {
   /** Bundle and admin certificate (first run only), machine configs, talosconfig, stale configs. */
   readonly changes: readonly SecretChange[];
+  /** The key material's file contents, for the encrypted copies in dist/ (secrets.encryption: sops-age). */
+  readonly plaintext: { readonly bundle: string; readonly admin: string; readonly talosconfig: string };
 }
 
 /** Render and check everything; nothing is written (apply `changes` with the rest of the run). */
@@ -46,7 +51,7 @@ export async function planTalos(site: Site, options: SynthesizeTalosOptions): Pr
   const messages: string[] = [];
   const contract = talosContract(site);
 
-  const secrets = await prepareTalosSecrets(paths, now);
+  const secrets = await prepareTalosSecrets(paths, now, options.recovered);
   messages.push(...secrets.messages);
   const nodes = renderNodeMachineConfigs(site, secrets.bundle);
   for (const node of nodes) {
@@ -64,11 +69,8 @@ export async function planTalos(site: Site, options: SynthesizeTalosOptions): Pr
     changes.push({ kind: 'write', path: file, content: toGoYamlDocuments(node.documents) });
     secretFiles.push(file);
   }
-  changes.push({
-    kind: 'write',
-    path: paths.talosconfigFile,
-    content: renderTalosconfig({ contextName: site.name, endpoints, caCrt: secrets.bundle.certs.os.crt, client: secrets.admin }),
-  });
+  const talosconfig = renderTalosconfig({ contextName: site.name, endpoints, caCrt: secrets.bundle.certs.os.crt, client: secrets.admin });
+  changes.push({ kind: 'write', path: paths.talosconfigFile, content: talosconfig });
   secretFiles.push(paths.talosconfigFile);
   for (const stale of staleNodeConfigs(paths.nodesDir, nodes.map((n) => `${n.hostname}.yaml`))) {
     changes.push({ kind: 'remove', path: stale });
@@ -82,7 +84,8 @@ export async function planTalos(site: Site, options: SynthesizeTalosOptions): Pr
     `VMs: ${sizing.perNode.cores} cores / ${sizing.perNode.memoryGiB} GiB / ${sizing.perNode.osDiskGiB}+${sizing.perNode.dataDiskGiB} GiB disks each; one node down: ${sizing.fitsWithOneNodeDown ? 'fits' : 'does not fit'}`,
     `local-path storage lives at ${LOCAL_PATH_HOST_PATH} on every node`,
   );
-  return { secretFiles, messages, changes };
+  const plaintext = { bundle: serializeSecretsBundle(secrets.bundle), admin: serializeAdmin(secrets.admin), talosconfig };
+  return { secretFiles, messages, changes, plaintext };
 }
 
 /** The Talos part alone (the `talos` CLI and tests): plan, then write. */

@@ -15,7 +15,7 @@ import { Application, type ApplicationSpecSource } from '../../imports/argocd-ar
 import type { Site } from '../../site';
 import { ARGOCD_NAMESPACE } from '../../charts/platform';
 import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE, KEEP_ON_PRUNE } from '../../charts/platform/sync-options';
-import { ARGOCD_APPS_DIR, GITOPS_LABELS, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath, syncWaves } from '../layers';
+import { ARGOCD_APPS_DIR, GITOPS_LABELS, type DeliveryLayer, argocdLayers, layerObjectName, repoPath, syncWaves } from '../layers';
 import { METALLB_CHART, METALLB_RELEASE_NAME, METALLB_VALUES } from '../metallb-release';
 import { argoProjectName, argoRootProjectName } from './project';
 import { IN_CLUSTER, stackSyncPolicy } from './sync-policy';
@@ -48,7 +48,7 @@ export class ArgoCdApplications extends Chart {
   constructor(scope: Construct, id: string, props: ArgoCdProps) {
     super(scope, id, { namespace: ARGOCD_NAMESPACE, disableResourceNameHashes: true });
     const { site } = props;
-    const layers = deliveryLayers(site);
+    const layers = argocdLayers(site);
     const waves = syncWaves(layers);
 
     for (const layer of layers) {
@@ -76,7 +76,7 @@ export class ArgoCdApplications extends Chart {
 
 function layerSource(site: Site, layer: DeliveryLayer): ApplicationSpecSource {
   if (layer.source.kind === 'directory') {
-    return { repoUrl: site.gitops.repoUrl, targetRevision: site.gitops.branch, path: repoPath(site, layer.source.directory) };
+    return { repoUrl: site.gitops.repoUrl, targetRevision: site.gitops.branch, path: repoPath(site, layer.source.argocdDirectory ?? layer.source.directory) };
   }
   return {
     repoUrl: METALLB_CHART.repoUrl,

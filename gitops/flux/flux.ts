@@ -14,7 +14,7 @@ import {
   HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds,
 } from '../../imports/flux-helm-helm.toolkit.fluxcd.io';
 import {
-  Kustomization, KustomizationSpecSourceRefKind, type KustomizationSpecHealthChecks,
+  Kustomization, KustomizationSpecDecryptionProvider, KustomizationSpecSourceRefKind, type KustomizationSpecHealthChecks,
 } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io';
 import type { Site } from '../../site';
 import { fluxRepoUrl, isSshRepoUrl } from '../git-url';
@@ -91,6 +91,7 @@ export class FluxLayers extends Chart {
           // for backups only objects that are healthy without a scheduled run.
           wait: checks === undefined,
           ...(checks ? { healthChecks: checks } : {}),
+          ...(layer.sopsKeySecret ? { decryption: { provider: KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: layer.sopsKeySecret } } } : {}),
         },
       });
     }

@@ -68,6 +68,9 @@ const CASES: { name: string; yaml: string; expect: RegExp[] }[] = [
   { name: 'the data disk equal to the install disk', yaml: 'talos: { installDisk: /dev/sda, dataDisk: /dev/sda }', expect: [/talos\.dataDisk/, /is the install disk/] },
   { name: 'a duplicate key, named', yaml: 'syslog: { port: 514 }\nnetwork: { vlanId: 70 }\nsyslog: { tcp: false }', expect: [/\(yaml\)/, /line 3/, /the key "syslog" appears twice/] },
   { name: 'an alias bomb', yaml: ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n'), expect: [/\(yaml\)/, /parses but cannot be read as data \(Excessive alias count/] },
+  { name: 'SOPS encryption without a recipient', yaml: 'secrets: { encryption: sops-age }', expect: [/secrets\.ageRecipients/, /is empty but secrets\.encryption is sops-age/, /npm run secrets -- init/] },
+  { name: 'an age recipient listed twice', yaml: `secrets: { ageRecipients: [${'age1' + 'q'.repeat(58)}, ${'age1' + 'q'.repeat(58)}] }`, expect: [/secrets\.ageRecipients\.1/, /listed twice \(also secrets\.ageRecipients\.0\)/] },
+  { name: 'an age recipient that is not a public key', yaml: 'secrets: { ageRecipients: [AGE-SECRET-KEY-1ABC] }', expect: [/secrets\.ageRecipients\.0/, /AGE-SECRET-KEY-1ABC/, /expected an age public key/] },
   { name: 'a merge key on something that is not a mapping', yaml: 'prometheus:\n  <<: 4\n  cpu: 2', expect: [/\(yaml\)/, /Merge sources must be maps/, /merge \(<<\) only mappings/] },
 ];
 

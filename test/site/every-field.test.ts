@@ -10,7 +10,7 @@ import * as YAML from 'yaml';
 import { parseSite, type Site } from '../../site';
 import { synthesizeAll } from '../../render/synthesize';
 import { listFiles } from '../support/dist-tree';
-import { SECOND_SITE } from '../support/second-site';
+import { SECOND_SITE_ENCRYPTED as SECOND_SITE } from '../support/second-site';
 import { tempDir } from '../support/synth-once';
 
 type Json = Record<string, unknown>;
@@ -38,9 +38,10 @@ function schemaPaths(schema: Json, prefix = ''): string[] {
  */
 const ALLOWED: readonly { value: string; where: RegExp; line?: RegExp; why: string }[] = [
   ...['grafana-admin', 'alertmanager-web-auth', 'prometheus-web-auth'].map((value) => ({
-    value, where: /kubernetes\/monitoring-secrets\.yaml$/, line: /^monitoring-stack\/generated-secret: /,
+    value, where: /kubernetes\/monitoring-secrets\.yaml$|secrets\/[\w-]+\.sops\.yaml$/, line: /^monitoring-stack\/generated-secret: /,
     why: 'the role label that identifies each generated Secret across renames, not its name',
   })),
+  { value: 'none', where: /\.json$|grafana\.yaml$|lxc\/README\.md$/, why: 'a word (Grafana panel options graphMode/dedupStrategy, prose), not secrets.encryption' },
   { value: 'siderolabs/qemu-guest-agent', where: /\.keys\/talos\/nodes\/|proxmox\/create-talos-vms\.sh/, why: 'the second site keeps the agent on purpose (Proxmox needs it), beside another extension' },
   { value: 'dist', where: /\.md$|\.sh$|\.conf$/, line: /dist\//, why: 'the local output directory is dist/ whatever gitops.path says; docs and scripts name it' },
   { value: '30s', where: /alertmanager\.ya?ml$/, why: 'Alertmanager\'s route group_wait (its documented default), not the evaluation interval' },

@@ -75,3 +75,19 @@ export const SECOND_SITE: SiteInput = {
   gitops: { repoUrl: 'git@forge.lab.example:infra/observability.git', branch: 'production', path: 'clusters/east', sshKeySecret: 'forge-key' },
   backups: { schedule: '30 3 * * 1-6', retentionDays: 5, velero: true },
 };
+
+/**
+ * The second site with SOPS encryption on, every secrets field set: only synthesizeAll writes
+ * encrypted files (synthesize() is synchronous and refuses such a site), so the many tests that
+ * synthesize SECOND_SITE with it keep encryption off, and the every-field test uses this one.
+ * Public keys only: whoever needs to decrypt in a test makes its own key pair.
+ */
+export const SECOND_SITE_ENCRYPTED: SiteInput = {
+  ...SECOND_SITE,
+  secrets: {
+    encryption: 'sops-age',
+    ageRecipients: ['age1udacvgnj654e4taa0jk3du7fvk2g4x996jakdlu9npg9jdhm8ewqw7ewgy', 'age1pk7zggzl0vrwn6953hwmkv3cgg6e5nfn742ff4hfpjd9w3wwc4fq8e3gq7'],
+    fluxKeySecret: 'flux-age-key',
+    argocd: 'none',
+  },
+};

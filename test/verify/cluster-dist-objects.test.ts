@@ -11,6 +11,8 @@ import { layerDirectories, readDeliveryObjects, readDistObjects } from '../../ve
 import { kustomizeCommand } from '../support/binaries';
 import { SECOND_SITE } from '../support/second-site';
 import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
+import { generateAgeKeyPair } from '../../encryption';
+import { synthesizeAll } from '../../render/synthesize';
 
 const key = (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
 const LAYERS = ['platform/base', 'platform/custom-resources', 'monitoring', 'platform/backups'];
@@ -56,6 +58,23 @@ describe('readDistObjects', () => {
     const paths = readDeliveryObjects(second.outDir).filter((o) => o.kind === 'Application').map((o) => (o.spec as { source: { path?: string } }).source.path);
     expect(paths).toContain('clusters/east/monitoring');
     expect(layerDirectories(second.outDir)).toEqual(LAYERS);
+  });
+
+  test('an encrypted site: the Secrets of the Flux layer and of the KSOPS build, each once, values dropped and marked encrypted', async () => {
+    const root = tempDir('encrypted-site-');
+    const { recipient } = await generateAgeKeyPair();
+    const site = writeSiteFile(root, YAML.stringify({ secrets: { encryption: 'sops-age', ageRecipients: [recipient] } }));
+    await synthesizeAll({ siteFile: site, projectRoot: root, outDir: 'dist', env: {} });
+    const outDir = path.join(root, 'dist');
+    expect(layerDirectories(outDir)).toEqual(['platform/base', 'platform/custom-resources', 'secrets/ksops', 'secrets', 'monitoring', 'platform/backups']);
+    const secrets = readDistObjects(outDir).filter((o) => o.kind === 'Secret');
+    expect(secrets.map((o) => o.metadata.name).sort()).toEqual(['alertmanager-web-auth', 'grafana-admin', 'prometheus-web-auth', 'pve-exporter']);
+    for (const o of secrets) {
+      expect(o.encrypted).toBe(true);
+      expect(Object.keys(o).sort()).toEqual(['apiVersion', 'encrypted', 'file', 'kind', 'metadata', 'type']);
+      expect(o.file).toBe(`secrets/${o.metadata.name}.sops.yaml`);
+    }
+    expect(readDistObjects(outDir).filter((o) => o.kind !== 'Secret').every((o) => o.encrypted === undefined)).toBe(true);
   });
 
   test('fails with "run npm run synth" when the directory holds no synthesized tree', () => {

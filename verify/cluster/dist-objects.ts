@@ -17,6 +17,11 @@ export interface DistObject {
   [k: string]: unknown;
   /** dist/-relative file */
   readonly file: string;
+  /**
+   * The file is SOPS-encrypted (secrets.encryption: sops-age): its values are ciphertext, so
+   * they were dropped here and only the object's presence and metadata can be checked.
+   */
+  readonly encrypted?: true;
 }
 
 /** Where the delivery objects live (gitops/layers.ts writes them). */
@@ -24,14 +29,19 @@ const ARGOCD_DIR = 'gitops/argocd';
 const FLUX_DIR = 'gitops/flux';
 
 /** kustomization.yaml fields this reader models; any other would change the objects kustomize emits. */
-const MODELLED_FIELDS = new Set(['apiVersion', 'kind', 'resources']);
+const MODELLED_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'generators']);
 
 function parseFile(distDir: string, file: string): DistObject[] {
   const text = fs.readFileSync(path.join(distDir, file), 'utf8');
   return YAML.parseAllDocuments(text).flatMap((doc) => {
     if (doc.errors.length > 0) throw new VerifyError(`dist/${file} is not valid YAML: ${doc.errors[0].message}`, 'run npm run synth to regenerate dist/');
     const o = doc.toJS() as Omit<DistObject, 'file'> | null;
-    return o?.apiVersion && o.kind ? [{ ...o, file } as DistObject] : [];
+    if (!o?.apiVersion || !o.kind) return [];
+    if (o.sops && typeof o.sops === 'object') {
+      const { sops: _sops, data: _data, stringData: _stringData, ...rest } = o;
+      return [{ ...rest, file, encrypted: true } as DistObject];
+    }
+    return [{ ...o, file } as DistObject];
   });
 }
 
@@ -58,12 +68,21 @@ function buildDirectory(distDir: string, dir: string, seen = new Set<string>()):
   const kustomization = readKustomization(distDir, file);
   const unmodelled = Object.keys(kustomization).filter((k) => !MODELLED_FIELDS.has(k));
   if (unmodelled.length > 0) throw new VerifyError(`dist/${file} uses ${unmodelled.join(', ')}, which verify does not model`, 'compare with kustomize build; verify reads plain resource lists only');
-  return (kustomization.resources ?? []).flatMap((entry) => {
+  // KSOPS generators (Argo CD's build of the encrypted Secrets) emit the Secrets of the files they list.
+  const generated = ((kustomization.generators ?? []) as unknown[]).flatMap((entry) => {
+    const generatorFile = typeof entry === 'string' ? path.normalize(path.join(dir, entry)) : undefined;
+    const generator = generatorFile && fs.existsSync(path.join(distDir, generatorFile)) ? YAML.parse(fs.readFileSync(path.join(distDir, generatorFile), 'utf8')) as { kind?: string; files?: unknown } : undefined;
+    if (!generator || generator.kind !== 'ksops' || !Array.isArray(generator.files)) {
+      throw new VerifyError(`dist/${file} lists generator ${String(entry)}, which is not a KSOPS generator file`, 'run npm run synth to regenerate dist/');
+    }
+    return generator.files.flatMap((f) => parseFile(distDir, path.normalize(path.join(dir, String(f)))));
+  });
+  return [...generated, ...(kustomization.resources ?? []).flatMap((entry) => {
     const target = path.normalize(path.join(dir, entry));
     const full = path.join(distDir, target);
     if (!fs.existsSync(full)) throw new VerifyError(`dist/${file} lists ${entry}, which does not exist`, 'run npm run synth to regenerate dist/');
     return fs.statSync(full).isDirectory() ? buildDirectory(distDir, target, seen) : parseFile(distDir, target);
-  });
+  })];
 }
 
 /** Directories below distDir that hold a kustomization.yaml. */

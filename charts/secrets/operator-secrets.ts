@@ -1,0 +1,45 @@
+/**
+ * Secrets the site names but only the operator can fill: credentials issued elsewhere (the
+ * pve_exporter API token, receiver webhook URLs with tokens in them, SMTP passwords, the dead man's
+ * switch URL). With SOPS encryption each becomes an encrypted placeholder file in dist/ that the
+ * operator edits with `sops`; synth keeps what they wrote and never generates these values.
+ */
+import type { Site } from '../../site';
+import { PVE_EXPORTER_SECRET } from '../../site/derived';
+
+/** The value a placeholder carries until the operator replaces it (an `.invalid` host never resolves). */
+export const PLACEHOLDER_URL = 'https://replace-with-sops.invalid/edit-this-secret';
+export const PLACEHOLDER_VALUE = 'REPLACE-WITH-SOPS';
+
+export interface OperatorSecretSpec {
+  readonly name: string;
+  readonly namespace: string;
+  /** What reads it, for the file's comment and the docs. */
+  readonly usedBy: string;
+  /** Each key with the placeholder it starts with. */
+  readonly placeholder: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every operator-filled Secret the site needs, once per name (receivers of one kind may share a
+ * Secret; the site validator refuses names shared across kinds).
+ */
+export function operatorSecretSpecs(site: Site): OperatorSecretSpec[] {
+  const namespace = site.kubernetes.namespace;
+  const am = site.alertmanager;
+  const specs: OperatorSecretSpec[] = [
+    {
+      name: PVE_EXPORTER_SECRET, namespace, usedBy: 'pve_exporter (a read-only PVEAuditor API token, README step 5)',
+      placeholder: { PVE_USER: 'prometheus@pve', PVE_TOKEN_NAME: 'prompve-scraper', PVE_TOKEN_VALUE: PLACEHOLDER_VALUE, PVE_VERIFY_SSL: 'false' },
+    },
+    ...am.receivers.webhooks.flatMap((w) => (w.urlSecret ? [{ name: w.urlSecret, namespace, usedBy: `Alertmanager webhook receiver ${w.name}`, placeholder: { url: PLACEHOLDER_URL } }] : [])),
+    ...am.receivers.emails.flatMap((e) => (e.authPasswordSecret ? [{ name: e.authPasswordSecret, namespace, usedBy: `Alertmanager email receiver ${e.name} (SMTP password)`, placeholder: { password: PLACEHOLDER_VALUE } }] : [])),
+    ...(am.heartbeat ? [{ name: am.heartbeat.urlSecret, namespace, usedBy: 'the dead man\'s switch (alertmanager.heartbeat)', placeholder: { url: PLACEHOLDER_URL } }] : []),
+  ];
+  const byName = new Map<string, OperatorSecretSpec>();
+  for (const spec of specs) {
+    const first = byName.get(spec.name);
+    byName.set(spec.name, first ? { ...first, usedBy: `${first.usedBy}; ${spec.usedBy}` } : spec);
+  }
+  return [...byName.values()];
+}

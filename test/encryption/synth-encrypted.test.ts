@@ -1,0 +1,326 @@
+/**
+ * synth with secrets.encryption: sops-age, as an operator runs it in a git repository: what lands
+ * in dist/, that nothing secret lands there in the clear, byte-identical reruns, one file per
+ * changed Secret, recovery of a lost secrets directory, operator edits made with the real sops,
+ * init's .sops.yaml used by the real sops, and rotation. The tests of one describe share a
+ * repository and run in order (each says what state it leaves).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import {
+  decryptSopsYaml, encryptToAgeRecipients, formatAgeKeyFile, generateAgeKeyPair, sopsRecipients, treeToObject, type AgeKeyPair,
+} from '../../encryption';
+import { PLACEHOLDER_URL } from '../../charts/secrets/operator-secrets';
+import { parseSite } from '../../site';
+import { renderDist } from '../../render/pipeline';
+import { EncryptionKeyError } from '../../render/encrypted-files';
+import { runSecretsCli } from '../../render/secrets-cli';
+import { stackSecretsFile, synthesizeAll } from '../../render/synthesize';
+import { describeWithBinaries, describeWithBinary, kustomizeCommand, toolPath } from '../support/binaries';
+import { listFiles, snapshotTree } from '../support/dist-tree';
+import { tempDir } from '../support/synth-once';
+
+interface Key extends AgeKeyPair { file: string }
+
+async function keyFile(dir: string, name: string): Promise<Key> {
+  const keys = await generateAgeKeyPair();
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, formatAgeKeyFile(keys, new Date()), { mode: 0o600 });
+  return { ...keys, file };
+}
+
+function siteYaml(recipients: readonly string[], extra: Record<string, unknown> = {}): string {
+  return YAML.stringify({
+    name: 'enc-lab',
+    secrets: { encryption: 'sops-age', ageRecipients: recipients, ...extra },
+    alertmanager: {
+      heartbeat: { urlSecret: 'deadman' },
+      receivers: {
+        webhooks: [{ name: 'chat', urlSecret: 'chat-hook' }],
+        emails: [{ name: 'oncall', to: 'a@lab.example', from: 'b@lab.example', smarthost: 'smtp.lab.example:587', authUsername: 'am', authPasswordSecret: 'smtp-login' }],
+      },
+    },
+  });
+}
+
+/** A git repository with the secrets directory ignored, as README step 1 sets it up. */
+function repository(): string {
+  const root = tempDir('enc-repo-');
+  spawnSync('git', ['init', '-q'], { cwd: root });
+  fs.writeFileSync(path.join(root, '.gitignore'), '.secrets/\n');
+  return root;
+}
+
+function sops(args: string[], cwd: string, keyFilePath: string) {
+  const r = spawnSync(toolPath('sops')!, ['--disable-version-check', ...args], {
+    cwd, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: cwd, SOPS_AGE_KEY_FILE: keyFilePath },
+  });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+const GENERATED = ['alertmanager-web-auth', 'grafana-admin', 'prometheus-web-auth'];
+const OPERATOR = ['chat-hook', 'deadman', 'pve-exporter', 'smtp-login'];
+const TALOS_FILES = ['admin-client.sops.yaml', 'secrets.sops.yaml', 'talosconfig.sops.yaml'];
+
+describe('synth with secrets.encryption: sops-age', () => {
+  let root: string;
+  let key: Key;
+  let siteFile: string;
+  let env: NodeJS.ProcessEnv;
+  const dist = () => path.join(root, 'dist');
+  const secrets = () => path.join(root, '.secrets');
+  const synth = (overrides: { env?: NodeJS.ProcessEnv; site?: string } = {}) =>
+    synthesizeAll({ siteFile: overrides.site ?? siteFile, projectRoot: root, outDir: 'dist', env: overrides.env ?? env });
+
+  beforeAll(async () => {
+    root = repository();
+    key = await keyFile(tempDir('enc-key-'), 'operator.txt'); // outside the repository, like a password manager export
+    siteFile = path.join(root, 'site.yaml');
+    fs.writeFileSync(siteFile, siteYaml([key.recipient]));
+    env = { SOPS_AGE_KEY_FILE: key.file };
+    await synth();
+  });
+
+  test('writes one encrypted file per Secret, the Talos key material, and the kustomizations that deliver them', () => {
+    const secretFiles = [...GENERATED, ...OPERATOR].map((n) => `${n}.sops.yaml`).sort();
+    expect(fs.readdirSync(path.join(dist(), 'secrets')).sort()).toEqual([...secretFiles, 'ksops', 'kustomization.yaml'].sort());
+    expect(fs.readdirSync(path.join(dist(), 'talos')).sort()).toEqual(TALOS_FILES);
+    expect(YAML.parse(fs.readFileSync(path.join(dist(), 'secrets/kustomization.yaml'), 'utf8')).resources).toEqual(secretFiles);
+    const generator = YAML.parse(fs.readFileSync(path.join(dist(), 'secrets/ksops/secret-generator.yaml'), 'utf8'));
+    expect(generator).toMatchObject({ apiVersion: 'viaduct.ai/v1', kind: 'ksops', metadata: { annotations: { 'config.kubernetes.io/function': 'exec:\n  path: ksops\n' } } });
+    expect(generator.files).toEqual(secretFiles.map((f) => `../${f}`));
+    expect(YAML.parse(fs.readFileSync(path.join(dist(), 'secrets/ksops/kustomization.yaml'), 'utf8')).generators).toEqual(['secret-generator.yaml']);
+    for (const name of secretFiles) {
+      const doc = YAML.parse(fs.readFileSync(path.join(dist(), 'secrets', name), 'utf8'));
+      // Flux and KSOPS need kind and metadata in the clear; only the values are encrypted.
+      expect(doc).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: name.replace('.sops.yaml', ''), namespace: 'monitoring' } });
+      expect(doc.sops).toMatchObject({ encrypted_regex: '^(data|stringData)$', age: [{ recipient: key.recipient }] });
+      for (const value of Object.values(doc.stringData as Record<string, string>)) expect(value).toMatch(/^ENC\[AES256_GCM,data:/);
+    }
+  });
+
+  test('Flux decrypts the secrets layer with the age key Secret, and the stack waits for it', () => {
+    const kustomizations = YAML.parseAllDocuments(fs.readFileSync(path.join(dist(), 'gitops/flux/layers/flux-layers.yaml'), 'utf8')).map((d) => d.toJS());
+    const byName = new Map(kustomizations.map((k) => [k.metadata.name, k]));
+    expect(byName.get('enc-lab-secrets').spec).toMatchObject({
+      path: './dist/secrets', decryption: { provider: 'sops', secretRef: { name: 'sops-age' } }, dependsOn: [{ name: 'enc-lab-platform-base' }],
+    });
+    expect(byName.get('enc-lab-monitoring').spec.dependsOn).toContainEqual({ name: 'enc-lab-secrets' });
+    expect(kustomizations.filter((k) => k.spec.decryption).map((k) => k.metadata.name)).toEqual(['enc-lab-secrets']);
+  });
+
+  test('Argo CD builds the layer with KSOPS before the stack; with argocd: none it leaves the layer out', () => {
+    const applications = (site: string) => {
+      const files = renderDist(parseSite(YAML.parse(site)).site);
+      const apps = files.find((f) => f.path === 'gitops/argocd/apps/argocd-applications.yaml')!;
+      return new Map(YAML.parseAllDocuments(apps.content).map((d) => d.toJS()).map((a) => [a.metadata.name, a]));
+    };
+    const withKsops = applications(siteYaml([key.recipient]));
+    const wave = (apps: Map<string, any>, name: string) => Number(apps.get(name).metadata.annotations['argocd.argoproj.io/sync-wave']);
+    expect(withKsops.get('enc-lab-secrets').spec.source.path).toBe('dist/secrets/ksops');
+    expect(wave(withKsops, 'enc-lab-secrets')).toBeLessThan(wave(withKsops, 'enc-lab-monitoring'));
+    const without = applications(siteYaml([key.recipient], { argocd: 'none' }));
+    expect(without.has('enc-lab-secrets')).toBe(false);
+    expect([...without.keys()].sort()).toEqual([...withKsops.keys()].filter((n) => n !== 'enc-lab-secrets').sort());
+    expect(renderDist(parseSite(YAML.parse(siteYaml([key.recipient], { argocd: 'none' }))).site).some((f) => f.path.startsWith('secrets/ksops/'))).toBe(false);
+  });
+
+  test('no secret value appears in the clear (or base64) in dist/ or in anything git tracks', () => {
+    // Every secret leaf of the key material: values under a key that says so (passwords, keys,
+    // tokens, secrets, the bcrypt web config), not names or public certificates.
+    const values = new Set<string>();
+    const collect = (node: unknown, secret: boolean): void => {
+      if (typeof node === 'string') {
+        if (secret && node.length >= 12) values.add(node);
+      } else if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) collect(v, secret || /key|secret|token|password|web\.yml|^id$/i.test(k));
+      }
+    };
+    const plainFiles = ['kubernetes/monitoring-secrets.yaml', 'talos/secrets.yaml', 'talos/admin-client.yaml', 'talos/talosconfig'];
+    for (const f of plainFiles) {
+      for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(secrets(), f), 'utf8'))) {
+        const o = doc.toJS();
+        collect(o.stringData ?? o, false);
+      }
+    }
+    const needles = [...values];
+    expect(needles.length).toBeGreaterThanOrEqual(12);
+    expect(needles).toContain(YAML.parse(fs.readFileSync(path.join(secrets(), 'talos/secrets.yaml'), 'utf8')).cluster.secret);
+    const secretPassword = YAML.parseAllDocuments(fs.readFileSync(stackSecretsFile(secrets()), 'utf8'))[0].toJS().stringData['admin-password'];
+    expect(needles).toContain(secretPassword);
+
+    spawnSync('git', ['add', '-A'], { cwd: root });
+    const tracked = spawnSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(tracked.filter((f) => f.startsWith('.secrets'))).toEqual([]);
+    const scanned = [...new Set([...tracked, ...listFiles(dist()).map((f) => `dist/${f}`)])];
+    const leaks: string[] = [];
+    for (const f of scanned) {
+      const text = fs.readFileSync(path.join(root, f), 'utf8');
+      for (const v of needles) if (text.includes(v) || text.includes(Buffer.from(v).toString('base64'))) leaks.push(`${f}: ${v.slice(0, 12)}…`);
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  test('a second synth is byte-identical (unchanged plaintext keeps its ciphertext)', async () => {
+    const before = { dist: snapshotTree(dist()), secrets: snapshotTree(secrets()) };
+    await synth();
+    expect(snapshotTree(dist())).toEqual(before.dist);
+    expect(snapshotTree(secrets())).toEqual(before.secrets);
+  });
+
+  test('changing one Secret\'s value re-encrypts exactly its file', async () => {
+    const before = snapshotTree(dist());
+    const file = stackSecretsFile(secrets());
+    const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS());
+    docs.find((d) => d.metadata.name === 'grafana-admin').stringData['admin-password'] = 'a-new-password-set-by-hand';
+    fs.writeFileSync(file, docs.map((d) => `---\n${YAML.stringify(d)}`).join(''), { mode: 0o600 });
+    await synth();
+    const after = snapshotTree(dist());
+    expect(Object.keys(after).filter((f) => after[f] !== before[f])).toEqual(['secrets/grafana-admin.sops.yaml']);
+    const opened = treeToObject((await decryptSopsYaml(after['secrets/grafana-admin.sops.yaml'], [key.identity])).tree);
+    expect(opened).toMatchObject({ stringData: { 'admin-password': 'a-new-password-set-by-hand' } });
+  });
+
+  test('without a key, a lost secrets directory is an error naming the fix, and nothing is written', async () => {
+    const before = snapshotTree(dist());
+    const saved = tempDir('enc-saved-');
+    fs.cpSync(secrets(), saved, { recursive: true });
+    fs.rmSync(secrets(), { recursive: true });
+    try {
+      await expect(synth({ env: {} })).rejects.toThrow(EncryptionKeyError);
+      await expect(synth({ env: {} })).rejects.toThrow(/no age identity was found to open it; set SOPS_AGE_KEY_FILE/);
+      expect(snapshotTree(dist())).toEqual(before);
+      expect(fs.existsSync(secrets())).toBe(false);
+    } finally {
+      fs.cpSync(saved, secrets(), { recursive: true });
+    }
+  });
+
+  test('with the key, a lost secrets directory is restored from dist/ byte for byte', async () => {
+    const before = { dist: snapshotTree(dist()), secrets: snapshotTree(secrets()) };
+    fs.rmSync(secrets(), { recursive: true });
+    const result = await synth();
+    expect(result.talos.messages.join('\n')).toMatch(/restored the Talos secrets bundle/);
+    expect(result.secretMessages.join('\n')).toMatch(/restored Secret monitoring\/grafana-admin/);
+    expect(snapshotTree(secrets())).toEqual(before.secrets);
+    expect(snapshotTree(dist())).toEqual(before.dist);
+  });
+
+  describeWithBinary('sops', 'the real sops', () => {
+    test('decrypts every file synth encrypted, to the values in the secrets directory', () => {
+      const plain = new Map(YAML.parseAllDocuments(fs.readFileSync(stackSecretsFile(secrets()), 'utf8')).map((d) => d.toJS()).map((d) => [d.metadata.name, d]));
+      for (const name of GENERATED) {
+        const r = sops(['--decrypt', `dist/secrets/${name}.sops.yaml`], root, key.file);
+        expect(r.stderr).toBe('');
+        expect(YAML.parse(r.stdout)).toEqual(plain.get(name));
+      }
+      for (const [file, plainFile] of [['secrets', 'secrets.yaml'], ['admin-client', 'admin-client.yaml'], ['talosconfig', 'talosconfig']]) {
+        const r = sops(['--decrypt', `dist/talos/${file}.sops.yaml`], root, key.file);
+        expect(r.stderr).toBe('');
+        expect(YAML.parse(r.stdout)).toEqual(YAML.parse(fs.readFileSync(path.join(secrets(), 'talos', plainFile), 'utf8')));
+      }
+      const placeholder = sops(['--decrypt', 'dist/secrets/chat-hook.sops.yaml'], root, key.file);
+      expect(YAML.parse(placeholder.stdout).stringData).toEqual({ url: PLACEHOLDER_URL });
+    });
+
+    test('an operator Secret edited with sops --set is kept byte for byte by the next synth', async () => {
+      const file = 'dist/secrets/chat-hook.sops.yaml';
+      const edit = sops(['--set', '["stringData"]["url"] "https://chat.lab.example/hooks/T0KEN"', file], root, key.file);
+      expect(edit.stderr).toBe('');
+      const edited = fs.readFileSync(path.join(root, file), 'utf8');
+      await synth();
+      expect(fs.readFileSync(path.join(root, file), 'utf8')).toBe(edited);
+      const opened = treeToObject((await decryptSopsYaml(edited, [key.identity])).tree);
+      expect(opened).toMatchObject({ stringData: { url: 'https://chat.lab.example/hooks/T0KEN' } });
+    });
+
+    test('secrets init writes the age key and a .sops.yaml the real sops encrypts new files by', async () => {
+      const lines = await runSecretsCli(['init', '--site', 'site.yaml'], root, env);
+      const ownKey = path.join(secrets(), 'age', 'keys.txt');
+      expect(fs.statSync(ownKey).mode & 0o777).toBe(0o600);
+      const own = fs.readFileSync(ownKey, 'utf8');
+      const ownRecipient = /# public key: (age1\w+)/.exec(own)![1];
+      expect(lines.join('\n')).toContain(`    - ${ownRecipient}`);
+      expect(lines.join('\n')).toContain('kubectl create secret generic sops-age --namespace=flux-system --from-file=age.agekey=');
+      // init never replaces a key
+      await runSecretsCli(['init', '--site', 'site.yaml'], root, env);
+      expect(fs.readFileSync(ownKey, 'utf8')).toBe(own);
+
+      // A Secret the operator adds with the sops CLI gets the same rules as synth's files.
+      fs.writeFileSync(path.join(root, 'dist/secrets/extra.sops.yaml'), YAML.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'extra', namespace: 'monitoring' }, stringData: { token: 'added-by-hand-0123' } }));
+      const encrypted = sops(['--encrypt', '--in-place', 'dist/secrets/extra.sops.yaml'], root, key.file);
+      expect(encrypted.stderr).toBe('');
+      const text = fs.readFileSync(path.join(root, 'dist/secrets/extra.sops.yaml'), 'utf8');
+      expect(YAML.parse(text).metadata.name).toBe('extra');
+      expect(YAML.parse(text).sops.encrypted_regex).toBe('^(data|stringData)$');
+      expect(sopsRecipients(text)).toEqual([key.recipient, ownRecipient]);
+      expect(treeToObject((await decryptSopsYaml(text, [key.identity])).tree)).toMatchObject({ stringData: { token: 'added-by-hand-0123' } });
+      // The Talos rule encrypts everything.
+      fs.writeFileSync(path.join(root, 'dist/talos/extra.sops.yaml'), 'cluster:\n  secret: plain-value-0123\n');
+      expect(sops(['--encrypt', '--in-place', 'dist/talos/extra.sops.yaml'], root, key.file).stderr).toBe('');
+      expect(YAML.parse(fs.readFileSync(path.join(root, 'dist/talos/extra.sops.yaml'), 'utf8')).cluster.secret).toMatch(/^ENC\[/);
+      fs.rmSync(path.join(root, 'dist/secrets/extra.sops.yaml'));
+      fs.rmSync(path.join(root, 'dist/talos/extra.sops.yaml'));
+    });
+
+    test('rotate: an added recipient opens every file; after removing the first, its key opens none', async () => {
+      const second = await keyFile(tempDir('enc-key-'), 'second.txt');
+      const both = path.join(root, 'site-both.yaml');
+      fs.writeFileSync(both, siteYaml([key.recipient, second.recipient]));
+      const lines = await runSecretsCli(['rotate', '--site', 'site-both.yaml'], root, env);
+      expect(lines.join('\n')).toMatch(/re-encrypted 10 files in .* for 2 recipient\(s\)/);
+      const sopsFiles = listFiles(dist()).filter((f) => f.endsWith('.sops.yaml'));
+      expect(sopsFiles).toHaveLength(10);
+      for (const f of sopsFiles) {
+        const r = sops(['--decrypt', `dist/${f}`], root, second.file);
+        expect(`${f}: ${r.stderr}`).toBe(`${f}: `);
+      }
+      const operatorEdit = treeToObject((await decryptSopsYaml(fs.readFileSync(path.join(dist(), 'secrets/chat-hook.sops.yaml'), 'utf8'), [second.identity])).tree);
+      expect(operatorEdit).toMatchObject({ stringData: { url: 'https://chat.lab.example/hooks/T0KEN' } });
+
+      const onlySecond = path.join(root, 'site-second.yaml');
+      fs.writeFileSync(onlySecond, siteYaml([second.recipient]));
+      await runSecretsCli(['rotate', '--site', 'site-second.yaml'], root, { SOPS_AGE_KEY_FILE: second.file });
+      for (const f of sopsFiles) {
+        const text = fs.readFileSync(path.join(dist(), f), 'utf8');
+        expect(sopsRecipients(text)).toEqual([second.recipient]);
+        await expect(decryptSopsYaml(text, [key.identity])).rejects.toThrow(/cannot decrypt/);
+      }
+      expect(fs.readFileSync(path.join(root, '.sops.yaml'), 'utf8')).toContain(`age: ${second.recipient}\n`);
+      // And the rotated tree is stable again.
+      const before = snapshotTree(dist());
+      await synth({ site: onlySecond, env: { SOPS_AGE_KEY_FILE: second.file } });
+      expect(snapshotTree(dist())).toEqual(before);
+    });
+  });
+
+  describeWithBinary('age', 'the real age', () => {
+    test('reads the identity secrets init created', async () => {
+      await runSecretsCli(['init', '--site', 'site.yaml'], root, env);
+      const ownKey = path.join(secrets(), 'age', 'keys.txt');
+      const recipient = /# public key: (age1\w+)/.exec(fs.readFileSync(ownKey, 'utf8'))![1];
+      const file = path.join(tempDir('enc-age-'), 'payload.age');
+      fs.writeFileSync(file, await encryptToAgeRecipients(Buffer.from('opened by age'), [recipient]));
+      const r = spawnSync(toolPath('age')!, ['--decrypt', '--identity', ownKey, file], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('opened by age');
+    });
+  });
+});
+
+describeWithBinaries(['kustomize'], 'kustomize builds the Flux secrets layer with the SOPS metadata intact', () => {
+  test('every Secret comes out with its sops block, which is what kustomize-controller decrypts', async () => {
+    const root = repository();
+    const keys = await generateAgeKeyPair();
+    fs.writeFileSync(path.join(root, 'site.yaml'), siteYaml([keys.recipient]));
+    await synthesizeAll({ siteFile: path.join(root, 'site.yaml'), projectRoot: root, outDir: 'dist', env: {} });
+    const command = kustomizeCommand('kustomize builds the Flux secrets layer')!;
+    const r = spawnSync(command[0], [...command.slice(1), path.join(root, 'dist/secrets')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const objects = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS());
+    expect(objects.map((o) => o.metadata.name).sort()).toEqual([...GENERATED, ...OPERATOR].sort());
+    for (const o of objects) expect(o.sops.mac).toMatch(/^ENC\[/);
+  });
+});
