@@ -13,7 +13,7 @@ import { TalosConfigError } from './talos/config-rules';
 import { TalosSecretsError } from './talos/secrets-bundle';
 import { TalosBundleStateError } from './talos/secrets-store';
 import { StackSecretsFileError } from './render/stack-secrets-file';
-import { EncryptionKeyError } from './render/encrypted-files';
+import { EncryptionKeyError } from './render/encryption-errors';
 
 function mirrorTree(dir: string, files: readonly OutputFile[]): void {
   for (const f of files) {

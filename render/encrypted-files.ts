@@ -16,14 +16,9 @@ import type { SecretManifest } from '../charts/secrets/stack-secrets';
 import { operatorSecretSpecs } from '../charts/secrets/operator-secrets';
 import { TALOS_ENCRYPTED_FILES, encryptedSecretFiles, isEncrypting } from './encrypted-layout';
 import type { OutputFile } from './output-file';
+import { EncryptionKeyError } from './encryption-errors';
 
-/** An encrypted file cannot be opened, or would have to be rewritten without a key to compare. */
-export class EncryptionKeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EncryptionKeyError';
-  }
-}
+export { EncryptionKeyError };
 
 const KEY_FIX = 'set SOPS_AGE_KEY_FILE to an age key file whose public key is in secrets.ageRecipients (or put it at <secretsDir>/age/keys.txt)';
 

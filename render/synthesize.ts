@@ -17,8 +17,6 @@ export { stackSecretsFile } from './stack-secrets-file';
 import { planStackSecretsFile, stackSecretsFile } from './stack-secrets-file';
 import { planTalos, type TalosSynthesis } from '../talos';
 import { talosSecretsPaths } from '../talos/secrets-store';
-import { loadAgeIdentities } from './age-identities';
-import { recoverFromDist, renderEncryptedFiles } from './encrypted-files';
 import { isEncrypting, TALOS_ENCRYPTED_DIR } from './encrypted-layout';
 
 export interface SynthesizeOptions {
@@ -81,20 +79,22 @@ export async function synthesizeAll(options: FullSynthesizeOptions = {}): Promis
   const loaded = options.loaded ?? loadSite(options.siteFile);
   const { site } = loaded;
   const { outDir, secretsDir } = synthesisDirs(options, loaded);
-  const { identities } = loadAgeIdentities(secretsDir, options.env);
   const talosPaths = talosSecretsPaths(root, secretsDir);
-  const recovered = await recoverFromDist(site, outDir, identities, {
+  const missing = {
     stackSecrets: !fs.existsSync(stackSecretsFile(secretsDir)),
     talosBundle: !fs.existsSync(talosPaths.secretsFile),
     talosAdmin: !fs.existsSync(talosPaths.adminFile),
-  });
+  };
+  // The SOPS and age code loads only when something is or was encrypted.
+  const encryption = isEncrypting(site) || fs.existsSync(path.join(outDir, TALOS_ENCRYPTED_DIR)) ? await loadEncryption(secretsDir, options.env) : undefined;
+  const recovered = encryption ? await encryption.recoverFromDist(site, outDir, encryption.identities, missing) : { generated: [] };
   const talos = await planTalos(site, {
     projectRoot: root, secretsDir, recovered: { bundle: recovered.talosBundle, admin: recovered.talosAdmin, from: path.join(outDir, TALOS_ENCRYPTED_DIR) },
   });
   const secrets = planStackSecretsFile(secretsDir, site, undefined, recovered.generated);
-  const encrypted = await renderEncryptedFiles({
-    site, outDir, identities, generated: secrets.manifests, talos: talos.plaintext, reencrypt: options.reencrypt,
-  });
+  const encrypted = encryption
+    ? await encryption.renderEncryptedFiles({ site, outDir, identities: encryption.identities, generated: secrets.manifests, talos: talos.plaintext, reencrypt: options.reencrypt })
+    : { files: [], messages: [] };
   const files = [...renderDist(site), ...encrypted.files];
   commit(outDir, files, [...talos.changes, ...secrets.changes], options.beforeSwap);
   return {
@@ -153,4 +153,12 @@ function gitIgnores(root: string, file: string): boolean {
   if (spawnSync('git', ['check-ignore', '-q', '--no-index', file], { cwd: root, stdio: 'ignore' }).status === 1) return false;
   const tracked = spawnSync('git', ['ls-files', '--', path.dirname(path.dirname(file))], { cwd: root, encoding: 'utf8' });
   return !(tracked.status === 0 && tracked.stdout.trim() !== '');
+}
+
+/** The encryption step and the age identities it works with, loaded on first use. */
+async function loadEncryption(secretsDir: string, env: NodeJS.ProcessEnv | undefined) {
+  // require, not import(): this is a CommonJS module, and esbuild keeps a required module's code unevaluated until the call.
+  const { loadAgeIdentities } = require('./age-identities') as typeof import('./age-identities');
+  const files = require('./encrypted-files') as typeof import('./encrypted-files');
+  return { identities: loadAgeIdentities(secretsDir, env).identities, recoverFromDist: files.recoverFromDist, renderEncryptedFiles: files.renderEncryptedFiles };
 }

@@ -66,7 +66,7 @@ describe('readDistObjects', () => {
     const site = writeSiteFile(root, YAML.stringify({ secrets: { encryption: 'sops-age', ageRecipients: [recipient] } }));
     await synthesizeAll({ siteFile: site, projectRoot: root, outDir: 'dist', env: {} });
     const outDir = path.join(root, 'dist');
-    expect(layerDirectories(outDir)).toEqual(['platform/base', 'platform/custom-resources', 'secrets/ksops', 'secrets', 'monitoring', 'platform/backups']);
+    expect(layerDirectories(outDir)).toEqual(['platform/base', 'platform/custom-resources', 'secrets/ksops', 'monitoring', 'platform/backups', 'secrets']);
     const secrets = readDistObjects(outDir).filter((o) => o.kind === 'Secret');
     expect(secrets.map((o) => o.metadata.name).sort()).toEqual(['alertmanager-web-auth', 'grafana-admin', 'prometheus-web-auth', 'pve-exporter']);
     for (const o of secrets) {
