@@ -38,7 +38,7 @@ const TARGETS = {
   },
   render: {
     mutate: ['render/**/*.ts', '!render/update-readme.ts'],
-    tests: ['test/render/**', 'test/gitops/atomic-synth.test.ts', 'test/secrets/**', 'test/readme.test.ts', 'test/mutation-kills/render-*'],
+    tests: ['test/render/**', 'test/gitops/atomic-synth.test.ts', 'test/secrets/**', 'test/readme.test.ts', 'test/encryption/synth-encrypted.test.ts', 'test/mutation-kills/render-*'],
   },
   common: {
     mutate: ['charts/common/**/*.ts'],

@@ -12,7 +12,9 @@ import { CRDS_NOT_IN_SHARED } from '../support/crd-schemas';
 import { listFiles, manifestDirs, readObjects } from '../support/dist-tree';
 import { schemaVersionFor } from '../support/k8s-schemas';
 import { SCHEMA_LOCATION_TEMPLATE, writeKubeconformSchemas } from '../support/kubeconform-schemas';
-import { SECOND_SITE } from '../support/second-site';
+import { SECOND_SITE, SECOND_SITE_ENCRYPTED } from '../support/second-site';
+import { decryptSopsYaml, generateAgeKeyPair, treeToObject } from '../../encryption';
+import { synthesizeAll } from '../../render/synthesize';
 import { pinnedModule } from './pins';
 import { synthToTemp, tempDir, writeSiteFile } from '../support/synth-once';
 
@@ -68,6 +70,44 @@ describeWithBinary('kubeconform', 'kubeconform -strict accepts every synthesized
       expect(resources.length).toBe(objects.length);
       expect(status).toBe(0);
       expect(output).not.toMatch(/could not find schema/);
+    });
+  });
+
+  describe('the second site with SOPS encryption (sops-age, KSOPS for Argo CD)', () => {
+    let outDir: string;
+    let schemaDir: string;
+    let files: string[];
+    beforeAll(async () => {
+      const keys = await generateAgeKeyPair();
+      const root = tempDir('kubeconform-encrypted-');
+      const site = { ...SECOND_SITE_ENCRYPTED, secrets: { ...SECOND_SITE_ENCRYPTED.secrets, ageRecipients: [keys.recipient], argocd: 'ksops' as const } };
+      await synthesizeAll({ siteFile: writeSiteFile(root, YAML.stringify(site)), projectRoot: root, outDir: 'dist', env: {} });
+      outDir = path.join(root, 'dist');
+      // The encrypted files as Flux and KSOPS hand them to the API server: decrypted.
+      const plainDir = tempDir('kubeconform-decrypted-');
+      const encrypted = listFiles(outDir).filter((f) => f.startsWith('secrets/') && f.endsWith('.sops.yaml'));
+      for (const f of encrypted) {
+        const { tree } = await decryptSopsYaml(fs.readFileSync(path.join(outDir, f), 'utf8'), [keys.identity]);
+        fs.writeFileSync(path.join(plainDir, path.basename(f)), YAML.stringify(treeToObject(tree)));
+      }
+      // The KSOPS generator is configuration for kustomize's exec plugin, never an object in the cluster.
+      files = [
+        ...manifestFiles(outDir).filter((f) => !f.endsWith('.sops.yaml') && !f.endsWith('secrets/ksops/secret-generator.yaml')),
+        ...encrypted.map((f) => path.join(plainDir, path.basename(f))),
+      ];
+      const objects = files.flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS() as { apiVersion: string; kind: string }));
+      schemaDir = tempDir('kubeconform-encrypted-schemas-');
+      writeKubeconformSchemas(schemaDir, objects, schemaVersionFor(parseSite(site).site.kubernetes.version).version);
+    });
+
+    test('every object is valid, the Flux Kustomization with its decryption and the decrypted Secrets included', () => {
+      const { status, resources } = kubeconform(schemaDir, files);
+      const problems = resources.filter((r) => r.status !== 'statusValid' && r.status !== 'statusSkipped').map((r) => `${r.kind}/${r.name}: ${r.status} ${r.msg}`);
+      expect(problems).toEqual([]);
+      expect(resources.filter((r) => r.kind === 'Secret' && r.status === 'statusValid').map((r) => r.name).sort())
+        .toEqual(['am-login', 'chat-hook', 'dash-admin', 'deadmans-snitch', 'prom-login', 'pve-exporter', 'smtp-login']);
+      expect(resources.find((r) => r.kind === 'Kustomization' && r.name === 'lab-observability-secrets')?.status).toBe('statusValid');
+      expect(status).toBe(0);
     });
   });
 
