@@ -41,7 +41,7 @@ async function main(): Promise<number> {
     const encrypted = result.loaded.site.secrets.encryption === 'sops-age';
     for (const f of result.secretFiles.filter((x) => x.created)) {
       console.log(encrypted
-        ? `created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored); its encrypted copy in dist/secrets/ reaches the cluster through Flux (or KSOPS)`
+        ? `created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored); its encrypted copy in dist/secrets/ reaches the cluster through Flux${result.loaded.site.secrets.argocd === 'ksops' ? ' or Argo CD with KSOPS' : ''}`
         : `created ${path.relative(process.cwd(), f.path)} (mode 0600, git-ignored): apply it once with kubectl apply -f, keep it out of git`);
     }
     console.log(`synthesized ${result.files.length} files from ${result.loaded.source} into ${result.outDir}`);

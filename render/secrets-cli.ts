@@ -50,15 +50,21 @@ export function sopsConfigYaml(distRelative: string, recipients: readonly string
 /** Writes .sops.yaml unless an operator-written one is there; returns what happened. */
 function writeSopsConfig(root: string, outDir: string, recipients: readonly string[]): string {
   const file = path.join(root, '.sops.yaml');
-  const content = sopsConfigYaml(path.relative(root, outDir) || '.', recipients);
+  const relative = path.relative(root, outDir) || '.';
+  if (relative.startsWith('..')) return `${outDir} is outside ${root}: no .sops.yaml written (its path rules are relative to the project root); run sops with --age ${recipients.join(',')} and --encrypted-regex for Secrets`;
+  const content = sopsConfigYaml(relative, recipients);
   if (fs.existsSync(file)) {
     const current = fs.readFileSync(file, 'utf8');
     if (current === content) return `${file} is up to date`;
     if (!current.startsWith(SOPS_CONFIG_HEADER)) return `${file} exists and was not written by this tool; left as it is. The rules synth follows:\n${content}`;
   }
   const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, content, { mode: 0o644 });
-  fs.renameSync(temp, file);
+  try {
+    fs.writeFileSync(temp, content, { mode: 0o644 });
+    fs.renameSync(temp, file);
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
   return `wrote ${file} (sops CLI creation rules for ${recipients.length} recipient(s))`;
 }
 
@@ -93,7 +99,9 @@ async function init(loaded: LoadedSite, root: string, outDir: string): Promise<s
   lines.push(
     'then run npm run synth, and give Flux the key once (it decrypts dist/secrets/ with it):',
     `  kubectl create secret generic ${site.secrets.fluxKeySecret} --namespace=flux-system --from-file=age.agekey=${path.relative(process.cwd(), keyFile)}`,
-    'Argo CD reads them through KSOPS: see docs/secrets-encryption.md for the repo-server setup.',
+    site.secrets.argocd === 'ksops'
+      ? 'Argo CD reads them through KSOPS: see docs/secrets-encryption.md for the repo-server setup.'
+      : 'Argo CD does not deliver them (secrets.argocd: none): apply them with sops -d FILE | kubectl apply -f -.',
   );
   return lines;
 }
@@ -104,10 +112,17 @@ async function rotate(loaded: LoadedSite, root: string, outDir: string, env: Nod
   }
   const result = await synthesizeAll({ loaded, projectRoot: root, outDir, reencrypt: true, env });
   const count = result.files.filter((f) => f.path.endsWith('.sops.yaml')).length;
+  const rotated = `re-encrypted ${count} files in ${outDir} with fresh data keys for ${loaded.site.secrets.ageRecipients.length} recipient(s): ${loaded.site.secrets.ageRecipients.join(', ')}`;
+  let config: string;
+  try {
+    config = writeSopsConfig(root, outDir, loaded.site.secrets.ageRecipients);
+  } catch (error) {
+    throw new UsageError(`${rotated}, but .sops.yaml could not be written (${(error as Error).message}); run rotate again once it can be`);
+  }
   return [
     ...result.secretMessages.filter((m) => !m.startsWith('re-encrypted')),
-    `re-encrypted ${count} files in ${outDir} with fresh data keys for ${loaded.site.secrets.ageRecipients.length} recipient(s): ${loaded.site.secrets.ageRecipients.join(', ')}`,
-    writeSopsConfig(root, outDir, loaded.site.secrets.ageRecipients),
+    rotated,
+    config,
     'commit dist/; a removed recipient cannot open the new versions (older commits keep the old keys: rotate the values too if a key leaked)',
   ];
 }

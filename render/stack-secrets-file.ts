@@ -72,6 +72,23 @@ function findExisting(spec: StackSecretSpec, existing: readonly SecretManifest[]
 }
 
 /**
+ * The generated Secrets the file has no values for (all of them when it does not exist): those a
+ * synth would make anew unless dist/ holds an encrypted copy.
+ */
+export function stackSecretsWithoutValues(secretsDir: string, site: Site): StackSecretSpec[] {
+  const file = stackSecretsFile(secretsDir);
+  const specs = stackSecretSpecs(site);
+  if (!fs.existsSync(file)) return specs;
+  const existing = readExisting(file).flatMap((d) => (d.manifest ? [d.manifest] : []));
+  const claimed = new Set<SecretManifest>();
+  return specs.filter((spec) => {
+    const found = findExisting(spec, existing, claimed);
+    if (found) claimed.add(found);
+    return !found;
+  });
+}
+
+/**
  * The file's changes for this site (none when it already says what the site says).
  * @param recovered Secrets decrypted from dist/ (secrets.encryption: sops-age), used when the file is missing: values are restored, not regenerated
  */
@@ -96,16 +113,29 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   const existing = documents.flatMap((d) => (d.manifest ? [d.manifest] : []));
   const claimed = new Set<SecretManifest>();
   const messages: string[] = [];
+  const encrypted = site.secrets.encryption === 'sops-age';
+  const recoveredClaimed = new Set<SecretManifest>();
   const manifests: SecretManifest[] = specs.map((spec) => {
     const found = findExisting(spec, existing, claimed);
     if (!found) {
-      messages.push(`added Secret ${spec.namespace}/${spec.name} to ${file} with new values: apply it (kubectl apply -f ${file})`);
+      // A document lost from the file while dist/ still has its encrypted copy: restore, never regenerate.
+      const copy = findExisting(spec, recovered, recoveredClaimed);
+      if (copy) {
+        recoveredClaimed.add(copy);
+        messages.push(`restored Secret ${spec.namespace}/${spec.name} into ${file} from its encrypted copy in dist/`);
+        return secretManifest(spec, copy.stringData);
+      }
+      messages.push(encrypted
+        ? `added Secret ${spec.namespace}/${spec.name} to ${file} with new values; its encrypted copy in dist/secrets/ reaches the cluster with the next sync`
+        : `added Secret ${spec.namespace}/${spec.name} to ${file} with new values: apply it (kubectl apply -f ${file})`);
       return secretManifest(spec, spec.make(password));
     }
     claimed.add(found);
     const was = `${found.metadata.namespace}/${found.metadata.name}`;
     if (was !== `${spec.namespace}/${spec.name}`) {
-      messages.push(`Secret ${was} is now ${spec.namespace}/${spec.name} in ${file}, values kept: apply it, then delete the old one`);
+      messages.push(encrypted
+        ? `Secret ${was} is now ${spec.namespace}/${spec.name} in ${file}, values kept; the GitOps controller applies it and prunes the old one`
+        : `Secret ${was} is now ${spec.namespace}/${spec.name} in ${file}, values kept: apply it, then delete the old one`);
     }
     return secretManifest(spec, found.stringData);
   });

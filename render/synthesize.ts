@@ -14,9 +14,10 @@ import type { OutputFile } from './output-file';
 import { renderDist } from './pipeline';
 import { applySecretChanges, type SecretChange, type SecretFileResult } from './secret-files';
 export { stackSecretsFile } from './stack-secrets-file';
-import { planStackSecretsFile, stackSecretsFile } from './stack-secrets-file';
+import { planStackSecretsFile, stackSecretsWithoutValues } from './stack-secrets-file';
 import { planTalos, type TalosSynthesis } from '../talos';
-import { talosSecretsPaths } from '../talos/secrets-store';
+import { replacedTalosBundles, talosSecretsPaths } from '../talos/secrets-store';
+import { SECRETS_DIR } from '../gitops/layers';
 import { isEncrypting, TALOS_ENCRYPTED_DIR } from './encrypted-layout';
 
 export interface SynthesizeOptions {
@@ -81,24 +82,29 @@ export async function synthesizeAll(options: FullSynthesizeOptions = {}): Promis
   const { outDir, secretsDir } = synthesisDirs(options, loaded);
   const talosPaths = talosSecretsPaths(root, secretsDir);
   const missing = {
-    stackSecrets: !fs.existsSync(stackSecretsFile(secretsDir)),
+    stackSecrets: stackSecretsWithoutValues(secretsDir, site).length > 0,
     talosBundle: !fs.existsSync(talosPaths.secretsFile),
     talosAdmin: !fs.existsSync(talosPaths.adminFile),
   };
-  // The SOPS and age code loads only when something is or was encrypted.
-  const encryption = isEncrypting(site) || fs.existsSync(path.join(outDir, TALOS_ENCRYPTED_DIR)) ? await loadEncryption(secretsDir, options.env) : undefined;
-  const recovered = encryption ? await encryption.recoverFromDist(site, outDir, encryption.identities, missing) : { generated: [] };
+  // The SOPS and age code loads only when something is or was encrypted (a site switched back to
+  // none still restores from what dist/ holds).
+  const hasEncryptedCopies = [TALOS_ENCRYPTED_DIR, SECRETS_DIR].some((d) => fs.existsSync(path.join(outDir, d)));
+  const encryption = isEncrypting(site) || hasEncryptedCopies ? loadEncryption(secretsDir, options.env) : undefined;
+  const recovered = encryption ? await encryption.recoverFromDist(outDir, encryption.identities, missing) : { generated: [] };
   const talos = await planTalos(site, {
     projectRoot: root, secretsDir, recovered: { bundle: recovered.talosBundle, admin: recovered.talosAdmin, from: path.join(outDir, TALOS_ENCRYPTED_DIR) },
   });
   const secrets = planStackSecretsFile(secretsDir, site, undefined, recovered.generated);
   const encrypted = encryption
-    ? await encryption.renderEncryptedFiles({ site, outDir, identities: encryption.identities, generated: secrets.manifests, talos: talos.plaintext, reencrypt: options.reencrypt })
+    ? await encryption.renderEncryptedFiles({
+      site, outDir, identities: encryption.identities, generated: secrets.manifests, talos: talos.plaintext,
+      replacedBundles: replacedTalosBundles(talosPaths), reencrypt: options.reencrypt,
+    })
     : { files: [], messages: [] };
   const files = [...renderDist(site), ...encrypted.files];
   commit(outDir, files, [...talos.changes, ...secrets.changes], options.beforeSwap);
   return {
-    loaded, outDir, files, secretFiles: secrets.results, secretMessages: [...secrets.messages, ...encrypted.messages],
+    loaded, outDir, files, secretFiles: secrets.results, secretMessages: [...(encryption?.skipped ?? []), ...secrets.messages, ...encrypted.messages],
     talos: { secretFiles: talos.secretFiles, messages: talos.messages },
   };
 }
@@ -135,7 +141,9 @@ export function synthesisDirs(options: SynthesizeOptions, loaded: LoadedSite): {
       message: `overlaps the output directory ${outDir}, which is replaced on every synth (the secrets would be deleted); keep key material outside it, e.g. .secrets`,
     }]);
   }
-  if (!gitIgnores(root, path.join(secretsDir, 'talos', 'secrets.yaml'))) {
+  // Every kind of file the secrets directory gets, not only one: a .gitignore may name subdirectories.
+  const keyFiles = [path.join('talos', 'secrets.yaml'), path.join('kubernetes', 'monitoring-secrets.yaml'), path.join('age', 'keys.txt')];
+  if (!gitIgnores(root, secretsDir, keyFiles.map((f) => path.join(secretsDir, f)))) {
     throw new SiteError(loaded.source, [{
       path: 'talos.secretsDir', value: loaded.site.talos.secretsDir,
       message: `(${secretsDir}) lies in the git work tree of ${root} and is not git-ignored (or already has tracked files), so key material could be committed; add ${path.relative(root, secretsDir) || '.'}/ to .gitignore and \`git rm -r --cached\` what is tracked there (or choose a directory outside the repository)`,
@@ -145,20 +153,24 @@ export function synthesisDirs(options: SynthesizeOptions, loaded: LoadedSite): {
 }
 
 /**
- * False when `file` lies in a git work tree that does not ignore it, or when files below its
- * directory are already tracked (an ignore rule does not untrack them). Outside a work tree: true.
+ * False when one of `files` lies in a git work tree that does not ignore it, or when files below
+ * `dir` are already tracked (an ignore rule does not untrack them). Outside a work tree: true.
  */
-function gitIgnores(root: string, file: string): boolean {
-  // 0 = ignored, 1 = not ignored, 128 = not a git work tree (or git missing): nothing to check.
-  if (spawnSync('git', ['check-ignore', '-q', '--no-index', file], { cwd: root, stdio: 'ignore' }).status === 1) return false;
-  const tracked = spawnSync('git', ['ls-files', '--', path.dirname(path.dirname(file))], { cwd: root, encoding: 'utf8' });
+function gitIgnores(root: string, dir: string, files: readonly string[]): boolean {
+  // --non-matching --verbose prints every path; "::" before the tab marks one no rule ignores.
+  // Status 128: not a git work tree (or git missing): nothing to check.
+  const check = spawnSync('git', ['check-ignore', '--no-index', '--non-matching', '--verbose', ...files], { cwd: root, encoding: 'utf8' });
+  if (check.status === 128 || check.error) return true;
+  if (check.stdout.split('\n').some((line) => line.startsWith('::\t'))) return false;
+  const tracked = spawnSync('git', ['ls-files', '--', dir], { cwd: root, encoding: 'utf8' });
   return !(tracked.status === 0 && tracked.stdout.trim() !== '');
 }
 
 /** The encryption step and the age identities it works with, loaded on first use. */
-async function loadEncryption(secretsDir: string, env: NodeJS.ProcessEnv | undefined) {
+function loadEncryption(secretsDir: string, env: NodeJS.ProcessEnv | undefined) {
   // require, not import(): this is a CommonJS module, and esbuild keeps a required module's code unevaluated until the call.
   const { loadAgeIdentities } = require('./age-identities') as typeof import('./age-identities');
   const files = require('./encrypted-files') as typeof import('./encrypted-files');
-  return { identities: loadAgeIdentities(secretsDir, env).identities, recoverFromDist: files.recoverFromDist, renderEncryptedFiles: files.renderEncryptedFiles };
+  const { identities, skipped } = loadAgeIdentities(secretsDir, env);
+  return { identities, skipped, recoverFromDist: files.recoverFromDist, renderEncryptedFiles: files.renderEncryptedFiles };
 }

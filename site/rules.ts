@@ -220,7 +220,7 @@ export const SITE_RULES: readonly Rule[] = [
       : [{ path: 'kubernetes.version', value: kubernetes.version, message: `is outside what Talos ${talos.version} supports (1.${range.min}-1.${range.max}); choose a release in that range` }];
   },
   ({ secrets }) => secrets.encryption === 'sops-age' && secrets.ageRecipients.length === 0
-    ? [{ path: 'secrets.ageRecipients', value: [], message: 'is empty but secrets.encryption is sops-age: nobody could decrypt the files; run `npm run secrets -- init` and add the age1… public key it prints (or set encryption: none)' }]
+    ? [{ path: 'secrets.ageRecipients', value: [], message: 'is empty but secrets.encryption is sops-age: nobody could decrypt the files; set encryption: none, run `npm run secrets -- init`, then set sops-age with the age1… public key it prints' }]
     : [],
   ({ secrets }) => duplicates(secrets.ageRecipients.map((key, i) => ({ key, path: `secrets.ageRecipients.${i}`, owner: key })))
     .map((d) => ({ path: d.path, value: d.key, message: `is listed twice (also ${d.first.path}); list each age public key once` })),

@@ -150,6 +150,7 @@ export async function prepareTalosSecrets(paths: TalosSecretsPaths, now: Date, r
     created.push(paths.adminFile);
     messages.push(`restored the os:admin client certificate ${paths.adminFile} from its encrypted copy in ${recovered.from}`);
   } else {
+    if (recovered.admin !== undefined) messages.push(`the admin certificate in ${recovered.from} was not issued by this bundle's OS CA: not restored, a new one is issued`);
     admin = await issueClientCertificate(bundle.certs.os, { now });
     changes.push({ kind: 'create', path: paths.adminFile, content: serializeAdmin(admin) });
     created.push(paths.adminFile);
@@ -163,6 +164,15 @@ export async function prepareTalosSecrets(paths: TalosSecretsPaths, now: Date, r
 
 function stamp(now: Date): string {
   return now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+}
+
+/** The bundles rotate and import moved to backups/ (secrets.yaml contents): replaced on purpose. */
+export function replacedTalosBundles(paths: TalosSecretsPaths): string[] {
+  if (!fs.existsSync(paths.backupsDir)) return [];
+  return fs.readdirSync(paths.backupsDir).sort()
+    .map((stampDir) => path.join(paths.backupsDir, stampDir, 'secrets.yaml'))
+    .filter((file) => fs.existsSync(file))
+    .map((file) => fs.readFileSync(file, 'utf8'));
 }
 
 /** Move the bundle and admin certificate to backups/<stamp>/; returns that directory, or undefined when there was nothing. */

@@ -10,6 +10,8 @@ import { PVE_EXPORTER_SECRET } from '../../site/derived';
 /** The value a placeholder carries until the operator replaces it (an `.invalid` host never resolves). */
 export const PLACEHOLDER_URL = 'https://replace-with-sops.invalid/edit-this-secret';
 export const PLACEHOLDER_VALUE = 'REPLACE-WITH-SOPS';
+/** Annotation on a placeholder Secret naming what reads it. */
+export const USED_BY_ANNOTATION = 'monitoring-stack/used-by';
 
 export interface OperatorSecretSpec {
   readonly name: string;

@@ -21,6 +21,7 @@ import { stackSecretsFile, synthesizeAll } from '../../render/synthesize';
 import { describeWithBinaries, describeWithBinary, kustomizeCommand, toolPath } from '../support/binaries';
 import { listFiles, snapshotTree } from '../support/dist-tree';
 import { tempDir } from '../support/synth-once';
+import { importTalosSecrets, talosSecretsPaths } from '../../talos/secrets-store';
 
 interface Key extends AgeKeyPair { file: string }
 
@@ -322,5 +323,97 @@ describeWithBinaries(['kustomize'], 'kustomize builds the Flux secrets layer wit
     const objects = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS());
     expect(objects.map((o) => o.metadata.name).sort()).toEqual([...GENERATED, ...OPERATOR].sort());
     for (const o of objects) expect(o.sops.mac).toMatch(/^ENC\[/);
+  });
+});
+
+describe('what synth with sops-age refuses, and what it repairs', () => {
+  /** A repository synthesized once with a fresh key; returns what the tests need. */
+  async function synthesized(extraSite: Record<string, unknown> = {}) {
+    const root = repository();
+    const key = await keyFile(tempDir('enc-key-'), 'key.txt');
+    const siteFile = path.join(root, 'site.yaml');
+    fs.writeFileSync(siteFile, siteYaml([key.recipient], extraSite));
+    const env = { SOPS_AGE_KEY_FILE: key.file };
+    const synth = (overrides: { env?: NodeJS.ProcessEnv; site?: string } = {}) =>
+      synthesizeAll({ siteFile: overrides.site ?? siteFile, projectRoot: root, outDir: 'dist', env: overrides.env ?? env });
+    const first = await synth();
+    return { root, key, env, synth, first, dist: path.join(root, 'dist'), secrets: path.join(root, '.secrets') };
+  }
+  const docs = (file: string) => YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS());
+
+  test('init refuses a secrets directory whose age key git would track, and creates nothing', async () => {
+    const root = repository();
+    fs.writeFileSync(path.join(root, '.gitignore'), '.secrets/talos/\n.secrets/kubernetes/\n');
+    await expect(runSecretsCli(['init'], root, {})).rejects.toThrow(/talos\.secretsDir.*not git-ignored/s);
+    expect(fs.existsSync(path.join(root, '.secrets/age/keys.txt'))).toBe(false);
+  });
+
+  test('a key that is not a recipient is an error naming the recipients, and nothing is written', async () => {
+    const { root, synth, dist, key } = await synthesized();
+    const before = snapshotTree(dist);
+    const stranger = await keyFile(tempDir('enc-key-'), 'stranger.txt');
+    await expect(synth({ env: { SOPS_AGE_KEY_FILE: stranger.file } })).rejects.toThrow(new RegExp(`does not open with the 1 age identity found .*encrypted to ${key.recipient}`));
+    expect(snapshotTree(dist)).toEqual(before);
+    expect(fs.readdirSync(root).filter((n) => n.startsWith('.dist-'))).toEqual([]);
+  });
+
+  test('another bundle in the secrets directory never replaces the one in dist/, unless talos import --replace backed it up', async () => {
+    const one = await synthesized();
+    const other = await synthesized();
+    const before = snapshotTree(one.dist);
+    // A bundle from another clone lands in the secrets directory.
+    const otherBundle = path.join(other.secrets, 'talos/secrets.yaml');
+    for (const f of ['secrets.yaml', 'admin-client.yaml']) fs.copyFileSync(path.join(other.secrets, 'talos', f), path.join(one.secrets, 'talos', f));
+    await expect(one.synth()).rejects.toThrow(/holds another Talos secrets bundle than the secrets directory/);
+    expect(snapshotTree(one.dist)).toEqual(before);
+    // Restore git's bundle (move the stray one away), then switch on purpose with import --replace.
+    for (const f of ['secrets.yaml', 'admin-client.yaml']) fs.rmSync(path.join(one.secrets, 'talos', f));
+    await one.synth();
+    expect(snapshotTree(one.dist)).toEqual(before);
+    await importTalosSecrets(talosSecretsPaths(one.root, '.secrets'), otherBundle, { replace: true, now: new Date() });
+    const result = await one.synth();
+    expect(result.secretMessages.join('\n')).toMatch(/re-encrypted dist\/talos\/secrets\.sops\.yaml \(the plaintext changed\)/);
+    const opened = treeToObject((await decryptSopsYaml(fs.readFileSync(path.join(one.dist, 'talos/secrets.sops.yaml'), 'utf8'), [one.key.identity])).tree);
+    expect(opened).toEqual(YAML.parse(fs.readFileSync(otherBundle, 'utf8')));
+  });
+
+  test('a document lost from the secrets file is restored from dist/, not regenerated', async () => {
+    const { synth, dist, secrets } = await synthesized();
+    const before = snapshotTree(dist);
+    const file = stackSecretsFile(secrets);
+    const all = docs(file);
+    fs.writeFileSync(file, all.filter((d) => d.metadata.name !== 'grafana-admin').map((d) => `---\n${YAML.stringify(d)}`).join(''), { mode: 0o600 });
+    const result = await synth();
+    expect(result.secretMessages.join('\n')).toMatch(/restored Secret monitoring\/grafana-admin/);
+    expect(docs(file).find((d) => d.metadata.name === 'grafana-admin').stringData).toEqual(all.find((d) => d.metadata.name === 'grafana-admin').stringData);
+    expect(snapshotTree(dist)).toEqual(before);
+  });
+
+  test('a lost secrets directory is restored even after the site switched encryption off', async () => {
+    const { root, synth, secrets, env } = await synthesized();
+    const values = docs(stackSecretsFile(secrets));
+    const bundle = fs.readFileSync(path.join(secrets, 'talos/secrets.yaml'), 'utf8');
+    fs.rmSync(secrets, { recursive: true });
+    const plainSite = path.join(root, 'plain.yaml');
+    fs.writeFileSync(plainSite, YAML.stringify({ name: 'enc-lab', secrets: { encryption: 'none' } }));
+    await synth({ site: plainSite, env });
+    expect(docs(stackSecretsFile(secrets)).map((d) => d.stringData)).toEqual(values.map((d) => d.stringData));
+    expect(fs.readFileSync(path.join(secrets, 'talos/secrets.yaml'), 'utf8')).toBe(bundle);
+    expect(fs.existsSync(path.join(root, 'dist/secrets'))).toBe(false);
+  });
+
+  test('operator Secrets follow a new namespace with their values, and unfilled placeholders are reported', async () => {
+    const { root, synth, dist, key, first } = await synthesized();
+    expect(first.secretMessages.join('\n')).toMatch(/created dist\/secrets\/pve-exporter\.sops\.yaml with placeholder values/);
+    const moved = path.join(root, 'moved.yaml');
+    fs.writeFileSync(moved, siteYaml([key.recipient]).replace('name: enc-lab', 'name: enc-lab\nkubernetes:\n  namespace: observability'));
+    const result = await synth({ site: moved });
+    const log = result.secretMessages.join('\n');
+    expect(log).toMatch(/dist\/secrets\/pve-exporter\.sops\.yaml: Secret monitoring\/pve-exporter is now observability\/pve-exporter \(values kept\)/);
+    expect(log).toMatch(/dist\/secrets\/chat-hook\.sops\.yaml still holds placeholder values \(url\)/);
+    for (const name of [...GENERATED, ...OPERATOR]) {
+      const opened = treeToObject((await decryptSopsYaml(fs.readFileSync(path.join(dist, `secrets/${name}.sops.yaml`), 'utf8'), [key.identity])).tree);
+      expect(`${name}: ${(opened as { metadata: { namespace: string } }).metadata.namespace}`).toBe(`${name}: observability`);
+    }
   });
 });
