@@ -245,13 +245,24 @@ function grafanaPayload(site: Site, topology: StackTopology): ContainerPayload {
   };
 }
 
-/** The four payloads in container order (prometheus, grafana, loki, alertmanager). */
-export function containerPayloads(site: Site): Record<LxcService, ContainerPayload> {
-  const topology = stackTopology(site, 'lxc');
-  return {
-    prometheus: prometheusPayload(site, topology),
-    grafana: grafanaPayload(site, topology),
-    loki: lokiPayload(site, topology),
-    alertmanager: alertmanagerPayload(site, topology),
-  };
+const payloadCache = new WeakMap<Site, Readonly<Record<LxcService, ContainerPayload>>>();
+
+/**
+ * The four payloads in container order (prometheus, grafana, loki, alertmanager). Built once per
+ * site object: the LXC path and the comparison's operations table both read them, and rendering
+ * every config file twice was a tenth of a synth.
+ */
+export function containerPayloads(site: Site): Readonly<Record<LxcService, ContainerPayload>> {
+  let payloads = payloadCache.get(site);
+  if (!payloads) {
+    const topology = stackTopology(site, 'lxc');
+    payloads = Object.freeze({
+      prometheus: prometheusPayload(site, topology),
+      grafana: grafanaPayload(site, topology),
+      loki: lokiPayload(site, topology),
+      alertmanager: alertmanagerPayload(site, topology),
+    });
+    payloadCache.set(site, payloads);
+  }
+  return payloads;
 }
