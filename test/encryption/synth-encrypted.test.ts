@@ -311,6 +311,34 @@ describe('synth with secrets.encryption: sops-age', () => {
   });
 });
 
+describeWithBinaries(['kustomize', 'sops'], 'kustomize runs the KSOPS generator as Argo CD\'s repo-server does', () => {
+  // KSOPS itself is not on the Go module proxy these machines reach: test/support/ksops-standin is
+  // a KRM exec function with its contract (the generator on stdin, the files relative to the working
+  // directory kustomize gives it), decrypting with the real sops. What is real here: kustomize's
+  // exec-plugin handling of our generator, the relative paths, and sops reading our files.
+  test('every Secret comes out decrypted, with the values of the secrets directory', async () => {
+    const root = repository();
+    const key = await keyFile(tempDir('enc-key-'), 'key.txt');
+    fs.writeFileSync(path.join(root, 'site.yaml'), siteYaml([key.recipient]));
+    await synthesizeAll({ siteFile: path.join(root, 'site.yaml'), projectRoot: root, outDir: 'dist', env: { SOPS_AGE_KEY_FILE: key.file } });
+    const r = spawnSync(toolPath('kustomize')!, ['build', '--enable-alpha-plugins', '--enable-exec', path.join(root, 'dist/secrets/ksops')], {
+      encoding: 'utf8',
+      env: {
+        PATH: `${path.join(__dirname, '../support/ksops-standin')}:${process.env.PATH}`,
+        SOPS_AGE_KEY_FILE: key.file, KSOPS_STANDIN_SOPS: toolPath('sops')!, KSOPS_STANDIN_MODULES: path.join(__dirname, '../..'), HOME: root,
+      },
+    });
+    expect(r.stderr).toBe('');
+    const objects = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS());
+    expect(objects.map((o) => o.metadata.name).sort()).toEqual([...GENERATED, ...OPERATOR].sort());
+    const plain = new Map(YAML.parseAllDocuments(fs.readFileSync(stackSecretsFile(path.join(root, '.secrets')), 'utf8')).map((d) => d.toJS()).map((d) => [d.metadata.name, d]));
+    for (const o of objects) {
+      expect(o.sops).toBeUndefined();
+      if (plain.has(o.metadata.name)) expect(o.stringData).toEqual(plain.get(o.metadata.name).stringData);
+    }
+  });
+});
+
 describeWithBinaries(['kustomize'], 'kustomize builds the Flux secrets layer with the SOPS metadata intact', () => {
   test('every Secret comes out with its sops block, which is what kustomize-controller decrypts', async () => {
     const root = repository();
