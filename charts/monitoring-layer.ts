@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { Site } from '../site';
 import { AlertmanagerServer } from './alertmanager/alertmanager-server';
 import { EstateExporters } from './exporters/exporters-chart';
+import { KubeStateMetrics } from './exporters/kube-state-metrics';
 import { GrafanaServer } from './grafana/grafana-chart';
 import { LokiServer } from './loki/loki-chart';
 import { PrometheusServer } from './prometheus/prometheus-server';
@@ -21,5 +22,6 @@ export function addMonitoringLayer(scope: Construct, site: Site): Chart[] {
     new LokiServer(scope, 'loki', props),
     new GrafanaServer(scope, 'grafana', props),
     new EstateExporters(scope, 'exporters', props),
+    new KubeStateMetrics(scope, 'kube-state-metrics', props),
   ];
 }

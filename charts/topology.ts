@@ -19,6 +19,7 @@ export const SERVICE_NAMES = {
   loki: 'loki',
   blackboxExporter: 'blackbox-exporter',
   pveExporter: 'pve-exporter',
+  kubeStateMetrics: 'kube-state-metrics',
 } as const;
 
 export interface StackTopology {

@@ -86,7 +86,7 @@ function prometheusPayload(site: Site, topology: StackTopology): ContainerPayloa
     users: ['prometheus', node.user, 'blackbox-exporter', 'pve-exporter'],
     files: [
       { path: LXC_PATHS.prometheusConfig, content: prometheusConfigYaml(site, topology) },
-      { path: `${topology.prometheusRulesDir}/${RULES_FILE_NAME}`, content: prometheusRulesYaml(site) },
+      { path: `${topology.prometheusRulesDir}/${RULES_FILE_NAME}`, content: prometheusRulesYaml(site, 'lxc') },
       {
         path: `${UNIT_DIR}/prometheus.service`,
         content: systemdService({

@@ -8,6 +8,7 @@ import { alertmanagerConfig } from '../charts/alertmanager/alertmanager-config';
 import { grafanaDatasources } from '../charts/grafana/provisioning';
 import { lokiConfig } from '../charts/loki/loki-config';
 import { prometheusConfig } from '../charts/prometheus/prometheus-config';
+import { prometheusRuleGroups } from '../charts/prometheus/rules';
 import { stackTopology } from '../charts/topology';
 
 export interface ConfigDifference {
@@ -54,6 +55,7 @@ export function pathDifferences(site: Site): ConfigDifference[] {
   const lxc = stackTopology(site, 'lxc');
   return [
     ...diffValues('prometheus.yml', prometheusConfig(site, k8s), prometheusConfig(site, lxc)),
+    ...diffValues('alerts.yml', prometheusRuleGroups(site, k8s.platform), prometheusRuleGroups(site, lxc.platform)),
     ...diffValues('alertmanager.yml', alertmanagerConfig(site, k8s), alertmanagerConfig(site, lxc)),
     ...diffValues('loki.yaml', lokiConfig(site, k8s), lokiConfig(site, lxc)),
     ...diffValues('datasources.yaml', grafanaDatasources(site, k8s), grafanaDatasources(site, lxc)),

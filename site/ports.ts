@@ -15,6 +15,9 @@ export const PORTS = {
   nodeExporter: 9100,
   blackboxExporter: 9115,
   pveExporter: 9221,
+  /** kube-state-metrics (Kubernetes only): object metrics, and its own telemetry. */
+  kubeStateMetrics: 8080,
+  kubeStateMetricsTelemetry: 8081,
 } as const;
 
 /**

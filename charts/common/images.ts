@@ -8,6 +8,7 @@ export const IMAGES = {
   nodeExporter: { repository: 'quay.io/prometheus/node-exporter', tag: 'v1.12.1' },
   blackboxExporter: { repository: 'quay.io/prometheus/blackbox-exporter', tag: 'v0.28.0' },
   pveExporter: { repository: 'docker.io/prompve/prometheus-pve-exporter', tag: '3.10.0' },
+  kubeStateMetrics: { repository: 'registry.k8s.io/kube-state-metrics/kube-state-metrics', tag: 'v2.20.0' },
 } as const;
 
 export type ImageName = keyof typeof IMAGES;

@@ -48,6 +48,8 @@ export interface ScrapeConfig {
   scrape_interval?: string;
   scrape_timeout?: string;
   metrics_path?: string;
+  /** Keep the labels a target reports (exporters of other objects: kube-state-metrics). */
+  honor_labels?: boolean;
   scheme?: 'http' | 'https';
   params?: Record<string, string[]>;
   basic_auth?: BasicAuth;

@@ -1,7 +1,7 @@
 /** prometheus.yml built from the site and the platform topology, serialized once with `yaml`. */
 import { configYaml } from '../common/config-yaml';
 import { STACK_SERVICES, type Site } from '../../site';
-import type { StackTopology } from '../topology';
+import { PORTS, SERVICE_NAMES, type StackTopology } from '../topology';
 import type { PrometheusConfig, RelabelConfig, ScrapeConfig } from './config-model';
 import { PROMETHEUS_PASSWORD_FILE } from './prometheus-args';
 import { blackboxProbes, nodeExporterTargets, pveApiTarget } from './scrape-targets';
@@ -34,7 +34,7 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
     nodeExporterJob(site, topology),
     pveJob(site, topology),
     ...blackboxJobs(site, topology),
-    ...(topology.platform === 'kubernetes' ? kubernetesJobs() : []),
+    ...(topology.platform === 'kubernetes' ? kubernetesJobs(site) : []),
   ];
   return {
     global: {
@@ -119,7 +119,7 @@ export const KUBELET_PORT = 10250;
  * with that subresource alone, where the API server proxy needs `nodes/proxy`, which also
  * reaches the kubelet's exec and attach endpoints.
  */
-function kubernetesJobs(): ScrapeConfig[] {
+function kubernetesJobs(site: Site): ScrapeConfig[] {
   const apiserver = {
     scheme: 'https' as const,
     authorization: { credentials_file: `${SA_DIR}/token` },
@@ -131,7 +131,11 @@ function kubernetesJobs(): ScrapeConfig[] {
     { source_labels: ['__meta_kubernetes_node_address_InternalIP'], regex: '(.+)', target_label: '__address__', replacement: `$1:${KUBELET_PORT}` },
     { source_labels: ['__meta_kubernetes_node_name'], target_label: 'instance' },
   ];
+  const ksm = (port: number) => `${SERVICE_NAMES.kubeStateMetrics}.${site.kubernetes.namespace}.svc:${port}`;
   return [
+    // Object state. honor_labels: its namespace/pod labels describe the objects, not the exporter.
+    { job_name: 'kube-state-metrics', honor_labels: true, static_configs: [{ targets: [ksm(PORTS.kubeStateMetrics)] }] },
+    { job_name: 'kube-state-metrics-telemetry', static_configs: [{ targets: [ksm(PORTS.kubeStateMetricsTelemetry)] }] },
     // EndpointSlices: the v1 Endpoints API is deprecated since Kubernetes 1.33.
     { job_name: 'kubernetes-apiservers', ...apiserver, kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: ['default'] } }],
       relabel_configs: [{ source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpointslice_port_name'], action: 'keep', regex: 'kubernetes;https' }] },

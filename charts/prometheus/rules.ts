@@ -5,6 +5,7 @@
 import { configYaml } from '../common/config-yaml';
 import { durationSeconds, type Site } from '../../site';
 import { probeDeadlineSeconds } from '../exporters/blackbox-config';
+import type { Platform } from '../topology';
 
 /** File name of the rules inside the rules directory (prometheus.yml loads *.yml from there). */
 export const RULES_FILE_NAME = 'alerts.yml';
@@ -59,7 +60,30 @@ function filesystemFillingUp(freeBelow: number, horizonHours: number, severity: 
   );
 }
 
-export function prometheusRuleGroups(site: Site): { groups: RuleGroup[] } {
+/**
+ * The cluster's own state (Kubernetes only): kube-state-metrics for objects, the kubelet's volume
+ * stats for claims. Thresholds and durations as kubernetes-mixin has them.
+ */
+function kubernetesRules(): RuleGroup {
+  return {
+    name: 'kubernetes',
+    rules: [
+      rule('KubePodCrashLooping', 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1', '15m', 'warning',
+        'Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) is crash looping', 'kubectl -n {{ $labels.namespace }} logs {{ $labels.pod }} -c {{ $labels.container }} --previous'),
+      rule('KubeDeploymentReplicasMismatch', 'kube_deployment_spec_replicas != kube_deployment_status_replicas_available', '15m', 'warning',
+        'Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has not the replicas it wants', 'Available replicas differ from the spec for 15 minutes: check its pods\' events.'),
+      rule('KubeStatefulSetReplicasMismatch', 'kube_statefulset_status_replicas_ready != kube_statefulset_replicas', '15m', 'warning',
+        'StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} has not the ready replicas it wants', 'Ready replicas differ from the spec for 15 minutes: check its pods and their claims.'),
+      rule('KubeNodeNotReady', 'kube_node_status_condition{condition="Ready",status="true"} == 0', '15m', 'warning',
+        'Node {{ $labels.node }} is not ready', 'With one of three nodes down the cluster runs, without redundancy: talosctl -n <node> health.'),
+      rule('KubePersistentVolumeFillingUp', 'kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.10', '15m', 'warning',
+        'Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has less than 10% free', 'Free {{ $value | humanizePercentage }}: grow the claim (its storageGiB in the site) or cut retention.'),
+    ],
+  };
+}
+
+/** The rule groups Prometheus loads; the `kubernetes` group only where there is a cluster. @param platform @default 'kubernetes' */
+export function prometheusRuleGroups(site: Site, platform: Platform = 'kubernetes'): { groups: RuleGroup[] } {
   const slow = slowProbeSeconds(site);
   return {
     groups: [
@@ -105,10 +129,11 @@ export function prometheusRuleGroups(site: Site): { groups: RuleGroup[] } {
           rule('TlsCertificateExpiring', 'probe_ssl_earliest_cert_expiry - time() < 14 * 86400', '1h', 'warning', 'TLS certificate of {{ $labels.instance }} expires within 14 days', 'Renew it.'),
         ],
       },
+      ...(platform === 'kubernetes' ? [kubernetesRules()] : []),
     ],
   };
 }
 
-export function prometheusRulesYaml(site: Site): string {
-  return configYaml(prometheusRuleGroups(site));
+export function prometheusRulesYaml(site: Site, platform: Platform = 'kubernetes'): string {
+  return configYaml(prometheusRuleGroups(site, platform));
 }

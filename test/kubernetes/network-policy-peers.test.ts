@@ -85,6 +85,8 @@ function intendedFlows(site: Site): IntendedFlow[] {
     tcp('the syslog gateway\'s metrics, scraped by Prometheus', { podOf: 'loki' }, 12345, podPeers('prometheus')),
     tcp('blackbox_exporter, Prometheus only', { service: 'blackbox-exporter' }, 9115, podPeers('prometheus')),
     tcp('pve_exporter, Prometheus only', { service: 'pve-exporter' }, 9221, podPeers('prometheus')),
+    tcp('kube-state-metrics\' object metrics, Prometheus only', { service: 'kube-state-metrics' }, 8080, podPeers('prometheus')),
+    tcp('kube-state-metrics\' own telemetry, Prometheus only', { service: 'kube-state-metrics' }, 8081, podPeers('prometheus')),
   ];
 }
 
@@ -238,7 +240,7 @@ describe.each([
   });
 
   test('exporters answer Prometheus only: look-alikes in other namespaces and unlabelled pods are denied', () => {
-    for (const exporter of ['blackbox-exporter', 'pve-exporter']) {
+    for (const exporter of ['blackbox-exporter', 'pve-exporter', 'kube-state-metrics']) {
       const to = stack.pods.find((p) => p.labels['app.kubernetes.io/name'] === exporter)!;
       const port = to.ports[0].containerPort;
       const allowed = stack.peers.filter((peer) => peer.endpoint !== to && stack.cluster.verdict(peer.endpoint, to, port, 'TCP').allowed).map((peer) => peer.endpoint.name);

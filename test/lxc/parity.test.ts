@@ -6,6 +6,7 @@
 import { App, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { parseSite, type Site } from '../../site';
+import { configYaml } from '../../charts/common/config-yaml';
 import { AlertmanagerServer } from '../../charts/alertmanager/alertmanager-server';
 import { EstateExporters } from '../../charts/exporters/exporters-chart';
 import { GrafanaServer } from '../../charts/grafana/grafana-chart';
@@ -60,15 +61,18 @@ describe('The LXC and Kubernetes paths carry the same', () => {
   const k8sProm = YAML.parse(k.configMap('prometheus-config', 'prometheus.yml'));
   const lxcProm = YAML.parse(k.file('lxc/prometheus/etc/prometheus/prometheus.yml'));
 
-  test('scrape jobs, except the four that discover Kubernetes itself', () => {
+  test('scrape jobs, except those that watch Kubernetes itself (discovery and kube-state-metrics)', () => {
     const jobs = (c: any) => c.scrape_configs.map((j: any) => j.job_name);
-    const k8sOnly = ['kubernetes-apiservers', 'kubernetes-nodes', 'kubernetes-cadvisor', 'kubernetes-pods'];
+    const k8sOnly = ['kube-state-metrics', 'kube-state-metrics-telemetry', 'kubernetes-apiservers', 'kubernetes-nodes', 'kubernetes-cadvisor', 'kubernetes-pods'];
     expect(jobs(lxcProm)).toEqual(jobs(k8sProm).filter((j: string) => !k8sOnly.includes(j)));
     expect(jobs(k8sProm)).toEqual(expect.arrayContaining(k8sOnly));
   });
 
-  test('alert rules, byte for byte', () => {
-    expect(k.file('lxc/prometheus/etc/prometheus/rules/alerts.yml')).toBe(k.configMap('prometheus-rules', 'alerts.yml'));
+  test('alert rules, byte for byte, but for the Kubernetes group only a cluster can feed', () => {
+    const groups = (text: string) => (YAML.parse(text) as { groups: { name: string }[] }).groups;
+    const onKubernetes = groups(k.configMap('prometheus-rules', 'alerts.yml'));
+    expect(onKubernetes.map((g) => g.name)).toContain('kubernetes');
+    expect(k.file('lxc/prometheus/etc/prometheus/rules/alerts.yml')).toBe(configYaml({ groups: onKubernetes.filter((g) => g.name !== 'kubernetes') }));
   });
 
   test('receivers and routes: alertmanager.yml byte for byte', () => {
@@ -134,10 +138,13 @@ describe('Every difference between the paths\' service configs', () => {
       ['prometheus.yml', '.scrape_configs[job_name=blackbox-http-2xx-self-signed].relabel_configs[2].replacement', 'exporter Service vs loopback'],
       ['prometheus.yml', '.scrape_configs[job_name=blackbox-tcp-connect].relabel_configs[2].replacement', 'exporter Service vs loopback'],
       ['prometheus.yml', '.scrape_configs[job_name=blackbox-http-2xx].relabel_configs[2].replacement', 'exporter Service vs loopback'],
+      ['prometheus.yml', '.scrape_configs[job_name=kube-state-metrics]', 'Kubernetes object state: no cluster on LXC'],
+      ['prometheus.yml', '.scrape_configs[job_name=kube-state-metrics-telemetry]', 'Kubernetes object state: no cluster on LXC'],
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-apiservers]', 'Kubernetes service discovery only'],
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-nodes]', 'Kubernetes service discovery only'],
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-cadvisor]', 'Kubernetes service discovery only'],
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-pods]', 'Kubernetes service discovery only'],
+      ['alerts.yml', '.groups[name=kubernetes]', 'rules on Kubernetes objects and volumes: no cluster on LXC'],
       ['loki.yaml', '.common.path_prefix', 'PVC mount vs /var/lib'],
       ['loki.yaml', '.common.storage.filesystem.chunks_directory', 'PVC mount vs /var/lib'],
       ['loki.yaml', '.common.storage.filesystem.rules_directory', 'PVC mount vs /var/lib'],
@@ -150,7 +157,8 @@ describe('Every difference between the paths\' service configs', () => {
   });
 
   test('apart from Kubernetes discovery, each is an address or a path on both sides', () => {
-    for (const d of pathDifferences(site).filter((x) => !x.path.includes('job_name=kubernetes-'))) {
+    const kubernetesOnly = (path: string) => /job_name=kube(rnetes-|-state-metrics)|groups\[name=kubernetes\]/.test(path);
+    for (const d of pathDifferences(site).filter((x) => !kubernetesOnly(x.path))) {
       expect(d.lxc).toMatch(/10\.70\.0\.1[0-3]|127\.0\.0\.1|\/var\/lib\/|\/etc\/prometheus\//);
     }
   });

@@ -102,6 +102,53 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
     expect(result.status).toBe(0);
   });
 
+  test('the Kubernetes rules fire on broken objects and stay quiet on healthy ones', () => {
+    const ns = 'namespace="monitoring"';
+    const result = promtoolTest([{
+      interval: '1m',
+      input_series: [
+        // A container waiting in CrashLoopBackOff, and one that recovered after a minute.
+        { series: `kube_pod_container_status_waiting_reason{${ns},pod="grafana-0",container="grafana",reason="CrashLoopBackOff"}`, values: '1x30' },
+        { series: `kube_pod_container_status_waiting_reason{${ns},pod="loki-0",container="loki",reason="CrashLoopBackOff"}`, values: '1 0x29' },
+        { series: `kube_deployment_spec_replicas{${ns},deployment="blackbox-exporter"}`, values: '1x30' },
+        { series: `kube_deployment_status_replicas_available{${ns},deployment="blackbox-exporter"}`, values: '0x30' },
+        { series: `kube_deployment_spec_replicas{${ns},deployment="pve-exporter"}`, values: '1x30' },
+        { series: `kube_deployment_status_replicas_available{${ns},deployment="pve-exporter"}`, values: '1x30' },
+        { series: `kube_statefulset_replicas{${ns},statefulset="loki"}`, values: '1x30' },
+        { series: `kube_statefulset_status_replicas_ready{${ns},statefulset="loki"}`, values: '0x30' },
+        { series: `kube_statefulset_replicas{${ns},statefulset="prometheus"}`, values: '1x30' },
+        { series: `kube_statefulset_status_replicas_ready{${ns},statefulset="prometheus"}`, values: '1x30' },
+        { series: 'kube_node_status_condition{node="talos-cp-2",condition="Ready",status="true"}', values: '0x30' },
+        { series: 'kube_node_status_condition{node="talos-cp-1",condition="Ready",status="true"}', values: '1x30' },
+        { series: `kubelet_volume_stats_available_bytes{${ns},persistentvolumeclaim="data-loki-0"}`, values: '5x30' },
+        { series: `kubelet_volume_stats_capacity_bytes{${ns},persistentvolumeclaim="data-loki-0"}`, values: '100x30' },
+        { series: `kubelet_volume_stats_available_bytes{${ns},persistentvolumeclaim="data-prometheus-0"}`, values: '50x30' },
+        { series: `kubelet_volume_stats_capacity_bytes{${ns},persistentvolumeclaim="data-prometheus-0"}`, values: '100x30' },
+      ],
+      alert_rule_test: [
+        { eval_time: '10m', alertname: 'KubePodCrashLooping', exp_alerts: [] },
+        { eval_time: '25m', alertname: 'KubePodCrashLooping', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', pod: 'grafana-0', container: 'grafana', reason: 'CrashLoopBackOff' },
+          exp_annotations: { summary: 'Pod monitoring/grafana-0 (grafana) is crash looping', description: 'kubectl -n monitoring logs grafana-0 -c grafana --previous' } }] },
+        { eval_time: '25m', alertname: 'KubeDeploymentReplicasMismatch', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', deployment: 'blackbox-exporter' },
+          exp_annotations: { summary: 'Deployment monitoring/blackbox-exporter has not the replicas it wants', description: 'Available replicas differ from the spec for 15 minutes: check its pods\' events.' } }] },
+        { eval_time: '25m', alertname: 'KubeStatefulSetReplicasMismatch', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', statefulset: 'loki' },
+          exp_annotations: { summary: 'StatefulSet monitoring/loki has not the ready replicas it wants', description: 'Ready replicas differ from the spec for 15 minutes: check its pods and their claims.' } }] },
+        { eval_time: '10m', alertname: 'KubeNodeNotReady', exp_alerts: [] },
+        { eval_time: '25m', alertname: 'KubeNodeNotReady', exp_alerts: [{ exp_labels: { severity: 'warning', node: 'talos-cp-2', condition: 'Ready', status: 'true' },
+          exp_annotations: { summary: 'Node talos-cp-2 is not ready', description: 'With one of three nodes down the cluster runs, without redundancy: talosctl -n <node> health.' } }] },
+        { eval_time: '25m', alertname: 'KubePersistentVolumeFillingUp', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', persistentvolumeclaim: 'data-loki-0' },
+          exp_annotations: { summary: 'Volume monitoring/data-loki-0 has less than 10% free', description: 'Free 5%: grow the claim (its storageGiB in the site) or cut retention.' } }] },
+      ],
+    }]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  test('the LXC path gets no Kubernetes rules (nothing there would ever feed them)', () => {
+    expect(prometheusRuleGroups(site, 'lxc').groups.map((g) => g.name)).not.toContain('kubernetes');
+    expect(prometheusRuleGroups(site).groups.map((g) => g.name)).toContain('kubernetes');
+  });
+
   test('TargetDown, EndpointDown, HostFilesystemAlmostFull and Watchdog', () => {
     const dir = tempDir('ruletest-');
     fs.writeFileSync(path.join(dir, 'alerts.yml'), prometheusRulesYaml(site));

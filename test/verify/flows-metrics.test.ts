@@ -89,6 +89,9 @@ describeWithBinaries(['prometheus', 'prometheus-node-exporter', 'blackbox_export
           'blackbox-http-2xx-self-signed': hostOf(blackbox.url),
           'blackbox-http-2xx': hostOf(blackbox.url),
           'blackbox-tcp-connect': hostOf(blackbox.url),
+          // Any real exporter stands for kube-state-metrics here: these checks are about the job, not its metrics.
+          'kube-state-metrics': hostOf(nodeExporter.url),
+          'kube-state-metrics-telemetry': hostOf(nodeExporter.url),
         },
       });
       fs.writeFileSync(path.join(root, 'prometheus.yml'), relocatePaths(YAML.stringify(config), root));
