@@ -18,6 +18,8 @@ export const PORTS = {
   /** kube-state-metrics (Kubernetes only): object metrics, and its own telemetry. */
   kubeStateMetrics: 8080,
   kubeStateMetricsTelemetry: 8081,
+  /** etcd's plain-HTTP metrics listener on the Talos control-plane nodes (the port kube-prometheus uses). */
+  etcdMetrics: 2381,
 } as const;
 
 /**

@@ -54,6 +54,11 @@ export interface MachineConfigInput {
    * @default false (self-signed serving certificate, gen config's choice)
    */
   readonly kubeletServingCertificates?: boolean;
+  /**
+   * Port on which etcd serves /metrics over plain HTTP on every address (`listen-metrics-urls`), for
+   * Prometheus; the client port 2379 needs etcd client certificates. @default - none (no metrics listener)
+   */
+  readonly etcdMetricsPort?: number;
   /** Kernel sysctls. @default - none */
   readonly sysctls?: Readonly<Record<string, string>>;
   /** Extra mounts into the kubelet container. @default - none */
@@ -223,6 +228,7 @@ function renderControlPlaneCluster(input: MachineConfigInput): TalosDocument {
     discovery: DISCOVERY,
     etcd: {
       ca: { crt: encodePem(secrets.certs.etcd.crt), key: encodePem(secrets.certs.etcd.key) },
+      extraArgs: input.etcdMetricsPort ? { 'listen-metrics-urls': `http://0.0.0.0:${input.etcdMetricsPort}` } : undefined,
       advertisedSubnets: input.nodeSubnet ? [input.nodeSubnet] : undefined,
     },
     allowSchedulingOnControlPlanes: input.allowSchedulingOnControlPlanes ? true : undefined,

@@ -6,6 +6,7 @@
 import { parseCidr } from '../site';
 import type { Site } from '../site';
 import { SUPPORTED_TALOS_CONTRACT, talosMinor } from '../site/talos-support';
+import { PORTS } from '../site/ports';
 import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE, LOCAL_PATH_VOLUME_NAME } from '../charts/common/cluster-contract';
 import { renderMachineConfigDocuments, TalosDocument } from './machine-config';
 import { installerImage } from './schematic';
@@ -69,6 +70,7 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
       flannelNetworkPolicies: true,
       // Prometheus verifies the kubelets it scrapes; the platform layer approves the CSRs.
       kubeletServingCertificates: true,
+      etcdMetricsPort: PORTS.etcdMetrics,
       // The etcd snapshot CronJob (platform layer) talks to the Talos API from its namespace.
       talosApiAccess: { allowedRoles: [ETCD_BACKUP_TALOS_ROLE], allowedKubernetesNamespaces: [ETCD_BACKUP_NAMESPACE] },
       nodeSubnet: site.network.cidr,

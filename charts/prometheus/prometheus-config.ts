@@ -142,6 +142,17 @@ function kubernetesJobs(site: Site): ScrapeConfig[] {
     { job_name: 'kubernetes-nodes', ...apiserver, kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: kubelet },
     { job_name: 'kubernetes-cadvisor', ...apiserver, metrics_path: '/metrics/cadvisor', kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: kubelet },
     {
+      // etcd on every control-plane node (all three are): the plain-HTTP metrics listener the Talos
+      // machine configs open (cluster.etcd.extraArgs listen-metrics-urls); 2379 would need client certificates.
+      job_name: 'etcd',
+      kubernetes_sd_configs: [{ role: 'node' }],
+      relabel_configs: [
+        { source_labels: ['__meta_kubernetes_node_labelpresent_node_role_kubernetes_io_control_plane'], action: 'keep', regex: 'true' },
+        { source_labels: ['__meta_kubernetes_node_address_InternalIP'], regex: '(.+)', target_label: '__address__', replacement: `$1:${PORTS.etcdMetrics}` },
+        { source_labels: ['__meta_kubernetes_node_name'], target_label: 'instance' },
+      ],
+    },
+    {
       // Pods opt in with prometheus.io/scrape: "true" (and optionally prometheus.io/port, prometheus.io/path).
       job_name: 'kubernetes-pods',
       kubernetes_sd_configs: [{ role: 'pod' }],

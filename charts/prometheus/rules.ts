@@ -76,6 +76,13 @@ function kubernetesRules(): RuleGroup {
         'StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} has not the ready replicas it wants', 'Ready replicas differ from the spec for 15 minutes: check its pods and their claims.'),
       rule('KubeNodeNotReady', 'kube_node_status_condition{condition="Ready",status="true"} == 0', '15m', 'warning',
         'Node {{ $labels.node }} is not ready', 'With one of three nodes down the cluster runs, without redundancy: talosctl -n <node> health.'),
+      // etcd-mixin's thresholds: no leader is an outage of the API; frequent elections mean a sick member or network.
+      rule('EtcdNoLeader', 'etcd_server_has_leader == 0', '1m', 'critical',
+        'etcd member {{ $labels.instance }} has no leader', 'The Kubernetes API cannot write: talosctl -n <node> service etcd; talosctl -n <node> etcd members.'),
+      rule('EtcdFrequentLeaderChanges', 'increase(etcd_server_leader_changes_seen_total[15m]) >= 4', '5m', 'warning',
+        'etcd member {{ $labels.instance }} saw {{ $value }} leader changes in 15 minutes', 'Usually slow disks or a flaky network between the nodes: check the Proxmox host\'s I/O wait.'),
+      rule('EtcdDatabaseQuotaLowSpace', 'etcd_mvcc_db_total_size_in_bytes / etcd_server_quota_backend_bytes > 0.8', '10m', 'critical',
+        'etcd database of {{ $labels.instance }} uses {{ $value | humanizePercentage }} of its quota', 'At the quota etcd refuses writes: talosctl -n <node> etcd defrag, and look for an object flood.'),
       rule('KubePersistentVolumeFillingUp', 'kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.10', '15m', 'warning',
         'Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has less than 10% free', 'Free {{ $value | humanizePercentage }}: grow the claim (its storageGiB in the site) or cut retention.'),
     ],

@@ -102,7 +102,7 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
     expect(result.status).toBe(0);
   });
 
-  test('the Kubernetes rules fire on broken objects and stay quiet on healthy ones', () => {
+  test('the Kubernetes and etcd rules fire on broken objects and stay quiet on healthy ones', () => {
     const ns = 'namespace="monitoring"';
     const result = promtoolTest([{
       interval: '1m',
@@ -123,6 +123,14 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
         { series: `kubelet_volume_stats_available_bytes{${ns},persistentvolumeclaim="data-loki-0"}`, values: '5x30' },
         { series: `kubelet_volume_stats_capacity_bytes{${ns},persistentvolumeclaim="data-loki-0"}`, values: '100x30' },
         { series: `kubelet_volume_stats_available_bytes{${ns},persistentvolumeclaim="data-prometheus-0"}`, values: '50x30' },
+        { series: 'etcd_server_has_leader{job="etcd",instance="talos-cp-1"}', values: '1x30' },
+        { series: 'etcd_server_has_leader{job="etcd",instance="talos-cp-2"}', values: '1x10 0x20' },
+        { series: 'etcd_server_leader_changes_seen_total{job="etcd",instance="talos-cp-1"}', values: '0x30' },
+        { series: 'etcd_server_leader_changes_seen_total{job="etcd",instance="talos-cp-3"}', values: '0+1x30' },
+        { series: 'etcd_mvcc_db_total_size_in_bytes{job="etcd",instance="talos-cp-1"}', values: '100x30' },
+        { series: 'etcd_server_quota_backend_bytes{job="etcd",instance="talos-cp-1"}', values: '1000x30' },
+        { series: 'etcd_mvcc_db_total_size_in_bytes{job="etcd",instance="talos-cp-3"}', values: '900x30' },
+        { series: 'etcd_server_quota_backend_bytes{job="etcd",instance="talos-cp-3"}', values: '1000x30' },
         { series: `kubelet_volume_stats_capacity_bytes{${ns},persistentvolumeclaim="data-prometheus-0"}`, values: '100x30' },
       ],
       alert_rule_test: [
@@ -136,6 +144,13 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
         { eval_time: '10m', alertname: 'KubeNodeNotReady', exp_alerts: [] },
         { eval_time: '25m', alertname: 'KubeNodeNotReady', exp_alerts: [{ exp_labels: { severity: 'warning', node: 'talos-cp-2', condition: 'Ready', status: 'true' },
           exp_annotations: { summary: 'Node talos-cp-2 is not ready', description: 'With one of three nodes down the cluster runs, without redundancy: talosctl -n <node> health.' } }] },
+        { eval_time: '10m', alertname: 'EtcdNoLeader', exp_alerts: [] },
+        { eval_time: '13m', alertname: 'EtcdNoLeader', exp_alerts: [{ exp_labels: { severity: 'critical', job: 'etcd', instance: 'talos-cp-2' },
+          exp_annotations: { summary: 'etcd member talos-cp-2 has no leader', description: 'The Kubernetes API cannot write: talosctl -n <node> service etcd; talosctl -n <node> etcd members.' } }] },
+        { eval_time: '25m', alertname: 'EtcdFrequentLeaderChanges', exp_alerts: [{ exp_labels: { severity: 'warning', job: 'etcd', instance: 'talos-cp-3' },
+          exp_annotations: { summary: 'etcd member talos-cp-3 saw 15 leader changes in 15 minutes', description: 'Usually slow disks or a flaky network between the nodes: check the Proxmox host\'s I/O wait.' } }] },
+        { eval_time: '25m', alertname: 'EtcdDatabaseQuotaLowSpace', exp_alerts: [{ exp_labels: { severity: 'critical', job: 'etcd', instance: 'talos-cp-3' },
+          exp_annotations: { summary: 'etcd database of talos-cp-3 uses 90% of its quota', description: 'At the quota etcd refuses writes: talosctl -n <node> etcd defrag, and look for an object flood.' } }] },
         { eval_time: '25m', alertname: 'KubePersistentVolumeFillingUp', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', persistentvolumeclaim: 'data-loki-0' },
           exp_annotations: { summary: 'Volume monitoring/data-loki-0 has less than 10% free', description: 'Free 5%: grow the claim (its storageGiB in the site) or cut retention.' } }] },
       ],

@@ -48,7 +48,8 @@ function operatorPatch(site: Site, node: Site['talos']['nodes'][number]): string
       cluster: {
         allowSchedulingOnControlPlanes: true,
         network: { cni: { name: 'flannel', flannel: { kubeNetworkPoliciesEnabled: true } } },
-        etcd: { advertisedSubnets: [site.network.cidr] },
+        // etcd's metrics for Prometheus on plain HTTP (Talos' documented way for kube-prometheus).
+        etcd: { advertisedSubnets: [site.network.cidr], extraArgs: { 'listen-metrics-urls': 'http://0.0.0.0:2381' } },
       },
     },
     { apiVersion: 'v1alpha1', kind: 'HostnameConfig', hostname: node.hostname, auto: { $patch: 'delete' } },
