@@ -5,6 +5,7 @@ import type { Site } from '../site';
 import { AlertmanagerServer } from './alertmanager/alertmanager-server';
 import { EstateExporters } from './exporters/exporters-chart';
 import { KubeStateMetrics } from './exporters/kube-state-metrics';
+import { NodeExporterDaemonSet } from './exporters/node-exporter-daemonset';
 import { GrafanaServer } from './grafana/grafana-chart';
 import { LokiServer } from './loki/loki-chart';
 import { PrometheusServer } from './prometheus/prometheus-server';
@@ -23,5 +24,6 @@ export function addMonitoringLayer(scope: Construct, site: Site): Chart[] {
     new GrafanaServer(scope, 'grafana', props),
     new EstateExporters(scope, 'exporters', props),
     new KubeStateMetrics(scope, 'kube-state-metrics', props),
+    new NodeExporterDaemonSet(scope, 'node-exporter'),
   ];
 }

@@ -5,6 +5,8 @@ export const METALLB_NAMESPACE = 'metallb-system';
 export const LOCAL_PATH_NAMESPACE = 'local-path-storage';
 export const VELERO_NAMESPACE = 'velero';
 export const KUBELET_CSR_APPROVER_NAMESPACE = 'kubelet-csr-approver';
+/** node_exporter on the Talos nodes (host namespaces and read-only host paths: Pod Security privileged). */
+export const HOST_METRICS_NAMESPACE = 'host-metrics';
 
 /** Namespaces that exist before this project's objects (installed with the GitOps controller). */
 export const ARGOCD_NAMESPACE = 'argocd';

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import type { Site } from '../../site';
 import { componentLabels } from '../common/labels';
 import {
-  ETCD_BACKUP_NAMESPACE, KUBELET_CSR_APPROVER_NAMESPACE, LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE, VELERO_NAMESPACE,
+  ETCD_BACKUP_NAMESPACE, HOST_METRICS_NAMESPACE, KUBELET_CSR_APPROVER_NAMESPACE, LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE, VELERO_NAMESPACE,
 } from './constants';
 import { ARGOCD_SYNC_WAVE, KEEP_ON_PRUNE } from './sync-options';
 
@@ -34,6 +34,7 @@ export function platformNamespaces(site: Site): NamespaceSpec[] {
     { name: LOCAL_PATH_NAMESPACE, enforce: 'privileged', reason: 'local-path helper pods mount the node data disk (hostPath) as root to create volume directories' },
     { name: ETCD_BACKUP_NAMESPACE, enforce: 'restricted' },
     { name: KUBELET_CSR_APPROVER_NAMESPACE, enforce: 'restricted' },
+    { name: HOST_METRICS_NAMESPACE, enforce: 'privileged', reason: 'node_exporter reads the Talos host\'s /proc, /sys and / (read-only hostPath) in its network and PID namespaces; it runs as nobody, read-only, without capabilities' },
   ];
   if (site.backups.velero) {
     namespaces.push({ name: VELERO_NAMESPACE, enforce: 'privileged', reason: 'the Velero node-agent reads pod volumes through hostPath' });

@@ -133,7 +133,8 @@ function kubernetesJobs(site: Site): ScrapeConfig[] {
   ];
   const ksm = (port: number) => `${SERVICE_NAMES.kubeStateMetrics}.${site.kubernetes.namespace}.svc:${port}`;
   return [
-    // Object state. honor_labels: its namespace/pod labels describe the objects, not the exporter.
+    // Object state. honor_labels (upstream's advice): should a target label ever collide with the
+    // objects' own namespace/pod/node labels, the objects' win.
     { job_name: 'kube-state-metrics', honor_labels: true, static_configs: [{ targets: [ksm(PORTS.kubeStateMetrics)] }] },
     { job_name: 'kube-state-metrics-telemetry', static_configs: [{ targets: [ksm(PORTS.kubeStateMetricsTelemetry)] }] },
     // EndpointSlices: the v1 Endpoints API is deprecated since Kubernetes 1.33.
@@ -141,6 +142,17 @@ function kubernetesJobs(site: Site): ScrapeConfig[] {
       relabel_configs: [{ source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpointslice_port_name'], action: 'keep', regex: 'kubernetes;https' }] },
     { job_name: 'kubernetes-nodes', ...apiserver, kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: kubelet },
     { job_name: 'kubernetes-cadvisor', ...apiserver, metrics_path: '/metrics/cadvisor', kubernetes_sd_configs: [{ role: 'node' }], relabel_configs: kubelet },
+    {
+      // node_exporter of the Talos nodes (a DaemonSet on the host network): host metrics like the
+      // guests', with the node name as `name` for the hosts alerts.
+      job_name: 'talos-nodes',
+      kubernetes_sd_configs: [{ role: 'node' }],
+      relabel_configs: [
+        { source_labels: ['__meta_kubernetes_node_address_InternalIP'], regex: '(.+)', target_label: '__address__', replacement: `$1:${PORTS.nodeExporter}` },
+        { source_labels: ['__meta_kubernetes_node_name'], target_label: 'instance' },
+        { source_labels: ['__meta_kubernetes_node_name'], target_label: 'name' },
+      ],
+    },
     {
       // etcd on every control-plane node (all three are): the plain-HTTP metrics listener the Talos
       // machine configs open (cluster.etcd.extraArgs listen-metrics-urls); 2379 would need client certificates.

@@ -50,7 +50,7 @@ export class PrometheusServer extends ComponentChart {
     const labels = componentLabels(COMPONENT, version);
     const configText = prometheusConfigYaml(site, topology);
     const probeClientText = probeClientYaml();
-    const rulesText = prometheusRulesYaml(site);
+    const rulesText = prometheusRulesYaml(site, topology.platform);
     const placement = placementFor(site, COMPONENT);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: COMPONENT, labels } });

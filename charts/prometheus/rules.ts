@@ -61,8 +61,10 @@ function filesystemFillingUp(freeBelow: number, horizonHours: number, severity: 
 }
 
 /**
- * The cluster's own state (Kubernetes only): kube-state-metrics for objects, the kubelet's volume
- * stats for claims. Thresholds and durations as kubernetes-mixin has them.
+ * The cluster's own state (Kubernetes only): kube-state-metrics for objects, etcd for the
+ * control plane. Volumes are not here: local-path claims share each node's data disk and the
+ * kubelet reports that whole filesystem for every claim on it, so per-claim fill cannot be read;
+ * the disk itself is watched by the hosts rules through node_exporter on the Talos nodes.
  */
 function kubernetesRules(): RuleGroup {
   return {
@@ -70,8 +72,13 @@ function kubernetesRules(): RuleGroup {
     rules: [
       rule('KubePodCrashLooping', 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1', '15m', 'warning',
         'Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) is crash looping', 'kubectl -n {{ $labels.namespace }} logs {{ $labels.pod }} -c {{ $labels.container }} --previous'),
+      // A new pod that cannot start while the old one still serves: the replica counts look fine.
+      rule('KubeContainerWaiting', 'kube_pod_container_status_waiting_reason{reason=~"ImagePullBackOff|ErrImagePull|CreateContainerConfigError|CreateContainerError"} == 1', '15m', 'warning',
+        'Container {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) cannot start: {{ $labels.reason }}', 'kubectl -n {{ $labels.namespace }} describe pod {{ $labels.pod }}: a wrong image tag, a missing Secret or ConfigMap key.'),
       rule('KubeDeploymentReplicasMismatch', 'kube_deployment_spec_replicas != kube_deployment_status_replicas_available', '15m', 'warning',
         'Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has not the replicas it wants', 'Available replicas differ from the spec for 15 minutes: check its pods\' events.'),
+      rule('KubeDeploymentRolloutStuck', 'kube_deployment_status_condition{condition="Progressing",status="false"} == 1', '15m', 'warning',
+        'Deployment {{ $labels.namespace }}/{{ $labels.deployment }} rollout is stuck', 'It passed its progress deadline: kubectl -n {{ $labels.namespace }} rollout status deployment/{{ $labels.deployment }}.'),
       rule('KubeStatefulSetReplicasMismatch', 'kube_statefulset_status_replicas_ready != kube_statefulset_replicas', '15m', 'warning',
         'StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} has not the ready replicas it wants', 'Ready replicas differ from the spec for 15 minutes: check its pods and their claims.'),
       rule('KubeNodeNotReady', 'kube_node_status_condition{condition="Ready",status="true"} == 0', '15m', 'warning',
@@ -83,14 +90,12 @@ function kubernetesRules(): RuleGroup {
         'etcd member {{ $labels.instance }} saw {{ $value }} leader changes in 15 minutes', 'Usually slow disks or a flaky network between the nodes: check the Proxmox host\'s I/O wait.'),
       rule('EtcdDatabaseQuotaLowSpace', 'etcd_mvcc_db_total_size_in_bytes / etcd_server_quota_backend_bytes > 0.8', '10m', 'critical',
         'etcd database of {{ $labels.instance }} uses {{ $value | humanizePercentage }} of its quota', 'At the quota etcd refuses writes: talosctl -n <node> etcd defrag, and look for an object flood.'),
-      rule('KubePersistentVolumeFillingUp', 'kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.10', '15m', 'warning',
-        'Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has less than 10% free', 'Free {{ $value | humanizePercentage }}: grow the claim (its storageGiB in the site) or cut retention.'),
     ],
   };
 }
 
-/** The rule groups Prometheus loads; the `kubernetes` group only where there is a cluster. @param platform @default 'kubernetes' */
-export function prometheusRuleGroups(site: Site, platform: Platform = 'kubernetes'): { groups: RuleGroup[] } {
+/** The rule groups Prometheus loads on a platform; the `kubernetes` group only where there is a cluster. */
+export function prometheusRuleGroups(site: Site, platform: Platform): { groups: RuleGroup[] } {
   const slow = slowProbeSeconds(site);
   return {
     groups: [
@@ -141,6 +146,6 @@ export function prometheusRuleGroups(site: Site, platform: Platform = 'kubernete
   };
 }
 
-export function prometheusRulesYaml(site: Site, platform: Platform = 'kubernetes'): string {
+export function prometheusRulesYaml(site: Site, platform: Platform): string {
   return configYaml(prometheusRuleGroups(site, platform));
 }

@@ -103,7 +103,9 @@ function synthStack(input?: SiteInput): Stack {
   const pod = (name: string, namespace: string, labels: Record<string, string>, ports: readonly ContainerPort[] = []): PodEndpoint => ({
     kind: 'pod', name, namespace, labels, ports, ip: numberToIp(nextPodIp++),
   });
-  const pods = objects.flatMap(podsOf).map((p) => {
+  // Pods on the host network are not on the pod network: no NetworkPolicy selects them (the test
+  // below names them). The matrix covers the pod network.
+  const pods = objects.flatMap(podsOf).filter((p) => !(p.spec as { hostNetwork?: boolean }).hostNetwork).map((p) => {
     // "file: Kind/name path": unlabelled pods (local-path's helper) are named after their object.
     const what = p.labels['app.kubernetes.io/name'] ?? p.where.split(' ')[1];
     return pod(`${what} pod`, p.namespace ?? 'default', p.labels, p.spec.containers.flatMap((c) => (c.ports ?? []) as ContainerPort[]));
@@ -222,6 +224,11 @@ describe.each([
     expect(stack.policies.length).toBeGreaterThanOrEqual(7);
   });
 
+  test('the only host-network pod is node-exporter, in its own namespace (NetworkPolicies cannot select it)', () => {
+    const host = stack.objects.flatMap(podsOf).filter((p) => (p.spec as { hostNetwork?: boolean }).hostNetwork).map((p) => `${p.namespace}/${p.labels['app.kubernetes.io/name']}`);
+    expect(host).toEqual(['host-metrics/node-exporter']);
+  });
+
   test('every pod that declares a port is isolated for ingress by a policy', () => {
     const open = stack.pods.filter((p) => p.ports.length > 0 && stack.cluster.isolating(p, 'Ingress').length === 0).map((p) => p.name);
     expect(open).toEqual([]);
@@ -242,9 +249,10 @@ describe.each([
   test('exporters answer Prometheus only: look-alikes in other namespaces and unlabelled pods are denied', () => {
     for (const exporter of ['blackbox-exporter', 'pve-exporter', 'kube-state-metrics']) {
       const to = stack.pods.find((p) => p.labels['app.kubernetes.io/name'] === exporter)!;
-      const port = to.ports[0].containerPort;
-      const allowed = stack.peers.filter((peer) => peer.endpoint !== to && stack.cluster.verdict(peer.endpoint, to, port, 'TCP').allowed).map((peer) => peer.endpoint.name);
-      expect([exporter, allowed]).toEqual([exporter, ['prometheus pod']]);
+      for (const { containerPort: port } of to.ports) {
+        const allowed = stack.peers.filter((peer) => peer.endpoint !== to && stack.cluster.verdict(peer.endpoint, to, port, 'TCP').allowed).map((peer) => peer.endpoint.name);
+        expect([exporter, port, allowed]).toEqual([exporter, port, ['prometheus pod']]);
+      }
     }
   });
 

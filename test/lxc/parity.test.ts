@@ -63,7 +63,7 @@ describe('The LXC and Kubernetes paths carry the same', () => {
 
   test('scrape jobs, except those that watch Kubernetes itself (discovery and kube-state-metrics)', () => {
     const jobs = (c: any) => c.scrape_configs.map((j: any) => j.job_name);
-    const k8sOnly = ['kube-state-metrics', 'kube-state-metrics-telemetry', 'kubernetes-apiservers', 'kubernetes-nodes', 'kubernetes-cadvisor', 'etcd', 'kubernetes-pods'];
+    const k8sOnly = ['kube-state-metrics', 'kube-state-metrics-telemetry', 'kubernetes-apiservers', 'kubernetes-nodes', 'kubernetes-cadvisor', 'talos-nodes', 'etcd', 'kubernetes-pods'];
     expect(jobs(lxcProm)).toEqual(jobs(k8sProm).filter((j: string) => !k8sOnly.includes(j)));
     expect(jobs(k8sProm)).toEqual(expect.arrayContaining(k8sOnly));
   });
@@ -143,6 +143,7 @@ describe('Every difference between the paths\' service configs', () => {
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-apiservers]', 'Kubernetes service discovery only'],
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-nodes]', 'Kubernetes service discovery only'],
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-cadvisor]', 'Kubernetes service discovery only'],
+      ['prometheus.yml', '.scrape_configs[job_name=talos-nodes]', 'node_exporter on the Talos nodes (LXC: in each container, the node job)'],
       ['prometheus.yml', '.scrape_configs[job_name=etcd]', 'the Talos nodes\' etcd: no cluster on LXC'],
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-pods]', 'Kubernetes service discovery only'],
       ['alerts.yml', '.groups[name=kubernetes]', 'rules on Kubernetes objects and volumes: no cluster on LXC'],
@@ -158,7 +159,7 @@ describe('Every difference between the paths\' service configs', () => {
   });
 
   test('apart from Kubernetes discovery, each is an address or a path on both sides', () => {
-    const kubernetesOnly = (path: string) => /job_name=(kube(rnetes-|-state-metrics)|etcd)|groups\[name=kubernetes\]/.test(path);
+    const kubernetesOnly = (path: string) => /job_name=(kube(rnetes-|-state-metrics)|talos-nodes|etcd)|groups\[name=kubernetes\]/.test(path);
     for (const d of pathDifferences(site).filter((x) => !kubernetesOnly(x.path))) {
       expect(d.lxc).toMatch(/10\.70\.0\.1[0-3]|127\.0\.0\.1|\/var\/lib\/|\/etc\/prometheus\//);
     }

@@ -56,7 +56,7 @@ describeWithApiServer('verify health against a real API server with dist/ applie
     test('without status (no controller has seen them) every workload fails, naming what is not ready', async () => {
       const results = await health(objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)));
       const rollouts = results.filter((r) => r.id.startsWith('health/workload/'));
-      expect(rollouts).toHaveLength(objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind)).length);
+      expect(rollouts).toHaveLength(objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)).length);
       expect(rollouts.every((r) => r.status === 'fail')).toBe(true);
       expect(byId(results, `health/workload/StatefulSet/${ns}/prometheus`).detail).toBe('the controller has not seen the latest spec yet (generation 1, observed 0); 0/1 updated; 0/1 ready; 0/1 available');
     });

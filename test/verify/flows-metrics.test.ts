@@ -59,7 +59,7 @@ describeWithBinaries(['prometheus', 'prometheus-node-exporter', 'blackbox_export
     for (const exporter of [nodeExporter, blackbox]) await eventually(async () => ((await fetch(`${exporter.url}/metrics`)).ok ? true : undefined), 20000, `${exporter.url} to answer`);
 
     const rules = {
-      groups: prometheusRuleGroups(site).groups
+      groups: prometheusRuleGroups(site, 'kubernetes').groups
         .filter((g) => g.name !== DROPPED_GROUP)
         .map((g) => (g.name !== BROKEN.group ? g : { ...g, rules: g.rules.map((r) => (r.alert === BROKEN.rule ? { ...r, expr: BROKEN.expr } : r)) })),
     };
@@ -139,11 +139,12 @@ describeWithBinaries(['prometheus', 'prometheus-node-exporter', 'blackbox_export
   test('warns for a discovered job that found no targets (outside a cluster nothing is discovered)', () => {
     expect(result('metrics/job/kubernetes-pods')).toMatchObject({ status: 'warn', detail: 'discovered no targets' });
     expect(result('metrics/job/etcd')).toMatchObject({ status: 'warn', detail: 'discovered no targets' });
+    expect(result('metrics/job/talos-nodes')).toMatchObject({ status: 'warn', detail: 'discovered no targets' });
   });
 
   test('fails a job Prometheus could not set up (no service-account token or CA outside a pod), pointing at its log', () => {
-    // kubernetes-pods and etcd discover without credentials: outside a cluster they find nothing (the warn above).
-    const unset = expectedScrapeJobs(site).filter((j) => !j.instances && j.job !== 'kubernetes-pods' && j.job !== 'etcd');
+    // kubernetes-pods, talos-nodes and etcd discover without credentials: outside a cluster they find nothing (the warn above).
+    const unset = expectedScrapeJobs(site).filter((j) => !j.instances && !['kubernetes-pods', 'talos-nodes', 'etcd'].includes(j.job));
     expect(unset.map((j) => j.job)).toEqual(['kubernetes-apiservers', 'kubernetes-nodes', 'kubernetes-cadvisor']);
     for (const job of unset) {
       expect(result(`metrics/job/${job.job}`)).toMatchObject({

@@ -29,7 +29,7 @@ export function expectedScrapeJobs(site: Site): ExpectedJob[] {
 }
 
 export function expectedRuleGroups(site: Site): ExpectedRuleGroup[] {
-  return prometheusRuleGroups(site).groups.map((g) => ({ name: g.name, alerts: [...new Set(g.rules.map((r) => r.alert))] }));
+  return prometheusRuleGroups(site, 'kubernetes').groups.map((g) => ({ name: g.name, alerts: [...new Set(g.rules.map((r) => r.alert))] }));
 }
 
 /**

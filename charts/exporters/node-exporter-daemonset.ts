@@ -1,0 +1,83 @@
+/**
+ * node_exporter on every Talos node: the hosts the cluster runs on get the same host metrics as
+ * the guests and pve01 (CPU, memory, filesystems, network), so the `hosts` alerts cover them too.
+ *
+ * The one monitoring workload outside Pod Security "restricted": it must see the host, not its
+ * container, which takes the host's network and PID namespaces and read-only hostPath mounts of
+ * /proc, /sys and / (Pod Security "privileged" for those fields alone; the container itself still
+ * runs as nobody, read-only, without capabilities). Its own namespace keeps that exception away
+ * from the stack's. Host networking bypasses NetworkPolicies: the port answers on the node's
+ * addresses, like node_exporter on the guests.
+ */
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import { IMAGES, imageRef } from '../common/images';
+import { componentLabels, selectorLabels } from '../common/labels';
+import { cpuQuantity, quantityGi } from '../common/resources';
+import { restrictedContainerSecurity } from '../common/security';
+import { HOST_METRICS_NAMESPACE } from '../platform/constants';
+import { PORTS } from '../topology';
+
+const COMPONENT = 'node-exporter';
+/** nobody: node_exporter reads world-readable /proc and /sys files only. */
+const UID = 65534;
+const RESOURCES = { cpu: 0.05, memoryMiB: 64, memoryLimitMiB: 128 };
+/** Where the host's filesystems appear in the container. */
+const HOST = { proc: '/host/proc', sys: '/host/sys', root: '/host/root' } as const;
+
+export class NodeExporterDaemonSet extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { namespace: HOST_METRICS_NAMESPACE, disableResourceNameHashes: true });
+    const version = IMAGES.nodeExporter.tag.replace(/^v/, '');
+    const labels = componentLabels(COMPONENT, version);
+    const hostPath = (name: keyof typeof HOST, path: string) => ({ name, hostPath: { path, type: 'Directory' } });
+    new k8s.KubeDaemonSet(this, 'Resource', {
+      metadata: { name: COMPONENT, labels },
+      spec: {
+        selector: { matchLabels: selectorLabels(COMPONENT) },
+        // One node at a time: host metrics of the other two keep flowing during a rollout.
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            hostNetwork: true,
+            hostPid: true,
+            dnsPolicy: 'ClusterFirstWithHostNet',
+            // Every node, the control planes included (Talos keeps their taint unless scheduling is allowed).
+            tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
+            securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name: COMPONENT,
+              image: imageRef('nodeExporter'),
+              imagePullPolicy: 'IfNotPresent',
+              args: [
+                `--path.procfs=${HOST.proc}`, `--path.sysfs=${HOST.sys}`, `--path.rootfs=${HOST.root}`,
+                `--web.listen-address=:${PORTS.nodeExporter}`,
+                // Container and pod mounts and virtual interfaces would drown the host's own.
+                '--collector.filesystem.mount-points-exclude=^/(dev|proc|run|sys|var/lib/kubelet/.+|var/lib/containerd/.+)($|/)',
+                '--collector.netclass.ignored-devices=^(veth.*|cni.*|flannel.*)$',
+              ],
+              ports: [{ name: 'metrics', containerPort: PORTS.nodeExporter, hostPort: PORTS.nodeExporter, protocol: 'TCP' }],
+              resources: {
+                requests: { cpu: k8s.Quantity.fromString(cpuQuantity(RESOURCES.cpu)), memory: k8s.Quantity.fromString(quantityGi(RESOURCES.memoryMiB / 1024)) },
+                limits: { memory: k8s.Quantity.fromString(quantityGi(RESOURCES.memoryLimitMiB / 1024)) },
+              },
+              securityContext: restrictedContainerSecurity(),
+              readinessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10, timeoutSeconds: 5 },
+              livenessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, timeoutSeconds: 5 },
+              volumeMounts: [
+                { name: 'proc', mountPath: HOST.proc, readOnly: true },
+                { name: 'sys', mountPath: HOST.sys, readOnly: true },
+                // HostToContainer: filesystems mounted on the host later (new volumes) show up too.
+                { name: 'root', mountPath: HOST.root, readOnly: true, mountPropagation: 'HostToContainer' },
+              ],
+            }],
+            volumes: [hostPath('proc', '/proc'), hostPath('sys', '/sys'), hostPath('root', '/')],
+          },
+        },
+      },
+    });
+  }
+}
