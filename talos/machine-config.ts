@@ -55,10 +55,11 @@ export interface MachineConfigInput {
    */
   readonly kubeletServingCertificates?: boolean;
   /**
-   * Port on which etcd serves /metrics over plain HTTP on every address (`listen-metrics-urls`), for
-   * Prometheus; the client port 2379 needs etcd client certificates. @default - none (no metrics listener)
+   * Where etcd serves /metrics over plain HTTP (`listen-metrics-urls`), for Prometheus, e.g.
+   * http://10.70.0.21:2381: the node's own address, not the VIP; the client port 2379 needs etcd
+   * client certificates. @default - none (no metrics listener)
    */
-  readonly etcdMetricsPort?: number;
+  readonly etcdMetricsUrl?: string;
   /** Kernel sysctls. @default - none */
   readonly sysctls?: Readonly<Record<string, string>>;
   /** Extra mounts into the kubelet container. @default - none */
@@ -228,7 +229,7 @@ function renderControlPlaneCluster(input: MachineConfigInput): TalosDocument {
     discovery: DISCOVERY,
     etcd: {
       ca: { crt: encodePem(secrets.certs.etcd.crt), key: encodePem(secrets.certs.etcd.key) },
-      extraArgs: input.etcdMetricsPort ? { 'listen-metrics-urls': `http://0.0.0.0:${input.etcdMetricsPort}` } : undefined,
+      extraArgs: input.etcdMetricsUrl ? { 'listen-metrics-urls': input.etcdMetricsUrl } : undefined,
       advertisedSubnets: input.nodeSubnet ? [input.nodeSubnet] : undefined,
     },
     allowSchedulingOnControlPlanes: input.allowSchedulingOnControlPlanes ? true : undefined,

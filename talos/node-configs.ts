@@ -70,7 +70,7 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
       flannelNetworkPolicies: true,
       // Prometheus verifies the kubelets it scrapes; the platform layer approves the CSRs.
       kubeletServingCertificates: true,
-      etcdMetricsPort: PORTS.etcdMetrics,
+      etcdMetricsUrl: `http://${node.address}:${PORTS.etcdMetrics}`,
       // The etcd snapshot CronJob (platform layer) talks to the Talos API from its namespace.
       talosApiAccess: { allowedRoles: [ETCD_BACKUP_TALOS_ROLE], allowedKubernetesNamespaces: [ETCD_BACKUP_NAMESPACE] },
       nodeSubnet: site.network.cidr,

@@ -7,7 +7,7 @@
  * /proc, /sys and / (Pod Security "privileged" for those fields alone; the container itself still
  * runs as nobody, read-only, without capabilities). Its own namespace keeps that exception away
  * from the stack's. Host networking bypasses NetworkPolicies: the port answers on the node's
- * addresses, like node_exporter on the guests.
+ * own address (not the shared API VIP), like node_exporter on the guests.
  */
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
@@ -36,15 +36,12 @@ export class NodeExporterDaemonSet extends Chart {
       metadata: { name: COMPONENT, labels },
       spec: {
         selector: { matchLabels: selectorLabels(COMPONENT) },
-        // One node at a time: host metrics of the other two keep flowing during a rollout.
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
         template: {
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
             hostNetwork: true,
             hostPid: true,
-            dnsPolicy: 'ClusterFirstWithHostNet',
             // Every node, the control planes included (Talos keeps their taint unless scheduling is allowed).
             tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
             securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
@@ -54,11 +51,16 @@ export class NodeExporterDaemonSet extends Chart {
               imagePullPolicy: 'IfNotPresent',
               args: [
                 `--path.procfs=${HOST.proc}`, `--path.sysfs=${HOST.sys}`, `--path.rootfs=${HOST.root}`,
-                `--web.listen-address=:${PORTS.nodeExporter}`,
+                // The node's own address only (not the API VIP the control planes share).
+                `--web.listen-address=$(HOST_IP):${PORTS.nodeExporter}`,
                 // Container and pod mounts and virtual interfaces would drown the host's own.
                 '--collector.filesystem.mount-points-exclude=^/(dev|proc|run|sys|var/lib/kubelet/.+|var/lib/containerd/.+)($|/)',
                 '--collector.netclass.ignored-devices=^(veth.*|cni.*|flannel.*)$',
+                '--collector.netdev.device-exclude=^(veth.*|cni.*|flannel.*)$',
+                // Device properties for node_disk_info come from the host's udev database.
+                `--path.udev.data=${HOST.root}/run/udev/data`,
               ],
+              env: [{ name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }],
               ports: [{ name: 'metrics', containerPort: PORTS.nodeExporter, hostPort: PORTS.nodeExporter, protocol: 'TCP' }],
               resources: {
                 requests: { cpu: k8s.Quantity.fromString(cpuQuantity(RESOURCES.cpu)), memory: k8s.Quantity.fromString(quantityGi(RESOURCES.memoryMiB / 1024)) },

@@ -17,9 +17,10 @@ import { type ApiServer, startApiServer, stopAll } from '../support/kube-apiserv
 import { SHARED_DIR } from '../support/shared-dir';
 import { synthToTemp, tempDir } from '../support/synth-once';
 
+import { spawnSync } from 'node:child_process';
+
 /** What Pod Security says of node-exporter at "restricted" (the namespaces' warn level): its host access, nothing else. */
 const NODE_EXPORTER_PSA_WARNING = 'Warning: would violate PodSecurity "restricted:v1.36": host namespaces (hostNetwork=true, hostPID=true), hostPort (container "node-exporter" uses hostPort 9100), restricted volume types (volumes "proc", "sys", "root" use restricted volume type "hostPath")';
-import { spawnSync } from 'node:child_process';
 
 /** Namespaces the GitOps controllers' own installers create (not dist/'s to make). */
 const CONTROLLER_NAMESPACES = ['argocd', 'flux-system'];

@@ -146,7 +146,7 @@ describe('Every difference between the paths\' service configs', () => {
       ['prometheus.yml', '.scrape_configs[job_name=talos-nodes]', 'node_exporter on the Talos nodes (LXC: in each container, the node job)'],
       ['prometheus.yml', '.scrape_configs[job_name=etcd]', 'the Talos nodes\' etcd: no cluster on LXC'],
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-pods]', 'Kubernetes service discovery only'],
-      ['alerts.yml', '.groups[name=kubernetes]', 'rules on Kubernetes objects and volumes: no cluster on LXC'],
+      ['alerts.yml', '.groups[name=kubernetes]', 'rules on Kubernetes objects and etcd: no cluster on LXC'],
       ['loki.yaml', '.common.path_prefix', 'PVC mount vs /var/lib'],
       ['loki.yaml', '.common.storage.filesystem.chunks_directory', 'PVC mount vs /var/lib'],
       ['loki.yaml', '.common.storage.filesystem.rules_directory', 'PVC mount vs /var/lib'],

@@ -143,12 +143,18 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
         { series: 'etcd_mvcc_db_total_size_in_bytes{job="etcd",instance="talos-cp-1"}', values: '100x30' },
         { series: 'etcd_server_quota_backend_bytes{job="etcd",instance="talos-cp-1"}', values: '1000x30' },
         { series: 'etcd_mvcc_db_total_size_in_bytes{job="etcd",instance="talos-cp-3"}', values: '900x30' },
+        // Just below the thresholds: 3 leader changes in 15 minutes, a database at 75 % of its quota.
+        { series: 'etcd_server_leader_changes_seen_total{job="etcd",instance="talos-cp-2"}', values: '0x10 1 2 3x18' },
+        { series: 'etcd_mvcc_db_total_size_in_bytes{job="etcd",instance="talos-cp-2"}', values: '750x30' },
+        { series: 'etcd_server_quota_backend_bytes{job="etcd",instance="talos-cp-2"}', values: '1000x30' },
         { series: 'etcd_server_quota_backend_bytes{job="etcd",instance="talos-cp-3"}', values: '1000x30' },
       ],
       alert_rule_test: [
         { eval_time: '10m', alertname: 'KubePodCrashLooping', exp_alerts: [] },
         { eval_time: '25m', alertname: 'KubePodCrashLooping', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', pod: 'grafana-0', container: 'grafana', reason: 'CrashLoopBackOff' },
           exp_annotations: { summary: 'Pod monitoring/grafana-0 (grafana) is crash looping', description: 'kubectl -n monitoring logs grafana-0 -c grafana --previous' } }] },
+        // Each 15-minute rule waits its 15 minutes.
+        ...['KubeContainerWaiting', 'KubeDeploymentRolloutStuck', 'KubeDeploymentReplicasMismatch', 'KubeStatefulSetReplicasMismatch'].map((alertname) => ({ eval_time: '10m', alertname, exp_alerts: [] })),
         { eval_time: '25m', alertname: 'KubeContainerWaiting', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', pod: 'pve-exporter-1', container: 'pve-exporter', reason: 'CreateContainerConfigError' },
           exp_annotations: { summary: 'Container monitoring/pve-exporter-1 (pve-exporter) cannot start: CreateContainerConfigError', description: 'kubectl -n monitoring describe pod pve-exporter-1: a wrong image tag, a missing Secret or ConfigMap key.' } }] },
         { eval_time: '25m', alertname: 'KubeDeploymentRolloutStuck', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', deployment: 'pve-exporter', condition: 'Progressing', status: 'false' },
@@ -168,6 +174,27 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
         { eval_time: '25m', alertname: 'EtcdDatabaseQuotaLowSpace', exp_alerts: [{ exp_labels: { severity: 'critical', job: 'etcd', instance: 'talos-cp-3' },
           exp_annotations: { summary: 'etcd database of talos-cp-3 uses 90% of its quota', description: 'At the quota etcd refuses writes: talosctl -n <node> etcd defrag, and look for an object flood.' } }] },
       ],
+    }]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  test('a Talos node\'s local-path disk is watched by the hosts rules (job talos-nodes), its tmpfs is not', () => {
+    const disk = (mountpoint: string, fstype: string, avail: string) => {
+      const labels = `job="talos-nodes",instance="talos-cp-1",name="talos-cp-1",mountpoint="${mountpoint}",fstype="${fstype}"`;
+      return [
+        { series: `node_filesystem_avail_bytes{${labels}}`, values: avail },
+        { series: `node_filesystem_size_bytes{${labels}}`, values: '100x30' },
+        { series: `node_filesystem_readonly{${labels}}`, values: '0x30' },
+      ];
+    };
+    const result = promtoolTest([{
+      interval: '1m',
+      input_series: [...disk('/var/mnt/local-path-provisioner', 'xfs', '5x30'), ...disk('/system', 'tmpfs', '1x30')],
+      alert_rule_test: [{ eval_time: '20m', alertname: 'HostFilesystemAlmostFull', exp_alerts: [{
+        exp_labels: { severity: 'warning', job: 'talos-nodes', instance: 'talos-cp-1', name: 'talos-cp-1', mountpoint: '/var/mnt/local-path-provisioner', fstype: 'xfs' },
+        exp_annotations: { summary: 'talos-cp-1 /var/mnt/local-path-provisioner has less than 10% free', description: 'Free 5%.' },
+      }] }],
     }]);
     expect(result.output).toContain('SUCCESS');
     expect(result.status).toBe(0);

@@ -49,7 +49,7 @@ function operatorPatch(site: Site, node: Site['talos']['nodes'][number]): string
         allowSchedulingOnControlPlanes: true,
         network: { cni: { name: 'flannel', flannel: { kubeNetworkPoliciesEnabled: true } } },
         // etcd's metrics for Prometheus on plain HTTP (Talos' documented way for kube-prometheus).
-        etcd: { advertisedSubnets: [site.network.cidr], extraArgs: { 'listen-metrics-urls': 'http://0.0.0.0:2381' } },
+        etcd: { advertisedSubnets: [site.network.cidr], extraArgs: { 'listen-metrics-urls': `http://${node.address}:2381` } },
       },
     },
     { apiVersion: 'v1alpha1', kind: 'HostnameConfig', hostname: node.hostname, auto: { $patch: 'delete' } },

@@ -113,7 +113,7 @@ describeWithApiServer('verify drift against a real API server with dist/ applied
       expect(server.kubectl(['delete', 'networkpolicy', 'pve-exporter', '-n', 'monitoring']).status).toBe(0);
       const stray = (name: string, extra: object = {}) => YAML.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'monitoring', labels: { 'app.kubernetes.io/part-of': 'monitoring-stack' }, ...extra }, data: { a: 'b' } });
       applyAs(server, 'kubectl', stray('old-dashboards'));
-      // A kind the stack has never had in dist/ (no DaemonSet): found by the fixed list of the stack's kinds.
+      // Another DaemonSet than dist/'s node-exporter; the test below also reads it with a dist/ that has no DaemonSet at all.
       const app = { 'app.kubernetes.io/name': 'old-agent', 'app.kubernetes.io/part-of': 'monitoring-stack' };
       applyAs(server, 'kubectl', YAML.stringify({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'old-agent', namespace: 'monitoring', labels: app },
         spec: { selector: { matchLabels: app }, template: { metadata: { labels: app }, spec: { containers: [{ name: 'agent', image: 'busybox:1.36' }] } } } }));
@@ -152,6 +152,13 @@ describeWithApiServer('verify drift against a real API server with dist/ applied
       expect(byId(results, 'drift/prune/ConfigMap/monitoring/old-dashboards').next).toMatch(/kubectl delete configmap -n monitoring old-dashboards$/);
       expect(byId(results, 'drift/prune/DaemonSet/monitoring/old-agent').next).toMatch(/kubectl delete daemonset\.apps -n monitoring old-agent$/);
     });
+
+    test('leftovers of a kind dist/ no longer has at all are found through the fixed list of the stack\'s kinds', async () => {
+      // GIVEN a dist/ without any DaemonSet WHEN drift runs THEN both DaemonSets in the cluster are candidates.
+      const withoutDaemonSets = await checkDrift(cluster, objects.filter((o) => o.kind !== 'DaemonSet'), { delivery });
+      expect(withoutDaemonSets.filter((r) => r.id.startsWith('drift/prune/DaemonSet/')).map((r) => r.id).sort())
+        .toEqual(['drift/prune/DaemonSet/host-metrics/node-exporter', 'drift/prune/DaemonSet/monitoring/old-agent']);
+    }, 60000);
 
     test('the rest still matches', () => {
       const changed = ['ConfigMap/monitoring/prometheus-config', 'Deployment/monitoring/blackbox-exporter', 'NetworkPolicy/monitoring/pve-exporter'].map((k) => `drift/object/${k}`);
