@@ -10,6 +10,8 @@ export const LOCAL_PATH_HOST_DIR = `/var/mnt/${LOCAL_PATH_VOLUME_NAME}`;
 
 /** Namespace of the etcd snapshot CronJob; Talos must allow it Talos API access. */
 export const ETCD_BACKUP_NAMESPACE = 'etcd-backup';
+/** The etcd snapshot CronJob (platform layer); the monitoring rules watch its last success. */
+export const ETCD_BACKUP_CRONJOB_NAME = 'etcd-backup';
 /** Talos API role the snapshot needs. */
 export const ETCD_BACKUP_TALOS_ROLE = 'os:etcd:backup';
 

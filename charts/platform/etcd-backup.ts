@@ -16,10 +16,11 @@ import { ETCD_BACKEND_QUOTA_GIB } from '../common/cluster-contract';
 import { componentLabels, selectorLabels } from '../common/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE } from './constants';
+import { ETCD_BACKUP_CRONJOB_NAME } from '../common/cluster-contract';
 import { KEEP_ON_PRUNE, SKIP_DRY_RUN_ON_MISSING_RESOURCE } from './sync-options';
 import { PLATFORM_VERSIONS, busyboxImage } from './versions';
 
-const COMPONENT = 'etcd-backup';
+const COMPONENT = ETCD_BACKUP_CRONJOB_NAME;
 const UID = 65534;
 const BACKUP_DIR = '/backup';
 const TALOS_SECRET_DIR = '/var/run/secrets/talos.dev';

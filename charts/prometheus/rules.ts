@@ -3,7 +3,8 @@
  * upstream mixins assume Kubernetes jobs). PromQL as the pinned Prometheus 3 evaluates it.
  */
 import { configYaml } from '../common/config-yaml';
-import { durationSeconds, type Site } from '../../site';
+import { cronRunsPerDay, durationSeconds, type Site } from '../../site';
+import { ETCD_BACKUP_CRONJOB_NAME, ETCD_BACKUP_NAMESPACE } from '../common/cluster-contract';
 import { probeDeadlineSeconds } from '../exporters/blackbox-config';
 import type { Platform } from '../topology';
 
@@ -66,7 +67,20 @@ function filesystemFillingUp(freeBelow: number, horizonHours: number, severity: 
  * kubelet reports that whole filesystem for every claim on it, so per-claim fill cannot be read;
  * the disk itself is watched by the hosts rules through node_exporter on the Talos nodes.
  */
-function kubernetesRules(): RuleGroup {
+/**
+ * Seconds after which the etcd backup has missed two scheduled runs: twice the interval between
+ * runs (a schedule limited to some days counts a skipped day in its interval), plus an hour for
+ * the run itself.
+ */
+export function etcdBackupStaleSeconds(site: Site): number {
+  const [, , dayOfMonth, , dayOfWeek] = site.backups.schedule.trim().split(/\s+/);
+  const everyDay = dayOfMonth === '*' && dayOfWeek === '*';
+  const interval = everyDay ? 86400 / cronRunsPerDay(site.backups.schedule) : 2 * 86400;
+  return 2 * interval + 3600;
+}
+
+function kubernetesRules(site: Site): RuleGroup {
+  const stale = etcdBackupStaleSeconds(site);
   return {
     name: 'kubernetes',
     rules: [
@@ -83,6 +97,9 @@ function kubernetesRules(): RuleGroup {
         'StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} has not the ready replicas it wants', 'Ready replicas differ from the spec for 15 minutes: check its pods and their claims.'),
       rule('KubeNodeNotReady', 'kube_node_status_condition{condition="Ready",status="true"} == 0', '15m', 'warning',
         'Node {{ $labels.node }} is not ready', 'With one of three nodes down the cluster runs, without redundancy: talosctl -n <node> health.'),
+      // Silent backup failures are the ones found on the day of the restore.
+      rule('EtcdBackupMissing', `time() - kube_cronjob_status_last_successful_time{namespace="${ETCD_BACKUP_NAMESPACE}",cronjob="${ETCD_BACKUP_CRONJOB_NAME}"} > ${stale}`, '10m', 'warning',
+        'The etcd backup has not succeeded for {{ $value | humanizeDuration }}', `Two scheduled runs (${site.backups.schedule} UTC) missed: kubectl -n ${ETCD_BACKUP_NAMESPACE} get jobs; kubectl -n ${ETCD_BACKUP_NAMESPACE} logs job/<last>.`),
       // etcd-mixin's thresholds: no leader is an outage of the API; frequent elections mean a sick member or network.
       rule('EtcdNoLeader', 'etcd_server_has_leader == 0', '1m', 'critical',
         'etcd member {{ $labels.instance }} has no leader', 'The Kubernetes API cannot write: talosctl -n <node> service etcd; talosctl -n <node> etcd members.'),
@@ -141,7 +158,7 @@ export function prometheusRuleGroups(site: Site, platform: Platform): { groups: 
           rule('TlsCertificateExpiring', 'probe_ssl_earliest_cert_expiry - time() < 14 * 86400', '1h', 'warning', 'TLS certificate of {{ $labels.instance }} expires within 14 days', 'Renew it.'),
         ],
       },
-      ...(platform === 'kubernetes' ? [kubernetesRules()] : []),
+      ...(platform === 'kubernetes' ? [kubernetesRules(site)] : []),
     ],
   };
 }

@@ -5,7 +5,7 @@ import * as YAML from 'yaml';
 import { describeWithBinary, run } from '../support/binaries';
 import { tempDir } from '../support/synth-once';
 import { durationSeconds, loadSite, parseSite } from '../../site';
-import { prometheusRuleGroups, prometheusRulesYaml, slowProbeSeconds } from '../../charts/prometheus/rules';
+import { etcdBackupStaleSeconds, prometheusRuleGroups, prometheusRulesYaml, slowProbeSeconds } from '../../charts/prometheus/rules';
 import { blackboxConfig, probeDeadlineSeconds } from '../../charts/exporters/blackbox-config';
 
 const site = loadSite().site;
@@ -41,6 +41,15 @@ describe('rules per platform', () => {
   test('the LXC path gets no Kubernetes rules (nothing there would ever feed them)', () => {
     expect(prometheusRuleGroups(site, 'lxc').groups.map((g) => g.name)).not.toContain('kubernetes');
     expect(prometheusRuleGroups(site, 'kubernetes').groups.map((g) => g.name)).toContain('kubernetes');
+  });
+});
+
+describe('etcd backup staleness', () => {
+  test('is two missed runs of the site\'s schedule plus an hour', () => {
+    const stale = (schedule: string) => etcdBackupStaleSeconds(parseSite({ backups: { schedule } }).site);
+    expect(stale('0 2 * * *')).toBe(49 * 3600); // daily (the report's 02:00)
+    expect(stale('0 */6 * * *')).toBe(13 * 3600); // four a day
+    expect(stale('30 3 * * 1-6')).toBe(97 * 3600); // not on Sundays: a skipped day counts
   });
 });
 
@@ -143,6 +152,10 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
         { series: 'etcd_mvcc_db_total_size_in_bytes{job="etcd",instance="talos-cp-1"}', values: '100x30' },
         { series: 'etcd_server_quota_backend_bytes{job="etcd",instance="talos-cp-1"}', values: '1000x30' },
         { series: 'etcd_mvcc_db_total_size_in_bytes{job="etcd",instance="talos-cp-3"}', values: '900x30' },
+        // Last success 175,000 s before the start; the threshold is 49 h (176,400 s): stale from
+        // minute 23.3, firing 10 minutes later. Another CronJob as old never counts.
+        { series: 'kube_cronjob_status_last_successful_time{namespace="etcd-backup",cronjob="etcd-backup"}', values: '-175000x45' },
+        { series: 'kube_cronjob_status_last_successful_time{namespace="monitoring",cronjob="etcd-backup"}', values: '-175000x45' },
         // Just below the thresholds: 3 leader changes in 15 minutes, a database at 75 % of its quota.
         { series: 'etcd_server_leader_changes_seen_total{job="etcd",instance="talos-cp-2"}', values: '0x10 1 2 3x18' },
         { series: 'etcd_mvcc_db_total_size_in_bytes{job="etcd",instance="talos-cp-2"}', values: '750x30' },
@@ -153,6 +166,9 @@ describeWithBinary('promtool', 'alert rules fire when they should (promtool test
         { eval_time: '10m', alertname: 'KubePodCrashLooping', exp_alerts: [] },
         { eval_time: '25m', alertname: 'KubePodCrashLooping', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', pod: 'grafana-0', container: 'grafana', reason: 'CrashLoopBackOff' },
           exp_annotations: { summary: 'Pod monitoring/grafana-0 (grafana) is crash looping', description: 'kubectl -n monitoring logs grafana-0 -c grafana --previous' } }] },
+        { eval_time: '30m', alertname: 'EtcdBackupMissing', exp_alerts: [] },
+        { eval_time: '40m', alertname: 'EtcdBackupMissing', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'etcd-backup', cronjob: 'etcd-backup' },
+          exp_annotations: { summary: 'The etcd backup has not succeeded for 2d 1h 16m 40s', description: 'Two scheduled runs (0 2 * * * UTC) missed: kubectl -n etcd-backup get jobs; kubectl -n etcd-backup logs job/<last>.' } }] },
         // Each 15-minute rule waits its 15 minutes.
         ...['KubeContainerWaiting', 'KubeDeploymentRolloutStuck', 'KubeDeploymentReplicasMismatch', 'KubeStatefulSetReplicasMismatch'].map((alertname) => ({ eval_time: '10m', alertname, exp_alerts: [] })),
         { eval_time: '25m', alertname: 'KubeContainerWaiting', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'monitoring', pod: 'pve-exporter-1', container: 'pve-exporter', reason: 'CreateContainerConfigError' },
