@@ -4,7 +4,7 @@
  * recipients and selection rules); when all agree it is returned byte for byte, so synth stays
  * byte-identical run to run and git shows a change only for the Secret that changed.
  */
-import { SopsEncryptOptions, SopsMap, decryptSopsYaml, effectiveRules, encryptSopsYaml, toTree, treeToYaml } from './sops-file';
+import { type DecryptedSopsFile, SopsEncryptOptions, SopsMap, type SopsMetadata, decryptSopsYaml, effectiveRules, encryptSopsYaml, toTree, treeToYaml } from './sops-file';
 
 export interface KeptOrFresh {
   /** The file to write. */
@@ -39,13 +39,23 @@ async function whyStale(existing: string, wanted: SopsMap, options: SopsEncryptO
   } catch (error) {
     return `the existing file does not decrypt: ${(error as Error).message}`;
   }
+  return staleReason(decrypted, wanted, options);
+}
+
+/** Why an opened file no longer encrypts `wanted` under `options`; undefined when it still does. */
+export function staleReason(decrypted: DecryptedSopsFile, wanted: SopsMap, options: SopsEncryptOptions): string | undefined {
   if (treeToYaml(decrypted.tree) !== treeToYaml(wanted)) return 'the plaintext changed';
-  const had = decrypted.metadata.age.map((a) => a.recipient);
-  if (had.length !== options.ageRecipients.length || had.some((r, i) => r !== options.ageRecipients[i])) return 'the recipients changed';
+  if (!sameRecipients(decrypted.metadata, options.ageRecipients)) return 'the recipients changed';
   const want = effectiveRules(options);
   const has = decrypted.metadata;
   const same = RULE_KEYS.every((key) => (has[key] || undefined) === (want[key] || undefined));
   return same ? undefined : 'the selection rules changed';
+}
+
+/** Whether a file's data key is encrypted to exactly these recipients, in this order. */
+export function sameRecipients(metadata: Pick<SopsMetadata, 'age'>, recipients: readonly string[]): boolean {
+  const had = metadata.age.map((a) => a.recipient);
+  return had.length === recipients.length && had.every((r, i) => r === recipients[i]);
 }
 
 const RULE_KEYS = ['encryptedRegex', 'unencryptedSuffix', 'encryptedSuffix', 'unencryptedRegex', 'macOnlyEncrypted'] as const;

@@ -2,7 +2,7 @@
  * The SOPS-encrypted files of dist/ (secrets.encryption: sops-age): their contents, and what can
  * be recovered from them. Encryption is randomized, so a file is re-encrypted only when its
  * plaintext, its recipients or its rules changed; otherwise the file already in dist/ is kept
- * byte for byte (encryptUnlessUnchanged). Operator-filled Secrets are never regenerated: the
+ * byte for byte (staleReason, the rule of encryptUnlessUnchanged, on the file opened once). Operator-filled Secrets are never regenerated: the
  * file in dist/ is what the operator wrote with `sops`, only re-keyed when the recipients change.
  */
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import type { Site } from '../site';
 import {
-  KUBERNETES_SECRET_REGEX, decryptSopsYaml, encryptSopsYaml, encryptUnlessUnchanged, sopsRecipients, toTree, treeToObject, treeToYaml,
+  KUBERNETES_SECRET_REGEX, decryptSopsYaml, encryptSopsYaml, sameRecipients, sopsRecipients, staleReason, toTree, treeToObject, treeToYaml,
   type DecryptedSopsFile, type SopsEncryptOptions, type SopsMap,
 } from '../encryption';
 import { GENERATED_SECRET_LABEL, type SecretManifest } from '../charts/secrets/stack-secrets';
@@ -94,12 +94,17 @@ export async function renderEncryptedFiles(input: EncryptedFilesInput): Promise<
   /** The existing file when its plaintext, recipients and rules are unchanged, else a fresh encryption. */
   const keepOrEncrypt = async (file: string, document: object, opts: SopsEncryptOptions, guard?: (opened: DecryptedSopsFile) => void) => {
     const existing = readExistingFile(outDir, file);
-    if (existing !== undefined) guard?.(await openExisting(file, existing, identities));
-    const result = input.reencrypt && existing !== undefined
-      ? { text: await encryptSopsYaml(document, opts), kept: false, reason: 'rotation: a fresh data key' }
-      : await encryptUnlessUnchanged(existing, document, opts, identities);
-    if (!result.kept && existing !== undefined) messages.push(`re-encrypted dist/${file} (${result.reason})`);
-    files.push({ path: file, content: result.text });
+    if (existing !== undefined) {
+      const opened = await openExisting(file, existing, identities);
+      guard?.(opened);
+      const stale = input.reencrypt ? 'rotation: a fresh data key' : staleReason(opened, toTree(document), opts);
+      if (stale === undefined) {
+        files.push({ path: file, content: existing });
+        return;
+      }
+      messages.push(`re-encrypted dist/${file} (${stale})`);
+    }
+    files.push({ path: file, content: await encryptSopsYaml(document, opts) });
   };
 
   const generated = new Map(input.generated.map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m]));
@@ -139,10 +144,8 @@ export async function renderEncryptedFiles(input: EncryptedFilesInput): Promise<
     const values = opened.tree.get('stringData') instanceof Map ? [...(opened.tree.get('stringData') as SopsMap).entries()] : [];
     const unfilled = values.filter(([, v]) => v === PLACEHOLDER_VALUE || v === PLACEHOLDER_URL).map(([k]) => k);
     if (unfilled.length > 0) messages.push(`dist/${file} still holds placeholder values (${unfilled.join(', ')}) for ${spec.usedBy}: fill it with \`sops dist/${file}\``);
-    const had = opened.metadata.age.map((a) => a.recipient);
-    const sameRecipients = had.length === recipients.length && had.every((r, i) => r === recipients[i]);
     const moved = name !== spec.name || namespace !== spec.namespace;
-    if (sameRecipients && !moved && !input.reencrypt) return { path: file, content: existing }; // the operator's values, byte for byte
+    if (sameRecipients(opened.metadata, recipients) && !moved && !input.reencrypt) return { path: file, content: existing }; // the operator's values, byte for byte
     if (moved) {
       metadata!.set('name', spec.name);
       metadata!.set('namespace', spec.namespace);

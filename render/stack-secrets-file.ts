@@ -94,40 +94,30 @@ export function stackSecretsWithoutValues(secretsDir: string, site: Site): Stack
  */
 export function planStackSecretsFile(secretsDir: string, site: Site, password: () => string = randomPassword, recovered: readonly SecretManifest[] = []): StackSecretsPlan {
   const file = stackSecretsFile(secretsDir);
-  const specs = stackSecretSpecs(site);
-  if (!fs.existsSync(file)) {
-    const claimed = new Set<SecretManifest>();
-    const messages: string[] = [];
-    const manifests = specs.map((spec) => {
-      const found = findExisting(spec, recovered, claimed);
-      if (!found) return secretManifest(spec, spec.make(password));
-      claimed.add(found);
-      messages.push(`restored Secret ${spec.namespace}/${spec.name} into ${file} from its encrypted copy in dist/`);
-      return secretManifest(spec, found.stringData);
-    });
-    return { manifests, changes: [{ kind: 'create', path: file, content: serialize(manifests) }], results: [{ path: file, created: true }], messages };
-  }
-  fs.chmodSync(file, 0o600); // a copy restored with loose permissions
-  const current = fs.readFileSync(file, 'utf8');
-  const documents = readExisting(file);
+  const exists = fs.existsSync(file);
+  if (exists) fs.chmodSync(file, 0o600); // a copy restored with loose permissions
+  const documents = exists ? readExisting(file) : [];
   const existing = documents.flatMap((d) => (d.manifest ? [d.manifest] : []));
   const claimed = new Set<SecretManifest>();
+  const recoveredClaimed = new Set<SecretManifest>();
   const messages: string[] = [];
   const encrypted = site.secrets.encryption === 'sops-age';
-  const recoveredClaimed = new Set<SecretManifest>();
-  const manifests: SecretManifest[] = specs.map((spec) => {
+  const manifests: SecretManifest[] = stackSecretSpecs(site).map((spec) => {
     const found = findExisting(spec, existing, claimed);
     if (!found) {
-      // A document lost from the file while dist/ still has its encrypted copy: restore, never regenerate.
+      // A document lost from the file (or the whole file) while dist/ still has its encrypted copy: restore, never regenerate.
       const copy = findExisting(spec, recovered, recoveredClaimed);
       if (copy) {
         recoveredClaimed.add(copy);
         messages.push(`restored Secret ${spec.namespace}/${spec.name} into ${file} from its encrypted copy in dist/`);
         return secretManifest(spec, copy.stringData);
       }
-      messages.push(encrypted
-        ? `added Secret ${spec.namespace}/${spec.name} to ${file} with new values; its encrypted copy in dist/secrets/ reaches the cluster with the next sync`
-        : `added Secret ${spec.namespace}/${spec.name} to ${file} with new values: apply it (kubectl apply -f ${file})`);
+      // A new file is announced as a whole by the caller; a Secret added to an existing one here.
+      if (exists) {
+        messages.push(encrypted
+          ? `added Secret ${spec.namespace}/${spec.name} to ${file} with new values; its encrypted copy in dist/secrets/ reaches the cluster with the next sync`
+          : `added Secret ${spec.namespace}/${spec.name} to ${file} with new values: apply it (kubectl apply -f ${file})`);
+      }
       return secretManifest(spec, spec.make(password));
     }
     claimed.add(found);
@@ -143,6 +133,8 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   // Secrets the operator added (with data: or stringData:), other objects. Values are never lost.
   const kept = documents.filter((d) => !d.manifest || !claimed.has(d.manifest)).map((d) => (d.text.startsWith('---') ? d.text : `---\n${d.text}`));
   const content = serialize(manifests) + kept.join('');
-  if (content === current) return { manifests, changes: [], results: [{ path: file, created: false }], messages };
-  return { manifests, changes: [{ kind: 'write', path: file, content }], results: [{ path: file, created: false }], messages };
+  const results = [{ path: file, created: !exists }];
+  if (!exists) return { manifests, changes: [{ kind: 'create', path: file, content }], results, messages };
+  if (content === fs.readFileSync(file, 'utf8')) return { manifests, changes: [], results, messages };
+  return { manifests, changes: [{ kind: 'write', path: file, content }], results, messages };
 }

@@ -81,16 +81,17 @@ export async function synthesizeAll(options: FullSynthesizeOptions = {}): Promis
   const { site } = loaded;
   const { outDir, secretsDir } = synthesisDirs(options, loaded);
   const talosPaths = talosSecretsPaths(root, secretsDir);
-  const missing = {
-    stackSecrets: stackSecretsWithoutValues(secretsDir, site).length > 0,
-    talosBundle: !fs.existsSync(talosPaths.secretsFile),
-    talosAdmin: !fs.existsSync(talosPaths.adminFile),
-  };
-  // The SOPS and age code loads only when something is or was encrypted (a site switched back to
-  // none still restores from what dist/ holds).
+  // The SOPS and age code, and the look at what the secrets directory lacks, only when something
+  // is or was encrypted (a site switched back to none still restores from what dist/ holds).
   const hasEncryptedCopies = [TALOS_ENCRYPTED_DIR, SECRETS_DIR].some((d) => fs.existsSync(path.join(outDir, d)));
   const encryption = isEncrypting(site) || hasEncryptedCopies ? loadEncryption(secretsDir, options.env) : undefined;
-  const recovered = encryption ? await encryption.recoverFromDist(outDir, encryption.identities, missing) : { generated: [] };
+  const recovered = encryption
+    ? await encryption.recoverFromDist(outDir, encryption.identities, {
+      stackSecrets: stackSecretsWithoutValues(secretsDir, site).length > 0,
+      talosBundle: !fs.existsSync(talosPaths.secretsFile),
+      talosAdmin: !fs.existsSync(talosPaths.adminFile),
+    })
+    : { generated: [] };
   const talos = await planTalos(site, {
     projectRoot: root, secretsDir, recovered: { bundle: recovered.talosBundle, admin: recovered.talosAdmin, from: path.join(outDir, TALOS_ENCRYPTED_DIR) },
   });

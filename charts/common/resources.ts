@@ -29,3 +29,21 @@ export function cpuQuantity(cpu: number): string {
 export function quantityGi(gib: number): string {
   return Number.isInteger(gib) ? `${gib}Gi` : `${Math.round(gib * 1024)}Mi`;
 }
+
+/** A small helper pod's budget: CPU and memory requested, memory limited above the request. */
+export interface SmallPodBudget {
+  /** vCPU requested. */
+  readonly cpu: number;
+  /** MiB requested. */
+  readonly memoryMiB: number;
+  /** MiB the container may use before it is OOM-killed. */
+  readonly memoryLimitMiB: number;
+}
+
+/** Requests and a memory limit for an exporter-sized container (no CPU limit, as above). */
+export function smallPodResources(budget: SmallPodBudget): k8s.ResourceRequirements {
+  return {
+    requests: { cpu: k8s.Quantity.fromString(cpuQuantity(budget.cpu)), memory: k8s.Quantity.fromString(quantityGi(budget.memoryMiB / 1024)) },
+    limits: { memory: k8s.Quantity.fromString(quantityGi(budget.memoryLimitMiB / 1024)) },
+  };
+}

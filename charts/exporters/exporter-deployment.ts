@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { configChecksumAnnotation } from '../common/checksum';
 import { componentLabels, selectorLabels } from '../common/labels';
 import { IngressPolicy } from '../common/network-policy';
-import { cpuQuantity, quantityGi } from '../common/resources';
+import { smallPodResources } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 
 export interface ExporterDeploymentProps {
@@ -60,10 +60,7 @@ export class ExporterDeployment extends Construct {
               args: props.args,
               ports: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }],
               ...(props.envFromSecret ? { envFrom: [{ secretRef: { name: props.envFromSecret } }] } : {}),
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString(cpuQuantity(EXPORTER_RESOURCES.cpu)), memory: k8s.Quantity.fromString(quantityGi(EXPORTER_RESOURCES.memoryMiB / 1024)) },
-                limits: { memory: k8s.Quantity.fromString(quantityGi(EXPORTER_RESOURCES.memoryLimitMiB / 1024)) },
-              },
+              resources: smallPodResources(EXPORTER_RESOURCES),
               securityContext: restrictedContainerSecurity(),
               readinessProbe: probe(10),
               livenessProbe: probe(20),

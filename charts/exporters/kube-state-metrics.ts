@@ -13,7 +13,7 @@ import { ComponentChart, type ComponentChartProps } from '../common/component-ch
 import { IMAGES, imageRef } from '../common/images';
 import { componentLabels, selectorLabels } from '../common/labels';
 import { IngressPolicy } from '../common/network-policy';
-import { cpuQuantity, quantityGi } from '../common/resources';
+import { smallPodResources } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { PORTS, SERVICE_NAMES } from '../topology';
 
@@ -87,10 +87,7 @@ export class KubeStateMetrics extends ComponentChart {
               imagePullPolicy: 'IfNotPresent',
               args: kubeStateMetricsArgs(),
               ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString(cpuQuantity(RESOURCES.cpu)), memory: k8s.Quantity.fromString(quantityGi(RESOURCES.memoryMiB / 1024)) },
-                limits: { memory: k8s.Quantity.fromString(quantityGi(RESOURCES.memoryLimitMiB / 1024)) },
-              },
+              resources: smallPodResources(RESOURCES),
               securityContext: restrictedContainerSecurity(),
               // Upstream's probes: /livez on the metrics port, /readyz on the telemetry port.
               livenessProbe: { httpGet: { path: '/livez', port: k8s.IntOrString.fromString('http-metrics') }, initialDelaySeconds: 5, timeoutSeconds: 5 },

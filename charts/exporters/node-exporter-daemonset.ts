@@ -14,7 +14,7 @@ import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../common/images';
 import { componentLabels, selectorLabels } from '../common/labels';
-import { cpuQuantity, quantityGi } from '../common/resources';
+import { smallPodResources } from '../common/resources';
 import { restrictedContainerSecurity } from '../common/security';
 import { HOST_METRICS_NAMESPACE } from '../platform/constants';
 import { PORTS } from '../topology';
@@ -62,10 +62,7 @@ export class NodeExporterDaemonSet extends Chart {
               ],
               env: [{ name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }],
               ports: [{ name: 'metrics', containerPort: PORTS.nodeExporter, hostPort: PORTS.nodeExporter, protocol: 'TCP' }],
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString(cpuQuantity(RESOURCES.cpu)), memory: k8s.Quantity.fromString(quantityGi(RESOURCES.memoryMiB / 1024)) },
-                limits: { memory: k8s.Quantity.fromString(quantityGi(RESOURCES.memoryLimitMiB / 1024)) },
-              },
+              resources: smallPodResources(RESOURCES),
               securityContext: restrictedContainerSecurity(),
               readinessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10, timeoutSeconds: 5 },
               livenessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, timeoutSeconds: 5 },
