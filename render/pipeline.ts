@@ -9,6 +9,7 @@ import { addGitopsLayer, MONITORING_DIR } from '../gitops';
 import { renderComparison, renderLxcPath } from '../lxc';
 import { renderProxmoxScript } from '../talos/proxmox-script';
 import { renderRsyslogSnippet } from '../charts/syslog/rsyslog-snippet';
+import { renderIntegrationFiles } from '../charts/integrations';
 import { layerFiles } from './layer-files';
 import { secretsLayerFiles } from './encrypted-layout';
 import type { OutputFile } from './output-file';
@@ -27,6 +28,8 @@ export function renderDist(site: Site): OutputFile[] {
     renderProxmoxScript(site),
     // What each log sender's rsyslog needs, matching the gateway's listeners (in no GitOps layer).
     renderRsyslogSnippet(site),
+    // What the integrated systems (Wazuh, CheckMK) need installed (in no GitOps layer).
+    ...renderIntegrationFiles(site),
     // The kustomizations of the SOPS-encrypted Secrets (their files come from the encryption step).
     ...secretsLayerFiles(site),
     // The assessment's LXC path from the same model, and the comparison computed from both.

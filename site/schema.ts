@@ -172,6 +172,26 @@ export const SiteSchema = z.strictObject({
     argocd: z.enum(['ksops', 'none']).default('ksops').describe('ksops: Argo CD builds the encrypted Secrets with the KSOPS kustomize plugin (repo-server setup in docs/secrets-encryption.md); none: Argo CD does not deliver them (apply them with sops -d | kubectl apply -f -)'),
   }).prefault({}),
 
+  integrations: z.strictObject({
+    wazuh: z.strictObject({
+      enabled: z.boolean().default(true).describe('Wazuh managers (guests with role wazuh) forward their alerts by syslog (dist/integrations/wazuh); Loki\'s ruler turns alerts at or above minRuleLevel into Alertmanager alerts'),
+      minRuleLevel: z.number().int().min(1).max(16).default(10).describe('Wazuh rule level (1-16) at or above which a Wazuh alert becomes an Alertmanager alert; Wazuh forwards only these by syslog'),
+    }).prefault({}),
+    uptimeKuma: z.strictObject({
+      enabled: z.boolean().default(true).describe('Prometheus scrapes /metrics of every guest with role uptime-kuma and alerts on monitors that are down'),
+      port: z.number().int().min(1).max(65535).default(3001).describe('UptimeKuma\'s HTTP port (its default 3001)'),
+      apiKeySecret: dnsLabel.default('uptime-kuma-api-key').describe('Secret (key "api-key") holding an UptimeKuma API key (Settings > API Keys); Prometheus sends it as the basic-auth password of /metrics'),
+    }).prefault({}),
+    checkmk: z.strictObject({
+      enabled: z.boolean().default(true).describe('CheckMK (guests with role checkmk) reads this Prometheus through its Prometheus special agent: a read-only user, a network path from the CheckMK guest, and the settings in dist/integrations/checkmk'),
+    }).prefault({}),
+    logs: z.strictObject({
+      pods: z.boolean().default(true).describe('Every pod\'s container logs into Loki, read through the Kubernetes API (Alloy loki.source.kubernetes; Kubernetes only)'),
+      events: z.boolean().default(true).describe('Kubernetes events into Loki (Alloy loki.source.kubernetes_events; Kubernetes only)'),
+      talos: z.boolean().default(true).describe('Talos machine and service logs into Loki (machine.logging json_lines to the log gateway)'),
+    }).prefault({}),
+  }).prefault({}).describe('The report\'s integrations beyond scraping: each can be switched off and then leaves no object behind'),
+
   backups: z.strictObject({
     schedule: cronSchedule.default('0 2 * * *').describe('Cron, UTC (report: daily 02:00 UTC)'),
     retentionDays: z.number().int().positive().default(7),
