@@ -8,6 +8,7 @@ import { KubeStateMetrics } from './exporters/kube-state-metrics';
 import { NodeExporterDaemonSet } from './exporters/node-exporter-daemonset';
 import { GrafanaServer } from './grafana/grafana-chart';
 import { LokiServer } from './loki/loki-chart';
+import { ClusterLogs, clusterLogsWanted } from './logs/cluster-logs';
 import { PrometheusServer } from './prometheus/prometheus-server';
 import { stackTopology } from './topology';
 
@@ -25,5 +26,7 @@ export function addMonitoringLayer(scope: Construct, site: Site): Chart[] {
     new EstateExporters(scope, 'exporters', props),
     new KubeStateMetrics(scope, 'kube-state-metrics', props),
     new NodeExporterDaemonSet(scope, 'node-exporter'),
+    // Pod logs and events (site.integrations.logs); no chart, so no file, when both are off.
+    ...(clusterLogsWanted(props) ? [new ClusterLogs(scope, 'cluster-logs', props)] : []),
   ];
 }

@@ -20,6 +20,11 @@ export const PORTS = {
   kubeStateMetricsTelemetry: 8081,
   /** etcd's plain-HTTP metrics listener on the Talos control-plane nodes (the port kube-prometheus uses). */
   etcdMetrics: 2381,
+  /**
+   * The log gateway's listener for Talos machine and service logs (json_lines over TCP, Kubernetes
+   * only); the port Talos' own logging guide uses for its receivers.
+   */
+  talosLogs: 5170,
 } as const;
 
 /**
@@ -31,4 +36,5 @@ export const LOG_ADDRESS_TCP_PORTS: readonly { readonly port: number; readonly w
   { port: PORTS.lokiGrpc, what: 'Loki gRPC' },
   { port: PORTS.alloy, what: 'the syslog gateway\'s HTTP server (LXC)' },
   { port: PORTS.nodeExporter, what: 'node_exporter (LXC)' },
+  { port: PORTS.talosLogs, what: 'the Talos machine log listener (Kubernetes)' },
 ];

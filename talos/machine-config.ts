@@ -60,6 +60,11 @@ export interface MachineConfigInput {
    * client certificates. @default - none (no metrics listener)
    */
   readonly etcdMetricsUrl?: string;
+  /**
+   * machine.logging.destinations: where machined sends its own and its services' logs
+   * (json_lines over tcp:// or udp://). @default - none (logs stay on the node)
+   */
+  readonly loggingDestinations?: readonly LoggingDestination[];
   /** Kernel sysctls. @default - none */
   readonly sysctls?: Readonly<Record<string, string>>;
   /** Extra mounts into the kubelet container. @default - none */
@@ -74,6 +79,15 @@ export interface MachineConfigInput {
   readonly installExtraKernelArgs?: readonly string[];
   /** One RegistryMirrorConfig per registry host, written before the HostnameConfig as gen config does. @default - none */
   readonly registryMirrors?: readonly RegistryMirror[];
+}
+
+export interface LoggingDestination {
+  /** tcp://host:port/ or udp://host:port/. */
+  readonly endpoint: string;
+  /** The only format Talos sends. */
+  readonly format: 'json_lines';
+  /** Key-value pairs added to every line. @default - none */
+  readonly extraTags?: Readonly<Record<string, string>>;
 }
 
 export interface KubeletExtraMount {
@@ -155,6 +169,10 @@ function renderMachine(input: MachineConfigInput, controlPlane: boolean): TalosD
       kubePrism: { enabled: true, port: 7445 },
       hostDNS: { enabled: true, forwardKubeDNSToHost: true },
     },
+    // Go struct order: logging follows features (and udev).
+    logging: input.loggingDestinations?.length
+      ? { destinations: input.loggingDestinations.map((d) => ({ endpoint: d.endpoint, format: d.format, extraTags: d.extraTags ? { ...d.extraTags } : undefined })) }
+      : undefined,
     nodeLabels: controlPlane && excludeLb ? { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : undefined,
   };
 }

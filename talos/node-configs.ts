@@ -7,7 +7,7 @@ import { parseCidr } from '../site';
 import type { Site } from '../site';
 import { SUPPORTED_TALOS_CONTRACT, talosMinor } from '../site/talos-support';
 import { PORTS } from '../site/ports';
-import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE, LOCAL_PATH_VOLUME_NAME } from '../charts/common/cluster-contract';
+import { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE, LOCAL_PATH_VOLUME_NAME, talosLoggingDestination, talosLogsEnabled } from '../charts/common/cluster-contract';
 import { renderMachineConfigDocuments, TalosDocument } from './machine-config';
 import { installerImage } from './schematic';
 import type { TalosSecretsBundle } from './secrets-bundle';
@@ -71,6 +71,8 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
       // Prometheus verifies the kubelets it scrapes; the platform layer approves the CSRs.
       kubeletServingCertificates: true,
       etcdMetricsUrl: `http://${node.address}:${PORTS.etcdMetrics}`,
+      // Machine and service logs to the log gateway (charts/syslog/talos-logs.ts reads them).
+      loggingDestinations: talosLogsEnabled(site) ? [talosLoggingDestination(site, node.hostname)] : undefined,
       // The etcd snapshot CronJob (platform layer) talks to the Talos API from its namespace.
       talosApiAccess: { allowedRoles: [ETCD_BACKUP_TALOS_ROLE], allowedKubernetesNamespaces: [ETCD_BACKUP_NAMESPACE] },
       nodeSubnet: site.network.cidr,

@@ -14,6 +14,7 @@ import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
 import { GRAFANA_COMPONENT } from '../grafana/grafana-chart';
+import { CLUSTER_LOGS_COMPONENT } from '../logs/cluster-logs';
 import { SyslogGateway } from '../syslog/syslog-gateway';
 import { PORTS, SERVICE_NAMES } from '../topology';
 import { placementFor } from '../common/placement';
@@ -26,8 +27,8 @@ export const LOKI_COMPONENT = 'loki';
 const LOKI_UID = 10001;
 const CONFIG_DIR = '/etc/loki';
 const CONFIG_FILE = 'loki.yaml';
-/** Pods of these components query Loki (or scrape its /metrics) from inside the cluster. */
-const IN_CLUSTER_CLIENTS = [GRAFANA_COMPONENT, 'prometheus'];
+/** Pods of these components query Loki, push to it or scrape its /metrics from inside the cluster. */
+const IN_CLUSTER_CLIENTS = [GRAFANA_COMPONENT, 'prometheus', CLUSTER_LOGS_COMPONENT];
 
 export type LokiServerProps = ComponentChartProps;
 

@@ -14,6 +14,7 @@
 import type { Site } from '../../site';
 import { PORTS } from '../topology';
 import { type AlloyBlock, formatAlloy, ref } from './alloy-syntax';
+import { talosLogBlocks } from './talos-logs';
 
 /** Stream labels every syslog line carries; Loki queries select on them (`{job="syslog"}`). */
 export const SYSLOG_JOB = 'syslog';
@@ -57,13 +58,18 @@ function listenerBlock(listener: SyslogListener): AlloyBlock {
       // RFC 3164 timestamps carry neither year nor time zone, so UDP lines keep the time they
       // arrived (UDP is delivered at once); RFC 5424 timestamps are RFC 3339 and are kept.
       ['use_incoming_timestamp', listener.format === 'rfc5424'],
-      ['labels', { job: SYSLOG_JOB, transport: listener.transport }],
+      ['labels', { job: SYSLOG_JOB, source: SYSLOG_JOB, transport: listener.transport }],
     ],
   };
 }
 
+export interface GatewayOptions {
+  /** Also receive Talos machine logs (charts/syslog/talos-logs.ts; Kubernetes only). @default false */
+  readonly talosLogs?: boolean;
+}
+
 /** The gateway's config as Alloy blocks (the typed model the tests inspect). */
-export function alloySyslogBlocks(site: Site): AlloyBlock[] {
+export function alloySyslogBlocks(site: Site, options: GatewayOptions = {}): AlloyBlock[] {
   return [
     {
       name: 'loki.relabel',
@@ -84,6 +90,7 @@ export function alloySyslogBlocks(site: Site): AlloyBlock[] {
       ],
       blocks: syslogListeners(site).map(listenerBlock),
     },
+    ...(options.talosLogs ? talosLogBlocks('loki.write.loki.receiver') : []),
     {
       name: 'loki.write',
       label: 'loki',
@@ -95,6 +102,6 @@ export function alloySyslogBlocks(site: Site): AlloyBlock[] {
 }
 
 /** config.alloy text. */
-export function alloySyslogConfig(site: Site): string {
-  return formatAlloy(alloySyslogBlocks(site));
+export function alloySyslogConfig(site: Site, options: GatewayOptions = {}): string {
+  return formatAlloy(alloySyslogBlocks(site, options));
 }

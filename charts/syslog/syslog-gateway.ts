@@ -15,9 +15,11 @@ import type { IngressRule } from '../common/network-policy';
 import { resourcesFor, type Sizing } from '../common/resources';
 import { restrictedContainerSecurity } from '../common/security';
 import { LOG_ADDRESS_SHARE_KEY } from '../loki/loki-address';
+import { POD_SUBNET, talosLogsEnabled } from '../common/cluster-contract';
 import { PORTS } from '../topology';
 import type { Site } from '../../site';
 import { alloySyslogConfig, syslogListeners, type SyslogTransport } from './alloy-config';
+import { ALLOY_EXPERIMENTAL_FLAG } from './talos-logs';
 
 /** Name of the gateway's container, ConfigMap prefix and volume prefix. */
 export const SYSLOG_GATEWAY_COMPONENT = 'syslog-gateway';
@@ -63,7 +65,9 @@ export class SyslogGateway extends Construct {
     super(scope, id);
     const { site } = props;
     const version = IMAGES.alloy.tag;
-    this.configText = alloySyslogConfig(site);
+    const talosLogs = talosLogsEnabled(site);
+    this.configText = alloySyslogConfig(site, { talosLogs });
+    const talosNodes = site.talos.nodes.map((n) => `${n.address}/32`);
     const listeners = syslogListeners(site);
     const configMapName = `${SYSLOG_GATEWAY_COMPONENT}-config`;
 
@@ -92,6 +96,21 @@ export class SyslogGateway extends Construct {
       publishNotReadyAddresses: true,
     });
 
+    if (talosLogs) {
+      // Its own Service, so that only the Talos nodes may reach this port on the shared address.
+      new LoadBalancerService(this, 'TalosLogs', {
+        site,
+        name: 'talos-logs',
+        component: props.hostComponent,
+        version: props.hostVersion,
+        address: site.loki.address,
+        ports: [{ name: 'talos-logs', port: PORTS.talosLogs, targetPort: k8s.IntOrString.fromString('talos-logs'), protocol: 'TCP' }],
+        sourceRanges: talosNodes,
+        shareKey: LOG_ADDRESS_SHARE_KEY,
+        publishNotReadyAddresses: true,
+      });
+    }
+
     const http = k8s.IntOrString.fromString('alloy-metrics');
     this.container = {
       name: SYSLOG_GATEWAY_COMPONENT,
@@ -104,9 +123,12 @@ export class SyslogGateway extends Construct {
         `--server.http.listen-addr=0.0.0.0:${PORTS.alloy}`,
         `--storage.path=${STORAGE_DIR}`,
         '--disable-reporting',
+        // otelcol.receiver.tcplog, the only Alloy listener for Talos' json_lines, is experimental.
+        ...(talosLogs ? [ALLOY_EXPERIMENTAL_FLAG] : []),
       ],
       ports: [
         ...listeners.map((l) => ({ name: portName(l.transport), containerPort: PORTS.syslogContainer, protocol: PROTOCOL[l.transport] })),
+        ...(talosLogs ? [{ name: 'talos-logs', containerPort: PORTS.talosLogs, protocol: 'TCP' }] : []),
         { name: 'alloy-metrics', containerPort: PORTS.alloy, protocol: 'TCP' },
       ],
       resources: resourcesFor(SYSLOG_GATEWAY_SIZING),
@@ -130,6 +152,9 @@ export class SyslogGateway extends Construct {
     this.ingressRules = [
       // Report rule 2: all VLANs send logs to the monitoring VLAN, so any source.
       { ports: listeners.map((l) => ({ port: PORTS.syslogContainer, protocol: PROTOCOL[l.transport] })), fromAnywhere: true },
+      // The nodes' own addresses (Local traffic policy); a node's connection that kube-proxy
+      // hands to a pod on another node arrives masqueraded from that node's pod-network address.
+      ...(talosLogs ? [{ ports: [{ port: PORTS.talosLogs, protocol: 'TCP' as const }], cidrs: [...talosNodes, POD_SUBNET] }] : []),
       { ports: [{ port: PORTS.alloy, protocol: 'TCP' }], fromComponents: ['prometheus'] },
     ];
   }

@@ -87,9 +87,9 @@ describe('Syslog gateway configuration', () => {
     expect(listeners.map((l) => l.use_incoming_timestamp)).toEqual([false, true]);
   });
 
-  test('every line is labelled job="syslog" with its transport', () => {
+  test('every line is labelled job and source "syslog" with its transport', () => {
     const listeners = block(parsed, 'loki.source.syslog').blocks.map(attrs);
-    expect(listeners.map((l) => l.labels)).toEqual([{ job: 'syslog', transport: 'udp' }, { job: 'syslog', transport: 'tcp' }]);
+    expect(listeners.map((l) => l.labels)).toEqual([{ job: 'syslog', source: 'syslog', transport: 'udp' }, { job: 'syslog', source: 'syslog', transport: 'tcp' }]);
   });
 
   test('header fields become host, app, level and facility labels, the sender address source_ip; proc_id and msg_id do not', () => {
@@ -137,7 +137,8 @@ describe('Syslog gateway in Loki\'s pod', () => {
 
   test('the mounted config is the generated config.alloy, and a change to it rolls the pod', () => {
     const cm = findObject(objects, 'ConfigMap', 'syslog-gateway-config');
-    expect(cm.data['config.alloy']).toBe(alloySyslogConfig(site));
+    // On Kubernetes the gateway also receives the Talos nodes' logs (test/integrations/logs.test.ts).
+    expect(cm.data['config.alloy']).toBe(alloySyslogConfig(site, { talosLogs: true }));
     expect(container.args.slice(0, 2)).toEqual(['run', '/etc/alloy/config.alloy']);
     expect(container.volumeMounts).toContainEqual({ name: 'syslog-gateway-config', mountPath: '/etc/alloy', readOnly: true });
     expect(pod.volumes).toContainEqual({ name: 'syslog-gateway-config', configMap: { name: 'syslog-gateway-config' } });
@@ -189,7 +190,8 @@ describe('Syslog gateway in Loki\'s pod', () => {
   });
 
   test('the pod\'s NetworkPolicy takes syslog from anywhere (report: all VLANs send logs) and gateway metrics only from Prometheus', () => {
-    const [, syslog, metrics] = np.spec.ingress;
+    const byPort = (port: number) => np.spec.ingress.find((r: { ports: { port: number }[] }) => r.ports.some((p) => p.port === port));
+    const [syslog, metrics] = [byPort(1514), byPort(PORTS.alloy)];
     expect(syslog.from).toBeUndefined();
     expect(syslog.ports).toEqual([{ port: 1514, protocol: 'UDP' }, { port: 1514, protocol: 'TCP' }]);
     expect(metrics.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/part-of': 'monitoring-stack' } } }]);

@@ -73,6 +73,13 @@ export const SECOND_SITE: SiteInput = {
     secretsDir: '.keys',
   },
   gitops: { repoUrl: 'git@forge.lab.example:infra/observability.git', branch: 'production', path: 'clusters/east', sshKeySecret: 'forge-key' },
+  // The switches stay on (booleans are exempt from "differs"): every integration is exercised.
+  integrations: {
+    wazuh: { enabled: true, minRuleLevel: 12 },
+    uptimeKuma: { enabled: true, port: 3301, apiKeySecret: 'status-metrics-key' },
+    checkmk: { enabled: true },
+    logs: { pods: true, events: true, talos: true },
+  },
   backups: { schedule: '30 3 * * 1-6', retentionDays: 5, velero: true },
 };
 

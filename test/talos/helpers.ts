@@ -66,6 +66,10 @@ let validators: Map<string, ValidateFunction> | undefined;
 export function schemaErrors(doc: Record<string, unknown>): string[] {
   if (!validators) {
     const schema = talosSchema();
+    // The published schema says v1alpha1.Endpoint (machine.logging.destinations[].endpoint) is an
+    // empty object: its generator misses that Endpoint.UnmarshalYAML reads a URL string
+    // (v1alpha1_types.go), as Talos' docs write it. Checked in memory as what Talos parses.
+    schema.$defs['v1alpha1.Endpoint'] = { type: 'string', format: 'uri', pattern: '^(tcp|udp)://', description: schema.$defs['v1alpha1.Endpoint']?.description };
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addSchema(schema, 'talos');

@@ -1,7 +1,8 @@
 /**
  * Alloy's own syntax module (github.com/grafana/alloy/syntax at the release the Alloy image ships,
  * built as alloy-fmt by test/upstream/build.sh) parses every generated Alloy config, and finds it
- * already in the canonical form `alloy fmt` prints. Syntax only: component arguments are Alloy's
+ * already in the canonical form `alloy fmt` prints (the log gateway on both paths, with its Talos
+ * listener on Kubernetes, and the cluster log collector). Syntax only: component arguments are Alloy's
  * runtime's business (the live syslog tests in test/components cover those).
  */
 import * as fs from 'node:fs';
@@ -26,9 +27,10 @@ describeWithBinary('alloy-fmt', 'Alloy\'s parser and formatter accept every gene
 
   describe.each(sites)('%s', (label, siteFile) => {
     const { outDir } = synthToTemp(siteFile);
-    const configMap = readObjects(outDir).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'syslog-gateway-config') as unknown as { data: Record<string, string> };
+    const configMap = (name: string) => readObjects(outDir).find((o) => o.kind === 'ConfigMap' && o.metadata.name === name) as unknown as { data: Record<string, string> };
     const files = {
-      kubernetes: configMap.data['config.alloy'],
+      kubernetes: configMap('syslog-gateway-config').data['config.alloy'],
+      'cluster log collector': configMap('cluster-logs-config').data['config.alloy'],
       lxc: fs.readFileSync(path.join(outDir, 'lxc', 'loki', 'etc', 'alloy', 'config.alloy'), 'utf8'),
     };
 

@@ -44,6 +44,8 @@ function operatorPatch(site: Site, node: Site['talos']['nodes'][number]): string
         features: { kubernetesTalosAPIAccess: { enabled: true, allowedRoles: ['os:etcd:backup'], allowedKubernetesNamespaces: ['etcd-backup'] } },
         // MetalLB must announce from these nodes: drop gen config's exclude-from-external-load-balancers label.
         nodeLabels: { $patch: 'delete' },
+        // Machine and service logs to the log gateway's Talos listener on the log address.
+        ...(site.integrations.logs.talos ? { logging: { destinations: [{ endpoint: `tcp://${site.loki.address}:5170/`, format: 'json_lines', extraTags: { host: node.hostname } }] } } : {}),
       },
       cluster: {
         allowSchedulingOnControlPlanes: true,
