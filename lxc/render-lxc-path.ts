@@ -1,6 +1,7 @@
 /** dist/lxc: the report's Option 1 from the same site, as a pct script plus each container's files. */
 import type { Site } from '../site';
 import type { OutputFile } from '../render/output-file';
+import { integrationInstalls } from '../charts/integrations';
 import { createContainersScript } from './create-script';
 import { containerFirewallFile } from './firewall';
 import { type LxcDeployPlan, lxcDeployPlan, lxcManualSteps } from './deploy-plan';
@@ -70,6 +71,15 @@ function lxcReadme(site: Site, plan: LxcDeployPlan): string {
     'Kubernetes path\'s images, so both paths run the same releases.',
     '',
     ...manual,
+    '',
+    '## Integrations',
+    '',
+    'The containers keep the Kubernetes path\'s addresses, so the snippets for the systems around the',
+    'stack are the same files on both paths; install them as they say:',
+    '',
+    ...integrationInstalls(site).map((i) => `- ${i.what}: on ${i.systems} system${i.systems === 1 ? '' : 's'}`),
+    '',
+    'Talos node logs, pod logs and Kubernetes events exist only on the Kubernetes path.',
     '',
     '## Files',
     '',

@@ -7,6 +7,7 @@ import type { Site } from '../../site';
 import { IMAGES } from '../../charts/common/images';
 import { PLATFORM_VERSIONS } from '../../charts/platform';
 import { clusterCharts } from '../../charts/cluster-charts';
+import { integrationInstalls } from '../../charts/integrations';
 import { firstRunCommandCount, lxcDeployPlan, lxcManualSteps } from '../deploy-plan';
 import { REPORT_FIGURES } from './report-figures';
 import { talosDeploySteps } from './talos-deploy-steps';
@@ -49,6 +50,13 @@ export function operationsRows(site: Site): OperationsRow[] {
   const phases = REPORT_FIGURES.timelinePhases.phases;
   const timeline = `${phases.reduce((n, p) => n + p[0], 0)}-${phases.reduce((n, p) => n + p[1], 0)} h`;
   const hours = (r: readonly number[]) => `${r[0]}-${r[1]} h`;
+  const installs = integrationInstalls(site);
+  const installed = `${installs.reduce((n, i) => n + i.systems, 0)} installs on other systems: ${installs.map((i) => `${i.what} on ${i.systems}`).join(', ')}`;
+  const clusterLogs = [
+    site.integrations.logs.talos ? 'Talos node logs (machine configs)' : undefined,
+    site.integrations.logs.pods ? 'pod logs' : undefined,
+    site.integrations.logs.events ? 'Kubernetes events' : undefined,
+  ].filter((x): x is string => x !== undefined);
   return [
     {
       aspect: 'Deploy: automated steps',
@@ -71,6 +79,14 @@ export function operationsRows(site: Site): OperationsRow[] {
       aspect: 'Deploy: time',
       lxc: { value: 'minutes per container from a template, plus service setup', source: `estimate: ${RESEARCH} §7; the report says ${hours(REPORT_FIGURES.lxcDeployHours.range)} (Option 1) but its own LXC timeline adds up to ${timeline}` },
       talos: { value: '~10-20 min VMs and bootstrap + ~5-10 min cluster add-ons', source: `estimate: ${RESEARCH} §7; the report says ${hours(REPORT_FIGURES.talosDeployHours.range)}` },
+    },
+    {
+      aspect: 'Integrations',
+      lxc: { value: installed, source: 'generated: the snippets in dist/syslog and dist/integrations, one per sender or guest of the role' },
+      talos: {
+        value: `the same ${installed}${clusterLogs.length ? `; ${clusterLogs.join(', ')} collected with no install step` : ''}`,
+        source: 'generated: the same snippets; site.integrations.logs',
+      },
     },
     {
       aspect: 'Upgrades',

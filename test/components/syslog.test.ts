@@ -256,6 +256,14 @@ describe('rsyslog snippet for the senders', () => {
     expect(text).toContain('# The gateway on 10.70.0.42:6514 reads UDP as RFC 3164 and TCP as RFC 5424.');
   });
 
+  test('it names its senders: the Proxmox host and every guest with an address, so a guest added is listed', () => {
+    expect(rsyslogSnippet(siteWith())).toContain('# Senders: pve01 (10.88.140.151), wazuh (10.88.140.101), checkmk (10.88.140.103), uptime-kuma (10.88.140.106), '
+      + 'nginx-proxy-manager (10.88.140.107), cloudflare-tunnel (10.88.140.108).');
+    const guests = [{ vmid: 150, name: 'gitea', address: '10.88.140.150' }, { vmid: 151, name: 'no-address' }];
+    const text = rsyslogSnippet(siteWith({ proxmox: { node: 'hv9', apiUrl: 'https://10.88.140.9:8006', hostAddress: '10.88.140.9', guests } }));
+    expect(text).toContain('# Senders: hv9 (10.88.140.9), gitea (10.88.140.150).');
+  });
+
   test('with syslog.tcp false the only action is UDP RFC 3164, active: the gateway has no TCP listener', () => {
     const text = rsyslogSnippet(siteWith({ syslog: { tcp: false } }));
     expect(activeActions(text)).toEqual([{ type: 'omfwd', target: '10.70.0.12', port: '514', protocol: 'udp', template: 'RSYSLOG_TraditionalForwardFormat' }]);

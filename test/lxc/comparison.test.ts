@@ -7,7 +7,7 @@ import { comparisonHeadline, computeComparison, lxcContainers, renderComparison,
 import { chartData, comparisonChartSpec, renderSvg } from '../../lxc/comparison/chart';
 import { readObjects } from '../support/dist-tree';
 import { synthToTemp } from '../support/synth-once';
-import { kubernetesObjectCount } from '../../lxc/comparison/operations';
+import { kubernetesObjectCount, operationsRows } from '../../lxc/comparison/operations';
 import { loadSite } from '../../site';
 
 const site = parseSite({}).site;
@@ -241,5 +241,23 @@ describe('operations counted from the generated artifacts', () => {
   test('the Kubernetes object count is the number of objects in the monitoring and platform layers of dist/', () => {
     const objects = readObjects(synthToTemp().outDir).filter((o) => /^(monitoring|platform)\//.test(o.file));
     expect(kubernetesObjectCount(loadSite().site).objects).toBe(objects.length);
+  });
+});
+
+describe('the integrations row counts what is installed outside the stack, from the site', () => {
+  const row = (input: Parameters<typeof parseSite>[0]) => operationsRows(parseSite(input).site).find((o) => o.aspect === 'Integrations')!;
+
+  test('the report\'s site: rsyslog on pve01 and its 5 addressed guests, one Wazuh, one CheckMK, one UptimeKuma', () => {
+    expect(row({}).lxc.value).toBe('9 installs on other systems: rsyslog forwarding (dist/syslog) on 6, Wazuh syslog_output (dist/integrations/wazuh) on 1, '
+      + 'CheckMK Prometheus special agent (dist/integrations/checkmk) on 1, UptimeKuma API key for /metrics on 1');
+    expect(row({}).talos.value).toMatch(/^the same 9 installs .*; Talos node logs \(machine configs\), pod logs, Kubernetes events collected with no install step$/);
+  });
+
+  test('a second Wazuh manager is one more install of each kind it needs; switched-off integrations are not counted', () => {
+    const guests = [...parseSite({}).site.proxmox.guests, { vmid: 120, name: 'wazuh-2', role: 'wazuh' as const, address: '10.88.140.120' }];
+    expect(row({ proxmox: { guests } }).lxc.value).toMatch(/^11 installs .*rsyslog forwarding \(dist\/syslog\) on 7, Wazuh syslog_output \(dist\/integrations\/wazuh\) on 2,/);
+    const off = row({ integrations: { wazuh: { enabled: false }, checkmk: { enabled: false }, uptimeKuma: { enabled: false }, logs: { pods: false, events: false, talos: false } } });
+    expect(off.lxc.value).toBe('6 installs on other systems: rsyslog forwarding (dist/syslog) on 6');
+    expect(off.talos.value).toBe('the same 6 installs on other systems: rsyslog forwarding (dist/syslog) on 6');
   });
 });

@@ -93,7 +93,9 @@ describe('The LXC and Kubernetes paths carry the same', () => {
     expect(diffArgs(k.args('StatefulSet', 'alertmanager'), k.execArgs('lxc/alertmanager/etc/systemd/system/alertmanager.service')))
       .toEqual([['--storage.path=/alertmanager'], ['--storage.path=/var/lib/alertmanager']]);
     expect(k.args('StatefulSet', 'loki')).toEqual(k.execArgs('lxc/loki/etc/systemd/system/loki.service'));
-    expect(k.args('StatefulSet', 'loki', 'syslog-gateway')).toEqual(k.execArgs('lxc/loki/etc/systemd/system/alloy.service'));
+    // The Kubernetes gateway also runs the Talos log listener, an experimental Alloy component.
+    expect(k.args('StatefulSet', 'loki', 'syslog-gateway')).toEqual([...k.execArgs('lxc/loki/etc/systemd/system/alloy.service'), '--stability.level=experimental']);
+    expect(both(parseSite({ integrations: { logs: { talos: false } } }).site).args('StatefulSet', 'loki', 'syslog-gateway')).toEqual(k.execArgs('lxc/loki/etc/systemd/system/alloy.service'));
     const lokiK8s = YAML.parse(k.configMap('loki-config', 'loki.yaml'));
     const lokiLxc = YAML.parse(k.file('lxc/loki/etc/loki/loki.yaml'));
     expect(lokiLxc.limits_config).toEqual(lokiK8s.limits_config);
@@ -109,8 +111,11 @@ describe('The LXC and Kubernetes paths carry the same', () => {
     expect(k.file('lxc/grafana/etc/grafana/provisioning/dashboards/dashboards.yaml')).toBe(k.configMap('grafana-provisioning', 'dashboards.yaml'));
   });
 
-  test('syslog gateway config byte for byte: on both paths it runs beside Loki and pushes over loopback', () => {
-    expect(k.file('lxc/loki/etc/alloy/config.alloy')).toBe(k.configMap('syslog-gateway-config', 'config.alloy'));
+  test('syslog gateway config byte for byte but for the Talos listener: on both paths it runs beside Loki and pushes over loopback', () => {
+    const withoutTalos = both(parseSite({ integrations: { logs: { talos: false } } }).site);
+    expect(k.file('lxc/loki/etc/alloy/config.alloy')).toBe(withoutTalos.configMap('syslog-gateway-config', 'config.alloy'));
+    const talosBlocks = k.configMap('syslog-gateway-config', 'config.alloy').replace(k.file('lxc/loki/etc/alloy/config.alloy').replace(/loki\.write "loki"[^]*$/, ''), '');
+    expect(talosBlocks).toMatch(/^otelcol\.receiver\.tcplog "talos" \{/);
     expect(k.configMap('syslog-gateway-config', 'config.alloy')).toContain('url = "http://127.0.0.1:3100/loki/api/v1/push"');
   });
 
