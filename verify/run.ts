@@ -20,6 +20,7 @@ import { checkAlerts } from './flows/alerts';
 import type { BasicAuth, FlowContext } from './flows/context';
 import { checkGrafana } from './flows/grafana';
 import { checkLogs } from './flows/logs';
+import { checkLogSources } from './flows/log-sources';
 import { checkMetrics } from './flows/metrics';
 import type { RunHeader } from './report';
 
@@ -84,7 +85,7 @@ interface Flow {
 
 const FLOWS: Readonly<Record<string, Flow>> = {
   metrics: { service: 'prometheus', login: { name: 'prometheus', title: 'Prometheus credentials' }, run: (ctx, e, auth) => checkMetrics(ctx, e.http.prometheus, auth) },
-  logs: { service: 'loki', run: (ctx, e) => checkLogs(ctx, e.http.loki, e.syslog) },
+  logs: { service: 'loki', run: async (ctx, e) => [...await checkLogs(ctx, e.http.loki, e.syslog), ...await checkLogSources(ctx, e.http.loki)] },
   alerts: { service: 'alertmanager', login: { name: 'alertmanager', title: 'Alertmanager credentials' }, run: (ctx, e, auth) => checkAlerts(ctx, e.http.alertmanager, auth) },
   grafana: { service: 'grafana', login: { name: 'grafana', title: 'Grafana admin credentials' }, run: (ctx, e, auth) => checkGrafana(ctx, e.http.grafana, auth) },
 };

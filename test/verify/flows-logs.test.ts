@@ -33,7 +33,7 @@ describe('checkLogs on a working log path (the default site: UDP and TCP)', () =
   test('passes one result per transport the site\'s gateway listens on', () => {
     expect(syslogListeners(site).map((l) => l.transport)).toEqual(['udp', 'tcp']);
     expect(results).toEqual([
-      expect.objectContaining({ id: 'logs/syslog-udp', status: 'pass', detail: expect.stringMatching(/^found in Loki \d+ s after sending, stream \{job="syslog", transport="udp", host="monitoring-verify", /) }),
+      expect.objectContaining({ id: 'logs/syslog-udp', status: 'pass', detail: expect.stringMatching(/^found in Loki \d+ s after sending, stream \{job="syslog", source="syslog", transport="udp", host="monitoring-verify", /) }),
       expect.objectContaining({ id: 'logs/syslog-tcp', status: 'pass' }),
     ]);
   });
@@ -47,7 +47,7 @@ describe('checkLogs on a working log path (the default site: UDP and TCP)', () =
   });
 
   test('asks Loki in valid LogQL for the line under the listener\'s own stream labels', () => {
-    expect(new Set(pipeline.queries)).toEqual(new Set(['udp', 'tcp'].map((t) => `{job="${SYSLOG_JOB}", transport="${t}"} |= "${ctx.runId}-${t}"`)));
+    expect(new Set(pipeline.queries)).toEqual(new Set(['udp', 'tcp'].map((t) => `{job="${SYSLOG_JOB}", source="${SYSLOG_JOB}", transport="${t}"} |= "${ctx.runId}-${t}"`)));
     for (const query of pipeline.queries) expect({ query, errors: logqlSyntaxErrors(query) }).toEqual({ query, errors: 0 });
     expect(logqlSyntaxErrors('{job="syslog" |= "x"')).toBeGreaterThan(0);
   });
@@ -81,7 +81,7 @@ describe('checkLogs on a broken log path', () => {
     const ctx = testContext(site, { waitMs: 1500 });
     const results = await checkLogs(ctx, directEndpoint('loki', pipeline.lokiUrl), pipeline.syslog);
     expect(results.map((r) => [r.id, r.status])).toEqual([['logs/syslog-udp', 'pass'], ['logs/syslog-tcp', 'fail']]);
-    expect(results[1].detail).toMatch(new RegExp(`^the TCP test line sent to 127\\.0\\.0\\.1:${pipeline.syslog.port} did not show up in Loki within \\d+ s \\(query \\{job="syslog", transport="tcp"\\} \\|= "${ctx.runId}-tcp"\\)$`));
+    expect(results[1].detail).toMatch(new RegExp(`^the TCP test line sent to 127\\.0\\.0\\.1:${pipeline.syslog.port} did not show up in Loki within \\d+ s \\(query \\{job="syslog", source="syslog", transport="tcp"\\} \\|= "${ctx.runId}-tcp"\\)$`));
     expect(ctx.messages).toContainEqual(expect.stringMatching(/^logs: waiting for the TCP test line in Loki \(\d+ s\)$/));
   });
 
@@ -106,7 +106,7 @@ describe('checkLogs when the Loki address answers something else (a proxy\'s pag
     const ctx = testContext(site, { waitMs: WAIT_MS });
     return { pipeline, ctx, results: await checkLogs(ctx, directEndpoint('loki', pipeline.lokiUrl), pipeline.syslog) };
   };
-  const query = (ctx: { runId: string }, t: string) => `(query {job="${SYSLOG_JOB}", transport="${t}"} |= "${ctx.runId}-${t}")`;
+  const query = (ctx: { runId: string }, t: string) => `(query {job="${SYSLOG_JOB}", source="${SYSLOG_JOB}", transport="${t}"} |= "${ctx.runId}-${t}")`;
 
   test('an HTML page fails each transport at once, saying the body is not JSON and asking whether the address is Loki', async () => {
     const { pipeline, ctx, results } = await run('<html>proxy login</html>');

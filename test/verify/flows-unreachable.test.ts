@@ -45,7 +45,7 @@ describe('flow checks against a closed port', () => {
   test('logs: a fail row per transport, TCP refused by the gateway, UDP for want of Loki', async () => {
     const results = await checkLogs(testContext(site, { waitMs: WAIT_MS }), endpoint('loki'), { host: '127.0.0.1', port });
     expect(results).toEqual([
-      row({ ...unreachable('loki'), id: 'logs/syslog-udp', detail: expect.stringMatching(new RegExp(`^no answer from loki at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED .*\\(query \\{job="syslog", transport="udp"\\}`)) }),
+      row({ ...unreachable('loki'), id: 'logs/syslog-udp', detail: expect.stringMatching(new RegExp(`^no answer from loki at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED .*\\(query \\{job="syslog", source="syslog", transport="udp"\\}`)) }),
       expect.objectContaining({ id: 'logs/syslog-tcp', status: 'fail', detail: expect.stringMatching(/^could not send the test line over TCP/) }),
     ]);
   });

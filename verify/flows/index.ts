@@ -3,4 +3,5 @@ export type { BasicAuth, FlowContext } from './context';
 export { checkMetrics } from './metrics';
 export { checkAlerts } from './alerts';
 export { checkLogs, type SyslogTarget } from './logs';
+export { checkLogSources, logSourceExpectations } from './log-sources';
 export { checkGrafana } from './grafana';

@@ -32,6 +32,8 @@ export interface FakeLogPipelineOptions {
   readonly lokiKeepsNothing?: boolean;
   /** A 200 body every query_range gets instead of Loki's answer; HTML when it starts with `<`. @default - Loki's answer */
   readonly lokiAnswer?: string;
+  /** Lines Loki holds from the start, as the cluster's other sources (Talos, pods, events) would have sent them. @default - none */
+  readonly preloaded?: readonly StoredLine[];
 }
 
 /** What a listener parsed out of one message. */
@@ -79,7 +81,7 @@ export async function startFakeLogPipeline(site: Site, options: FakeLogPipelineO
   const received: ReceivedMessage[] = [];
   const rejected: { transport: 'udp' | 'tcp'; reason: string }[] = [];
   const queries: string[] = [];
-  const stored: StoredLine[] = [];
+  const stored: StoredLine[] = [...(options.preloaded ?? [])];
 
   const take = (listener: Listener, raw: string, sourceIp: string, framing?: ReceivedMessage['framing']) => {
     const parsed = parse(listener.format, raw);
