@@ -9,9 +9,12 @@ import { IMAGES, type ImageName } from '../charts/common/images';
 import { blackboxConfigYaml } from '../charts/exporters/blackbox-config';
 import { PVE_EXPORTER_SECRET } from '../charts/exporters/exporters-chart';
 import { lokiConfigYaml } from '../charts/loki/loki-config';
+import { lokiRulerFiles } from './loki-ruler-files';
 import { PROMETHEUS_PASSWORD_FILE, PROMETHEUS_WEB_CONFIG_FILE } from '../charts/prometheus/prometheus-args';
 import { prometheusConfigYaml } from '../charts/prometheus/prometheus-config';
 import { prometheusRulesYaml, RULES_FILE_NAME } from '../charts/prometheus/rules';
+import { UPTIME_KUMA_API_KEY, UPTIME_KUMA_API_KEY_FILE } from '../charts/prometheus/uptime-kuma';
+import { uptimeKumaInstances } from '../site/derived';
 import { alloySyslogConfig } from '../charts/syslog/alloy-config';
 import { PORTS, stackTopology, type StackTopology } from '../charts/topology';
 import type { LxcService } from './containers';
@@ -129,6 +132,9 @@ function prometheusPayload(site: Site, topology: StackTopology): ContainerPayloa
       { path: PROMETHEUS_PASSWORD_FILE, owner: 'prometheus', what: `Prometheus' own basic-auth password for its self-scrape (the password key of Secret ${site.prometheus.webAuthSecret}, plain text), mode 0640` },
       { path: topology.alertmanagerPasswordFile, owner: 'prometheus', what: 'the Alertmanager basic-auth password (plain text, mode 0640)' },
       { path: PVE_EXPORTER_ENV, owner: 'pve-exporter', what: `PVE_USER, PVE_TOKEN_NAME, PVE_TOKEN_VALUE, PVE_VERIFY_SSL (the keys of Secret ${PVE_EXPORTER_SECRET}), mode 0640` },
+      ...(uptimeKumaInstances(site).length > 0
+        ? [{ path: UPTIME_KUMA_API_KEY_FILE, owner: 'prometheus', what: `the UptimeKuma API key for its /metrics (key ${UPTIME_KUMA_API_KEY} of Secret ${site.integrations.uptimeKuma.apiKeySecret}, plain text), mode 0640` }]
+        : []),
     ],
   };
 }
@@ -191,6 +197,7 @@ function syslogRedirectRules(site: Site): string {
 
 function lokiPayload(site: Site, topology: StackTopology): ContainerPayload {
   const node = nodeExporter();
+  const ruler = lokiRulerFiles(site, topology);
   return {
     service: 'loki',
     users: ['loki', 'alloy', node.user],
@@ -198,8 +205,12 @@ function lokiPayload(site: Site, topology: StackTopology): ContainerPayload {
       { path: LXC_PATHS.lokiConfig, content: lokiConfigYaml(site, topology) },
       {
         path: `${UNIT_DIR}/loki.service`,
-        content: systemdService({ description: 'Grafana Loki (single binary)', binary: '/usr/local/bin/loki', args: lokiArgs(), user: 'loki', stateDirectory: 'loki' }),
+        content: systemdService({
+          description: 'Grafana Loki (single binary)', binary: '/usr/local/bin/loki', args: lokiArgs(site), user: 'loki', stateDirectory: 'loki',
+          environmentFile: ruler.environmentFile,
+        }),
       },
+      ...ruler.files,
       { path: LXC_PATHS.alloyConfig, content: alloySyslogConfig(site) },
       {
         path: `${UNIT_DIR}/alloy.service`,
@@ -225,7 +236,7 @@ function lokiPayload(site: Site, topology: StackTopology): ContainerPayload {
       { unit: 'alloy.service', binary: '/usr/local/bin/alloy', release: release('alloy') },
       node.daemon,
     ],
-    secrets: [],
+    secrets: ruler.secrets,
   };
 }
 

@@ -7,6 +7,8 @@
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, WEB_CONFIG_KEY } from '../charts/alertmanager/alertmanager-args';
 import { PROMETHEUS_CONFIG_FILE } from '../charts/prometheus/prometheus-args';
 import { PORTS } from '../charts/topology';
+import { lokiArgs as lokiCommandLine } from '../charts/loki/loki-ruler';
+import type { Site } from '../site';
 
 /** Config locations inside the containers: the same paths the Kubernetes pods mount. */
 export const LXC_PATHS = {
@@ -22,8 +24,8 @@ export const LXC_PATHS = {
 export { prometheusArgs } from '../charts/prometheus/prometheus-args';
 export { alertmanagerArgs } from '../charts/alertmanager/alertmanager-args';
 
-export function lokiArgs(): string[] {
-  return [`-config.file=${LXC_PATHS.lokiConfig}`, '-target=all'];
+export function lokiArgs(site: Site): string[] {
+  return lokiCommandLine(site, LXC_PATHS.lokiConfig);
 }
 
 export function alloyArgs(): string[] {

@@ -3,12 +3,14 @@
  * `/etc/pve/firewall/<vmid>.fw`), one per container: inbound is dropped unless a rule admits it,
  * outbound stays open (rule 1: the monitoring VLAN reaches all VLANs). The same clients as the
  * Kubernetes NetworkPolicies: the management VLAN for the UIs and APIs (rules 3 and 4), syslog from
- * anywhere (rule 2), and the stack's own flows between the containers.
+ * anywhere (rule 2), the stack's own flows between the containers, and CheckMK reading Prometheus.
  */
 import type { Site, StackServiceName } from '../site';
 import { lxcVmid } from '../site/derived';
 import { PORTS } from '../site/ports';
 import { logClientSources } from '../charts/common/log-clients';
+import { lokiRulerEnabled } from '../charts/loki/loki-ruler';
+import { checkmkClientCidrs } from '../charts/prometheus/checkmk-clients';
 
 export interface FirewallRule {
   readonly protocol: 'tcp' | 'udp' | 'icmp';
@@ -29,12 +31,22 @@ export function containerFirewallRules(site: Site, service: StackServiceName): F
     ...(service === 'prometheus' ? [] : [{ protocol: 'tcp' as const, port: PORTS.nodeExporter, sources: [at('prometheus')], why: 'node_exporter, scraped by Prometheus' }]),
   ];
   switch (service) {
-    case 'prometheus':
-      return [...common, { protocol: 'tcp', port: PORTS.prometheus, sources: [mgmt, at('grafana')], why: 'report rule 4: Prometheus from the management VLAN; Grafana\'s datasource' }];
+    case 'prometheus': {
+      const checkmk = checkmkClientCidrs(site);
+      return [
+        ...common,
+        { protocol: 'tcp', port: PORTS.prometheus, sources: [mgmt, at('grafana')], why: 'report rule 4: Prometheus from the management VLAN; Grafana\'s datasource' },
+        ...(checkmk.length > 0 ? [{ protocol: 'tcp' as const, port: PORTS.prometheus, sources: checkmk, why: 'CheckMK\'s Prometheus special agents (user checkmk, read-only; dist/integrations/checkmk)' }] : []),
+      ];
+    }
     case 'grafana':
       return [...common, { protocol: 'tcp', port: PORTS.grafana, sources: [mgmt, at('prometheus')], why: 'report rule 3: Grafana from the management VLAN; Prometheus scrapes it' }];
     case 'alertmanager':
-      return [...common, { protocol: 'tcp', port: PORTS.alertmanager, sources: [mgmt, at('prometheus'), at('grafana')], why: 'Alertmanager from the management VLAN (basic auth); Prometheus sends alerts, Grafana reads them' }];
+      return [
+        ...common,
+        { protocol: 'tcp', port: PORTS.alertmanager, sources: [mgmt, at('prometheus'), at('grafana')], why: 'Alertmanager from the management VLAN (basic auth); Prometheus sends alerts, Grafana reads them' },
+        ...(lokiRulerEnabled(site) ? [{ protocol: 'tcp' as const, port: PORTS.alertmanager, sources: [at('loki')], why: 'Loki\'s ruler sends the Wazuh alerts (basic auth)' }] : []),
+      ];
     case 'loki':
       return [
         ...common,

@@ -2,7 +2,8 @@
  * The generated Kubernetes Secrets file in the secrets directory. Its values are made once and
  * kept for good (a live cluster uses them); the rest follows the site on every run: a Secret
  * renamed or moved to another namespace keeps its values under the new name, a Secret the stack
- * newly needs is added with fresh values, and each change is reported.
+ * newly needs is added with fresh values, a kept Secret is completed (a user the site now needs is
+ * added beside the others, whose values stay), and each change is reported.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +11,7 @@ import * as YAML from 'yaml';
 import type { Site } from '../site';
 import { configYaml } from '../charts/common/config-yaml';
 import {
-  GENERATED_SECRET_LABEL, randomPassword, secretManifest, stackSecretSpecs, type SecretManifest, type StackSecretSpec,
+  GENERATED_SECRET_LABEL, randomPassword, secretManifest, stackSecretSpecs, stackSecretValues, type SecretManifest, type StackSecretSpec,
 } from '../charts/secrets/stack-secrets';
 import type { SecretChange, SecretFileResult } from './secret-files';
 
@@ -65,10 +66,21 @@ export function readExisting(file: string): ExistingDocument[] {
  */
 function findExisting(spec: StackSecretSpec, existing: readonly SecretManifest[], claimed: Set<SecretManifest>): SecretManifest | undefined {
   const free = existing.filter((m) => !claimed.has(m));
-  const sameKeys = (m: SecretManifest) => Object.keys(m.stringData).sort().join() === [...spec.keys].sort().join();
+  const optional = new Set(spec.optionalKeys ?? []);
+  const sameKeys = (m: SecretManifest) => Object.keys(m.stringData).filter((k) => !optional.has(k)).sort().join() === [...spec.keys].sort().join();
   return free.find((m) => m.metadata.labels?.[GENERATED_SECRET_LABEL] === spec.role)
     ?? free.find((m) => m.metadata.name === spec.name && m.metadata.namespace === spec.namespace && sameKeys(m))
     ?? free.find((m) => !m.metadata.labels?.[GENERATED_SECRET_LABEL] && sameKeys(m));
+}
+
+/** What completing a Secret's values changed, in words ("added a, b; changed c"), or undefined. */
+function valuesChange(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): string | undefined {
+  const added = Object.keys(after).filter((k) => !(k in before));
+  const removed = Object.keys(before).filter((k) => !(k in after));
+  const changed = Object.keys(after).filter((k) => k in before && before[k] !== after[k]);
+  const parts = [['added', added], ['removed', removed], ['changed', changed]] as const;
+  const text = parts.filter(([, keys]) => keys.length > 0).map(([verb, keys]) => `${verb} ${keys.join(', ')}`).join('; ');
+  return text || undefined;
 }
 
 /**
@@ -110,7 +122,7 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
       if (copy) {
         recoveredClaimed.add(copy);
         messages.push(`restored Secret ${spec.namespace}/${spec.name} into ${file} from its encrypted copy in dist/`);
-        return secretManifest(spec, copy.stringData);
+        return secretManifest(spec, stackSecretValues(spec, copy.stringData, password));
       }
       // A new file is announced as a whole by the caller; a Secret added to an existing one here.
       if (exists) {
@@ -118,16 +130,23 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
           ? `added Secret ${spec.namespace}/${spec.name} to ${file} with new values; its encrypted copy in dist/secrets/ reaches the cluster with the next sync`
           : `added Secret ${spec.namespace}/${spec.name} to ${file} with new values: apply it (kubectl apply -f ${file})`);
       }
-      return secretManifest(spec, spec.make(password));
+      return secretManifest(spec, stackSecretValues(spec, undefined, password));
     }
     claimed.add(found);
     const was = `${found.metadata.namespace}/${found.metadata.name}`;
+    const values = stackSecretValues(spec, found.stringData, password);
+    const change = valuesChange(found.stringData, values);
+    if (change) {
+      messages.push(encrypted
+        ? `Secret ${spec.namespace}/${spec.name} in ${file}: ${change} for this site, the other values kept; its encrypted copy in dist/secrets/ reaches the cluster with the next sync`
+        : `Secret ${spec.namespace}/${spec.name} in ${file}: ${change} for this site, the other values kept: apply it (kubectl apply -f ${file})`);
+    }
     if (was !== `${spec.namespace}/${spec.name}`) {
       messages.push(encrypted
         ? `Secret ${was} is now ${spec.namespace}/${spec.name} in ${file}, values kept; the GitOps controller applies it and prunes the old one`
         : `Secret ${was} is now ${spec.namespace}/${spec.name} in ${file}, values kept: apply it, then delete the old one`);
     }
-    return secretManifest(spec, found.stringData);
+    return secretManifest(spec, values);
   });
   // Everything else in the file stays, as it was written: Secrets the stack no longer generates,
   // Secrets the operator added (with data: or stringData:), other objects. Values are never lost.

@@ -26,15 +26,16 @@ describe('the report firewall rules hold in dist/', () => {
   });
 
   test.each([
-    ['3. Grafana TCP 3000', 'grafana-lb', 'grafana', 3000],
-    ['4. Prometheus TCP 9090', 'prometheus-lb', 'prometheus', 9090],
-  ])('%s only from the management VLAN, with client addresses preserved', (_rule, lbName, policyName, port) => {
+    ['3. Grafana TCP 3000', 'grafana-lb', 'grafana', 3000, []],
+    // Plus the CheckMK guest, whose special agents read Prometheus (integrations.checkmk; docs/integrations/checkmk.md).
+    ['4. Prometheus TCP 9090', 'prometheus-lb', 'prometheus', 9090, ['10.88.140.103/32']],
+  ])('%s only from the management VLAN (and named integration guests), with client addresses preserved', (_rule, lbName, policyName, port, guests) => {
     const lb = find('Service', lbName);
-    expect(lb.spec.loadBalancerSourceRanges).toEqual([MGMT]);
+    expect(lb.spec.loadBalancerSourceRanges).toEqual([MGMT, ...guests]);
     expect(lb.spec.externalTrafficPolicy).toBe('Local');
     expect(lb.spec.ports.map((p: any) => p.port)).toEqual([port]);
     const rule = find('NetworkPolicy', policyName).spec.ingress.find((r: any) => r.ports.some((p: any) => p.port === port));
-    expect(rule.from.filter((f: any) => f.ipBlock).map((f: any) => f.ipBlock.cidr)).toEqual([MGMT]);
+    expect(rule.from.filter((f: any) => f.ipBlock).map((f: any) => f.ipBlock.cidr)).toEqual([MGMT, ...guests]);
   });
 
   test('Alertmanager (basic auth) is not reachable from outside the management VLAN either', () => {

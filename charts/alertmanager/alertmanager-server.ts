@@ -11,6 +11,8 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/se
 import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
 import { PORTS } from '../topology';
 import { placementFor } from '../common/placement';
+import { LOKI_COMPONENT } from '../loki/loki-chart';
+import { lokiRulerEnabled } from '../loki/loki-ruler';
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs, WEB_CONFIG_KEY } from './alertmanager-args';
 import { alertmanagerConfigYaml, HEARTBEAT_URL_DIR, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from './alertmanager-config';
 
@@ -42,7 +44,9 @@ export class AlertmanagerServer extends ComponentChart {
 
     // Report: no direct internet access to Alertmanager; its API (basic auth) from the management VLAN.
     new ManagementEndpoints(this, 'Endpoints', {
-      site, component: COMPONENT, version, port: PORTS.alertmanager, address: site.alertmanager.address, inClusterClients: ['prometheus', 'grafana'],
+      site, component: COMPONENT, version, port: PORTS.alertmanager, address: site.alertmanager.address,
+      // Loki's ruler sends the LogQL rules' alerts (the Wazuh integration's), only when there are any.
+      inClusterClients: ['prometheus', 'grafana', ...(lokiRulerEnabled(site) ? [LOKI_COMPONENT] : [])],
     });
 
     // Basic auth covers every path, /-/healthy included, and kubelet probes cannot send

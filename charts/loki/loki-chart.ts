@@ -21,12 +21,15 @@ import { placementFor } from '../common/placement';
 import { LOG_ADDRESS_SHARE_KEY } from './loki-address';
 import { logClientSources } from '../common/log-clients';
 import { lokiConfigYaml } from './loki-config';
+import { ALERTMANAGER_PASSWORD_ENV, ALERTMANAGER_PASSWORD_KEY, lokiArgs, lokiTenantRulesDirectory } from './loki-ruler';
+import { lokiRuleFiles } from '../integrations/wazuh-rules';
 
 export const LOKI_COMPONENT = 'loki';
 /** The loki user of the grafana/loki image. */
 const LOKI_UID = 10001;
 const CONFIG_DIR = '/etc/loki';
 const CONFIG_FILE = 'loki.yaml';
+const RULES_CONFIG_MAP = 'loki-rules';
 /** Pods of these components query Loki, push to it or scrape its /metrics from inside the cluster. */
 const IN_CLUSTER_CLIENTS = [GRAFANA_COMPONENT, 'prometheus', CLUSTER_LOGS_COMPONENT];
 
@@ -36,7 +39,8 @@ export type LokiServerProps = ComponentChartProps;
  * Objects: ConfigMap `loki-config`, headless Service `loki` (the StatefulSet's governing
  * Service and the in-cluster address `loki.<ns>.svc:3100`), LoadBalancer Service `loki-lb` on
  * site.loki.address, the syslog gateway's ConfigMap and LoadBalancer Service `syslog` on the
- * same address, StatefulSet `loki`, NetworkPolicy `loki`.
+ * same address, StatefulSet `loki`, NetworkPolicy `loki`; with LogQL rules (the Wazuh
+ * integration) also ConfigMap `loki-rules`, mounted as the ruler's tenant directory.
  */
 export class LokiServer extends ComponentChart {
   constructor(scope: Construct, id: string, props: LokiServerProps) {
@@ -56,6 +60,15 @@ export class LokiServer extends ComponentChart {
       metadata: { name: 'loki-config', labels },
       data: { [CONFIG_FILE]: configYaml },
     });
+
+    // The ruler re-reads its rule store every minute: a rules change needs no restart.
+    const ruleFiles = lokiRuleFiles(site);
+    if (ruleFiles.length > 0) {
+      new k8s.KubeConfigMap(this, 'Rules', {
+        metadata: { name: RULES_CONFIG_MAP, labels },
+        data: Object.fromEntries(ruleFiles.map((f) => [f.name, f.content])),
+      });
+    }
 
     new k8s.KubeService(this, 'HeadlessService', {
       metadata: { name: SERVICE_NAMES.loki, labels },
@@ -110,7 +123,12 @@ export class LokiServer extends ComponentChart {
               name: 'loki',
               image: imageRef('loki'),
               imagePullPolicy: 'IfNotPresent',
-              args: [`-config.file=${CONFIG_DIR}/${CONFIG_FILE}`, '-target=all'],
+              args: lokiArgs(site, `${CONFIG_DIR}/${CONFIG_FILE}`),
+              // The ruler's Alertmanager password, expanded into loki.yaml at start (loki-ruler.ts).
+              env: ruleFiles.length === 0 ? undefined : [{
+                name: ALERTMANAGER_PASSWORD_ENV,
+                valueFrom: { secretKeyRef: { name: site.alertmanager.webAuthSecret, key: ALERTMANAGER_PASSWORD_KEY } },
+              }],
               ports: [
                 { name: 'http', containerPort: PORTS.loki, protocol: 'TCP' },
                 { name: 'grpc', containerPort: PORTS.lokiGrpc, protocol: 'TCP' },
@@ -125,11 +143,13 @@ export class LokiServer extends ComponentChart {
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'data', mountPath: topology.lokiDataDir },
                 { name: 'tmp', mountPath: '/tmp' },
+                ...(ruleFiles.length === 0 ? [] : [{ name: 'rules', mountPath: lokiTenantRulesDirectory(topology), readOnly: true }]),
               ],
             }, gateway.container],
             volumes: [
               { name: 'config', configMap: { name: 'loki-config' } },
               { name: 'tmp', emptyDir: {} },
+              ...(ruleFiles.length === 0 ? [] : [{ name: 'rules', configMap: { name: RULES_CONFIG_MAP } }]),
               ...gateway.volumes,
             ],
           },

@@ -15,6 +15,7 @@
 import { durationSeconds, type Site } from '../../site';
 import { configYaml } from '../common/config-yaml';
 import { PORTS, type StackTopology } from '../topology';
+import { lokiRulerConfig, lokiRulesDirectory, type LokiRulerConfig } from './loki-ruler';
 
 /**
  * First day of the only schema period. Never change it once Loki has stored data: a schema
@@ -41,8 +42,8 @@ export interface LokiConfig {
     /**
      * `rules_directory` is the ruler's local rule store. Required: with filesystem storage Loki
      * uses a `local` rule store and will not start without a directory; Loki creates it at start
-     * (v3.7.6 initRulerStorage: EnsureDirectory). This stack ships no LogQL rules (alerting is
-     * Prometheus' job), so the ruler finds no tenant directory there and evaluates nothing.
+     * (v3.7.6 initRulerStorage: EnsureDirectory). Without LogQL rules (the Wazuh integration off)
+     * the ruler finds no tenant directory there and evaluates nothing (loki-ruler.ts).
      */
     storage: { filesystem: { chunks_directory: string; rules_directory: string } };
   };
@@ -80,6 +81,8 @@ export interface LokiConfig {
   pattern_ingester: { enabled: boolean };
   /** No usage reports to stats.grafana.org from an on-premises monitoring VLAN. */
   analytics: { reporting_enabled: false };
+  /** Only when there are LogQL rules (loki-ruler.ts). @default - absent: the ruler has nothing to send. */
+  ruler?: LokiRulerConfig;
 }
 
 /** Loki wants the retention in hours; the site gives whole days (checked in site/rules.ts). */
@@ -93,7 +96,7 @@ export function lokiRetentionHours(site: Site): string {
 
 export function lokiConfig(site: Site, topology: StackTopology): LokiConfig {
   const dataDir = topology.lokiDataDir;
-  return {
+  const config: LokiConfig = {
     auth_enabled: false,
     server: { http_listen_port: PORTS.loki, grpc_listen_port: PORTS.lokiGrpc, log_level: 'info' },
     common: {
@@ -101,7 +104,7 @@ export function lokiConfig(site: Site, topology: StackTopology): LokiConfig {
       path_prefix: dataDir,
       replication_factor: 1,
       ring: { kvstore: { store: 'inmemory' } },
-      storage: { filesystem: { chunks_directory: `${dataDir}/chunks`, rules_directory: `${dataDir}/rules` } },
+      storage: { filesystem: { chunks_directory: `${dataDir}/chunks`, rules_directory: lokiRulesDirectory(topology) } },
     },
     schema_config: {
       configs: [{
@@ -133,6 +136,8 @@ export function lokiConfig(site: Site, topology: StackTopology): LokiConfig {
     pattern_ingester: { enabled: true },
     analytics: { reporting_enabled: false },
   };
+  const ruler = lokiRulerConfig(site, topology);
+  return ruler ? { ...config, ruler } : config;
 }
 
 export function lokiConfigYaml(site: Site, topology: StackTopology): string {

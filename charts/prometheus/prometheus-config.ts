@@ -5,11 +5,14 @@ import { PORTS, SERVICE_NAMES, type StackTopology } from '../topology';
 import type { PrometheusConfig, RelabelConfig, ScrapeConfig } from './config-model';
 import { PROMETHEUS_PASSWORD_FILE } from './prometheus-args';
 import { blackboxProbes, nodeExporterTargets, pveApiTarget } from './scrape-targets';
+import { uptimeKumaScrapeJobs } from './uptime-kuma';
 
 /** Username Prometheus and Grafana use against Alertmanager's basic auth. */
 export const ALERTMANAGER_CLIENT_USER = 'monitoring';
 /** Username Grafana, Prometheus' own scrape and its probes use against Prometheus' basic auth. */
 export const PROMETHEUS_CLIENT_USER = 'monitoring';
+/** Username CheckMK's special agents use against Prometheus' basic auth (site.integrations.checkmk). */
+export const CHECKMK_PROMETHEUS_USER = 'checkmk';
 
 /**
  * Share of the volume that retention by size may fill. The rest is headroom for the WAL, head
@@ -17,9 +20,14 @@ export const PROMETHEUS_CLIENT_USER = 'monitoring';
  */
 export const RETENTION_SIZE_SHARE = 0.85;
 
+/** Retention size in GiB: the share of the volume, whole GiB. */
+export function retentionSizeGiB(storageGiB: number): number {
+  return Math.floor(storageGiB * RETENTION_SIZE_SHARE);
+}
+
 export function retentionSize(storageGiB: number): string {
   // Prometheus parses GB in base 2, i.e. GiB.
-  return `${Math.floor(storageGiB * RETENTION_SIZE_SHARE)}GB`;
+  return `${retentionSizeGiB(storageGiB)}GB`;
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -34,6 +42,7 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
     nodeExporterJob(site, topology),
     pveJob(site, topology),
     ...blackboxJobs(site, topology),
+    ...uptimeKumaScrapeJobs(site),
     ...(topology.platform === 'kubernetes' ? kubernetesJobs(site) : []),
   ];
   return {

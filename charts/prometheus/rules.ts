@@ -3,10 +3,14 @@
  * upstream mixins assume Kubernetes jobs). PromQL as the pinned Prometheus 3 evaluates it.
  */
 import { configYaml } from '../common/config-yaml';
-import { cronRunsPerDay, durationSeconds, type Site } from '../../site';
+import { cronRunsPerDay, type Site } from '../../site';
 import { ETCD_BACKUP_CRONJOB_NAME, ETCD_BACKUP_NAMESPACE } from '../common/cluster-contract';
-import { probeDeadlineSeconds } from '../exporters/blackbox-config';
+import {
+  CERT_EXPIRY_WARNING_DAYS, CLOCK_OFFSET_SECONDS_WARNING, CPU_BUSY_RATIO_WARNING, DISK_FREE_RATIO_WARNING, ETCD_DB_QUOTA_RATIO_CRITICAL,
+  ETCD_LEADER_CHANGES_WARNING, ETCD_LEADER_CHANGES_WINDOW, MEMORY_AVAILABLE_RATIO_WARNING, PVE_STORAGE_USED_RATIO_WARNING, slowProbeSeconds,
+} from '../common/thresholds';
 import type { Platform } from '../topology';
+import { uptimeKumaRuleGroups } from './uptime-kuma';
 
 /** File name of the rules inside the rules directory (prometheus.yml loads *.yml from there). */
 export const RULES_FILE_NAME = 'alerts.yml';
@@ -25,16 +29,8 @@ export interface RuleGroup {
   rules: AlertRule[];
 }
 
-/**
- * A successful probe slower than this share of its deadline is slow. The deadline ends the probe
- * (probe_duration_seconds stops there and the probe fails), so a threshold at or past it could
- * never fire for an answer that is merely slow.
- */
-const SLOW_PROBE_SHARE = 0.6;
-
-export function slowProbeSeconds(site: Site): number {
-  return Math.round(probeDeadlineSeconds(durationSeconds(site.prometheus.scrapeInterval)!) * SLOW_PROBE_SHARE * 10) / 10;
-}
+/** Moved to charts/common/thresholds.ts (the dashboards draw it too); re-exported for existing importers. */
+export { slowProbeSeconds };
 
 /** Filesystems node_exporter reports that cannot fill from the guest's own writes. */
 const FS = 'fstype!~"tmpfs|overlay|squashfs"';
@@ -103,9 +99,9 @@ function kubernetesRules(site: Site): RuleGroup {
       // etcd-mixin's thresholds: no leader is an outage of the API; frequent elections mean a sick member or network.
       rule('EtcdNoLeader', 'etcd_server_has_leader == 0', '1m', 'critical',
         'etcd member {{ $labels.instance }} has no leader', 'The Kubernetes API cannot write: talosctl -n <node> service etcd; talosctl -n <node> etcd members.'),
-      rule('EtcdFrequentLeaderChanges', 'increase(etcd_server_leader_changes_seen_total[15m]) >= 4', '5m', 'warning',
+      rule('EtcdFrequentLeaderChanges', `increase(etcd_server_leader_changes_seen_total[${ETCD_LEADER_CHANGES_WINDOW}]) >= ${ETCD_LEADER_CHANGES_WARNING}`, '5m', 'warning',
         'etcd member {{ $labels.instance }} saw {{ $value }} leader changes in 15 minutes', 'Usually slow disks or a flaky network between the nodes: check the Proxmox host\'s I/O wait.'),
-      rule('EtcdDatabaseQuotaLowSpace', 'etcd_mvcc_db_total_size_in_bytes / etcd_server_quota_backend_bytes > 0.8', '10m', 'critical',
+      rule('EtcdDatabaseQuotaLowSpace', `etcd_mvcc_db_total_size_in_bytes / etcd_server_quota_backend_bytes > ${ETCD_DB_QUOTA_RATIO_CRITICAL}`, '10m', 'critical',
         'etcd database of {{ $labels.instance }} uses {{ $value | humanizePercentage }} of its quota', 'At the quota etcd refuses writes: talosctl -n <node> etcd defrag, and look for an object flood.'),
     ],
   };
@@ -132,20 +128,20 @@ export function prometheusRuleGroups(site: Site, platform: Platform): { groups: 
       {
         name: 'hosts',
         rules: [
-          rule('HostFilesystemAlmostFull', `(${FS_FREE_RATIO} < 0.10 and ${FS_WRITABLE})`, '15m', 'warning', '{{ $labels.name }} {{ $labels.mountpoint }} has less than 10% free', 'Free {{ $value | humanizePercentage }}.'),
+          rule('HostFilesystemAlmostFull', `(${FS_FREE_RATIO} < ${DISK_FREE_RATIO_WARNING.toFixed(2)} and ${FS_WRITABLE})`, '15m', 'warning', '{{ $labels.name }} {{ $labels.mountpoint }} has less than 10% free', 'Free {{ $value | humanizePercentage }}.'),
           // node-mixin's thresholds and horizons: 40% free and full within a day, 20% and within 4 hours.
           filesystemFillingUp(0.40, 24, 'warning'),
           filesystemFillingUp(0.20, 4, 'critical'),
-          rule('HostMemoryPressure', 'node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.10', '15m', 'warning', '{{ $labels.name }} has less than 10% memory available', 'Available {{ $value | humanizePercentage }}.'),
-          rule('HostHighCpu', '1 - avg by (instance, name) (rate(node_cpu_seconds_total{mode="idle"}[5m])) > 0.90', '30m', 'warning', '{{ $labels.name }} CPU above 90% for 30 minutes', 'CPU busy {{ $value | humanizePercentage }}.'),
-          rule('HostClockSkew', 'abs(node_timex_offset_seconds) > 0.05', '10m', 'warning', '{{ $labels.name }} clock is off by more than 50 ms', 'Check NTP.'),
+          rule('HostMemoryPressure', `node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < ${MEMORY_AVAILABLE_RATIO_WARNING.toFixed(2)}`, '15m', 'warning', '{{ $labels.name }} has less than 10% memory available', 'Available {{ $value | humanizePercentage }}.'),
+          rule('HostHighCpu', `1 - avg by (instance, name) (rate(node_cpu_seconds_total{mode="idle"}[5m])) > ${CPU_BUSY_RATIO_WARNING.toFixed(2)}`, '30m', 'warning', '{{ $labels.name }} CPU above 90% for 30 minutes', 'CPU busy {{ $value | humanizePercentage }}.'),
+          rule('HostClockSkew', `abs(node_timex_offset_seconds) > ${CLOCK_OFFSET_SECONDS_WARNING}`, '10m', 'warning', '{{ $labels.name }} clock is off by more than 50 ms', 'Check NTP.'),
         ],
       },
       {
         name: 'proxmox',
         rules: [
           rule('ProxmoxGuestDown', 'pve_up{id=~"(lxc|qemu)/.+"} == 0 and on (id) pve_onboot_status == 1', '5m', 'critical', 'Proxmox guest {{ $labels.id }} is not running', `A guest of ${site.proxmox.node} set to start on boot is down.`),
-          rule('ProxmoxStorageAlmostFull', 'pve_disk_usage_bytes{id=~"storage/.+"} / pve_disk_size_bytes{id=~"storage/.+"} > 0.85', '30m', 'warning', 'Proxmox storage {{ $labels.id }} is above 85%', 'Backups and thin-provisioned disks will fail when it fills.'),
+          rule('ProxmoxStorageAlmostFull', `pve_disk_usage_bytes{id=~"storage/.+"} / pve_disk_size_bytes{id=~"storage/.+"} > ${PVE_STORAGE_USED_RATIO_WARNING}`, '30m', 'warning', 'Proxmox storage {{ $labels.id }} is above 85%', 'Backups and thin-provisioned disks will fail when it fills.'),
           rule('ProxmoxExporterDown', 'up{job="pve"} == 0', '5m', 'critical', 'pve_exporter cannot reach the Proxmox API', `Check the API token and ${site.proxmox.apiUrl}.`),
         ],
       },
@@ -155,9 +151,10 @@ export function prometheusRuleGroups(site: Site, platform: Platform): { groups: 
           rule('EndpointDown', 'probe_success == 0', '5m', 'critical', '{{ $labels.name }} ({{ $labels.instance }}) is unreachable', 'Blackbox probe failing for 5 minutes.'),
           // Successful probes only: a probe that hits its deadline fails and EndpointDown covers it.
           rule('EndpointSlow', `probe_duration_seconds > ${slow} and probe_success == 1`, '15m', 'warning', '{{ $labels.name }} answers slowly', `Probe takes {{ $value }}s (slow above ${slow}s).`),
-          rule('TlsCertificateExpiring', 'probe_ssl_earliest_cert_expiry - time() < 14 * 86400', '1h', 'warning', 'TLS certificate of {{ $labels.instance }} expires within 14 days', 'Renew it.'),
+          rule('TlsCertificateExpiring', `probe_ssl_earliest_cert_expiry - time() < ${CERT_EXPIRY_WARNING_DAYS} * 86400`, '1h', 'warning', `TLS certificate of {{ $labels.instance }} expires within ${CERT_EXPIRY_WARNING_DAYS} days`, 'Renew it.'),
         ],
       },
+      ...uptimeKumaRuleGroups(site),
       ...(platform === 'kubernetes' ? [kubernetesRules(site)] : []),
     ],
   };

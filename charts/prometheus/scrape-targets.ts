@@ -37,7 +37,8 @@ export interface BlackboxProbe extends NamedTarget {
 
 /**
  * What "up" means for each existing service (report: blackbox for UptimeKuma, API checks for
- * Wazuh, dual collection for CheckMK). Ports are the products' defaults.
+ * Wazuh, dual collection for CheckMK). UptimeKuma on the site's port (integrations.uptimeKuma.port),
+ * probed whether or not its /metrics are scraped; the other ports are the products' defaults.
  */
 export function blackboxProbes(site: Site): BlackboxProbe[] {
   const probes: BlackboxProbe[] = [
@@ -48,7 +49,7 @@ export function blackboxProbes(site: Site): BlackboxProbe[] {
     if (!g.address) continue;
     switch (g.role) {
       case 'uptime-kuma':
-        probes.push({ target: `http://${g.address}:3001/`, name: g.name, module: 'http_2xx' });
+        probes.push({ target: `http://${g.address}:${site.integrations.uptimeKuma.port}/`, name: g.name, module: 'http_2xx' });
         break;
       case 'wazuh':
         probes.push({ target: `${g.address}:55000`, name: `${g.name}-api`, module: 'tcp_connect' });

@@ -1,11 +1,12 @@
 /**
  * Secrets the site names but only the operator can fill: credentials issued elsewhere (the
  * pve_exporter API token, receiver webhook URLs with tokens in them, SMTP passwords, the dead man's
- * switch URL). With SOPS encryption each becomes an encrypted placeholder file in dist/ that the
+ * switch URL, the UptimeKuma API key). With SOPS encryption each becomes an encrypted placeholder file in dist/ that the
  * operator edits with `sops`; synth keeps what they wrote and never generates these values.
  */
 import type { Site } from '../../site';
-import { PVE_EXPORTER_SECRET } from '../../site/derived';
+import { PVE_EXPORTER_SECRET, uptimeKumaInstances } from '../../site/derived';
+import { UPTIME_KUMA_API_KEY } from '../prometheus/uptime-kuma';
 
 /** The value a placeholder carries until the operator replaces it (an `.invalid` host never resolves). */
 export const PLACEHOLDER_URL = 'https://replace-with-sops.invalid/edit-this-secret';
@@ -37,6 +38,9 @@ export function operatorSecretSpecs(site: Site): OperatorSecretSpec[] {
     ...am.receivers.webhooks.flatMap((w) => (w.urlSecret ? [{ name: w.urlSecret, namespace, usedBy: `Alertmanager webhook receiver ${w.name}`, placeholder: { url: PLACEHOLDER_URL } }] : [])),
     ...am.receivers.emails.flatMap((e) => (e.authPasswordSecret ? [{ name: e.authPasswordSecret, namespace, usedBy: `Alertmanager email receiver ${e.name} (SMTP password)`, placeholder: { password: PLACEHOLDER_VALUE } }] : [])),
     ...(am.heartbeat ? [{ name: am.heartbeat.urlSecret, namespace, usedBy: 'the dead man\'s switch (alertmanager.heartbeat)', placeholder: { url: PLACEHOLDER_URL } }] : []),
+    ...(uptimeKumaInstances(site).length > 0
+      ? [{ name: site.integrations.uptimeKuma.apiKeySecret, namespace, usedBy: 'Prometheus\' scrape of UptimeKuma /metrics (an UptimeKuma API key, Settings > API Keys)', placeholder: { [UPTIME_KUMA_API_KEY]: PLACEHOLDER_VALUE } }]
+      : []),
   ];
   const byName = new Map<string, OperatorSecretSpec>();
   for (const spec of specs) {

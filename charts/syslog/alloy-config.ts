@@ -21,6 +21,9 @@ export const SYSLOG_JOB = 'syslog';
 
 export type SyslogTransport = 'udp' | 'tcp';
 
+/** Largest UDP syslog message kept whole: a datagram's maximum payload, what csyslogd may send (OS_MAXSTR). */
+export const UDP_MAX_MESSAGE_BYTES = 65536;
+
 export interface SyslogListener {
   readonly transport: SyslogTransport;
   readonly format: 'rfc3164' | 'rfc5424';
@@ -59,6 +62,9 @@ function listenerBlock(listener: SyslogListener): AlloyBlock {
       // arrived (UDP is delivered at once); RFC 5424 timestamps are RFC 3339 and are kept.
       ['use_incoming_timestamp', listener.format === 'rfc5424'],
       ['labels', { job: SYSLOG_JOB, source: SYSLOG_JOB, transport: listener.transport }],
+      // A UDP read takes at most this many bytes and drops the rest of the datagram (Alloy's
+      // default 8192): Wazuh's csyslogd sends a whole alert as JSON in one datagram of up to 64 KiB.
+      ...(listener.transport === 'udp' ? [['max_message_length', UDP_MAX_MESSAGE_BYTES] as const] : []),
     ],
   };
 }

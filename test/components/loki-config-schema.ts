@@ -72,4 +72,11 @@ export const LOKI_CONFIG_SUBSET_SCHEMA = closed({
   }),
   pattern_ingester: closed({ enabled: { type: 'boolean' } }),
   analytics: closed({ reporting_enabled: { type: 'boolean' } }),
+  // v3.7.6 pkg/ruler/base/ruler.go Config inlines pkg/ruler/config AlertManagerConfig; its
+  // alertmanager_client inlines pkg/util/http.go BasicAuth. A URL without scheme is no URL.
+  ruler: closed({
+    alertmanager_url: { type: 'string', pattern: '^https?://[^/]+' },
+    enable_alertmanager_v2: { type: 'boolean' },
+    alertmanager_client: closed({ basic_auth_username: { type: 'string', minLength: 1 }, basic_auth_password: { type: 'string', minLength: 1 } }),
+  }, ['alertmanager_url']),
 }, ['schema_config', 'common']);

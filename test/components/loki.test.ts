@@ -134,7 +134,7 @@ describe('Loki chart', () => {
 
   test('every object has an explicit name in the site namespace', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ConfigMap/loki-config', 'Service/loki', 'ConfigMap/syslog-gateway-config', 'Service/syslog', 'Service/loki-lb', 'StatefulSet/loki', 'NetworkPolicy/loki',
+      'ConfigMap/loki-config', 'ConfigMap/loki-rules', 'Service/loki', 'ConfigMap/syslog-gateway-config', 'Service/syslog', 'Service/talos-logs', 'Service/loki-lb', 'StatefulSet/loki', 'NetworkPolicy/loki',
     ]);
     for (const o of objects) expect(o.metadata.namespace).toBe('monitoring');
   });
@@ -200,7 +200,7 @@ describe('Loki chart', () => {
     expect(lb.spec.externalTrafficPolicy).toBe('Local');
   });
 
-  test('the NetworkPolicy admits 3100 only from Grafana, Prometheus and the management VLAN: no other pod, no DHCP client', () => {
+  test('the NetworkPolicy admits 3100 only from Grafana, Prometheus, the log collector and the management VLAN: no other pod, no DHCP client', () => {
     const np = findObject(objects, 'NetworkPolicy', 'loki');
     expect(np.spec.podSelector.matchLabels).toEqual(sts.spec.selector.matchLabels);
     expect(np.spec.policyTypes).toEqual(['Ingress']);
@@ -208,8 +208,10 @@ describe('Loki chart', () => {
     expect(http).toHaveLength(1);
     expect(http[0].ports).toEqual([{ port: 3100, protocol: 'TCP' }]);
     expect(http[0].from.map((p: any) => p.podSelector?.matchLabels['app.kubernetes.io/name'] ?? p.ipBlock.cidr))
-      .toEqual(['10.88.140.0/24', 'grafana', 'prometheus']);
-    const anyPodNetwork = np.spec.ingress.flatMap((r: any) => r.from ?? []).filter((p: any) => p.ipBlock && p.ipBlock.cidr.startsWith('10.244.'));
+      .toEqual(['10.88.140.0/24', 'grafana', 'prometheus', 'cluster-logs']);
+    // The pod network only on the Talos log port, for the nodes' masqueraded connections (test/integrations/logs.test.ts).
+    const anyPodNetwork = np.spec.ingress.filter((r: any) => !r.ports.some((p: any) => p.port === 5170))
+      .flatMap((r: any) => r.from ?? []).filter((p: any) => p.ipBlock && p.ipBlock.cidr.startsWith('10.244.'));
     expect(anyPodNetwork).toEqual([]);
   });
 

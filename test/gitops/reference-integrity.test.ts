@@ -13,6 +13,7 @@ import { PVE_EXPORTER_SECRET } from '../../charts/exporters/exporters-chart';
 import { ARGOCD_NAMESPACE, FLUX_NAMESPACE } from '../../charts/platform';
 import { METALLB_WORKLOADS } from '../../gitops/metallb-release';
 import type { Site } from '../../site';
+import { uptimeKumaInstances } from '../../site/derived';
 import { readObjects, manifestDirs, type DistObject } from '../support/dist-tree';
 import { podsOf, type Pod } from '../support/pods';
 import { siteFrom, writeDeliveryTree } from './delivery-tree';
@@ -52,6 +53,9 @@ function siteExternals(site: Site): External[] {
       kind: 'Secret', namespace: ns, name: site.alertmanager.heartbeat.urlSecret, reason: 'site alertmanager.heartbeat.urlSecret: the dead man\'s switch URL, created by the operator',
     }] : []),
     { kind: 'Secret', namespace: ns, name: PVE_EXPORTER_SECRET, reason: 'Proxmox API token for pve_exporter: the operator creates it (README)' },
+    ...(uptimeKumaInstances(site).length > 0 ? [{
+      kind: 'Secret', namespace: ns, name: site.integrations.uptimeKuma.apiKeySecret, reason: 'site integrations.uptimeKuma.apiKeySecret: an UptimeKuma API key, created by the operator (a placeholder with SOPS)',
+    }] : []),
     {
       kind: 'Secret', namespace: FLUX_NAMESPACE, name: site.gitops.sshKeySecret,
       reason: 'site gitops.sshKeySecret: the deploy key of an SSH repository, created by the operator (README, GitOps controller)',

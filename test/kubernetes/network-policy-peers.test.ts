@@ -75,8 +75,23 @@ function intendedFlows(site: Site): IntendedFlow[] {
     tcp('Prometheus, Grafana\'s datasource', { service: 'prometheus' }, 9090, podPeers('grafana')),
     tcp('Alertmanager\'s API (basic auth) from the management VLAN', { address: site.alertmanager.address }, 9093, managementVlan),
     tcp('Alertmanager: alerts from Prometheus, Grafana\'s datasource', { service: 'alertmanager' }, 9093, podPeers('prometheus', 'grafana')),
+    ...(site.integrations.wazuh.enabled && site.proxmox.guests.some((g) => g.role === 'wazuh' && g.address !== undefined)
+      ? [tcp('Alertmanager: Wazuh alerts from Loki\'s ruler (integrations.wazuh)', { service: 'alertmanager' }, 9093, podPeers('loki'))]
+      : []),
     tcp('Loki: queries from the management VLAN, pushes from the log agents on the guests and the Proxmox host', { address: site.loki.address }, 3100, (p) => p.managementVlan || p.logAgent),
     tcp('Loki, Grafana\'s datasource and scraped by Prometheus', { service: 'loki' }, 3100, podPeers('prometheus', 'grafana')),
+    ...(site.integrations.logs.pods || site.integrations.logs.events
+      ? [
+        tcp('Loki: pod logs and events pushed by the cluster log collector', { service: 'loki' }, 3100, podPeers('cluster-logs')),
+        tcp('the cluster log collector\'s metrics, scraped by Prometheus', { podOf: 'cluster-logs' }, 12345, podPeers('prometheus')),
+      ]
+      : []),
+    // A node's own connection to the log address is masqueraded by kube-proxy to the node's
+    // pod-network address when it is handed to the gateway: so the pod network too (docs/logs.md).
+    ...(site.integrations.logs.talos
+      ? [tcp('Talos machine logs from the nodes (integrations.logs.talos)', { address: site.loki.address }, 5170,
+        (p) => site.talos.nodes.some((n) => n.address === p.endpoint.ip) || inCidr(p.endpoint.ip, POD_NETWORK))]
+      : []),
     { what: 'syslog over UDP from all VLANs (report rule 2)', via: { address: site.loki.address }, port: site.syslog.port, protocol: 'UDP', from: everyone },
     ...(site.syslog.tcp
       ? [{ what: 'syslog over TCP from all VLANs (report rule 2, syslog.tcp)', via: { address: site.loki.address }, port: site.syslog.port, protocol: 'TCP' as const, from: everyone }]

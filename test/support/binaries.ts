@@ -15,7 +15,7 @@ export const PROJECT_TOOLS_DIR = path.resolve(__dirname, '..', '..', '.tools', '
  * Built by test/upstream/build.sh from pinned Go modules: only that build counts, so an older
  * same-named binary on PATH (Debian's amtool 0.25, promtool 2.42) never stands in for it.
  */
-export const GO_BUILT_TOOLS: ReadonlySet<string> = new Set(['promtool', 'prometheus', 'amtool', 'blackbox_exporter', 'kubeconform', 'talos-check', 'alloy-fmt', 'kube-apiserver', 'etcd', 'kubectl', 'sops']);
+export const GO_BUILT_TOOLS: ReadonlySet<string> = new Set(['promtool', 'prometheus', 'amtool', 'blackbox_exporter', 'kubeconform', 'talos-check', 'alloy-fmt', 'loki-check', 'kube-apiserver', 'etcd', 'kubectl', 'sops']);
 
 /** The tool's path: the project's tool directory first, then PATH (not for GO_BUILT_TOOLS); undefined when absent. */
 export function toolPath(name: string): string | undefined {

@@ -46,6 +46,7 @@ tools=(
   "kubernetes|./etcd|etcd|"
   "talos|.|talos-check|"
   "alloy|.|alloy-fmt|"
+  "loki|.|loki-check|"
   "sops|github.com/getsops/sops/v3/cmd/sops|sops|-X github.com/getsops/sops/v3/version.Version=$sops_version"
 )
 

@@ -71,6 +71,7 @@ describeWithBinaries(['prometheus', 'prometheus-node-exporter', 'blackbox_export
     mount('/etc/prometheus/rules/alerts.yml', YAML.stringify(rules));
     mount('/etc/prometheus/web/password', web.password);
     mount('/etc/alertmanager-client/password', 'unused');
+    mount('/etc/prometheus/uptime-kuma/api-key', 'unused');
     fs.writeFileSync(path.join(root, 'web.yml'), web['web.yml']);
 
     const prometheus = await startDaemon('prometheus', (port) => {
@@ -92,6 +93,7 @@ describeWithBinaries(['prometheus', 'prometheus-node-exporter', 'blackbox_export
           // Any real exporter stands for kube-state-metrics here: these checks are about the job, not its metrics.
           'kube-state-metrics': hostOf(nodeExporter.url),
           'kube-state-metrics-telemetry': hostOf(nodeExporter.url),
+          'uptime-kuma': hostOf(nodeExporter.url),
         },
       });
       fs.writeFileSync(path.join(root, 'prometheus.yml'), relocatePaths(YAML.stringify(config), root));

@@ -1,0 +1,37 @@
+/**
+ * Alert thresholds, named once: the Prometheus rules (charts/prometheus/rules.ts) compare against
+ * them and the Grafana dashboards draw them, so a panel turns red where the alert fires.
+ * Ratios are 0..1, as the PromQL compares them.
+ */
+import { durationSeconds, type Site } from '../../site';
+import { probeDeadlineSeconds } from '../exporters/blackbox-config';
+
+/** HostFilesystemAlmostFull: a writable filesystem with less free space than this (node_exporter). */
+export const DISK_FREE_RATIO_WARNING = 0.10;
+/** HostMemoryPressure: less available memory than this share of the total. */
+export const MEMORY_AVAILABLE_RATIO_WARNING = 0.10;
+/** HostHighCpu: busy (non-idle) share of all CPUs above this, for 30 minutes. */
+export const CPU_BUSY_RATIO_WARNING = 0.90;
+/** HostClockSkew: NTP offset beyond this, either way. */
+export const CLOCK_OFFSET_SECONDS_WARNING = 0.05;
+/** ProxmoxStorageAlmostFull: a Proxmox storage used beyond this share. */
+export const PVE_STORAGE_USED_RATIO_WARNING = 0.85;
+/** TlsCertificateExpiring (blackbox): days before a certificate's expiry that the warning starts. */
+export const CERT_EXPIRY_WARNING_DAYS = 14;
+/** EtcdFrequentLeaderChanges: this many leader changes within ETCD_LEADER_CHANGES_WINDOW (etcd-mixin). */
+export const ETCD_LEADER_CHANGES_WARNING = 4;
+export const ETCD_LEADER_CHANGES_WINDOW = '15m';
+/** EtcdDatabaseQuotaLowSpace: the database beyond this share of its backend quota (etcd-mixin). */
+export const ETCD_DB_QUOTA_RATIO_CRITICAL = 0.8;
+
+/**
+ * A successful probe slower than this share of its deadline is slow. The deadline ends the probe
+ * (probe_duration_seconds stops there and the probe fails), so a threshold at or past it could
+ * never fire for an answer that is merely slow.
+ */
+const SLOW_PROBE_SHARE = 0.6;
+
+/** EndpointSlow: a successful blackbox probe that took longer than this, in seconds. */
+export function slowProbeSeconds(site: Site): number {
+  return Math.round(probeDeadlineSeconds(durationSeconds(site.prometheus.scrapeInterval)!) * SLOW_PROBE_SHARE * 10) / 10;
+}
