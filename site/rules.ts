@@ -181,6 +181,7 @@ export const SITE_RULES: readonly Rule[] = [
       ...site.alertmanager.receivers.webhooks.flatMap((w, i) => (w.urlSecret ? [{ name: w.urlSecret, kind: 'url', path: `alertmanager.receivers.webhooks.${i}.urlSecret` }] : [])),
       ...(site.alertmanager.heartbeat ? [{ name: site.alertmanager.heartbeat.urlSecret, kind: 'url', path: 'alertmanager.heartbeat.urlSecret' }] : []),
       ...site.alertmanager.receivers.emails.flatMap((e, i) => (e.authPasswordSecret ? [{ name: e.authPasswordSecret, kind: 'smtp-password', path: `alertmanager.receivers.emails.${i}.authPasswordSecret` }] : [])),
+      ...(site.integrations.uptimeKuma.enabled ? [{ name: site.integrations.uptimeKuma.apiKeySecret, kind: 'uptime-kuma-api-key', path: 'integrations.uptimeKuma.apiKeySecret' }] : []),
     ];
     const first = new Map<string, (typeof uses)[number]>();
     return uses.flatMap((u) => {

@@ -20,6 +20,12 @@ export interface ManagementEndpointsProps {
   readonly address: string;
   /** Components of the stack that may connect in-cluster. */
   readonly inClusterClients: string[];
+  /**
+   * Clients outside the management VLAN that may connect too (e.g. a CheckMK server elsewhere):
+   * added to the LoadBalancer's source ranges, which are checked first, and so to the policy.
+   * @default - none
+   */
+  readonly extraSources?: string[];
 }
 
 export class ManagementEndpoints extends Construct {
@@ -32,7 +38,8 @@ export class ManagementEndpoints extends Construct {
       spec: { clusterIp: 'None', selector: selectorLabels(component), ports: [port] },
     });
     const lb = new LoadBalancerService(this, 'LoadBalancer', {
-      site, name: `${component}-lb`, component, version, address: props.address, ports: [port], sourceRanges: [site.network.managementCidr],
+      site, name: `${component}-lb`, component, version, address: props.address, ports: [port],
+      sourceRanges: [site.network.managementCidr, ...(props.extraSources ?? [])],
     });
     new IngressPolicy(this, 'NetworkPolicy', {
       component, version,

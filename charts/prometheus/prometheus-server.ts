@@ -16,7 +16,8 @@ import { WEB_CONFIG_KEY } from '../alertmanager/alertmanager-args';
 import { PROMETHEUS_CONFIG_FILE, PROMETHEUS_PASSWORD_FILE, PROMETHEUS_WEB_DIR, prometheusArgs } from './prometheus-args';
 import { PROMETHEUS_CLIENT_USER, prometheusConfigYaml } from './prometheus-config';
 import { prometheusRulesYaml, RULES_FILE_NAME } from './rules';
-import { PrometheusEndpoints } from './prometheus-endpoints';
+import { ManagementEndpoints } from '../common/management-endpoints';
+import { checkmkClientCidrs } from './checkmk-clients';
 import { UPTIME_KUMA_API_KEY, UPTIME_KUMA_API_KEY_DIR } from './uptime-kuma';
 
 const COMPONENT = 'prometheus';
@@ -82,7 +83,11 @@ export class PrometheusServer extends ComponentChart {
 
     // Report rule 4: 9090 from the management VLAN; Grafana queries it in-cluster; CheckMK's special
     // agents read it from their guests (site.integrations.checkmk), wherever those live.
-    new PrometheusEndpoints(this, 'Endpoints', { site, component: COMPONENT, version });
+    // CheckMK servers read Prometheus through their special agent (site.integrations.checkmk).
+    new ManagementEndpoints(this, 'Endpoints', {
+      site, component: COMPONENT, version, port: PORTS.prometheus, address: site.prometheus.address,
+      inClusterClients: ['grafana'], extraSources: checkmkClientCidrs(site),
+    });
 
     // Basic auth covers every path, /-/healthy and /-/ready included, and an httpGet probe could
     // only send credentials written into the manifest: promtool asks them with the mounted password.

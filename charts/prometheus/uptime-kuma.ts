@@ -8,6 +8,7 @@
  * a token from a shared limiter of 60 per minute. A stopped (paused) monitor's series are removed,
  * so only active monitors can fire.
  */
+import { CERT_EXPIRY_WARNING_DAYS } from '../common/thresholds';
 import type { Site } from '../../site';
 import { uptimeKumaInstances } from '../../site/derived';
 import type { ScrapeConfig } from './config-model';
@@ -22,8 +23,6 @@ export const UPTIME_KUMA_API_KEY_FILE = `${UPTIME_KUMA_API_KEY_DIR}/${UPTIME_KUM
 
 /** monitor_status values (server/prometheus.js): 1 UP, 0 DOWN, 2 PENDING, 3 MAINTENANCE. */
 const MONITOR_DOWN = 0;
-/** Days before a monitored certificate's expiry that the warning starts (as the blackbox TLS rule). */
-export const CERT_WARNING_DAYS = 14;
 
 /** The scrape job; none when the integration is off or no UptimeKuma guest has an address. */
 export function uptimeKumaScrapeJobs(site: Site): ScrapeConfig[] {
@@ -59,9 +58,9 @@ export function uptimeKumaRuleGroups(site: Site): RuleGroup[] {
         'Prometheus cannot read UptimeKuma on {{ $labels.name }}',
         `Its monitors are not watched by Alertmanager meanwhile. Check that UptimeKuma runs on {{ $labels.instance }} and that the API key in Secret ${site.integrations.uptimeKuma.apiKeySecret} (key ${UPTIME_KUMA_API_KEY}) is active and not expired.`),
       // Only for a certificate UptimeKuma still calls valid: an invalid one already fails its monitor.
-      rule('UptimeKumaCertificateExpiring', `monitor_cert_days_remaining{${job}} < ${CERT_WARNING_DAYS} and monitor_cert_is_valid{${job}} == 1`, '1h', 'warning',
+      rule('UptimeKumaCertificateExpiring', `monitor_cert_days_remaining{${job}} < ${CERT_EXPIRY_WARNING_DAYS} and monitor_cert_is_valid{${job}} == 1`, '1h', 'warning',
         'Certificate of {{ $labels.monitor_name }} expires in {{ $value }} days',
-        'UptimeKuma on {{ $labels.name }} sees the TLS certificate of {{ $labels.monitor_url }} expire within ' + `${CERT_WARNING_DAYS} days: renew it.`),
+        'UptimeKuma on {{ $labels.name }} sees the TLS certificate of {{ $labels.monitor_url }} expire within ' + `${CERT_EXPIRY_WARNING_DAYS} days: renew it.`),
     ],
   }];
 }

@@ -48,6 +48,7 @@ const CASES: { name: string; yaml: string; expect: RegExp[] }[] = [
   { name: 'a memory capacity below what is allocated', yaml: 'proxmox: { capacity: { memoryGB: 8 } }', expect: [/proxmox\.capacity\.memoryGB/, /8/, /below what is already allocated \(proxmox\.allocated\.memoryGB: 17\.5\)/] },
   { name: 'a backup schedule that keeps too many etcd snapshots', yaml: 'backups: { schedule: "*/15 * * * *", retentionDays: 30 }', expect: [/backups\.schedule/, /keeps 2880 etcd snapshots/, /at most 48/] },
   { name: 'two roles sharing one Secret name', yaml: 'prometheus: { webAuthSecret: alertmanager-web-auth }', expect: [/prometheus\.webAuthSecret/, /already the Secret of alertmanager\.webAuthSecret/] },
+  { name: 'an UptimeKuma API key Secret that is pve_exporter\'s', yaml: 'integrations: { uptimeKuma: { apiKeySecret: pve-exporter } }', expect: [/integrations\.uptimeKuma\.apiKeySecret/, /already the Secret of \(pve_exporter token\)/] },
   { name: 'a heartbeat Secret that is a generated one', yaml: 'alertmanager: { heartbeat: { urlSecret: prometheus-web-auth } }', expect: [/alertmanager\.heartbeat\.urlSecret/, /already the Secret of prometheus\.webAuthSecret/] },
   { name: 'the Proxmox host on a service address', yaml: 'proxmox: { apiUrl: "https://10.70.0.11:8006", hostAddress: 10.70.0.11 }', expect: [/proxmox\.hostAddress/, /already the address of grafana\.address/] },
   { name: 'more used than allocated', yaml: 'proxmox: { used: { memoryGB: 20 } }', expect: [/proxmox\.used\.memoryGB/, /20/, /more than allocated \(proxmox\.allocated\.memoryGB: 17\.5\)/] },
