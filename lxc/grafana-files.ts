@@ -26,8 +26,9 @@ export function grafanaContainerFiles(site: Site, topology: StackTopology): { fi
   return {
     files: [
       { path: `${GRAFANA_PATHS.provisioning}/datasources/datasources.yaml`, content: grafanaDatasourcesYaml(site, topology) },
-      { path: `${GRAFANA_PATHS.provisioning}/dashboards/dashboards.yaml`, content: grafanaDashboardProvidersYaml() },
-      ...grafanaDashboards(site).map((d) => ({ path: `${GRAFANA_PATHS.dashboards}/${d.fileName}`, content: d.json })),
+      { path: `${GRAFANA_PATHS.provisioning}/dashboards/dashboards.yaml`, content: grafanaDashboardProvidersYaml(topology.platform) },
+      // The same folders and files as the pod's mount, less the Kubernetes dashboard.
+      ...grafanaDashboards(site, topology.platform).map((d) => ({ path: `${GRAFANA_PATHS.dashboards}/${d.path}`, content: d.json })),
       { path: GRAFANA_ENV_FILE, content: env },
       {
         path: '/etc/systemd/system/grafana-server.service.d/monitoring.conf',

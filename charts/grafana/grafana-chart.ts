@@ -47,8 +47,8 @@ export class GrafanaServer extends ComponentChart {
     const version = IMAGES.grafana.tag;
     const labels = componentLabels(GRAFANA_COMPONENT, version);
     const datasourcesYaml = grafanaDatasourcesYaml(site, topology);
-    const providersYaml = grafanaDashboardProvidersYaml();
-    const dashboards = grafanaDashboards(site);
+    const providersYaml = grafanaDashboardProvidersYaml(topology.platform);
+    const dashboards = grafanaDashboards(site, topology.platform);
     const settings = grafanaSettings(site);
     const placement = placementFor(site, GRAFANA_COMPONENT);
     const http = k8s.IntOrString.fromString('http');
@@ -160,7 +160,8 @@ export class GrafanaServer extends ComponentChart {
                   ],
                 },
               },
-              { name: 'dashboards', configMap: { name: 'grafana-dashboards' } },
+              // ConfigMap keys cannot hold "/": items place each dashboard in its folder's directory.
+              { name: 'dashboards', configMap: { name: 'grafana-dashboards', items: dashboards.map((d) => ({ key: d.fileName, path: d.path })) } },
               { name: 'logs', emptyDir: {} },
               { name: 'tmp', emptyDir: {} },
             ],

@@ -5,7 +5,15 @@
 import type { Site } from '../../site';
 import { configYaml } from '../common/config-yaml';
 import { ALERTMANAGER_CLIENT_USER, PROMETHEUS_CLIENT_USER } from '../prometheus/prometheus-config';
-import type { StackTopology } from '../topology';
+import type { Platform, StackTopology } from '../topology';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { DASHBOARD_FOLDERS, type DashboardArea, type DashboardFolder } from './dashboards/catalog';
+import { hostsDashboard } from './dashboards/hosts';
+import { kubernetesDashboard } from './dashboards/kubernetes';
+import { logsDashboard } from './dashboards/logs';
+import { probesDashboard } from './dashboards/probes';
+import { proxmoxDashboard } from './dashboards/proxmox';
+import { securityDashboard } from './dashboards/security';
 import { stackHealthDashboard } from './dashboards/stack-health';
 
 /**
@@ -69,6 +77,7 @@ export interface GrafanaDashboardProvider {
   name: string;
   orgId: 1;
   folder: string;
+  folderUid: string;
   type: 'file';
   disableDeletion: true;
   allowUiUpdates: false;
@@ -81,9 +90,12 @@ export interface GrafanaDashboardProvidersFile {
   providers: GrafanaDashboardProvider[];
 }
 
-/** A dashboard as a file: name inside the dashboards ConfigMap, and its JSON text. */
+/** A dashboard as a file: its name (also its key in the dashboards ConfigMap), its folder, and its JSON text. */
 export interface GrafanaDashboardFile {
   readonly fileName: string;
+  readonly folder: DashboardFolder;
+  /** Path under GRAFANA_PATHS.dashboards: `<folder directory>/<fileName>`. */
+  readonly path: string;
   readonly json: string;
 }
 
@@ -137,33 +149,65 @@ export function grafanaDatasourcesYaml(site: Site, topology: StackTopology): str
   return configYaml(grafanaDatasources(site, topology));
 }
 
-export const DASHBOARD_FOLDER = 'Monitoring stack';
+/** One dashboard: the area (folder) it belongs to, its file name, and the platforms it is for. */
+interface DashboardDefinition {
+  readonly area: DashboardArea;
+  readonly fileName: string;
+  readonly build: (site: Site) => dashboard.Dashboard;
+  /** @default - both platforms. */
+  readonly platforms?: readonly Platform[];
+}
 
-export function grafanaDashboardProviders(): GrafanaDashboardProvidersFile {
+/** Every dashboard, in folder order. Kubernetes and Talos only where there is a cluster. */
+const DASHBOARDS: readonly DashboardDefinition[] = [
+  { area: 'stack', fileName: 'stack-health.json', build: stackHealthDashboard },
+  { area: 'infrastructure', fileName: 'proxmox.json', build: proxmoxDashboard },
+  { area: 'infrastructure', fileName: 'hosts.json', build: hostsDashboard },
+  { area: 'availability', fileName: 'probes.json', build: probesDashboard },
+  { area: 'logs', fileName: 'logs.json', build: logsDashboard },
+  { area: 'security', fileName: 'security.json', build: securityDashboard },
+  { area: 'kubernetes', fileName: 'kubernetes.json', build: kubernetesDashboard, platforms: ['kubernetes'] },
+];
+
+const dashboardsFor = (platform: Platform) => DASHBOARDS.filter((d) => !d.platforms || d.platforms.includes(platform));
+
+/** The folders that hold a dashboard on this platform, in DASHBOARD_FOLDERS order. */
+export function dashboardFolders(platform: Platform): DashboardFolder[] {
+  const used = new Set(dashboardsFor(platform).map((d) => d.area));
+  return (Object.keys(DASHBOARD_FOLDERS) as DashboardArea[]).filter((a) => used.has(a)).map((a) => DASHBOARD_FOLDERS[a]);
+}
+
+/**
+ * One provider per folder, each reading its own directory: folder titles and uids are set here,
+ * not derived from directory names (foldersFromFilesStructure), so they can be renamed freely.
+ */
+export function grafanaDashboardProviders(platform: Platform): GrafanaDashboardProvidersFile {
   return {
     apiVersion: 1,
-    providers: [{
-      name: 'monitoring-stack',
+    providers: dashboardFolders(platform).map((folder) => ({
+      name: folder.uid,
       orgId: 1,
-      folder: DASHBOARD_FOLDER,
+      folder: folder.title,
+      folderUid: folder.uid,
       type: 'file',
       // Dashboards live in Git: the UI can neither delete nor save over them.
       disableDeletion: true,
       allowUiUpdates: false,
       updateIntervalSeconds: 60,
-      options: { path: GRAFANA_PATHS.dashboards, foldersFromFilesStructure: false },
-    }],
+      options: { path: `${GRAFANA_PATHS.dashboards}/${folder.directory}`, foldersFromFilesStructure: false },
+    })),
   };
 }
 
-export function grafanaDashboardProvidersYaml(): string {
-  return configYaml(grafanaDashboardProviders());
+export function grafanaDashboardProvidersYaml(platform: Platform): string {
+  return configYaml(grafanaDashboardProviders(platform));
 }
 
-/** Every provisioned dashboard, as files for the dashboards ConfigMap. */
-export function grafanaDashboards(site: Site): GrafanaDashboardFile[] {
-  return [
+/** Every dashboard provisioned on the platform, as files (the LXC path has no Kubernetes dashboard). */
+export function grafanaDashboards(site: Site, platform: Platform): GrafanaDashboardFile[] {
+  return dashboardsFor(platform).map((d) => {
+    const folder = DASHBOARD_FOLDERS[d.area];
     // JSON round trip: builder output carries a function-valued property JSON drops anyway.
-    { fileName: 'stack-health.json', json: `${JSON.stringify(stackHealthDashboard(site), null, 2)}\n` },
-  ];
+    return { fileName: d.fileName, folder, path: `${folder.directory}/${d.fileName}`, json: `${JSON.stringify(d.build(site), null, 2)}\n` };
+  });
 }

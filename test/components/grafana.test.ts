@@ -1,7 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 import { STACK_HEALTH_UID, stackHealthDashboard } from '../../charts/grafana/dashboards/stack-health';
 import { GrafanaServer } from '../../charts/grafana/grafana-chart';
@@ -10,19 +6,9 @@ import {
 } from '../../charts/grafana/provisioning';
 import { ALERTMANAGER_CLIENT_USER, PROMETHEUS_CLIENT_USER } from '../../charts/prometheus/prometheus-config';
 import { stackTopology } from '../../charts/topology';
-import { SHARED_DIR, describeWithShared } from '../support/shared-dir';
+import { describeWithShared } from '../support/shared-dir';
+import { grafanaSchemas, type Json, logqlParser, panelsOf, promqlParser, queriesOf, syntaxErrors } from '../grafana/support';
 import { findObject, siteWith, strictSchemaErrors, synthChart } from './component-support';
-
-type Json = Record<string, any>;
-
-/** The part of a lezer parser the syntax checks use. */
-interface SyntaxParser {
-  parse(input: string): { iterate(spec: { enter(node: { type: { isError: boolean } }): void }): void };
-}
-// Both packages are "type": "module" with a CommonJS build under `require`; a static import from
-// this CommonJS test file trips TS1479, so they are required (what ts-jest emits anyway).
-const { parser: promqlParser } = require('@prometheus-io/lezer-promql') as { parser: SyntaxParser }; // eslint-disable-line @typescript-eslint/no-require-imports
-const { parser: logqlParser } = require('@grafana/lezer-logql') as { parser: SyntaxParser }; // eslint-disable-line @typescript-eslint/no-require-imports
 
 const { site, objects } = synthChart(GrafanaServer);
 const deployment = findObject(objects, 'Deployment', 'grafana');
@@ -30,13 +16,10 @@ const pod = deployment.spec.template.spec;
 const container = pod.containers[0];
 const env = (name: string) => container.env.find((e: Json) => e.name === name);
 
-/** The dashboards as written into the ConfigMap, parsed back. */
-const writtenDashboards: Json[] = Object.values(findObject(objects, 'ConfigMap', 'grafana-dashboards').data as Record<string, string>).map((t) => JSON.parse(t));
+/** The stack health dashboard as written into the ConfigMap, parsed back (the others: test/grafana). */
+const writtenDashboards: Json[] = [JSON.parse(findObject(objects, 'ConfigMap', 'grafana-dashboards').data['stack-health.json'])];
 const writtenDatasources = YAML.parse(findObject(objects, 'ConfigMap', 'grafana-provisioning').data['datasources.yaml']);
 const writtenProviders = YAML.parse(findObject(objects, 'ConfigMap', 'grafana-provisioning').data['dashboards.yaml']);
-
-const panelsOf = (d: Json): Json[] => d.panels.flatMap((p: Json) => [p, ...(p.panels ?? [])]);
-const queriesOf = (d: Json): Json[] => panelsOf(d).flatMap((p) => (p.targets ?? []).map((t: Json) => ({ ...t, datasource: t.datasource ?? p.datasource })));
 
 describe('Grafana datasources', () => {
   test('Prometheus, Loki and Alertmanager are provisioned with stable UIDs at the topology addresses', () => {
@@ -90,12 +73,13 @@ describe('Grafana datasources', () => {
 });
 
 describe('Grafana dashboards', () => {
-  test('the provider reads the mounted dashboards directory into one folder, read-only', () => {
-    expect(writtenProviders.providers).toEqual([expect.objectContaining({
-      type: 'file', folder: 'Monitoring stack', disableDeletion: true, allowUiUpdates: false,
-      options: { path: GRAFANA_PATHS.dashboards, foldersFromFilesStructure: false },
-    })]);
+  test('the stack health dashboard\'s provider reads its own directory of the dashboards mount into the "Monitoring stack" folder, read-only', () => {
+    expect(writtenProviders.providers).toContainEqual(expect.objectContaining({
+      type: 'file', folder: 'Monitoring stack', folderUid: 'monitoring-stack', disableDeletion: true, allowUiUpdates: false,
+      options: { path: `${GRAFANA_PATHS.dashboards}/monitoring-stack`, foldersFromFilesStructure: false },
+    }));
     expect(container.volumeMounts).toContainEqual({ name: 'dashboards', mountPath: GRAFANA_PATHS.dashboards, readOnly: true });
+    expect(pod.volumes.find((v: Json) => v.name === 'dashboards').configMap.items).toContainEqual({ key: 'stack-health.json', path: 'monitoring-stack/stack-health.json' });
     const provisioning = pod.volumes.find((v: Json) => v.name === 'provisioning').configMap.items;
     expect(provisioning).toEqual([
       { key: 'datasources.yaml', path: 'datasources/datasources.yaml' },
@@ -103,9 +87,9 @@ describe('Grafana dashboards', () => {
     ]);
   });
 
-  test('the stack health dashboard is provisioned with its stable UID', () => {
+  test('the stack health dashboard is provisioned with its stable UID, first of the dashboards', () => {
     expect(writtenDashboards.map((d) => d.uid)).toEqual([STACK_HEALTH_UID]);
-    expect(grafanaDashboards(site).map((d) => d.fileName)).toEqual(['stack-health.json']);
+    expect(grafanaDashboards(site, 'kubernetes')[0]).toMatchObject({ fileName: 'stack-health.json', path: 'monitoring-stack/stack-health.json' });
   });
 
   test('it covers up, scrape durations, the TSDB, Loki ingestion, the syslog gateway and Alertmanager notifications', () => {
@@ -283,43 +267,3 @@ describe('Grafana chart', () => {
     });
   });
 });
-
-/** Number of error nodes in a lezer parse tree. */
-function syntaxErrors(p: SyntaxParser, expr: string): number {
-  let errors = 0;
-  p.parse(expr).iterate({ enter: (node) => { if (node.type.isError) errors += 1; } });
-  return errors;
-}
-
-/**
- * Ajv over ../shared/schemas/grafana (foundation SDK JSON schemas, validators.md §4): the classic
- * dashboard, then each panel's options/custom field config and each query against its plugin.
- */
-function grafanaSchemas(): { dashboardErrors(d: Json): string[] } {
-  const dir = path.join(SHARED_DIR, 'schemas', 'grafana');
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
-  const id = (name: string) => `file:///grafana/${name}.json`;
-  for (const name of ['dashboard', 'timeseries', 'stat', 'logs', 'prometheus', 'loki']) {
-    ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, `${name}.jsonschema.json`), 'utf8')), id(name));
-  }
-  const get = (ref: string): ValidateFunction | undefined => ajv.getSchema(ref);
-  const run = (label: string, fn: ValidateFunction | undefined, data: unknown): string[] => {
-    if (!fn) return [`${label}: no schema`];
-    return fn(data) ? [] : (fn.errors ?? []).map((e) => `${label} ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`);
-  };
-  return {
-    dashboardErrors(d: Json): string[] {
-      const errors = run('dashboard', get(id('dashboard')), d);
-      for (const panel of panelsOf(d).filter((p) => p.type !== 'row')) {
-        errors.push(...run(`${panel.type} options`, get(`${id(panel.type)}#/definitions/Options`), panel.options ?? {}));
-        const custom = get(`${id(panel.type)}#/definitions/FieldConfig`);
-        if (custom) errors.push(...run(`${panel.type} fieldConfig.custom`, custom, panel.fieldConfig?.defaults?.custom ?? {}));
-      }
-      for (const query of queriesOf(d)) {
-        errors.push(...run(`${query.datasource.type} query`, get(id(query.datasource.type)), query));
-      }
-      return errors;
-    },
-  };
-}

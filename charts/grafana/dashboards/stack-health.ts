@@ -16,12 +16,10 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { Site } from '../../../site';
 import { SYSLOG_JOB } from '../../syslog/alloy-config';
+import { DASHBOARD_UIDS, GENERATED_TAG } from './catalog';
+import { dashboardLinks, LOKI, PROMETHEUS } from './kit';
 
-export const STACK_HEALTH_UID = 'monitoring-stack-health';
-
-/** Must equal DATASOURCE_UIDS in ../provisioning.ts (kept here to avoid an import cycle; a test pins them). */
-const PROMETHEUS: common.DataSourceRef = { type: 'prometheus', uid: 'prometheus' };
-const LOKI: common.DataSourceRef = { type: 'loki', uid: 'loki' };
+export const STACK_HEALTH_UID = DASHBOARD_UIDS.stackHealth;
 
 /** The stack's own scrape jobs. */
 export const STACK_JOBS = ['prometheus', 'alertmanager', 'loki', 'grafana'] as const;
@@ -61,6 +59,7 @@ function upStat(next: NextId): stat.PanelBuilder {
     .title('Stack services up')
     .description('1 when Prometheus scraped the service at its last attempt, 0 when the scrape failed.')
     .datasource(PROMETHEUS)
+    .unit('none')
     .span(24)
     .height(4)
     .colorMode(common.BigValueColorMode.Background)
@@ -162,12 +161,16 @@ export function stackHealthDashboard(site: Site): dashboard.Dashboard {
   const builder = new dashboard.DashboardBuilder('Monitoring stack health')
     .uid(STACK_HEALTH_UID)
     .description(`Health of the monitoring stack of site ${site.name}: targets, Prometheus TSDB, Loki ingestion, syslog gateway, Alertmanager notifications.`)
-    .tags(['monitoring-stack', 'generated'])
+    .tags(['monitoring-stack', GENERATED_TAG])
     .readonly()
     .timezone('browser')
     .refresh('1m')
     .time({ from: 'now-6h', to: 'now' })
-    .tooltip(dashboard.DashboardCursorSync.Crosshair);
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .links(dashboardLinks([
+      { title: 'Logs', uid: DASHBOARD_UIDS.logs },
+      { title: 'Hosts', uid: DASHBOARD_UIDS.hosts },
+    ]));
   for (const { rowId, title, panels } of sections) {
     // Expanded rows: in Grafana's classic model only collapsed rows hold their panels; an
     // expanded row's panels follow it at the top level.
