@@ -11,10 +11,9 @@
  * an RFC 3164 header (priority, "%b %d %T" with the day space-padded, the manager's short host
  * name), the tag `ossec:`, then the whole alert as unformatted JSON: what the gateway's UDP
  * listener (syslog_format rfc3164) parses into host=<manager>, app="ossec", and the JSON as the
- * log line. csyslogd builds the datagram in a 64 KiB buffer (OS_MAXSTR), so it can be longer
- * than the listener's read size (Alloy's max_message_length, 8192 by default), which then cuts
- * it (Alloy v1.18 syslogtarget transport.go: the rest of the datagram is discarded); see
- * docs/integrations/wazuh.md.
+ * log line. csyslogd builds the datagram in a 64 KiB buffer (OS_MAXSTR), longer than Alloy's
+ * default read size (max_message_length 8192, the rest of the datagram discarded): the gateway's
+ * UDP listener raises it to 64 KiB (charts/syslog/alloy-config.ts); see docs/integrations/wazuh.md.
  */
 import type { Site } from '../../site';
 

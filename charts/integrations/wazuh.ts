@@ -11,7 +11,7 @@
 import type { Site } from '../../site';
 import type { OutputFile } from '../../render/output-file';
 import { wazuhManagers } from '../../site/derived';
-import { SYSLOG_JOB } from '../syslog/alloy-config';
+import { SYSLOG_JOB, UDP_MAX_MESSAGE_BYTES } from '../syslog/alloy-config';
 import { OSSEC_CONF, CSYSLOGD_APP_NAME, WAZUH_CRITICAL_RULE_LEVEL, wazuhSyslogOutputXml } from './wazuh-csyslogd';
 import { WAZUH_ALERT_WINDOW } from './wazuh-rules';
 
@@ -63,9 +63,7 @@ function readme(site: Site): string {
     '`facility="local0"` (csyslogd sends every alert with priority local0.warning; the Wazuh level is',
     '`rule_level` after `| json`), `source_ip` (the manager\'s address).',
     '',
-    'An alert longer than the gateway\'s UDP read size (8192 bytes by default) is stored cut there. Its',
-    'rule and agent come first in the JSON, so it still raises its Alertmanager alert; a plain `| json`',
-    'in Grafana marks the cut line with `__error__="JSONParserErr"` (`| json rule_level="rule.level"` reads it).',
+    `The gateway reads UDP messages of up to ${UDP_MAX_MESSAGE_BYTES} bytes, csyslogd's own limit, so an alert arrives whole.`,
     '',
     '## Remove',
     '',
