@@ -27,6 +27,6 @@ export function addMonitoringLayer(scope: Construct, site: Site): Chart[] {
     new KubeStateMetrics(scope, 'kube-state-metrics', props),
     new NodeExporterDaemonSet(scope, 'node-exporter'),
     // Pod logs and events (site.integrations.logs); no chart, so no file, when both are off.
-    ...(clusterLogsWanted(props) ? [new ClusterLogs(scope, 'cluster-logs', props)] : []),
+    ...(clusterLogsWanted(site) ? [new ClusterLogs(scope, 'cluster-logs', props)] : []),
   ];
 }

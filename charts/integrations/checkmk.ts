@@ -40,7 +40,8 @@ export interface PrometheusConnection {
   readonly connection: string;
   readonly protocol: 'http';
   readonly verify_cert: false;
-  readonly auth_basic: { readonly username: string; readonly password: PasswordReference };
+  /** CheckMK's CascadingSingleChoice, as the rule stores it: `["auth_login", {username, password}]` (server_side_calls/special_agent.py). */
+  readonly auth_basic: readonly ['auth_login', { readonly username: string; readonly password: PasswordReference }];
 }
 
 export interface PrometheusSpecialAgent extends PrometheusConnection {
@@ -62,10 +63,10 @@ export function prometheusConnection(site: Site): PrometheusConnection {
     connection: `${site.prometheus.address}:${PORTS.prometheus}`,
     protocol: 'http',
     verify_cert: false,
-    auth_basic: {
+    auth_basic: ['auth_login', {
       username: CHECKMK_PROMETHEUS_USER,
       password: { secret: site.prometheus.webAuthSecret, namespace: site.kubernetes.namespace, key: CHECKMK_PASSWORD_KEY },
-    },
+    }],
   };
 }
 
@@ -120,7 +121,7 @@ function checkmkReadme(site: Site): string {
     '## Connection (both special agents)',
     '',
     `- Prometheus: \`${conn.connection}\`, protocol \`${conn.protocol}\` (the rule takes the address without the scheme).`,
-    `- User \`${conn.auth_basic.username}\`; its password is key \`${CHECKMK_PASSWORD_KEY}\` of the generated Secret \`${ns}/${secret}\``,
+    `- User \`${conn.auth_basic[1].username}\`; its password is key \`${CHECKMK_PASSWORD_KEY}\` of the generated Secret \`${ns}/${secret}\``,
     '  (also in the secrets directory: `kubernetes/monitoring-secrets.yaml`, never in dist/). Read it with',
     `  \`kubectl -n ${ns} get secret ${secret} -o jsonpath='{.data.${CHECKMK_PASSWORD_KEY}}' | base64 -d\`,`,
     `  store it in CheckMK's password store and pick it there. Key \`${CHECKMK_USERNAME_KEY}\` holds the user name.`,
@@ -138,6 +139,8 @@ function checkmkReadme(site: Site): string {
     'the values in `prometheus-special-agent.json`: no scrape targets (CheckMK\'s own agents already watch the',
     'guests), and these PromQL services. Each query returns exactly one value. Services with a host go to that',
     'CheckMK host as piggyback data: the host must exist under that name (edit `host_name` if yours differ).',
+    'The JSON files hold each rule\'s value in CheckMK\'s own field names (`auth_basic` is its choice `auth_login`',
+    'with the user and where the password is, never the password itself), to enter by hand or through the REST API.',
     '',
     '| Service | Host | Metric label | PromQL | Levels (warn / crit) |',
     '| --- | --- | --- | --- | --- |',

@@ -17,6 +17,7 @@ import { componentLabels, selectorLabels } from '../common/labels';
 import { IngressPolicy } from '../common/network-policy';
 import { smallPodResources } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
+import type { Site } from '../../site';
 import { PORTS } from '../topology';
 import { clusterLogConfig, clusterLogStreams } from './cluster-logs-config';
 
@@ -39,8 +40,8 @@ export const CLUSTER_LOGS_RBAC: ReadonlyArray<{ readonly apiGroups: readonly str
 ];
 
 /** Whether the site wants the collector at all (pod logs or events; Kubernetes only). */
-export function clusterLogsWanted(chartProps: ComponentChartProps): boolean {
-  const streams = clusterLogStreams(chartProps.site);
+export function clusterLogsWanted(site: Site): boolean {
+  const streams = clusterLogStreams(site);
   return streams.pods || streams.events;
 }
 

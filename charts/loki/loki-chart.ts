@@ -4,6 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import type { Site } from '../../site';
 import { configChecksumAnnotation } from '../common/checksum';
 import { ComponentChart, type ComponentChartProps } from '../common/component-chart';
 import { IMAGES, imageRef } from '../common/images';
@@ -14,7 +15,7 @@ import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
 import { GRAFANA_COMPONENT } from '../grafana/grafana-chart';
-import { CLUSTER_LOGS_COMPONENT } from '../logs/cluster-logs';
+import { CLUSTER_LOGS_COMPONENT, clusterLogsWanted } from '../logs/cluster-logs';
 import { SyslogGateway } from '../syslog/syslog-gateway';
 import { PORTS, SERVICE_NAMES } from '../topology';
 import { placementFor } from '../common/placement';
@@ -31,7 +32,9 @@ const CONFIG_DIR = '/etc/loki';
 const CONFIG_FILE = 'loki.yaml';
 const RULES_CONFIG_MAP = 'loki-rules';
 /** Pods of these components query Loki, push to it or scrape its /metrics from inside the cluster. */
-const IN_CLUSTER_CLIENTS = [GRAFANA_COMPONENT, 'prometheus', CLUSTER_LOGS_COMPONENT];
+function inClusterClients(site: Site): string[] {
+  return [GRAFANA_COMPONENT, 'prometheus', ...(clusterLogsWanted(site) ? [CLUSTER_LOGS_COMPONENT] : [])];
+}
 
 export type LokiServerProps = ComponentChartProps;
 
@@ -165,7 +168,7 @@ export class LokiServer extends ComponentChart {
       rules: [
         // Clients of the LoadBalancer (Local policy: their own addresses) and the in-cluster
         // clients; the syslog gateway pushes over the pod's loopback.
-        { ports: [{ port: PORTS.loki, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: IN_CLUSTER_CLIENTS },
+        { ports: [{ port: PORTS.loki, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: inClusterClients(site) },
         ...gateway.ingressRules,
       ],
     });

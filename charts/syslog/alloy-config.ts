@@ -96,7 +96,7 @@ export function alloySyslogBlocks(site: Site, options: GatewayOptions = {}): All
       ],
       blocks: syslogListeners(site).map(listenerBlock),
     },
-    ...(options.talosLogs ? talosLogBlocks('loki.write.loki.receiver') : []),
+    ...(options.talosLogs ? talosLogBlocks(site, 'loki.write.loki.receiver') : []),
     {
       name: 'loki.write',
       label: 'loki',

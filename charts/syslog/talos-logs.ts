@@ -12,6 +12,7 @@
  * (pkg/translator/loki of opentelemetry-collector-contrib: JSON format by default, the body a
  * JSON string, and an `exporter="OTLP"` label on every stream.)
  */
+import type { Site } from '../../site';
 import { TALOS_LOG_HOST_TAG } from '../common/cluster-contract';
 import { PORTS } from '../topology';
 import { type AlloyBlock, ref } from './alloy-syntax';
@@ -29,7 +30,8 @@ const field = (name: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : 
  * Labels: job and source "talos", host (the node), service (the Talos service: machined, etcd,
  * kubelet, ...) and level; the time is the node's `talos-time`.
  */
-export function talosLogBlocks(forwardTo: string): AlloyBlock[] {
+export function talosLogBlocks(site: Site, forwardTo: string): AlloyBlock[] {
+  const hosts = site.talos.nodes.map((n) => n.hostname);
   return [
     {
       name: 'otelcol.receiver.tcplog',
@@ -59,6 +61,17 @@ export function talosLogBlocks(forwardTo: string): AlloyBlock[] {
           ],
         },
         { name: 'stage.labels', attributes: [['values', { host: '', service: '', level: '' }]] },
+        // The port is open to the pod network too (the nodes' connections arrive masqueraded), so a
+        // line that names no node of the site is dropped rather than filed as a node's log.
+        {
+          name: 'stage.match',
+          attributes: [
+            // Hostnames are DNS labels (site validation): no character of theirs is special in RE2.
+            ['selector', `{host!~"${hosts.join('|')}"}`],
+            ['action', 'drop'],
+            ['drop_counter_reason', 'not_a_talos_node'],
+          ],
+        },
         // The exporter labels every stream exporter="OTLP"; the scheme has no use for it.
         { name: 'stage.label_drop', attributes: [['values', ['exporter']]] },
         { name: 'stage.static_labels', attributes: [['values', { job: TALOS_LOG_JOB, source: TALOS_LOG_JOB }]] },

@@ -91,7 +91,7 @@ describe('the files for CheckMK', () => {
     for (const p of [PROMETHEUS_AGENT_FILE, ALERTING_RULES_AGENT_FILE]) {
       expect(JSON.parse(file(p))).toMatchObject({
         connection: '10.70.0.10:9090', protocol: 'http',
-        auth_basic: { username: 'checkmk', password: { secret: 'prometheus-web-auth', namespace: 'monitoring', key: 'checkmk-password' } },
+        auth_basic: ['auth_login', { username: 'checkmk', password: { secret: 'prometheus-web-auth', namespace: 'monitoring', key: 'checkmk-password' } }],
       });
     }
     expect(JSON.parse(file(ALERTING_RULES_AGENT_FILE)).ignore_alerts.ignore_alert_rules).toEqual(['Watchdog']);
@@ -101,7 +101,7 @@ describe('the files for CheckMK', () => {
     const custom = withCheckmk({ prometheus: { address: '10.70.0.40', webAuthSecret: 'prom-login' }, kubernetes: { namespace: 'obs' } });
     const agent = JSON.parse(checkmkIntegrationFiles(custom).find((f) => f.path === PROMETHEUS_AGENT_FILE)!.content);
     expect(agent.connection).toBe('10.70.0.40:9090');
-    expect(agent.auth_basic.password).toEqual({ secret: 'prom-login', namespace: 'obs', key: 'checkmk-password' });
+    expect(agent.auth_basic[1].password).toEqual({ secret: 'prom-login', namespace: 'obs', key: 'checkmk-password' });
     expect(agent.promql_checks.filter((s: Json) => s.host_name).map((s: Json) => s.host_name)).toEqual(['pve01', 'nms', 'status']);
     const readme = checkmkIntegrationFiles(withCheckmk({}, { ...CHECKMK, address: '192.168.77.4' })).find((f) => f.path === CHECKMK_README_FILE)!.content;
     expect(readme).toContain('`192.168.77.4/32`');

@@ -106,6 +106,15 @@ describeWithShared('Talos machine and service logs', () => {
       expect(stage('stage.output')).toEqual([{ source: 'body' }]);
     });
 
+    test('a line that names no node of the site is dropped (the port is open to the pod network): the filter follows the nodes', () => {
+      const process = config.find((b) => b.name === 'loki.process' && b.label === 'talos')!;
+      const match = process.blocks.filter((b) => b.name === 'stage.match').map((b) => Object.fromEntries(b.attributes));
+      expect(match).toEqual([{ selector: '{host!~"kube-a|kube-b|kube-c"}', action: 'drop', drop_counter_reason: 'not_a_talos_node' }]);
+      // After stage.labels has set host, before anything reaches Loki.
+      const names = process.blocks.map((b) => b.name);
+      expect(names.indexOf('stage.match')).toBeGreaterThan(names.indexOf('stage.labels'));
+    });
+
     test('switched off: no listener, no Service, no port, no policy rule', () => {
       const off = synthChart(LokiServer, siteWith(LOGS_OFF)).objects;
       expect(off.filter((o) => o.metadata.name === 'talos-logs')).toEqual([]);
@@ -175,8 +184,9 @@ describe('pod logs and events', () => {
     ]);
   });
 
-  test('both off: no collector chart at all (no file in dist/monitoring)', () => {
+  test('both off: no collector chart at all (no file in dist/monitoring), and Loki admits no collector', () => {
     const off = siteWith({ integrations: { logs: { pods: false, events: false } } });
+    expect(JSON.stringify(findObject(synthChart(LokiServer, off).objects, 'NetworkPolicy', 'loki'))).not.toContain(CLUSTER_LOGS_COMPONENT);
     const charts = addMonitoringLayer(Testing.app(), off);
     expect(charts.map((c) => c.node.id)).not.toContain('cluster-logs');
     expect(addMonitoringLayer(Testing.app(), siteWith()).map((c) => c.node.id)).toContain('cluster-logs');

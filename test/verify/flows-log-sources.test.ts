@@ -23,7 +23,7 @@ const MINUTE_NS = 60n * 1_000_000_000n;
 
 /** The static labels each pipeline of the stack's own config puts on its lines. */
 const talosStatic = () => {
-  const process = talosLogBlocks('loki.write.loki.receiver').find((b) => b.name === 'loki.process')!;
+  const process = talosLogBlocks(site, 'loki.write.loki.receiver').find((b) => b.name === 'loki.process')!;
   return Object.fromEntries(process.blocks!.find((b) => b.name === 'stage.static_labels')!.attributes!)['values'] as Record<string, string>;
 };
 const kubernetesStatic = () => {

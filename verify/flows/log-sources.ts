@@ -12,6 +12,8 @@
 import { fail, pass, type CheckResult } from '../check';
 import type { ServiceEndpoint } from '../http';
 import type { Site } from '../../site';
+import { KUBERNETES_EVENTS_JOB, KUBERNETES_LOG_SOURCE } from '../../charts/logs/cluster-logs-config';
+import { TALOS_LOG_JOB } from '../../charts/syslog/talos-logs';
 import type { FlowContext } from './context';
 import { callAs, failedAs, FlowFailure, isArrayOf, isRecord, isStringMap, type Shape } from './flow-request';
 import { pollUntil } from './poll';
@@ -37,21 +39,21 @@ export function logSourceExpectations(site: Site): LogSourceExpectation[] {
     ...(logs.talos ? site.talos.nodes.map((n) => ({
       id: `logs/talos-${n.hostname}`,
       title: `Talos logs of ${n.hostname} reach Loki`,
-      selector: `{source="talos", host=${JSON.stringify(n.hostname)}}`,
+      selector: `{source=${JSON.stringify(TALOS_LOG_JOB)}, host=${JSON.stringify(n.hostname)}}`,
       windowSeconds: MINUTES_15,
       next: `apply the node's machine config (machine.logging) with talosctl, then check \`talosctl -n ${n.address} logs machined\` for "log sender" errors and the talos-logs Service on ${site.loki.address}`,
     })) : []),
     ...(logs.pods ? [{
       id: 'logs/pods',
       title: 'pod logs reach Loki',
-      selector: `{source="kubernetes", namespace=${JSON.stringify(ns)}}`,
+      selector: `{source=${JSON.stringify(KUBERNETES_LOG_SOURCE)}, namespace=${JSON.stringify(ns)}}`,
       windowSeconds: MINUTES_15,
       next: `check the cluster-logs Deployment in ${ns} (its log, and that its ClusterRole can read pods/log)`,
     }] : []),
     ...(logs.events ? [{
       id: 'logs/events',
       title: 'Kubernetes events reach Loki',
-      selector: '{job="kubernetes-events"}',
+      selector: `{job=${JSON.stringify(KUBERNETES_EVENTS_JOB)}}`,
       windowSeconds: HOURS_24,
       next: `check the cluster-logs Deployment in ${ns} (its log, and that its ClusterRole can read events)`,
     }] : []),
