@@ -17,11 +17,16 @@ function serviceSizing(d: { address: string; cpu: number; memoryGiB: number; sto
   };
 }
 
+/** Severities a receiver gets (charts/prometheus/rules/alert.ts has the policy); info goes nowhere but the UI unless asked for. */
+const receiverSeverities = z.array(z.enum(['critical', 'warning', 'info'])).min(1).default(['critical', 'warning'])
+  .describe('Alert severities sent to this receiver: critical pages now, warning is a ticket within a working day, info informs');
+
 const webhookReceiver = z.strictObject({
   name: dnsLabel.describe('Receiver name used in alertmanager.yml'),
   url: httpUrl.optional().describe('Webhook URL without credentials (it is written into a ConfigMap in git)'),
   urlSecret: dnsLabel.optional().describe('Secret (key "url") holding a URL that carries a token (Slack, Discord, Teams); Alertmanager reads it as a file'),
   sendResolved: z.boolean().default(true),
+  severities: receiverSeverities,
 }).refine((w) => (w.url === undefined) !== (w.urlSecret === undefined), {
   error: 'give exactly one of url (no credentials in it) or urlSecret (a Secret with key "url")',
 });
@@ -35,6 +40,7 @@ const emailReceiver = z.strictObject({
   /** The password is read from this Secret key (mounted file), never written into alertmanager.yml. */
   authPasswordSecret: z.string().min(1).optional().describe('Secret (in the monitoring namespace) holding the SMTP password under key "password"'),
   requireTls: z.boolean().default(true),
+  severities: receiverSeverities,
 });
 
 const guest = z.strictObject({
@@ -127,6 +133,7 @@ export const SiteSchema = z.strictObject({
     retention: duration.default('720h').describe('Alert history retention (report: 30 days)'),
     webAuthSecret: dnsLabel.default('alertmanager-web-auth').describe('Secret with web.yml (bcrypt basic_auth_users) and password for clients'),
     externalUrl: httpUrl.optional().describe('URL in the links Alertmanager puts into notifications; default http://<address>:9093/'),
+    runbookBaseUrl: httpUrl.optional().describe('URL of the runbooks document (docs/runbooks.md) that every alert\'s runbook_url points into, with #<alertname> appended; default: that file in gitops.repoUrl on gitops.branch as GitHub and GitLab show it (<repo>/blob/<branch>/docs/runbooks.md, an SSH URL read as https on its host)'),
     receivers: z.strictObject({
       webhooks: z.array(webhookReceiver).default([]),
       emails: z.array(emailReceiver).default([]),

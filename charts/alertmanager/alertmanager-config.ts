@@ -13,10 +13,17 @@ export const HEARTBEAT_URL_FILE = `${HEARTBEAT_URL_DIR}/url`;
 
 /**
  * Labels that name the object an alert is about: the scrape target (job, instance), the
- * Proxmox object (id: node/…, lxc/…, qemu/…, storage/…) and the filesystem (mountpoint).
- * A label neither alert has counts as equal (Alertmanager compares empty values).
+ * Proxmox object (id: node/…, lxc/…, qemu/…, storage/…), the filesystem (mountpoint), the
+ * network interface (device) and the Kubernetes object (namespace with pod, container,
+ * deployment, statefulset, daemonset, persistentvolumeclaim or job_name; node). Grouping and
+ * inhibition both compare them: one notification per object, and a critical alert mutes only
+ * the warnings about the same object. A label neither alert has counts as equal (Alertmanager
+ * compares empty values), so two kube-state-metrics alerts about different pods differ by `pod`.
  */
-export const SAME_OBJECT_LABELS = ['job', 'instance', 'id', 'mountpoint'];
+export const SAME_OBJECT_LABELS = [
+  'job', 'instance', 'id', 'mountpoint', 'device',
+  'namespace', 'pod', 'container', 'deployment', 'statefulset', 'daemonset', 'persistentvolumeclaim', 'job_name', 'node',
+];
 
 export interface AlertmanagerConfig {
   route: Route;
@@ -52,15 +59,16 @@ export const WEBHOOK_URL_DIR = '/etc/alertmanager/webhooks';
 export function alertmanagerConfig(site: Site, _topology: StackTopology): AlertmanagerConfig {
   const { webhooks, emails } = site.alertmanager.receivers;
   const { heartbeat } = site.alertmanager;
-  const receivers: Receiver[] = [
-    { name: DEFAULT_RECEIVER },
+  const siteReceivers: (Receiver & { severities: readonly string[] })[] = [
     ...webhooks.map((w) => ({
+      severities: w.severities,
       name: w.name,
       webhook_configs: [w.urlSecret
         ? { url_file: `${WEBHOOK_URL_DIR}/${w.name}/url`, send_resolved: w.sendResolved }
         : { url: w.url!, send_resolved: w.sendResolved }],
     })),
     ...emails.map((e) => ({
+      severities: e.severities,
       name: e.name,
       email_configs: [{
         to: e.to, from: e.from, smarthost: e.smarthost, require_tls: e.requireTls, send_resolved: true,
@@ -69,23 +77,30 @@ export function alertmanagerConfig(site: Site, _topology: StackTopology): Alertm
       }],
     })),
   ];
+  const receivers: Receiver[] = [{ name: DEFAULT_RECEIVER }, ...siteReceivers.map(({ severities: _, ...r }) => r)];
   return {
     route: {
       receiver: DEFAULT_RECEIVER,
-      group_by: ['alertname', 'instance'],
+      // One notification per alert and object (the same labels inhibition compares).
+      group_by: ['alertname', ...SAME_OBJECT_LABELS],
       group_wait: '30s',
       group_interval: '5m',
       repeat_interval: '4h',
       routes: [
         // Watchdog always fires; it must not page anyone through the severity routes below.
         heartbeat ? heartbeatRoute(heartbeat.interval) : { receiver: DEFAULT_RECEIVER, matchers: [WATCHDOG_MATCHER] },
-        ...receivers.slice(1).map((r) => ({ receiver: r.name, matchers: ['severity=~"critical|warning"'], continue: true })),
+        // Each receiver gets the severities it asked for; `continue` lets every receiver see the
+        // alert. What no receiver takes stays with the default receiver (UI and API only).
+        ...siteReceivers.map((r) => ({ receiver: r.name, matchers: [severityMatcher(r.severities)], continue: true })),
       ],
     },
     inhibit_rules: [
       // A critical alert silences the warnings about the same object (one page per broken thing),
       // not the whole host: a guest down on pve01 leaves pve01's storage warnings alone.
       { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: SAME_OBJECT_LABELS },
+      // A warning silences the info about the same object (a rebooted host that is also out of
+      // memory: the warning says enough). Never Watchdog: muting it would stop the heartbeat.
+      { source_matchers: ['severity="warning"'], target_matchers: ['severity="info"', WATCHDOG_EXCLUDED], equal: SAME_OBJECT_LABELS },
     ],
     receivers: heartbeat
       ? [...receivers, { name: HEARTBEAT_RECEIVER, webhook_configs: [{ url_file: HEARTBEAT_URL_FILE, send_resolved: false }] }]
@@ -94,6 +109,13 @@ export function alertmanagerConfig(site: Site, _topology: StackTopology): Alertm
 }
 
 const WATCHDOG_MATCHER = 'alertname="Watchdog"';
+const WATCHDOG_EXCLUDED = 'alertname!="Watchdog"';
+
+/** `severity=~"critical|warning"` for the severities a receiver asked for, in the policy's order. */
+function severityMatcher(severities: readonly string[]): string {
+  const ordered = ['critical', 'warning', 'info'].filter((s) => severities.includes(s));
+  return `severity=~"${ordered.join('|')}"`;
+}
 
 /**
  * Watchdog to the dead man's switch, one ping per interval. A repeat is sent only at a

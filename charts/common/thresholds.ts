@@ -1,5 +1,5 @@
 /**
- * Alert thresholds, named once: the Prometheus rules (charts/prometheus/rules.ts) compare against
+ * Alert thresholds, named once: the Prometheus rules (charts/prometheus/rules/) compare against
  * them and the Grafana dashboards draw them, so a panel turns red where the alert fires.
  * Ratios are 0..1, as the PromQL compares them.
  */
@@ -23,6 +23,25 @@ export const ETCD_LEADER_CHANGES_WARNING = 4;
 export const ETCD_LEADER_CHANGES_WINDOW = '15m';
 /** EtcdDatabaseQuotaLowSpace: the database beyond this share of its backend quota (etcd-mixin). */
 export const ETCD_DB_QUOTA_RATIO_CRITICAL = 0.8;
+
+/** HostInodesAlmostExhausted: a writable filesystem with fewer free inodes than this share (node-mixin's 5%). */
+export const INODES_FREE_RATIO_WARNING = 0.05;
+/** HostConntrackNearLimit: conntrack table used beyond this share of its limit (node-mixin). */
+export const CONNTRACK_USED_RATIO_WARNING = 0.75;
+/** HostNetworkReceiveErrors / HostNetworkTransmitErrors: errored share of an interface's packets (node-mixin's 1%). */
+export const NETWORK_ERROR_RATIO_WARNING = 0.01;
+/** TlsCertificateExpiring, critical: days before a certificate's expiry that someone is paged. */
+export const CERT_EXPIRY_CRITICAL_DAYS = 3;
+/** LokiRequestErrors: share of Loki's requests on a route answered with 5xx. */
+export const LOKI_REQUEST_ERROR_RATIO_WARNING = 0.05;
+/** KubeApiServerErrors: share of API server requests answered with 5xx. */
+export const APISERVER_ERROR_RATIO_WARNING = 0.05;
+/** EtcdHighFsyncDurations: 99th percentile of WAL fsync above this, seconds (etcd-mixin). */
+export const ETCD_WAL_FSYNC_P99_SECONDS_WARNING = 0.5;
+/** EtcdHighFailedProposals: failed Raft proposals per second beyond this, over 15 minutes (etcd-mixin). */
+export const ETCD_FAILED_PROPOSALS_PER_SECOND_WARNING = 5;
+/** KubeletTooManyPods: pods a kubelet runs beyond this share of its node's pod capacity (kubernetes-mixin). */
+export const KUBELET_PODS_RATIO_WARNING = 0.95;
 
 /**
  * A successful probe slower than this share of its deadline is slow. The deadline ends the probe

@@ -14,6 +14,8 @@ import { wazuhManagers } from '../../site/derived';
 import { configYaml } from '../common/config-yaml';
 import { SYSLOG_JOB } from '../syslog/alloy-config';
 import { CSYSLOGD_APP_NAME, WAZUH_CRITICAL_RULE_LEVEL } from './wazuh-csyslogd';
+import { DASHBOARD_UIDS } from '../grafana/dashboards/catalog';
+import { dashboardUrl, runbookUrl, type Runbook } from '../prometheus/rules/alert';
 
 /** File name of the rules in the ruler's tenant directory (its name is the rule namespace). */
 export const WAZUH_RULES_FILE = 'wazuh.yml';
@@ -31,7 +33,7 @@ export interface LokiAlertRule {
   readonly expr: string;
   readonly for: string;
   readonly labels: { readonly severity: 'critical' | 'warning'; readonly job: string; readonly instance: string };
-  readonly annotations: { readonly summary: string; readonly description: string };
+  readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url: string; readonly dashboard: string };
 }
 
 export interface LokiRuleGroup {
@@ -39,6 +41,20 @@ export interface LokiRuleGroup {
   readonly interval: string;
   readonly rules: readonly LokiAlertRule[];
 }
+
+/** The Wazuh alerts' dashboard, and their section of docs/runbooks.md (render/runbooks.ts). */
+export const WAZUH_DASHBOARD = DASHBOARD_UIDS.security;
+export const WAZUH_RUNBOOK: Runbook = {
+  meaning: 'A Wazuh manager raised an alert at or above the site\'s level (integrations.wazuh.minRuleLevel) for an agent; Loki\'s ruler turned it into this alert. Levels 12 and up page as critical, lower ones are warnings. It resolves after one window without a repeat.',
+  check: [
+    'Grafana dashboard "Security" for the agent and rule; LogQL: `{job="syslog", app="ossec"} | json | rule_id="<rule_id>" | agent_name="<agent>"`.',
+    'On the manager: `pct exec <vmid> -- grep \'"id":"<rule_id>"\' /var/ossec/logs/alerts/alerts.json | tail -5`.',
+  ],
+  fix: [
+    'Treat it as the security event it describes (the full_log field says what happened on the agent).',
+    'A false positive: tune the Wazuh rule (a local rule with a lower level in /var/ossec/etc/rules/local_rules.xml, then `systemctl restart wazuh-manager`), not this alert.',
+  ],
+};
 
 /** Labels the rule keeps from each alert (`agent` is the Wazuh agent's name). */
 const GROUPING = ['host', 'agent', 'rule_id', 'rule_level', 'rule_description'];
@@ -72,6 +88,8 @@ function wazuhRule(site: Site, severity: 'critical' | 'warning', fromLevel: numb
     annotations: {
       summary: 'Wazuh rule {{ $labels.rule_id }} (level {{ $labels.rule_level }}) on {{ $labels.agent }}: {{ $labels.rule_description }}',
       description: `Wazuh manager {{ $labels.host }} reported {{ $value }} alert(s) of rule {{ $labels.rule_id }} for agent {{ $labels.agent }} in the last ${WAZUH_ALERT_WINDOW} (levels ${levels} page as ${severity}; the site forwards level ${site.integrations.wazuh.minRuleLevel} and up). The alerts in Grafana: ${wazuhStreamSelector()} | json | rule_id="{{ $labels.rule_id }}" | agent_name="{{ $labels.agent }}"`,
+      runbook_url: runbookUrl(site, 'WazuhHighSeverityAlert'),
+      dashboard: dashboardUrl(site, WAZUH_DASHBOARD),
     },
   };
 }

@@ -66,6 +66,36 @@ describeWithBinary('amtool', 'amtool accepts the synthesized Alertmanager config
     expect(watchdog.status).toBe(0);
   });
 
+  test('each receiver gets the severities it asked for; info goes to the default receiver unless one asks; Watchdog never to them', () => {
+    // GIVEN a pager for critical only, a ticket queue for warning, a mail for everything, and one on the defaults
+    const root = tempDir('amtool-severities-');
+    const site = writeSiteFile(root, [
+      'alertmanager:',
+      '  receivers:',
+      '    webhooks: [{ name: pager, url: "https://pager.example.com/hook", severities: [critical] }, { name: tickets, url: "https://tickets.example.com/hook", severities: [warning] }, { name: chat, url: "https://chat.example.com/hook" }]',
+      '    emails: [{ name: digest, to: ops@example.com, from: am@example.com, smarthost: "smtp.example.com:587", severities: [critical, warning, info] }]',
+    ].join('\n'));
+    const text = alertmanagerYaml(synthToTemp(site).outDir);
+    const { file, result } = check(text);
+    expect(result.status).toBe(0);
+    // WHEN amtool resolves the route of an alert of each severity THEN
+    const routes = (receivers: string, ...labels: string[]) => run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, `--verify.receivers=${receivers}`, ...labels]);
+    expect(routes('pager,chat,digest', 'severity=critical', 'alertname=EndpointDown', 'job=blackbox-http-2xx').status).toBe(0);
+    expect(routes('tickets,chat,digest', 'severity=warning', 'alertname=HostMemoryPressure', 'job=node').status).toBe(0);
+    expect(routes('digest', 'severity=info', 'alertname=HostRebooted', 'job=node').status).toBe(0);
+    expect(routes('default', 'severity=info', 'alertname=Watchdog').status).toBe(0);
+    // A receiver that did not ask for a severity does not get it (the check bites).
+    expect(routes('pager,chat,digest', 'severity=warning', 'alertname=HostMemoryPressure').status).not.toBe(0);
+  });
+
+  test('without any receiver asking for info, info alerts stay with the default receiver (UI only)', () => {
+    const root = tempDir('amtool-info-');
+    const site = writeSiteFile(root, ['alertmanager:', '  receivers:', '    webhooks: [{ name: ops, url: "https://hooks.example.com/alert" }]'].join('\n'));
+    const { file } = check(alertmanagerYaml(synthToTemp(site).outDir));
+    expect(run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=default', 'severity=info', 'alertname=KubeNodeCordoned']).status).toBe(0);
+    expect(run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=ops', 'severity=warning', 'alertname=KubeNodeCordoned']).status).toBe(0);
+  });
+
   test('with a heartbeat, Watchdog goes to the dead man\'s switch alone, and every other alert never does', () => {
     const root = tempDir('amtool-heartbeat-');
     const site = writeSiteFile(root, [

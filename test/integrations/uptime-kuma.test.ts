@@ -9,6 +9,8 @@ import * as YAML from 'yaml';
 import { PrometheusServer } from '../../charts/prometheus/prometheus-server';
 import { prometheusConfig } from '../../charts/prometheus/prometheus-config';
 import { prometheusRuleGroups, prometheusRulesYaml } from '../../charts/prometheus/rules';
+import { dashboardUrl, runbookUrl } from '../../charts/prometheus/rules/alert';
+import { DASHBOARD_UIDS } from '../../charts/grafana/dashboards/catalog';
 import { blackboxProbes } from '../../charts/prometheus/scrape-targets';
 import { UPTIME_KUMA_API_KEY_FILE } from '../../charts/prometheus/uptime-kuma';
 import { operatorSecretSpecs, PLACEHOLDER_VALUE } from '../../charts/secrets/operator-secrets';
@@ -124,6 +126,8 @@ describeWithBinary('promtool', 'UptimeKuma alert rules (promtool test rules)', (
   };
   const monitor = (id: string, name: string, extra = '') =>
     `job="uptime-kuma",instance="172.16.9.6:3101",name="status-a",monitor_id="${id}",monitor_name="${name}",monitor_type="http",monitor_url="https://${name}.example/",monitor_hostname="null",monitor_port="null"${extra}`;
+  /** The links every alert carries (charts/prometheus/rules/alert.ts). */
+  const links = (alert: string) => ({ runbook_url: runbookUrl(site, alert), dashboard: dashboardUrl(site, DASHBOARD_UIDS.probes) });
   const monitorLabels = (id: string, name: string) => ({
     job: 'uptime-kuma', instance: '172.16.9.6:3101', name: 'status-a', monitor_id: id, monitor_name: name, monitor_type: 'http',
     monitor_url: `https://${name}.example/`, monitor_hostname: 'null', monitor_port: 'null',
@@ -151,7 +155,7 @@ describeWithBinary('promtool', 'UptimeKuma alert rules (promtool test rules)', (
         { eval_time: '6m', alertname: 'UptimeKumaMonitorDown', exp_alerts: [] },
         { eval_time: '7m', alertname: 'UptimeKumaMonitorDown', exp_alerts: [{
           exp_labels: { severity: 'critical', ...monitorLabels('1', 'shop') },
-          exp_annotations: { summary: 'UptimeKuma monitor shop is down', description: 'UptimeKuma on status-a has reported its http monitor shop DOWN for 5 minutes.' },
+          exp_annotations: { summary: 'UptimeKuma monitor shop is down', description: 'UptimeKuma on status-a has reported its http monitor shop DOWN for 5 minutes (status 0).', ...links('UptimeKumaMonitorDown') },
         }] },
       ],
     }]);
@@ -173,7 +177,8 @@ describeWithBinary('promtool', 'UptimeKuma alert rules (promtool test rules)', (
           exp_labels: { severity: 'critical', job: 'uptime-kuma', instance: '172.16.9.6:3101', name: 'status-a' },
           exp_annotations: {
             summary: 'Prometheus cannot read UptimeKuma on status-a',
-            description: 'Its monitors are not watched by Alertmanager meanwhile. Check that UptimeKuma runs on 172.16.9.6:3101 and that the API key in Secret kuma-key (key api-key) is active and not expired.',
+            ...links('UptimeKumaScrapeFailing'),
+            description: 'Its monitors are not watched by Alertmanager meanwhile (up = 0). Check that UptimeKuma runs on 172.16.9.6:3101 and that the API key in Secret kuma-key (key api-key) is active and not expired.',
           },
         }] },
       ],
@@ -197,7 +202,7 @@ describeWithBinary('promtool', 'UptimeKuma alert rules (promtool test rules)', (
         { eval_time: '59m', alertname: 'UptimeKumaCertificateExpiring', exp_alerts: [] },
         { eval_time: '61m', alertname: 'UptimeKumaCertificateExpiring', exp_alerts: [{
           exp_labels: { severity: 'warning', ...monitorLabels('1', 'shop') },
-          exp_annotations: { summary: 'Certificate of shop expires in 10 days', description: 'UptimeKuma on status-a sees the TLS certificate of https://shop.example/ expire within 14 days: renew it.' },
+          exp_annotations: { summary: 'Certificate of shop expires in 10 days', description: 'UptimeKuma on status-a sees the TLS certificate of https://shop.example/ expire within 14 days (10 left): renew it.', ...links('UptimeKumaCertificateExpiring') },
         }] },
       ],
     }]);

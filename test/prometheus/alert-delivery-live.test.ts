@@ -69,15 +69,14 @@ describeWithBinary('prometheus', 'the synthesized Prometheus, running (Prometheu
       });
     }));
     const receiverPort = (receiver.address() as { port: number }).port;
-    // Fixed metrics: a host whose clock is half a second off (HostClockSkew's condition), and a
-    // failed-compactions counter that rises on every scrape (PrometheusTsdbCompactionsFailing, for: 0m).
+    // Fixed metrics: a host whose clock is half a second off (HostClockSkew's condition), and that
+    // booted a minute ago (HostRebooted, for: 0m).
     let targetPort: number;
-    let failedCompactions = 0;
+    const bootTime = Math.floor(Date.now() / 1000) - 60;
     ({ server: target, port: targetPort } = await listen((_req, res) => {
-      failedCompactions += 1;
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end([
         '# TYPE node_timex_offset_seconds gauge', 'node_timex_offset_seconds 0.5',
-        '# TYPE prometheus_tsdb_compactions_failed_total counter', `prometheus_tsdb_compactions_failed_total ${failedCompactions}`, '',
+        '# TYPE node_boot_time_seconds gauge', `node_boot_time_seconds ${bootTime}`, '',
       ].join('\n'));
     }));
 
@@ -140,9 +139,9 @@ describeWithBinary('prometheus', 'the synthesized Prometheus, running (Prometheu
     expect(alert).toMatchObject({ state: 'pending', labels: { alertname: 'HostClockSkew', job: 'node', name: 'pve01' } });
   }, DELIVERY_WAIT_MS + 10000);
 
-  test('a rule firing on the target\'s metrics reaches the receiver (PrometheusTsdbCompactionsFailing)', async () => {
-    const delivery = await eventually(async () => received.find((r) => r.alerts.some((a) => a.labels.alertname === 'PrometheusTsdbCompactionsFailing')), DELIVERY_WAIT_MS, 'PrometheusTsdbCompactionsFailing to be delivered');
-    expect(delivery.alerts.find((a) => a.labels.alertname === 'PrometheusTsdbCompactionsFailing')!.labels).toMatchObject({ job: 'node', name: 'pve01', site: site.name });
+  test('a rule firing on the target\'s metrics reaches the receiver (HostRebooted)', async () => {
+    const delivery = await eventually(async () => received.find((r) => r.alerts.some((a) => a.labels.alertname === 'HostRebooted')), DELIVERY_WAIT_MS, 'HostRebooted to be delivered');
+    expect(delivery.alerts.find((a) => a.labels.alertname === 'HostRebooted')!.labels).toMatchObject({ job: 'node', name: 'pve01', site: site.name });
   }, DELIVERY_WAIT_MS + 10000);
 
   test('the Watchdog fires and reaches the receiver at /api/v2/alerts, logged in as Alertmanager expects', async () => {

@@ -46,15 +46,16 @@ export const SECOND_SITE: SiteInput = {
   alertmanager: {
     address: '172.20.42.33', cpu: 1, memoryGiB: 1, storageGiB: 5, retention: '240h', webAuthSecret: 'am-login',
     externalUrl: 'https://alerts.lab.example/',
+    runbookBaseUrl: 'https://wiki.lab.example/monitoring/runbooks.html',
     heartbeat: { urlSecret: 'deadmans-snitch', interval: '3m' },
     receivers: {
       webhooks: [
-        { name: 'chat', urlSecret: 'chat-hook', sendResolved: false },
-        { name: 'ticket', url: 'https://tickets.lab.example/hooks/alertmanager' },
+        { name: 'chat', urlSecret: 'chat-hook', sendResolved: false, severities: ['critical'] },
+        { name: 'ticket', url: 'https://tickets.lab.example/hooks/alertmanager', severities: ['warning', 'info'] },
       ],
       emails: [{
         name: 'oncall', to: 'oncall@lab.example', from: 'am@lab.example', smarthost: 'smtp.lab.example:2525',
-        authUsername: 'am', authPasswordSecret: 'smtp-login', requireTls: false,
+        authUsername: 'am', authPasswordSecret: 'smtp-login', requireTls: false, severities: ['critical', 'warning', 'info'],
       }],
     },
   },
