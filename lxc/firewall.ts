@@ -51,6 +51,7 @@ export function containerFirewallRules(site: Site, service: StackServiceName): F
       return [
         ...common,
         { protocol: 'tcp', port: PORTS.loki, sources: [...logClientSources(site), at('prometheus'), at('grafana')], why: 'Loki: log agents and queries from the management VLAN; Prometheus scrapes it, Grafana queries it' },
+        { protocol: 'tcp', port: PORTS.alloy, sources: [at('prometheus')], why: 'the syslog gateway\'s (Alloy\'s) metrics, scraped by Prometheus' },
         { protocol: 'udp', port: site.syslog.port, why: 'report rule 2: syslog from all VLANs' },
         ...(site.syslog.tcp ? [{ protocol: 'tcp' as const, port: site.syslog.port, why: 'report rule 2: syslog over TCP from all VLANs' }] : []),
       ];

@@ -30,6 +30,9 @@ export function retentionSize(storageGiB: number): string {
   return `${retentionSizeGiB(storageGiB)}GB`;
 }
 
+/** The LXC path's scrape job of the syslog gateway (Grafana Alloy in the Loki container). */
+export const SYSLOG_GATEWAY_JOB = 'syslog-gateway';
+
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export function prometheusConfig(site: Site, topology: StackTopology): PrometheusConfig {
@@ -43,7 +46,9 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
     pveJob(site, topology),
     ...blackboxJobs(site, topology),
     ...uptimeKumaScrapeJobs(site),
-    ...(topology.platform === 'kubernetes' ? kubernetesJobs(site) : []),
+    // The syslog gateway's own metrics: on Kubernetes through the kubernetes-pods job (its pod
+    // annotations); on LXC Alloy listens beside Loki in the Loki container.
+    ...(topology.platform === 'kubernetes' ? kubernetesJobs(site) : [staticJob(SYSLOG_GATEWAY_JOB, `${site.loki.address}:${PORTS.alloy}`)]),
   ];
   return {
     global: {

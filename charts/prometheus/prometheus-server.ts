@@ -128,7 +128,7 @@ export class PrometheusServer extends ComponentChart {
                 { name: 'web-auth', mountPath: PROMETHEUS_WEB_DIR, readOnly: true },
                 { name: 'rules', mountPath: topology.prometheusRulesDir, readOnly: true },
                 { name: 'alertmanager-client', mountPath: topology.alertmanagerPasswordFile.replace(/\/[^/]+$/, ''), readOnly: true },
-                ...(kuma ? [{ name: 'uptime-kuma-api-key', mountPath: UPTIME_KUMA_API_KEY_DIR, readOnly: true }] : []),
+                ...(kuma ? [{ name: 'uptime-kuma-key', mountPath: UPTIME_KUMA_API_KEY_DIR, readOnly: true }] : []),
                 { name: 'data', mountPath: topology.prometheusDataDir },
               ],
             }],
@@ -138,7 +138,7 @@ export class PrometheusServer extends ComponentChart {
               { name: 'web-auth', secret: { secretName: site.prometheus.webAuthSecret, items: [{ key: WEB_CONFIG_KEY, path: WEB_CONFIG_KEY }, { key: 'password', path: 'password' }] } },
               { name: 'alertmanager-client', secret: { secretName: site.alertmanager.webAuthSecret, items: [{ key: 'password', path: 'password' }] } },
               // Optional: Prometheus starts without it; the scrape then fails (UptimeKumaScrapeFailing), as a wrong key does.
-              ...(kuma ? [{ name: 'uptime-kuma-api-key', secret: { secretName: kuma, optional: true, items: [{ key: UPTIME_KUMA_API_KEY, path: UPTIME_KUMA_API_KEY }] } }] : []),
+              ...(kuma ? [{ name: 'uptime-kuma-key', secret: { secretName: kuma, optional: true, items: [{ key: UPTIME_KUMA_API_KEY, path: UPTIME_KUMA_API_KEY }] } }] : []),
             ],
           },
         },

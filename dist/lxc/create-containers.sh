@@ -173,7 +173,7 @@ fi
 install_firewall 7010
 ensure_running 7010
 ensure_users 7010 prometheus node-exporter blackbox-exporter pve-exporter
-run pct exec 7010 -- mkdir -p /etc/blackbox /etc/prometheus /etc/prometheus/rules /etc/prometheus/web /etc/pve-exporter /etc/systemd/system
+run pct exec 7010 -- mkdir -p /etc/blackbox /etc/prometheus /etc/prometheus/rules /etc/prometheus/uptime-kuma /etc/prometheus/web /etc/pve-exporter /etc/systemd/system
 CHANGED=0
 push 7010 prometheus/etc/prometheus/prometheus.yml /etc/prometheus/prometheus.yml 0644
 push 7010 prometheus/etc/prometheus/rules/alerts.yml /etc/prometheus/rules/alerts.yml 0644
@@ -183,7 +183,7 @@ push 7010 prometheus/etc/blackbox/blackbox.yml /etc/blackbox/blackbox.yml 0644
 push 7010 prometheus/etc/systemd/system/blackbox-exporter.service /etc/systemd/system/blackbox-exporter.service 0644
 push 7010 prometheus/etc/systemd/system/pve-exporter.service /etc/systemd/system/pve-exporter.service 0644
 if [ "$CHANGED" = 1 ]; then run pct exec 7010 -- systemctl daemon-reload; fi
-require_secrets 7010 /etc/prometheus/web/web.yml /etc/prometheus/web/password /etc/prometheus/alertmanager-password /etc/pve-exporter/token.env
+require_secrets 7010 /etc/prometheus/web/web.yml /etc/prometheus/web/password /etc/prometheus/alertmanager-password /etc/pve-exporter/token.env /etc/prometheus/uptime-kuma/api-key
 activate 7010 prometheus.service /usr/local/bin/prometheus
 activate 7010 node-exporter.service /usr/local/bin/node_exporter
 activate 7010 blackbox-exporter.service /usr/local/bin/blackbox_exporter
@@ -203,11 +203,16 @@ fi
 install_firewall 7011
 ensure_running 7011
 ensure_users 7011 node-exporter
-run pct exec 7011 -- mkdir -p /etc/grafana /etc/grafana/dashboards /etc/grafana/provisioning/dashboards /etc/grafana/provisioning/datasources /etc/systemd/system /etc/systemd/system/grafana-server.service.d
+run pct exec 7011 -- mkdir -p /etc/grafana /etc/grafana/dashboards/availability /etc/grafana/dashboards/infrastructure /etc/grafana/dashboards/logs /etc/grafana/dashboards/monitoring-stack /etc/grafana/dashboards/security /etc/grafana/provisioning/dashboards /etc/grafana/provisioning/datasources /etc/systemd/system /etc/systemd/system/grafana-server.service.d
 CHANGED=0
 push 7011 grafana/etc/grafana/provisioning/datasources/datasources.yaml /etc/grafana/provisioning/datasources/datasources.yaml 0644
 push 7011 grafana/etc/grafana/provisioning/dashboards/dashboards.yaml /etc/grafana/provisioning/dashboards/dashboards.yaml 0644
-push 7011 grafana/etc/grafana/dashboards/stack-health.json /etc/grafana/dashboards/stack-health.json 0644
+push 7011 grafana/etc/grafana/dashboards/monitoring-stack/stack-health.json /etc/grafana/dashboards/monitoring-stack/stack-health.json 0644
+push 7011 grafana/etc/grafana/dashboards/infrastructure/proxmox.json /etc/grafana/dashboards/infrastructure/proxmox.json 0644
+push 7011 grafana/etc/grafana/dashboards/infrastructure/hosts.json /etc/grafana/dashboards/infrastructure/hosts.json 0644
+push 7011 grafana/etc/grafana/dashboards/availability/probes.json /etc/grafana/dashboards/availability/probes.json 0644
+push 7011 grafana/etc/grafana/dashboards/logs/logs.json /etc/grafana/dashboards/logs/logs.json 0644
+push 7011 grafana/etc/grafana/dashboards/security/security.json /etc/grafana/dashboards/security/security.json 0644
 push 7011 grafana/etc/grafana/monitoring.env /etc/grafana/monitoring.env 0644
 push 7011 grafana/etc/systemd/system/grafana-server.service.d/monitoring.conf /etc/systemd/system/grafana-server.service.d/monitoring.conf 0644
 push 7011 grafana/etc/systemd/system/node-exporter.service /etc/systemd/system/node-exporter.service 0644
@@ -230,17 +235,18 @@ fi
 install_firewall 7012
 ensure_running 7012
 ensure_users 7012 loki alloy node-exporter
-run pct exec 7012 -- mkdir -p /etc /etc/alloy /etc/loki /etc/systemd/system
+run pct exec 7012 -- mkdir -p /etc /etc/alloy /etc/loki /etc/systemd/system /var/lib/loki/rules/fake
 CHANGED=0
 push 7012 loki/etc/loki/loki.yaml /etc/loki/loki.yaml 0644
 push 7012 loki/etc/systemd/system/loki.service /etc/systemd/system/loki.service 0644
+push 7012 loki/var/lib/loki/rules/fake/wazuh.yml /var/lib/loki/rules/fake/wazuh.yml 0644
 push 7012 loki/etc/alloy/config.alloy /etc/alloy/config.alloy 0644
 push 7012 loki/etc/systemd/system/alloy.service /etc/systemd/system/alloy.service 0644
 push 7012 loki/etc/syslog-redirect.nft /etc/syslog-redirect.nft 0644
 push 7012 loki/etc/systemd/system/syslog-redirect.service /etc/systemd/system/syslog-redirect.service 0644
 push 7012 loki/etc/systemd/system/node-exporter.service /etc/systemd/system/node-exporter.service 0644
 if [ "$CHANGED" = 1 ]; then run pct exec 7012 -- systemctl daemon-reload; fi
-require_secrets 7012
+require_secrets 7012 /etc/loki/alertmanager.env
 activate 7012 loki.service /usr/local/bin/loki
 activate 7012 syslog-redirect.service /usr/sbin/nft
 activate 7012 alloy.service /usr/local/bin/alloy

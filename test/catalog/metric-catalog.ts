@@ -57,6 +57,8 @@ export const JOB_CATALOGS: ReadonlyArray<{ readonly job: RegExp; readonly catalo
   { job: /^etcd$/, catalogs: ['etcd-3.6.8'] },
   // Pods that opt in with prometheus.io/scrape: the syslog gateway and cluster-logs, both Grafana Alloy.
   { job: /^kubernetes-pods$/, catalogs: ['alloy-1.18.1'] },
+  // LXC: the syslog gateway (Alloy) in the Loki container.
+  { job: /^syslog-gateway$/, catalogs: ['alloy-1.18.1'] },
 ];
 
 /**

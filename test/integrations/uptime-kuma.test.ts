@@ -65,9 +65,9 @@ describe('Prometheus scrapes every UptimeKuma guest', () => {
 
   test('the pod mounts key api-key of the operator\'s Secret exactly where the job reads it (optional: a missing key fails the scrape, not Prometheus)', () => {
     const spec = pod(kumaSite());
-    const volume = spec.volumes.find((v: Json) => v.name === 'uptime-kuma-api-key');
-    expect(volume).toEqual({ name: 'uptime-kuma-api-key', secret: { secretName: 'kuma-key', optional: true, items: [{ key: 'api-key', path: 'api-key' }] } });
-    const mount = spec.containers[0].volumeMounts.find((m: Json) => m.name === 'uptime-kuma-api-key');
+    const volume = spec.volumes.find((v: Json) => v.name === 'uptime-kuma-key');
+    expect(volume).toEqual({ name: 'uptime-kuma-key', secret: { secretName: 'kuma-key', optional: true, items: [{ key: 'api-key', path: 'api-key' }] } });
+    const mount = spec.containers[0].volumeMounts.find((m: Json) => m.name === 'uptime-kuma-key');
     expect(`${mount.mountPath}/${volume.secret.items[0].path}`).toBe(job(kumaSite())!.basic_auth!.password_file);
     expect(mount.readOnly).toBe(true);
   });
@@ -105,8 +105,8 @@ describe.each([
     expect(job(site, 'lxc')).toBeUndefined();
     expect(prometheusRuleGroups(site, 'kubernetes').groups.map((g) => g.name)).not.toContain('uptime-kuma');
     const spec = pod(site);
-    expect(spec.volumes.map((v: Json) => v.name)).not.toContain('uptime-kuma-api-key');
-    expect(spec.containers[0].volumeMounts.map((m: Json) => m.name)).not.toContain('uptime-kuma-api-key');
+    expect(spec.volumes.map((v: Json) => v.name)).not.toContain('uptime-kuma-key');
+    expect(spec.containers[0].volumeMounts.map((m: Json) => m.name)).not.toContain('uptime-kuma-key');
     expect(operatorSecretSpecs(site).map((s) => s.name)).not.toContain('kuma-key');
     expect(containerPayloads(site).prometheus.secrets.map((s) => s.path)).not.toContain(UPTIME_KUMA_API_KEY_FILE);
   });

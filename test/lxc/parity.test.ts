@@ -61,10 +61,12 @@ describe('The LXC and Kubernetes paths carry the same', () => {
   const k8sProm = YAML.parse(k.configMap('prometheus-config', 'prometheus.yml'));
   const lxcProm = YAML.parse(k.file('lxc/prometheus/etc/prometheus/prometheus.yml'));
 
-  test('scrape jobs, except those that watch Kubernetes itself (discovery and kube-state-metrics)', () => {
+  test('scrape jobs, except those that watch Kubernetes itself (discovery and kube-state-metrics); the gateway by its own job on LXC', () => {
     const jobs = (c: any) => c.scrape_configs.map((j: any) => j.job_name);
     const k8sOnly = ['kube-state-metrics', 'kube-state-metrics-telemetry', 'kubernetes-apiservers', 'kubernetes-nodes', 'kubernetes-cadvisor', 'talos-nodes', 'etcd', 'kubernetes-pods'];
-    expect(jobs(lxcProm)).toEqual(jobs(k8sProm).filter((j: string) => !k8sOnly.includes(j)));
+    // On Kubernetes the syslog gateway is found by the kubernetes-pods job (its pod annotations).
+    expect(jobs(lxcProm)).toEqual([...jobs(k8sProm).filter((j: string) => !k8sOnly.includes(j)), 'syslog-gateway']);
+    expect(lxcProm.scrape_configs.at(-1).static_configs).toEqual([{ targets: ['10.70.0.12:12345'] }]);
     expect(jobs(k8sProm)).toEqual(expect.arrayContaining(k8sOnly));
   });
 
@@ -154,6 +156,7 @@ describe('Every difference between the paths\' service configs', () => {
       ['prometheus.yml', '.scrape_configs[job_name=talos-nodes]', 'node_exporter on the Talos nodes (LXC: in each container, the node job)'],
       ['prometheus.yml', '.scrape_configs[job_name=etcd]', 'the Talos nodes\' etcd: no cluster on LXC'],
       ['prometheus.yml', '.scrape_configs[job_name=kubernetes-pods]', 'Kubernetes service discovery only'],
+      ['prometheus.yml', '.scrape_configs[job_name=syslog-gateway]', 'LXC: the gateway in the Loki container (Kubernetes finds its pod)'],
       ['alerts.yml', '.groups[name=kubernetes]', 'rules on Kubernetes objects and etcd: no cluster on LXC'],
       ['loki.yaml', '.common.path_prefix', 'PVC mount vs /var/lib'],
       ['loki.yaml', '.common.storage.filesystem.chunks_directory', 'PVC mount vs /var/lib'],
