@@ -10,6 +10,7 @@ import { renderComparison, renderLxcPath } from '../lxc';
 import { renderProxmoxScript } from '../talos/proxmox-script';
 import { renderRsyslogSnippet } from '../charts/syslog/rsyslog-snippet';
 import { renderIntegrationFiles } from '../charts/integrations';
+import { renderRunbooks } from './runbooks';
 import { layerFiles } from './layer-files';
 import { secretsLayerFiles } from './encrypted-layout';
 import type { OutputFile } from './output-file';
@@ -30,6 +31,8 @@ export function renderDist(site: Site): OutputFile[] {
     renderRsyslogSnippet(site),
     // What the integrated systems (Wazuh, CheckMK) need installed (in no GitOps layer).
     ...renderIntegrationFiles(site),
+    // What each alert means and how to fix it on this site: every runbook_url points here.
+    renderRunbooks(site),
     // The kustomizations of the SOPS-encrypted Secrets (their files come from the encryption step).
     ...secretsLayerFiles(site),
     // The assessment's LXC path from the same model, and the comparison computed from both.

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DASHBOARDS_PICTURE, dashboardsOverviewSvg } from '../charts/grafana/overview-chart';
+import { DASHBOARDS_PICTURE, dashboardsOverviewSvg } from './dashboards-picture';
 import { loadSite } from '../site';
 import { readmeWithComparison } from './readme-section';
 

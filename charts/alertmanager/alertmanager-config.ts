@@ -19,10 +19,14 @@ export const HEARTBEAT_URL_FILE = `${HEARTBEAT_URL_DIR}/url`;
  * inhibition both compare them: one notification per object, and a critical alert mutes only
  * the warnings about the same object. A label neither alert has counts as equal (Alertmanager
  * compares empty values), so two kube-state-metrics alerts about different pods differ by `pod`.
+ * Objects behind one target are told apart too: an UptimeKuma monitor (monitor_name), a rule
+ * group of Prometheus or Loki (rule_group), a Wazuh agent and rule (agent, rule_id), a Loki
+ * route: a down monitor does not mute another monitor's certificate warning.
  */
 export const SAME_OBJECT_LABELS = [
   'job', 'instance', 'id', 'mountpoint', 'device',
   'namespace', 'pod', 'container', 'deployment', 'statefulset', 'daemonset', 'persistentvolumeclaim', 'job_name', 'node',
+  'monitor_name', 'rule_group', 'agent', 'rule_id', 'route',
 ];
 
 export interface AlertmanagerConfig {

@@ -54,3 +54,12 @@ const SLOW_PROBE_SHARE = 0.6;
 export function slowProbeSeconds(site: Site): number {
   return Math.round(probeDeadlineSeconds(durationSeconds(site.prometheus.scrapeInterval)!) * SLOW_PROBE_SHARE * 10) / 10;
 }
+
+/** Filesystems node_exporter reports that cannot fill from the host's own writes (in-memory, images). */
+export const WATCHED_FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs"';
+/**
+ * Interfaces whose counters say nothing about the host's own wire: loopback, containers' and the
+ * cluster network's (veth, cali, cilium, lxc, flannel, cni, docker, bridges) and Proxmox's per-guest
+ * tap and firewall interfaces (tap, fwpr, fwln), which the guests' own node_exporters cover.
+ */
+export const WATCHED_INTERFACES = 'device!~"lo|veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|docker.*|br-.*|fwpr.*|fwln.*|tap.*"';

@@ -18,6 +18,8 @@ interface ApiAlert { labels: Labels; status: { inhibitedBy: string[] } }
 
 const PVE = { job: 'pve', instance: '10.88.140.151:8006', name: 'pve01' };
 const WAZUH = { job: 'node', instance: '10.88.140.101:9100', name: 'wazuh' };
+const KUMA = { job: 'uptime-kuma', instance: '10.88.140.106:3001', name: 'uptime-kuma' };
+const LOKI = { job: 'loki', instance: 'loki.monitoring.svc:3100' };
 const ALERTS: Record<string, Labels> = {
   guestDown: { alertname: 'ProxmoxGuestDown', severity: 'critical', ...PVE, id: 'lxc/101' },
   storageFull: { alertname: 'ProxmoxStorageAlmostFull', severity: 'warning', ...PVE, id: 'storage/local-lvm' },
@@ -25,6 +27,13 @@ const ALERTS: Record<string, Labels> = {
   rootWarning: { alertname: 'HostFilesystemFillingUp', severity: 'warning', ...WAZUH, mountpoint: '/' },
   varWarning: { alertname: 'HostFilesystemAlmostFull', severity: 'warning', ...WAZUH, mountpoint: '/var' },
   memory: { alertname: 'HostMemoryPressure', severity: 'warning', ...WAZUH },
+  // Objects behind one target: UptimeKuma's monitors, Loki's rule groups, Wazuh's rules.
+  monitorDown: { alertname: 'UptimeKumaMonitorDown', severity: 'critical', ...KUMA, monitor_name: 'shop' },
+  otherMonitorCert: { alertname: 'UptimeKumaCertificateExpiring', severity: 'warning', ...KUMA, monitor_name: 'wiki' },
+  rulerFailing: { alertname: 'LokiRulerEvaluationFailures', severity: 'critical', ...LOKI, rule_group: 'wazuh' },
+  lokiDiscarding: { alertname: 'LokiDiscardedSamples', severity: 'warning', ...LOKI, reason: 'rate_limited', tenant: 'fake' },
+  wazuhCritical: { alertname: 'WazuhHighSeverityAlert', severity: 'critical', job: 'wazuh', instance: 'web-1', agent: 'web-1', rule_id: '5712' },
+  wazuhOtherRule: { alertname: 'WazuhHighSeverityAlert', severity: 'warning', job: 'wazuh', instance: 'web-1', agent: 'web-1', rule_id: '31151' },
 };
 
 describeWithBinary('prometheus-alertmanager', 'inhibition in a running Alertmanager', () => {
@@ -71,6 +80,10 @@ describeWithBinary('prometheus-alertmanager', 'inhibition in a running Alertmana
   });
 
   test('critical alerts themselves are never muted', () => {
-    expect([inhibited.guestDown, inhibited.rootCritical]).toEqual([false, false]);
+    expect([inhibited.guestDown, inhibited.rootCritical, inhibited.monitorDown, inhibited.rulerFailing, inhibited.wazuhCritical]).toEqual([false, false, false, false, false]);
+  });
+
+  test('objects behind one target stay apart: a down monitor, a failing rule group, a Wazuh rule mute nothing else', () => {
+    expect([inhibited.otherMonitorCert, inhibited.lokiDiscarding, inhibited.wazuhOtherRule]).toEqual([false, false, false]);
   });
 });

@@ -62,7 +62,7 @@ function sops(args: string[], cwd: string, keyFilePath: string) {
 }
 
 const GENERATED = ['alertmanager-web-auth', 'grafana-admin', 'prometheus-web-auth'];
-const OPERATOR = ['chat-hook', 'deadman', 'pve-exporter', 'smtp-login'];
+const OPERATOR = ['chat-hook', 'deadman', 'pve-exporter', 'smtp-login', 'uptime-kuma-api-key'];
 const TALOS_FILES = ['admin-client.sops.yaml', 'secrets.sops.yaml', 'talosconfig.sops.yaml'];
 
 describe('synth with secrets.encryption: sops-age', () => {
@@ -271,9 +271,9 @@ describe('synth with secrets.encryption: sops-age', () => {
       const both = path.join(root, 'site-both.yaml');
       fs.writeFileSync(both, siteYaml([key.recipient, second.recipient]));
       const lines = await runSecretsCli(['rotate', '--site', 'site-both.yaml'], root, env);
-      expect(lines.join('\n')).toMatch(/re-encrypted 10 files in .* for 2 recipient\(s\)/);
+      expect(lines.join('\n')).toMatch(/re-encrypted 11 files in .* for 2 recipient\(s\)/);
       const sopsFiles = listFiles(dist()).filter((f) => f.endsWith('.sops.yaml'));
-      expect(sopsFiles).toHaveLength(10);
+      expect(sopsFiles).toHaveLength(11);
       for (const f of sopsFiles) {
         const r = sops(['--decrypt', `dist/${f}`], root, second.file);
         expect(`${f}: ${r.stderr}`).toBe(`${f}: `);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DASHBOARDS_PICTURE, dashboardsOverviewSvg, overviewData } from '../../charts/grafana/overview-chart';
+import { DASHBOARDS_PICTURE, dashboardsOverviewSvg, overviewData } from '../../render/dashboards-picture';
 import { grafanaDashboards } from '../../charts/grafana/provisioning';
 import { loadSite } from '../../site';
 import { panelsOf } from './support';

@@ -319,6 +319,12 @@ export const ALERT_CASES: readonly AlertCase[] = [
     series: { 'kube_cronjob_status_last_successful_time{job="kube-state-metrics",namespace="etcd-backup",cronjob="etcd-backup"}': '-175000x45', 'kube_cronjob_status_last_successful_time{job="kube-state-metrics",namespace="monitoring",cronjob="etcd-backup"}': '-175000x45' },
     quietAt: '30m', firesAt: '40m', fires: [{ labels: { job: 'kube-state-metrics', namespace: 'etcd-backup', cronjob: 'etcd-backup' }, value: '2d 1h 16m 40s' }],
   },
+  {
+    // Never succeeded: no last-success series at all; counted from the CronJob's creation.
+    alert: 'EtcdBackupMissing',
+    series: { 'kube_cronjob_created{job="kube-state-metrics",namespace="etcd-backup",cronjob="etcd-backup"}': '-175000x45', 'kube_cronjob_created{job="kube-state-metrics",namespace="monitoring",cronjob="etcd-backup"}': '-175000x45' },
+    quietAt: '30m', firesAt: '40m', fires: [{ labels: { job: 'kube-state-metrics', namespace: 'etcd-backup', cronjob: 'etcd-backup' }, value: '2d 1h 16m 40s' }],
+  },
   { alert: 'EtcdNoLeader', series: { 'etcd_server_has_leader{job="etcd",instance="talos-cp-2"}': '1x10 0x10', 'etcd_server_has_leader{job="etcd",instance="talos-cp-1"}': '1x20' }, quietAt: '10m', firesAt: '13m', fires: [{ labels: { job: 'etcd', instance: 'talos-cp-2' }, value: '0' }] },
   { alert: 'EtcdMemberDown', series: { 'up{job="etcd",instance="talos-cp-3"}': '0x15', 'up{job="etcd",instance="talos-cp-1"}': '1x15', 'up{job="etcd",instance="talos-cp-2"}': '1x15' }, quietAt: '5m', firesAt: '12m', fires: [{ labels: { job: 'etcd', instance: 'talos-cp-3' }, value: '0' }] },
   {

@@ -145,9 +145,10 @@ describe('the verify test alert pages nobody on the sites\' route trees', () => 
     expect(reached).toEqual(['default']);
   });
 
-  test('while a warning reaches every receiver of the second site, each once', () => {
+  test('while a warning reaches the second site\'s receivers that take warnings, a critical those that take criticals, each once', () => {
     const site = parseSite(SECOND_SITE).site;
-    expect(siteReceivers(site, { alertname: 'X', severity: 'warning' })).toEqual(['chat', 'ticket', 'oncall']);
+    expect(siteReceivers(site, { alertname: 'X', severity: 'warning' })).toEqual(['ticket', 'oncall']);
+    expect(siteReceivers(site, { alertname: 'X', severity: 'critical' })).toEqual(['chat', 'oncall']);
   });
 });
 

@@ -72,7 +72,7 @@ describeWithBinary('prometheus-alertmanager', 'checkAlerts against a real Alertm
       ]);
     };
     [asSite, misrouted, unreadable] = await Promise.all([
-      start('as-site', config), start('misrouted', first(`alertname="${TEST_ALERT_NAME}"`)), start('unreadable', first('severity=~"(?i)INFO"')),
+      start('as-site', config), start('misrouted', first(`alertname="${TEST_ALERT_NAME}"`)), start('unreadable', first('severity=~"(?i)NONE"')),
     ]);
     daemons.push(asSite, misrouted, unreadable);
     for (const d of daemons) {
@@ -158,7 +158,7 @@ describeWithBinary('prometheus-alertmanager', 'checkAlerts against a real Alertm
 
   test('fails before posting when a matcher of the running tree cannot be evaluated here: unknown counts as paging', async () => {
     expect(unreadableResults.map((r) => [r.id, r.status])).toEqual([['alerts/status', 'pass'], ['alerts/post', 'fail']]);
-    expect(result('alerts/post', unreadableResults)!.detail).toMatch(/^test alert not posted: verify cannot tell where Alertmanager's running route tree sends it: the regex of matcher severity=~"\(\?i\)INFO" is not one JavaScript reads/);
+    expect(result('alerts/post', unreadableResults)!.detail).toMatch(/^test alert not posted: verify cannot tell where Alertmanager's running route tree sends it: the regex of matcher severity=~"\(\?i\)NONE" is not one JavaScript reads/);
     expect(await firingReceived(unreadable)).toBe(0);
     // Alertmanager itself reads (?i) and would have paged chat.
     await controlReachesWebhook(unreadable, unreadableCtx.runId);

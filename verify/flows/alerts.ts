@@ -3,10 +3,10 @@
  * site's route tree says, and resolves it again.
  *
  * The test alert: alertname `MonitoringStackVerify`, `verify_run` = the run id, the site's `site`
- * label (as Prometheus' external label adds it), and severity `info`. The site's route tree sends
- * only `critical` and `warning` to real receivers (charts/alertmanager/alertmanager-config.ts), so
- * an `info` alert falls through to the `default` receiver, which has no integration: the route tree
- * and its matchers are exercised, nobody is paged.
+ * label (as Prometheus' external label adds it), and severity `none`. The site's route tree sends
+ * a receiver only the severities of the policy it lists (charts/alertmanager/alertmanager-config.ts),
+ * so a `none` alert falls through to the `default` receiver, which has no integration: the route
+ * tree and its matchers are exercised, nobody is paged.
  *
  * What Alertmanager runs may not be the site's tree, so before posting, the flow walks the tree
  * the running Alertmanager reports (/api/v2/status) with the test alert's labels. When that tree
@@ -28,8 +28,11 @@ import { call, callAs, failedAs, isArrayOf, isRecord, isString, isStringMap, opt
 import { pollUntil } from './poll';
 
 export const TEST_ALERT_NAME = 'MonitoringStackVerify';
-/** Below the severities the site's routes send to people. */
-export const TEST_ALERT_SEVERITY = 'info';
+/**
+ * Outside the severity policy (critical, warning, info: what a receiver may choose in its
+ * `severities`), so no receiver's route can match it, whatever the site lets receivers ask for.
+ */
+export const TEST_ALERT_SEVERITY = 'none';
 /** The label carrying the run id. */
 export const RUN_LABEL = 'verify_run';
 /** How long the test alert lives if the flow cannot resolve it. */

@@ -9,15 +9,16 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type { Site } from '../../../site';
 import {
   CLOCK_OFFSET_SECONDS_WARNING, CPU_BUSY_RATIO_WARNING, DISK_FREE_RATIO_WARNING, MEMORY_AVAILABLE_RATIO_WARNING,
+  WATCHED_FILESYSTEMS, WATCHED_INTERFACES,
 } from '../../common/thresholds';
 import { DASHBOARD_UIDS } from './catalog';
 import { barGauge, buildDashboard, graph, queryVariable, redBelow, redFrom, statPanel, UP_DOWN } from './kit';
 
 const SEL = 'job=~"$job", instance=~"$instance"';
 /** The filesystems the hosts alerts watch (charts/prometheus/rules.ts): not the in-memory and image ones. */
-const FS = `fstype!~"tmpfs|overlay|squashfs", ${SEL}`;
+const FS = `${WATCHED_FILESYSTEMS}, ${SEL}`;
 /** Interfaces of containers and the cluster network: the host's own traffic is on the rest. */
-const NIC = `device!~"lo|veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|docker.*|br-.*|fwpr.*|fwln.*|tap.*", ${SEL}`;
+const NIC = `${WATCHED_INTERFACES}, ${SEL}`;
 const HOST = '{{name}}';
 
 export function hostsDashboard(site: Site): dashboard.Dashboard {

@@ -30,12 +30,17 @@ export function etcdBackupStaleSeconds(site: Site): number {
 
 export function etcdRules(site: Site): AlertDefinition[] {
   const stale = etcdBackupStaleSeconds(site);
+  const backup = `namespace="${ETCD_BACKUP_NAMESPACE}",cronjob="${ETCD_BACKUP_CRONJOB_NAME}"`;
   const members = '`talosctl -n <node-ip> etcd members`; `talosctl -n <node-ip> service etcd`; `talosctl -n <node-ip> logs etcd | tail -50`.';
   return [
     {
       // Silent backup failures are the ones found on the day of the restore.
       alert: 'EtcdBackupMissing',
-      expr: `time() - kube_cronjob_status_last_successful_time{namespace="${ETCD_BACKUP_NAMESPACE}",cronjob="${ETCD_BACKUP_CRONJOB_NAME}"} > ${stale}`, for: '10m', severity: 'warning',
+      // kube-state-metrics has no last-success series until the first success: a backup broken
+      // from day one counts from the CronJob's creation instead.
+      expr: `(time() - kube_cronjob_status_last_successful_time{${backup}} > ${stale})`
+        + ` or (time() - kube_cronjob_created{${backup}} > ${stale} unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${backup}})`,
+      for: '10m', severity: 'warning',
       summary: 'The etcd backup has not succeeded for {{ $value | humanizeDuration }}',
       description: `Last success {{ $value | humanizeDuration }} ago, two scheduled runs (${site.backups.schedule} UTC) missed: kubectl -n ${ETCD_BACKUP_NAMESPACE} get jobs; kubectl -n ${ETCD_BACKUP_NAMESPACE} logs job/<last>.`,
       dashboard,

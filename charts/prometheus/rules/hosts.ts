@@ -8,18 +8,18 @@ import type { Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import {
   CLOCK_OFFSET_SECONDS_WARNING, CONNTRACK_USED_RATIO_WARNING, CPU_BUSY_RATIO_WARNING, DISK_FREE_RATIO_WARNING, INODES_FREE_RATIO_WARNING,
-  MEMORY_AVAILABLE_RATIO_WARNING, NETWORK_ERROR_RATIO_WARNING,
+  MEMORY_AVAILABLE_RATIO_WARNING, NETWORK_ERROR_RATIO_WARNING, WATCHED_FILESYSTEMS, WATCHED_INTERFACES,
 } from '../../common/thresholds';
 import type { AlertDefinition, AlertDefinitionGroup, Runbook } from './alert';
 
 /** Filesystems node_exporter reports that cannot fill from the guest's own writes. */
-export const FS = 'fstype!~"tmpfs|overlay|squashfs"';
+export const FS = WATCHED_FILESYSTEMS;
 const FS_AVAIL = `node_filesystem_avail_bytes{${FS}}`;
 const FS_FREE_RATIO = `${FS_AVAIL} / node_filesystem_size_bytes{${FS}}`;
 /** A read-only filesystem cannot fill (and its free space is frozen): node-mixin leaves it out. */
 const FS_WRITABLE = `node_filesystem_readonly{${FS}} == 0`;
 /** Container-only and virtual interfaces whose counters say nothing about the wire. */
-const NIC = 'device!~"lo|veth.*|cali.*|cni.*|flannel.*|docker.*|br-.*"';
+const NIC = WATCHED_INTERFACES;
 
 const dashboard = DASHBOARD_UIDS.hosts;
 
@@ -125,7 +125,7 @@ export function hostRules(site: Site): AlertDefinitionGroup {
         dashboard,
         runbook: {
           meaning: 'No NTP daemon disciplines the clock (node-mixin\'s NodeClockNotSynchronising); it drifts from here on.',
-          check: [whereIsIt(site), '`timedatectl show -p NTPSynchronized`; `chronyc sources`; on Talos `talosctl -n <node> logs timed`.'],
+          check: [whereIsIt(site), '`timedatectl show -p NTPSynchronized`; `chronyc sources`; on Talos `talosctl -n <node> get timestatus` (and `talosctl -n <node> time` against the NTP server).'],
           fix: ['Start chrony/systemd-timesyncd, or open UDP 123 to the NTP servers of the site.'],
         },
       },

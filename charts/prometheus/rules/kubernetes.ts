@@ -82,7 +82,7 @@ export function kubernetesObjectRules(site: Site): AlertDefinition[] {
       description: '{{ $value }} of its pods are not ready for 15 minutes: that node\'s metrics or logs are missing.',
       dashboard,
       runbook: {
-        meaning: 'A DaemonSet (node_exporter, the cluster log collector) lacks a ready pod on some node: that node is not watched.',
+        meaning: 'A DaemonSet (node_exporter) lacks a ready pod on some node: that node is not watched.',
         check: ['`kubectl -n <namespace> get pods -o wide -l app.kubernetes.io/name=<daemonset>`; ' + describe('daemonset') + '.'],
         fix: ['A node down: KubeNodeNotReady; a pod failing: read its logs; a taint it does not tolerate: fix the generator.'],
       },
@@ -95,7 +95,7 @@ export function kubernetesObjectRules(site: Site): AlertDefinition[] {
       runbook: {
         meaning: 'The kubelet of a node does not report Ready. Its pods are evicted after 5 minutes; etcd keeps quorum with two of three members.',
         check: ['`talosctl -n <node-ip> health`; `talosctl -n <node-ip> service kubelet`; `talosctl -n <node-ip> dmesg | tail -50`.', `On ${site.proxmox.node}: \`qm status <vmid>\` of the Talos VM.`],
-        fix: ['A stopped VM: `qm start <vmid>`; a hung node: `talosctl -n <node-ip> reboot`; a broken kubelet config: re-apply the machine config (`talosctl apply-config -n <node-ip> -f .secrets/talos/nodes/<node>.yaml`).'],
+        fix: [`A stopped VM: \`qm start <vmid>\`; a hung node: \`talosctl -n <node-ip> reboot\`; a broken kubelet config: re-apply the machine config (\`talosctl apply-config -n <node-ip> -f ${site.talos.secretsDir}/talos/nodes/<node>.yaml\`).`],
       },
     },
     {

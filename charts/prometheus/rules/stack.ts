@@ -9,7 +9,7 @@ import type { AlertDefinitionGroup } from './alert';
  * ProxmoxExporterDown, UptimeKumaScrapeFailing) need no entry: they mute TargetDown, a warning
  * about the same job and instance, in Alertmanager.
  */
-export const JOBS_WITH_OWN_DOWN_ALERT = ['grafana', 'kubernetes-nodes', 'etcd'] as const;
+export const JOBS_WITH_OWN_DOWN_ALERT = ['grafana', 'kubernetes-nodes', 'kubernetes-cadvisor', 'etcd'] as const;
 
 export function stackRules(site: Site): AlertDefinitionGroup {
   const ns = site.kubernetes.namespace;
@@ -35,7 +35,7 @@ export function stackRules(site: Site): AlertDefinitionGroup {
         dashboard: DASHBOARD_UIDS.stackHealth,
         runbook: {
           meaning: 'Prometheus cannot scrape a target: the exporter or the host is down, or a firewall or credentials block the scrape. Metrics of that target are missing, so its other alerts cannot fire.',
-          check: ['Prometheus UI → Status → Targets shows the scrape error of `{{ $labels.instance }}`.', 'From the Prometheus pod: `kubectl -n ' + ns + ' exec prometheus-0 -- wget -qO- http://<instance>/metrics | head`.', 'A guest: `pct exec <vmid> -- systemctl status prometheus-node-exporter` on the Proxmox host.'],
+          check: ['Prometheus UI → Status → Targets shows the scrape error of the alert\'s `instance`.', 'From the Prometheus pod: `kubectl -n ' + ns + ' exec prometheus-0 -- wget -qO- http://<instance>/metrics | head`.', 'A guest: `pct exec <vmid> -- systemctl status prometheus-node-exporter` on the Proxmox host.'],
           fix: ['Start the exporter (`systemctl enable --now prometheus-node-exporter` in the guest) or the host; open port 9100 from the monitoring network if the scrape times out.'],
         },
       },

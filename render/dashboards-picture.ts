@@ -8,10 +8,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Field } from 'vega-lite/build/src/channeldef';
 import type { LayerSpec } from 'vega-lite/build/src/spec';
-import { renderSvg } from '../../lxc/comparison/chart';
-import type { Site } from '../../site';
-import type { Platform } from '../topology';
-import { grafanaDashboards } from './provisioning';
+import { renderSvg } from '../lxc/comparison/chart';
+import type { Site } from '../site';
+import type { Platform } from '../charts/topology';
+import { grafanaDashboards } from '../charts/grafana/provisioning';
 
 /** Pixels per grid column and per grid row (Grafana draws a row 30 px high; a third keeps the picture small). */
 const COLUMN_PX = 20;
