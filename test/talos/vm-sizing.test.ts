@@ -33,7 +33,7 @@ describe('talosVmSizing', () => {
   test('the add-on pods are read from the charts and budgeted on every node', () => {
     const sizing = talosVmSizing(parseSite({}).site);
     expect(sizing.addOnPods.map((p) => p.workload)).toEqual([
-      'StatefulSet/loki (syslog-gateway)', 'Deployment/blackbox-exporter', 'Deployment/pve-exporter', 'Deployment/kube-state-metrics', 'DaemonSet/node-exporter',
+      'StatefulSet/loki (syslog-gateway)', 'Deployment/blackbox-exporter', 'Deployment/pve-exporter', 'Deployment/kube-state-metrics', 'DaemonSet/node-exporter', 'Deployment/cluster-logs',
       'Deployment/local-path-provisioner', 'Deployment/kubelet-csr-approver', 'CronJob/etcd-backup',
     ]);
     // The gateway container's requests, not Loki's report sizing, which the placement plan carries.

@@ -68,7 +68,7 @@ describe('readDistObjects', () => {
     const outDir = path.join(root, 'dist');
     expect(layerDirectories(outDir)).toEqual(['platform/base', 'platform/custom-resources', 'secrets/ksops', 'monitoring', 'platform/backups', 'secrets']);
     const secrets = readDistObjects(outDir).filter((o) => o.kind === 'Secret');
-    expect(secrets.map((o) => o.metadata.name).sort()).toEqual(['alertmanager-web-auth', 'grafana-admin', 'prometheus-web-auth', 'pve-exporter']);
+    expect(secrets.map((o) => o.metadata.name).sort()).toEqual(['alertmanager-web-auth', 'grafana-admin', 'prometheus-web-auth', 'pve-exporter', 'uptime-kuma-api-key']);
     for (const o of secrets) {
       expect(o.encrypted).toBe(true);
       expect(Object.keys(o).sort()).toEqual(['apiVersion', 'encrypted', 'file', 'kind', 'metadata', 'type']);
