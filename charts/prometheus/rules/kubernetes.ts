@@ -40,7 +40,7 @@ export function kubernetesObjectRules(site: Site): AlertDefinition[] {
       runbook: {
         meaning: 'The container cannot be created: its image cannot be pulled, or a Secret/ConfigMap it references is missing.',
         check: [describe('pod') + '.'],
-        fix: ['ImagePullBackOff: a wrong tag in charts/common/images.ts or no egress to the registry. CreateContainerConfigError: create the Secret named in the event (`kubectl -n ' + ns + ' apply -f .secrets/…`).'],
+        fix: ['ImagePullBackOff: a wrong tag in charts/common/images.ts or no egress to the registry. CreateContainerConfigError: create the Secret named in the event (`kubectl -n ' + ns + ' apply -f ' + site.talos.secretsDir + '/kubernetes/monitoring-secrets.yaml`, or the operator Secret the README names).'],
       },
     },
     {

@@ -32,7 +32,7 @@ export function prometheusSelfRules(site: Site): AlertDefinitionGroup {
       runbook: {
         meaning: 'Prometheus gets errors pushing alerts to Alertmanager: it is down, or rejects Prometheus\' basic-auth password. While it lasts nobody is notified (this alert included, unless the heartbeat stops).',
         check: ['Prometheus UI → Status → Runtime & Build information lists the Alertmanager.', logs + ': `Error sending alert` with the HTTP status (401: password).'],
-        fix: ['Start Alertmanager; on a 401 the password file of the alertmanager-web-auth Secret and Alertmanager\'s web.yml disagree: re-create the Secret with `node build/run.cjs synth` and restart both.'],
+        fix: [`Start Alertmanager; on a 401 the password file of the ${site.alertmanager.webAuthSecret} Secret and Alertmanager's web.yml disagree: re-create the Secret with \`node build/run.cjs synth\` and restart both.`],
       },
     },
     {
