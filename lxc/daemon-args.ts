@@ -6,9 +6,9 @@
  */
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, WEB_CONFIG_KEY } from '../charts/alertmanager/alertmanager-args';
 import { PROMETHEUS_CONFIG_FILE } from '../charts/prometheus/prometheus-args';
-import { PORTS } from '../charts/topology';
 import { lokiArgs as lokiCommandLine } from '../charts/loki/loki-ruler';
 import type { Site } from '../site';
+import { ALLOY_CONFIG_DIR, ALLOY_CONFIG_FILE, ALLOY_STORAGE_DIR, alloyRunArgs } from '../charts/syslog/alloy-run';
 
 /** Config locations inside the containers: the same paths the Kubernetes pods mount. */
 export const LXC_PATHS = {
@@ -16,8 +16,8 @@ export const LXC_PATHS = {
   alertmanagerConfig: ALERTMANAGER_CONFIG_FILE,
   alertmanagerWebConfig: `${ALERTMANAGER_WEB_CONFIG_DIR}/${WEB_CONFIG_KEY}`,
   lokiConfig: '/etc/loki/loki.yaml',
-  alloyConfig: '/etc/alloy/config.alloy',
-  alloyDataDir: '/var/lib/alloy/data',
+  alloyConfig: `${ALLOY_CONFIG_DIR}/${ALLOY_CONFIG_FILE}`,
+  alloyDataDir: ALLOY_STORAGE_DIR,
   grafanaProvisioning: '/etc/grafana/provisioning',
 } as const;
 
@@ -29,11 +29,5 @@ export function lokiArgs(site: Site): string[] {
 }
 
 export function alloyArgs(): string[] {
-  return [
-    'run',
-    LXC_PATHS.alloyConfig,
-    `--server.http.listen-addr=0.0.0.0:${PORTS.alloy}`,
-    `--storage.path=${LXC_PATHS.alloyDataDir}`,
-    '--disable-reporting',
-  ];
+  return alloyRunArgs(LXC_PATHS.alloyConfig, LXC_PATHS.alloyDataDir);
 }

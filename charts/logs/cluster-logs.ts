@@ -20,13 +20,9 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/se
 import type { Site } from '../../site';
 import { PORTS } from '../topology';
 import { clusterLogConfig, clusterLogStreams } from './cluster-logs-config';
+import { ALLOY_CONFIG_DIR as CONFIG_DIR, ALLOY_CONFIG_FILE as CONFIG_FILE, ALLOY_STORAGE_DIR as STORAGE_DIR, ALLOY_UID, alloyRunArgs } from '../syslog/alloy-run';
 
 export const CLUSTER_LOGS_COMPONENT = 'cluster-logs';
-/** The alloy user of the grafana/alloy image. */
-const ALLOY_UID = 473;
-const CONFIG_DIR = '/etc/alloy';
-const CONFIG_FILE = 'config.alloy';
-const STORAGE_DIR = '/var/lib/alloy/data';
 /**
  * One log stream per container through the API server: for the few dozen containers of this
  * cluster Alloy stays well under 256 MiB; the limit leaves room for a burst after a restart.
@@ -112,13 +108,7 @@ export class ClusterLogs extends ComponentChart {
               image: imageRef('alloy'),
               imagePullPolicy: 'IfNotPresent',
               command: ['/bin/alloy'],
-              args: [
-                'run',
-                `${CONFIG_DIR}/${CONFIG_FILE}`,
-                `--server.http.listen-addr=0.0.0.0:${PORTS.alloy}`,
-                `--storage.path=${STORAGE_DIR}`,
-                '--disable-reporting',
-              ],
+              args: alloyRunArgs(),
               ports: [{ name: 'alloy-metrics', containerPort: PORTS.alloy, protocol: 'TCP' }],
               resources: smallPodResources(RESOURCES),
               securityContext: restrictedContainerSecurity(),

@@ -20,14 +20,10 @@ import { PORTS } from '../topology';
 import type { Site } from '../../site';
 import { alloySyslogConfig, syslogListeners, type SyslogTransport } from './alloy-config';
 import { ALLOY_EXPERIMENTAL_FLAG } from './talos-logs';
+import { ALLOY_CONFIG_DIR as CONFIG_DIR, ALLOY_CONFIG_FILE as CONFIG_FILE, ALLOY_STORAGE_DIR as STORAGE_DIR, ALLOY_UID, alloyRunArgs } from './alloy-run';
 
 /** Name of the gateway's container, ConfigMap prefix and volume prefix. */
 export const SYSLOG_GATEWAY_COMPONENT = 'syslog-gateway';
-/** The alloy user of the grafana/alloy image. */
-const ALLOY_UID = 473;
-const CONFIG_DIR = '/etc/alloy';
-const CONFIG_FILE = 'config.alloy';
-const STORAGE_DIR = '/var/lib/alloy/data';
 
 /**
  * Not in the report (it sizes only the four services). Alloy relaying syslog for about a dozen
@@ -118,11 +114,7 @@ export class SyslogGateway extends Construct {
       imagePullPolicy: 'IfNotPresent',
       command: ['/bin/alloy'],
       args: [
-        'run',
-        `${CONFIG_DIR}/${CONFIG_FILE}`,
-        `--server.http.listen-addr=0.0.0.0:${PORTS.alloy}`,
-        `--storage.path=${STORAGE_DIR}`,
-        '--disable-reporting',
+        ...alloyRunArgs(),
         // otelcol.receiver.tcplog, the only Alloy listener for Talos' json_lines, is experimental.
         ...(talosLogs ? [ALLOY_EXPERIMENTAL_FLAG] : []),
       ],
