@@ -34,7 +34,7 @@ export const COMMANDS = JSON.parse(fs.readFileSync(path.join(ROOT, 'build', 'com
 /** Files outside the import graph that change what a bundle contains. */
 const EXTRA_INPUTS = [
   'package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json',
-  'build/build.mjs', 'build/run.cjs', 'build/commands.json',
+  'build/build.mjs', 'build/run.cjs', 'build/commands.json', 'build/no-network-fetch.cjs',
 ];
 
 const hash = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
@@ -76,6 +76,8 @@ export async function build(names = Object.keys(COMMANDS)) {
     charset: 'ascii',
     // An ES module (verify only) that Node 20.19+ requires natively, as the sources do.
     external: ['@kubernetes/client-node'],
+    // vega-loader requires node-fetch at load time; nothing here fetches (build/no-network-fetch.cjs).
+    alias: { 'node-fetch': './build/no-network-fetch.cjs' },
     metafile: true,
     write: false,
     logLevel: 'warning',

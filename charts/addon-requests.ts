@@ -4,8 +4,9 @@
  * etcd backup), read from the charts
  * themselves so the Talos VM sizing follows what is really deployed.
  */
-import { ApiObject, Chart } from 'cdk8s';
+import type { Chart } from 'cdk8s';
 import { STACK_SERVICES, type Site } from '../site';
+import { chartJson } from './chart-json';
 import { clusterCharts } from './cluster-charts';
 
 export interface PodRequests {
@@ -43,9 +44,7 @@ export function addOnPodRequests(site: Site): PodRequests[] {
   const { monitoring, platform } = clusterCharts(site);
   const charts: Chart[] = [...monitoring, ...platform.flatMap((l) => l.charts)];
   const sized = new Set<string>(STACK_SERVICES);
-  const result = charts.flatMap((chart) => chart.node.findAll()
-    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map((o) => o.toJson() as Record<string, any>)
+  const result = charts.flatMap((chart) => chartJson(chart)
     .flatMap((obj) => {
       const template = podTemplateOf(obj);
       if (!template?.spec?.containers) return [];

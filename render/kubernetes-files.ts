@@ -1,5 +1,7 @@
 /** Turns cdk8s charts into dist/ files: one multi-document YAML per chart, grouped in layer directories. */
-import { Chart, Yaml } from 'cdk8s';
+import type { Chart } from 'cdk8s';
+import { chartJson } from '../charts/chart-json';
+import { CDK8S_YAML, yamlText } from '../charts/common/yaml-text';
 import type { OutputFile } from './output-file';
 
 export interface PlacedChart {
@@ -25,8 +27,13 @@ const CLUSTER_SCOPED_KINDS = new Set([
 export function chartFiles(placed: readonly PlacedChart[]): OutputFile[] {
   return placed.map(({ dir, chart }) => ({
     path: `${dir}/${chartFileName(chart)}`,
-    content: Yaml.stringify(...chart.toJson().map(withoutClusterScopedNamespace)),
+    content: manifestsYaml(chartJson(chart).map(withoutClusterScopedNamespace)),
   }));
+}
+
+/** Multi-document YAML exactly as cdk8s's `Yaml.stringify(...docs)` writes it, faster. */
+export function manifestsYaml(docs: readonly unknown[]): string {
+  return docs.map((d) => (d === undefined ? '\n' : yamlText(d, CDK8S_YAML))).join('---\n');
 }
 
 function withoutClusterScopedNamespace(obj: { kind?: string; metadata?: Record<string, unknown> }): unknown {

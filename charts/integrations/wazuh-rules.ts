@@ -104,8 +104,18 @@ export function wazuhLokiRuleGroups(site: Site): LokiRuleGroup[] {
   return [{ name: 'wazuh', interval: '1m', rules }];
 }
 
-/** The ruler's rule files (name and text) for the stack's tenant; empty when there are no rules. */
-export function lokiRuleFiles(site: Site): { name: string; content: string }[] {
-  const groups = wazuhLokiRuleGroups(site);
-  return groups.length === 0 ? [] : [{ name: WAZUH_RULES_FILE, content: configYaml({ groups }) }];
+const ruleFilesCache = new WeakMap<Site, readonly { name: string; content: string }[]>();
+
+/**
+ * The ruler's rule files (name and text) for the stack's tenant; empty when there are no rules.
+ * Once per site: both paths, the firewall and Alertmanager's clients ask whether there are any.
+ */
+export function lokiRuleFiles(site: Site): readonly { name: string; content: string }[] {
+  let files = ruleFilesCache.get(site);
+  if (!files) {
+    const groups = wazuhLokiRuleGroups(site);
+    files = groups.length === 0 ? [] : [{ name: WAZUH_RULES_FILE, content: configYaml({ groups }) }];
+    ruleFilesCache.set(site, files);
+  }
+  return files;
 }
