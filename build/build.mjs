@@ -52,6 +52,35 @@ function writeAtomically(file, content) {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * The Grafana Foundation SDK (CommonJS, so esbuild cannot drop unused code) makes every panel
+ * and query package's index require its dashboard v2 builders, which load the large
+ * dashboardv2beta1 package; this tool writes v1 dashboards only (charts/grafana/dashboards/).
+ * Each package index is read as installed and loaded without the files that require a
+ * dashboard v2 package; everything else of it, in its order, stays. A v1 export that went
+ * missing would change dist/, which test/perf/prebuilt.test.ts compares byte for byte.
+ */
+const GRAFANA_SDK = path.join(ROOT, 'node_modules', '@grafana', 'grafana-foundation-sdk', 'dist');
+const grafanaSdkWithoutV2 = {
+  name: 'grafana-sdk-without-dashboard-v2',
+  setup(b) {
+    const isPackageIndex = (dir) => path.dirname(dir) === GRAFANA_SDK && fs.existsSync(path.join(dir, 'index.js'));
+    b.onResolve({ filter: /^@grafana\/grafana-foundation-sdk\/\w+$|^\.\.\/\w+$/ }, (args) => {
+      const dir = args.path.startsWith('@') ? path.join(GRAFANA_SDK, args.path.split('/')[2]) : path.resolve(args.resolveDir, args.path);
+      if (!args.path.startsWith('@') && !args.resolveDir.startsWith(GRAFANA_SDK)) return undefined;
+      return isPackageIndex(dir) ? { path: path.join(dir, 'index.js'), namespace: 'grafana-sdk-v1' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'grafana-sdk-v1' }, (args) => {
+      const dir = path.dirname(args.path);
+      const usesV2 = (file) => /require\("\.\.\/dashboardv2(beta1)?"\)/.test(fs.readFileSync(path.join(dir, `${file}.js`), 'utf8'));
+      const contents = fs.readFileSync(args.path, 'utf8').split('\n')
+        .filter((line) => { const m = /require\("\.\/([\w.]+)"\)/.exec(line); return !m || !usesV2(m[1]); })
+        .join('\n');
+      return { contents, loader: 'js', resolveDir: dir };
+    });
+  },
+};
+
 export async function build(names = Object.keys(COMMANDS)) {
   const started = Date.now();
   const result = await esbuild.build({
@@ -78,6 +107,7 @@ export async function build(names = Object.keys(COMMANDS)) {
     external: ['@kubernetes/client-node'],
     // vega-loader requires node-fetch at load time; nothing here fetches (build/no-network-fetch.cjs).
     alias: { 'node-fetch': './build/no-network-fetch.cjs' },
+    plugins: [grafanaSdkWithoutV2],
     metafile: true,
     write: false,
     logLevel: 'warning',
