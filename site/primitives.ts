@@ -1,6 +1,11 @@
 /** Field types shared by the site schema, each with an error that says what form is expected. */
 import { z } from 'zod';
 
+// zod 4 compiles a fast parser per object schema with new Function on first use. A run parses
+// one site once, so the compiling costs more than it saves: measured 45-60 ms cold for the default
+// site, 12-16 ms without it (issue 13). Same checks, same messages.
+z.config({ jitless: true });
+
 export const ipv4 = z.ipv4({ error: 'expected an IPv4 address such as 10.70.0.10' });
 
 export const cidr = z.cidrv4({ error: 'expected an IPv4 CIDR such as 10.70.0.0/24' });
