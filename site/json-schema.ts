@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SiteSchema } from './schema';
 
 /** The published JSON Schema for site files (input side: every field optional, defaults shown). */

@@ -1,7 +1,7 @@
 /** Reads, parses and validates a site file once; everything downstream trusts the result. */
 import * as fs from 'node:fs';
 import * as YAML from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ASSUMED_DEFAULTS, SITE_ADVICE } from './assumed';
 import { checkSiteRules, SiteProblem } from './rules';
 import { Site, SiteSchema } from './schema';

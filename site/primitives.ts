@@ -1,5 +1,5 @@
 /** Field types shared by the site schema, each with an error that says what form is expected. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // zod 4 compiles a fast parser per object schema with new Function on first use. A run parses
 // one site once, so the compiling costs more than it saves: measured 45-60 ms cold for the default

@@ -4,7 +4,7 @@
  * report (`assessment-mon-001.md`) unless it is listed in `ASSUMED_DEFAULTS` (site/assumed.ts),
  * where the report is silent and we had to choose.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ageRecipient, ipv4, cidr, cronSchedule, duration, dnsLabel, gitUrl, httpUrl, repoPath } from './primitives';
 
 /** Sizing of one service, the report's LXC figures kept as Kubernetes requests. */
