@@ -81,6 +81,20 @@ const grafanaSdkWithoutV2 = {
   },
 };
 
+/**
+ * esbuild gives every file that imports a CommonJS package its own ES-module view of it, copying
+ * each export into a fresh object: cdk8s-plus-28 (about 100 exports, imported by some 20 files)
+ * cost 10 ms per run that way. Routed through one ES module that re-exports it, it is copied once.
+ */
+const ONE_INTEROP_COPY = /^cdk8s-plus-28$/;
+const cjsOnce = {
+  name: 'one-interop-copy',
+  setup(b) {
+    b.onResolve({ filter: ONE_INTEROP_COPY }, (args) => (args.namespace === 'cjs-once' ? undefined : { path: args.path, namespace: 'cjs-once' }));
+    b.onLoad({ filter: /.*/, namespace: 'cjs-once' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};\n`, loader: 'js', resolveDir: ROOT }));
+  },
+};
+
 export async function build(names = Object.keys(COMMANDS)) {
   const started = Date.now();
   const result = await esbuild.build({
@@ -107,7 +121,7 @@ export async function build(names = Object.keys(COMMANDS)) {
     external: ['@kubernetes/client-node'],
     // vega-loader requires node-fetch at load time; nothing here fetches (build/no-network-fetch.cjs).
     alias: { 'node-fetch': './build/no-network-fetch.cjs' },
-    plugins: [grafanaSdkWithoutV2],
+    plugins: [grafanaSdkWithoutV2, cjsOnce],
     metafile: true,
     write: false,
     logLevel: 'warning',
