@@ -2,13 +2,13 @@
  * docs/dashboards.svg: what a user finds in Grafana, drawn from the dashboard definitions
  * themselves. One small map per dashboard (its folder and title above it), each panel a box at
  * its gridPos on Grafana's 24-column grid with its title and panel type, coloured by type; rows
- * as thin bands. Rendered offline with the project's vega setup (lxc/comparison/chart.ts:
+ * as thin bands. Rendered offline with the project's vega setup (render/vega-svg.ts:
  * synchronous, no canvas, stable SVG ids), so the file only changes when a dashboard does.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Field } from 'vega-lite/build/src/channeldef';
 import type { LayerSpec } from 'vega-lite/build/src/spec';
-import { renderSvg } from '../lxc/comparison/chart';
+import { renderSvg } from './vega-svg';
 import type { Site } from '../site';
 import type { Platform } from '../charts/topology';
 import { grafanaDashboards } from '../charts/grafana/provisioning';

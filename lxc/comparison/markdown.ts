@@ -1,5 +1,5 @@
 /** COMPARISON.md and the README headline, rendered from the computed comparison. */
-import { chartAltText } from './chart';
+import { chartAltText } from './chart-data';
 import { type Comparison, fmt, type Known, type PathResources } from './model';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');

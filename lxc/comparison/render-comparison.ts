@@ -1,7 +1,7 @@
 /** dist/comparison: COMPARISON.md, comparison.json and comparison.svg from one computed comparison. */
 import type { Site } from '../../site';
 import type { OutputFile } from '../../render/output-file';
-import { comparisonSvg } from './chart';
+import { comparisonSvg } from './chart-svg';
 import { comparisonHeadlineMarkdown, comparisonMarkdown } from './markdown';
 import { computeComparison } from './model';
 

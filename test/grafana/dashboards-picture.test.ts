@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DASHBOARDS_PICTURE, dashboardsOverviewSvg, overviewData } from '../../render/dashboards-picture';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import { DASHBOARDS_PICTURE, dashboardsOverviewSpec, dashboardsOverviewSvg, overviewData } from '../../render/dashboards-picture';
+import { renderSvg } from '../../render/vega-svg';
 import { grafanaDashboards } from '../../charts/grafana/provisioning';
 import { loadSite } from '../../site';
 import { panelsOf } from './support';
@@ -24,6 +27,13 @@ describe('The dashboards picture (docs/dashboards.svg)', () => {
     });
     const svg = dashboardsOverviewSvg(site);
     for (const d of data) expect(svg).toContain(d.heading.replace(/&/g, '&amp;'));
+  });
+
+  test('render/vega-svg.ts draws exactly what vega\'s own asynchronous toSVG renders', async () => {
+    const spec = dashboardsOverviewSpec(site);
+    (vega as unknown as { resetSVGDefIds(): void }).resetSVGDefIds();
+    const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+    expect(`${await view.toSVG()}\n`).toBe(renderSvg(spec));
   });
 
   test('renders the same bytes every time', () => {
