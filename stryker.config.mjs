@@ -38,14 +38,14 @@ const TARGETS = {
   },
   render: {
     mutate: ['render/**/*.ts', '!render/update-readme.ts'],
-    tests: ['test/render/**', 'test/gitops/atomic-synth.test.ts', 'test/secrets/**', 'test/readme.test.ts', 'test/encryption/synth-encrypted.test.ts', 'test/mutation-kills/render-*'],
+    tests: ['test/render/**', 'test/gitops/atomic-synth.test.ts', 'test/secrets/**', 'test/readme.test.ts', 'test/encryption/synth-encrypted.test.ts', 'test/grafana/dashboards-picture.test.ts', 'test/mutation-kills/render-*'],
   },
   common: {
     mutate: ['charts/common/**/*.ts'],
     tests: [
       'test/components/**', 'test/placement.test.ts', 'test/firewall-rules.test.ts', 'test/gitops/pod-security.test.ts',
       'test/gitops/platform.test.ts', 'test/kubernetes/**', 'test/exporters/**', 'test/prometheus/**', 'test/alertmanager/**',
-      'test/mutation-kills/common-*',
+      'test/render/yaml-text.test.ts', 'test/mutation-kills/common-*',
     ],
   },
   // The configs and the serializer that writes config.alloy (YAML configs go through the yaml library).

@@ -3,7 +3,9 @@ import * as z from 'zod';
 
 // zod 4 compiles a fast parser per object schema with new Function on first use. A run parses
 // one site once, so the compiling costs more than it saves: measured 45-60 ms cold for the default
-// site, 12-16 ms without it (issue 13). Same checks, same messages.
+// site, 12-16 ms without it (issue 13). Same checks, same messages. zod reads the setting when a
+// schema is built, not when it parses: this module is the first every schema module imports, so
+// it runs before any schema exists; a schema built elsewhere must import it first.
 z.config({ jitless: true });
 
 export const ipv4 = z.ipv4({ error: 'expected an IPv4 address such as 10.70.0.10' });

@@ -7,6 +7,10 @@ import fc from 'fast-check';
 import * as YAML from 'yaml';
 import { Yaml } from 'cdk8s';
 import { CDK8S_YAML, CONFIG_YAML, fastYamlText, libraryOptions, yamlText, type YamlTextStyle } from '../../charts/common/yaml-text';
+import { App } from 'cdk8s';
+import { chartJson } from '../../charts/chart-json';
+import { clusterCharts } from '../../charts/cluster-charts';
+import { addGitopsLayer } from '../../gitops';
 import { renderDist } from '../../render/pipeline';
 import { parseSite } from '../../site';
 import { SECOND_SITE } from '../support/second-site';
@@ -53,6 +57,19 @@ describe.each([
     // None of them needs the library: the speed is not lost silently.
     expect(declined).toEqual([]);
     for (const d of docs) expect(fastYamlText(d, style)).toBe(library(d, style));
+  });
+
+  test('every object cdk8s resolves for the manifests is written by the fast writer, none left to the library', () => {
+    // The objects themselves, before any YAML: undefined values or shared objects (what makes the
+    // fast writer decline) would not survive the round trip through text above.
+    const site = parseSite(input).site;
+    const { monitoring, platform } = clusterCharts(site);
+    const charts = [...monitoring, ...platform.flatMap((l) => l.charts), ...addGitopsLayer(new App({ outdir: '/nonexistent' }), site).flatMap((l) => l.charts)];
+    const objects = charts.flatMap((chart) => chartJson(chart));
+    expect(objects.length).toBeGreaterThan(50);
+    const declined = objects.filter((o) => fastYamlText(o, CDK8S_YAML) === undefined).map((o) => `${o.kind}/${o.metadata?.name}`);
+    expect(declined).toEqual([]);
+    for (const o of objects) expect(fastYamlText(o, CDK8S_YAML)).toBe(library(o, CDK8S_YAML));
   });
 
   test('cdk8s Yaml.stringify (its own copy of the yaml library) writes the same text', () => {
@@ -117,10 +134,18 @@ describe('what the fast writer leaves to the library', () => {
     ['a Date', { a: new Date(0) }, CONFIG_YAML],
     ['a document marker', { a: 'x\n---\ny' }, CONFIG_YAML],
     ['an empty key', { '': 1 }, CONFIG_YAML],
+    ['a key over 1,024 characters once quoted', { [`#${'a'.repeat(1022)}`]: 1 }, CONFIG_YAML],
+    ['a key over 1,024 characters once escaped', { [`"${'a'.repeat(1023)}`]: 1 }, CDK8S_YAML],
+    ['a key with a tab before ": " near the limit', { [`a\t: ${'b'.repeat(1019)}`]: 1 }, CONFIG_YAML],
     ['a top-level list', [1, 2], CONFIG_YAML],
   ])('%s', (_name, v, style) => {
     expect(fastYamlText(v, style)).toBeUndefined();
     expect(yamlText(v, style)).toBe(library(v, style));
+  });
+
+  test('a plain key of exactly 1,024 characters stays an implicit key, as in the library', () => {
+    const v = { ['k'.repeat(1024)]: 1 };
+    expect(fastYamlText(v, CONFIG_YAML)).toBe(library(v, CONFIG_YAML));
   });
 
   test('a repeated object without aliases is written twice, as the library does', () => {
