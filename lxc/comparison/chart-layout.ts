@@ -56,7 +56,8 @@ export interface ChartLayout {
   /** Top of the plot areas. */
   readonly plotTop: number;
   readonly columns: readonly ChartColumn[];
-  readonly legend: { readonly y: number; readonly items: readonly { readonly label: string; readonly color: string; readonly x: number }[] };
+  /** Swatches (a box per bar part, a dashed line for the capacity when it is drawn), left to right. */
+  readonly legend: { readonly y: number; readonly items: readonly { readonly label: string; readonly color: string; readonly x: number; readonly mark: 'box' | 'line' }[] };
   readonly titleSize: number;
   readonly textSize: number;
   readonly labelAngle: number;
@@ -150,11 +151,14 @@ export function comparisonChartLayout(c: Comparison): ChartLayout {
   });
 
   const legendY = plotBottom + labelDrop + 24;
-  const legendLabels = [...new Set(bars.map((b) => b.part))];
+  const swatches = [
+    ...[...new Set(bars.map((b) => b.part))].map((label) => ({ label, color: label.startsWith('existing') ? PART_COLORS.existing : PART_COLORS.monitoring, mark: 'box' as const })),
+    ...(capacity.length > 0 ? [{ label: `${c.host.node} capacity`, color: CAPACITY_COLOR, mark: 'line' as const }] : []),
+  ];
   let legendX = left;
-  const items = legendLabels.map((label) => {
-    const item = { label, color: label.startsWith('existing') ? PART_COLORS.existing : PART_COLORS.monitoring, x: px(legendX) };
-    legendX += 16 + textWidth(label, TEXT_SIZE) + 24;
+  const items = swatches.map((swatch) => {
+    const item = { ...swatch, x: px(legendX) };
+    legendX += 16 + textWidth(swatch.label, TEXT_SIZE) + 24;
     return item;
   });
   const right = left + RESOURCES.length * PLOT_WIDTH + (RESOURCES.length - 1) * COLUMN_GAP + MARGIN;

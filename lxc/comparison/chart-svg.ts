@@ -46,7 +46,10 @@ export function chartSvg(layout: ChartLayout, altText: string): string {
     out.push('</g>');
   }
   for (const item of layout.legend.items) {
-    out.push(`<rect x="${item.x}" y="${px(layout.legend.y - textSize + 1)}" width="11" height="11" fill="${item.color}"/>`);
+    const middle = px(layout.legend.y - textSize / 2 + 1);
+    out.push(item.mark === 'box'
+      ? `<rect x="${item.x}" y="${px(layout.legend.y - textSize + 1)}" width="11" height="11" fill="${item.color}"/>`
+      : `<line x1="${item.x}" y1="${middle}" x2="${px(item.x + 12)}" y2="${middle}" stroke="${item.color}" stroke-width="2" stroke-dasharray="4,2"/>`);
     out.push(text(item.x + 16, layout.legend.y, item.label));
   }
   out.push('</svg>');

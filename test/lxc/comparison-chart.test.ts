@@ -75,6 +75,14 @@ describe.each(SITES)('comparison.svg for %s', (_name, input) => {
     }
   });
 
+  test('names in the legend what it draws: the two bar parts, and the capacity line when there is one', () => {
+    expect(layout.legend.items.map((i) => [i.label, i.mark])).toEqual([
+      ['existing guests (allocated)', 'box'], ['monitoring stack', 'box'],
+      ...(capacity.length > 0 ? [[`${c.host.node} capacity`, 'line']] : []),
+    ]);
+    for (const item of layout.legend.items) expect(item.x + 16 + textWidth(item.label, layout.textSize)).toBeLessThanOrEqual(layout.width);
+  });
+
   test('keeps every label inside the picture', () => {
     const angle = (layout.labelAngle * Math.PI) / 180;
     for (const col of layout.columns) {
