@@ -183,9 +183,8 @@ class Writer {
 
   /** A multi-line value as a literal block ("|", "|-"), indented one step past its key or dash. */
   private literalBlock(value: string, indent: string): string {
-    // Trailing whitespace after the last line break needs a quoted scalar; several final line
-    // breaks need "|+". Neither occurs here.
-    if (/\n[\t ]+$/.test(value)) throw NOT_COVERED;
+    // Spaces or tabs after the last line break need a quoted scalar, several final line breaks
+    // "|+": either leaves a line break before the tail's end (tailBreak below). Neither occurs here.
     let bodyEnd = value.length;
     while (bodyEnd > 0 && (value[bodyEnd - 1] === '\n' || value[bodyEnd - 1] === '\t' || value[bodyEnd - 1] === ' ')) bodyEnd--;
     const tail = value.slice(bodyEnd);

@@ -138,6 +138,11 @@ describe('what the fast writer leaves to the library', () => {
     ['a key over 1,024 characters once escaped', { [`"${'a'.repeat(1023)}`]: 1 }, CDK8S_YAML],
     ['a key with a tab before ": " near the limit', { [`a\t: ${'b'.repeat(1019)}`]: 1 }, CONFIG_YAML],
     ['a top-level list', [1, 2], CONFIG_YAML],
+    ['a top-level null', null, CONFIG_YAML],
+    ['a map whose every value is undefined (the library writes {})', { a: undefined }, CONFIG_YAML],
+    ['a nested map whose every value is undefined', { x: { a: undefined }, y: 1 }, CONFIG_YAML],
+    ['an infinite number', { a: Infinity }, CONFIG_YAML],
+    ['not a number', { a: NaN }, CDK8S_YAML],
   ])('%s', (_name, v, style) => {
     expect(fastYamlText(v, style)).toBeUndefined();
     expect(yamlText(v, style)).toBe(library(v, style));
