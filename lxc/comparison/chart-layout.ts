@@ -8,7 +8,7 @@
  * synth (issue 13) for a picture of six numbers per column.
  */
 import type { Comparison } from './model';
-import { chartData, RESOURCES } from './chart-data';
+import { chartData, EXISTING, RESOURCES } from './chart-data';
 
 /** Pixels. */
 export const PLOT_WIDTH = 200;
@@ -33,6 +33,7 @@ export interface BarSegment extends Rect {
   readonly path: string;
   readonly part: string;
   readonly value: number;
+  readonly color: string;
 }
 
 export interface ChartColumn {
@@ -53,6 +54,10 @@ export interface ChartLayout {
   readonly height: number;
   readonly title: string;
   readonly subtitle: readonly string[];
+  /** Left edge and baselines of the title and of each subtitle line. */
+  readonly textLeft: number;
+  readonly titleY: number;
+  readonly subtitleY: readonly number[];
   /** Top of the plot areas. */
   readonly plotTop: number;
   readonly columns: readonly ChartColumn[];
@@ -65,6 +70,7 @@ export interface ChartLayout {
 
 export const PART_COLORS = { existing: '#9e9e9e', monitoring: '#1f77b4' } as const;
 export const CAPACITY_COLOR = '#d62728';
+const partColor = (part: string): string => (part === EXISTING ? PART_COLORS.existing : PART_COLORS.monitoring);
 
 /**
  * The round step (1, 2 or 5 x 10^k) that splits [0, stop] into about `count` intervals, the one
@@ -122,6 +128,8 @@ export function comparisonChartLayout(c: Comparison): ChartLayout {
   const band = PLOT_WIDTH / paths.length;
   const yAxisWidth = 40;
   const left = MARGIN + Math.max(yAxisWidth, labelReach - band / 2);
+  const titleY = MARGIN + TITLE_SIZE;
+  const subtitleY = subtitle.map((_, i) => titleY + 4 + (i + 1) * (TEXT_SIZE + 4));
   const plotTop = MARGIN + TITLE_SIZE + 4 + subtitle.length * (TEXT_SIZE + 4) + 12 + TEXT_SIZE + 8;
   const plotBottom = plotTop + PLOT_HEIGHT;
 
@@ -138,7 +146,7 @@ export function comparisonChartLayout(c: Comparison): ChartLayout {
       let base = 0;
       return mine.filter((b) => b.path === path).sort((a, b) => a.order - b.order).map((b) => {
         const top = base + b.value;
-        const segment = { path, part: b.part, value: b.value, x: px(x + p * band + (band * (1 - BAR_FILL)) / 2), y: px(y(top)), width: px(band * BAR_FILL), height: px(y(base) - y(top)) };
+        const segment = { path, part: b.part, value: b.value, color: partColor(b.part), x: px(x + p * band + (band * (1 - BAR_FILL)) / 2), y: px(y(top)), width: px(band * BAR_FILL), height: px(y(base) - y(top)) };
         base = top;
         return segment;
       });
@@ -152,7 +160,7 @@ export function comparisonChartLayout(c: Comparison): ChartLayout {
 
   const legendY = plotBottom + labelDrop + 24;
   const swatches = [
-    ...[...new Set(bars.map((b) => b.part))].map((label) => ({ label, color: label.startsWith('existing') ? PART_COLORS.existing : PART_COLORS.monitoring, mark: 'box' as const })),
+    ...[...new Set(bars.map((b) => b.part))].map((label) => ({ label, color: partColor(label), mark: 'box' as const })),
     ...(capacity.length > 0 ? [{ label: `${c.host.node} capacity`, color: CAPACITY_COLOR, mark: 'line' as const }] : []),
   ];
   let legendX = left;
@@ -164,7 +172,7 @@ export function comparisonChartLayout(c: Comparison): ChartLayout {
   const right = left + RESOURCES.length * PLOT_WIDTH + (RESOURCES.length - 1) * COLUMN_GAP + MARGIN;
   const width = Math.ceil(Math.max(right, MARGIN + textWidth(title, TITLE_SIZE), ...subtitle.map((s) => MARGIN + textWidth(s, TEXT_SIZE)), legendX) + MARGIN);
   return {
-    width, height: Math.ceil(legendY + TEXT_SIZE + MARGIN), title, subtitle, plotTop: px(plotTop), columns,
+    width, height: Math.ceil(legendY + TEXT_SIZE + MARGIN), title, subtitle, textLeft: MARGIN, titleY, subtitleY, plotTop: px(plotTop), columns,
     legend: { y: px(legendY), items }, titleSize: TITLE_SIZE, textSize: TEXT_SIZE, labelAngle: LABEL_ANGLE_DEG,
   };
 }

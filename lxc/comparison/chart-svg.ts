@@ -4,7 +4,7 @@
  * per bar segment. Deterministic: numbers rounded to 1/100 px, nothing random or dated.
  */
 import { chartAltText } from './chart-data';
-import { CAPACITY_COLOR, comparisonChartLayout, PART_COLORS, PLOT_HEIGHT, PLOT_WIDTH, px, type ChartLayout } from './chart-layout';
+import { CAPACITY_COLOR, comparisonChartLayout, PLOT_HEIGHT, PLOT_WIDTH, px, type ChartLayout } from './chart-layout';
 import { fmt, type Comparison } from './model';
 
 const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -19,8 +19,8 @@ export function chartSvg(layout: ChartLayout, altText: string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(altText)}" font-family="sans-serif" font-size="${textSize}">`,
     `<title>${escapeXml(layout.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    text(10, 10 + titleSize, layout.title, `font-size="${titleSize}" font-weight="bold"`),
-    ...layout.subtitle.map((line, i) => text(10, 10 + titleSize + 4 + (i + 1) * (textSize + 4), line, 'fill="#555"')),
+    text(layout.textLeft, layout.titleY, layout.title, `font-size="${titleSize}" font-weight="bold"`),
+    ...layout.subtitle.map((line, i) => text(layout.textLeft, layout.subtitleY[i], line, 'fill="#555"')),
   ];
   const bottom = px(plotTop + PLOT_HEIGHT);
   for (const col of layout.columns) {
@@ -32,8 +32,7 @@ export function chartSvg(layout: ChartLayout, altText: string): string {
       out.push(text(col.x - 4, t.y + textSize / 3, fmt(t.value), 'text-anchor="end" fill="#333"'));
     }
     for (const s of col.segments) {
-      const color = s.part.startsWith('existing') ? PART_COLORS.existing : PART_COLORS.monitoring;
-      out.push(`<rect class="bar" data-path="${escapeXml(s.path)}" data-part="${escapeXml(s.part)}" data-value="${s.value}" x="${s.x}" y="${s.y}" width="${s.width}" height="${s.height}" fill="${color}"><title>${escapeXml(`${s.path}, ${s.part}: ${fmt(s.value)}`)}</title></rect>`);
+      out.push(`<rect class="bar" data-path="${escapeXml(s.path)}" data-part="${escapeXml(s.part)}" data-value="${s.value}" x="${s.x}" y="${s.y}" width="${s.width}" height="${s.height}" fill="${s.color}"><title>${escapeXml(`${s.path}, ${s.part}: ${fmt(s.value)}`)}</title></rect>`);
     }
     if (col.capacity) {
       out.push(`<line class="capacity" data-value="${col.capacity.value}" x1="${col.x}" y1="${col.capacity.y}" x2="${right}" y2="${col.capacity.y}" stroke="${CAPACITY_COLOR}" stroke-width="2" stroke-dasharray="6,4"><title>capacity: ${fmt(col.capacity.value)}</title></line>`);
