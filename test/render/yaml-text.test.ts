@@ -11,6 +11,7 @@ import { App } from 'cdk8s';
 import { chartJson } from '../../charts/chart-json';
 import { clusterCharts } from '../../charts/cluster-charts';
 import { addGitopsLayer } from '../../gitops';
+import { manifestsYaml } from '../../render/kubernetes-files';
 import { renderDist } from '../../render/pipeline';
 import { parseSite } from '../../site';
 import { SECOND_SITE } from '../support/second-site';
@@ -163,6 +164,11 @@ describe('what the fast writer leaves to the library', () => {
     cyclic.self = cyclic;
     expect(fastYamlText(cyclic, CONFIG_YAML)).toBeUndefined();
   });
+});
+
+test('manifestsYaml joins documents exactly as cdk8s Yaml.stringify does, an undefined one included', () => {
+  const docs = [{ kind: 'A' }, undefined, { kind: 'B', spec: { x: [1, 'two'] } }];
+  expect(manifestsYaml(docs)).toBe(Yaml.stringify(...docs));
 });
 
 describe('layouts the library uses, spelled out', () => {
