@@ -7,7 +7,7 @@ import type { Site } from '../site';
 import { clusterCharts } from '../charts/cluster-charts';
 import { addGitopsLayer, MONITORING_DIR } from '../gitops';
 import { renderComparison, renderLxcPath } from '../lxc';
-import { renderProxmoxScript } from '../talos/proxmox-script';
+import { renderProxmoxScripts } from '../talos/proxmox-script';
 import { renderRsyslogSnippet } from '../charts/syslog/rsyslog-snippet';
 import { renderIntegrationFiles } from '../charts/integrations';
 import { renderRunbooks } from './runbooks';
@@ -26,7 +26,7 @@ export function renderDist(site: Site): OutputFile[] {
       ...addGitopsLayer(gitopsApp, site),
     ]),
     // No key material in it: the machine configs it hands to the VMs stay in the secrets directory.
-    renderProxmoxScript(site),
+    ...renderProxmoxScripts(site),
     // What each log sender's rsyslog needs, matching the gateway's listeners (in no GitOps layer).
     renderRsyslogSnippet(site),
     // What the integrated systems (Wazuh, CheckMK) need installed (in no GitOps layer).

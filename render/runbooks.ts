@@ -7,9 +7,10 @@
 import { alertDefinitionGroups } from '../charts/prometheus/rules';
 import { runbookAnchor, RUNBOOKS_PATH, SEVERITIES, SEVERITY_POLICY, type Runbook, type Severity } from '../charts/prometheus/rules/alert';
 import { WAZUH_DASHBOARD, WAZUH_RUNBOOK, wazuhLokiRuleGroups } from '../charts/integrations/wazuh-rules';
-import type { Site } from '../site';
+import { isMultiHost, type Site } from '../site';
 import type { OutputFile } from './output-file';
 import { DIST_RUNBOOKS_FILE } from '../charts/prometheus/rules/alert';
+import { talosVmPlacement } from '../charts/prometheus/rules/proxmox';
 
 export { RUNBOOKS_PATH };
 
@@ -77,7 +78,7 @@ export function runbooksMarkdown(site: Site): string {
       + 'Each Alertmanager receiver of the site gets the severities in its `severities` field (default critical and warning); '
       + 'Watchdog goes only to the dead man\'s switch. Notifications are grouped per alert and object (job, instance, Proxmox id, '
       + 'mountpoint, device, Kubernetes object); a critical alert mutes the warnings about the same object, a warning the info.',
-    `Commands use placeholders: \`<vmid>\` (the guest on ${site.proxmox.node}), \`<node-ip>\` (a Talos node), \`<namespace>\`, \`<pod>\`, \`<ct>\` (the LXC container of a stack component). `
+    `Commands use placeholders: \`<vmid>\` (${isMultiHost(site) ? `a guest on ${site.proxmox.node}, or a Talos VM on its host: ${talosVmPlacement(site)}` : `the guest on ${site.proxmox.node}`}), \`<node-ip>\` (a Talos node), \`<namespace>\`, \`<pod>\`, \`<ct>\` (the LXC container of a stack component). `
       + `Names, addresses and paths are those of site "${site.name}" (namespace \`${site.kubernetes.namespace}\`).`,
     '## All alerts',
     ['| Alert | Severity | Group |', '| --- | --- | --- |', ...index].join('\n'),

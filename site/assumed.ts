@@ -3,6 +3,7 @@
  * unless the site file sets it, so nobody mistakes a guess for a measured fact.
  */
 import type { Site } from './schema';
+import { etcdQuorum, isMultiHost, proxmoxHosts, talosNodesOn } from './hosts';
 
 export interface AssumedDefault {
   /** Dotted path in the site file. */
@@ -25,8 +26,16 @@ export const ASSUMED_DEFAULTS: readonly AssumedDefault[] = [
   { path: 'gitops.repoUrl', reason: 'the Git repository URL is a placeholder: set gitops.repoUrl to the repository Argo CD or Flux reads' },
 ];
 
+/** The host whose loss would take etcd below quorum, if the site spreads its nodes but one host holds too many. */
+function quorumHost(site: Site): { node: string; count: number } | undefined {
+  if (!isMultiHost(site)) return undefined;
+  const n = site.talos.nodes.length;
+  return proxmoxHosts(site).map((h) => ({ node: h.node, count: talosNodesOn(site, h.node).length }))
+    .find((h) => n - h.count < etcdQuorum(n));
+}
+
 /** Settings that are valid but probably not what an operator wants; one warning line each. */
-export const SITE_ADVICE: readonly { readonly applies: (site: Site) => boolean; readonly line: string }[] = [
+export const SITE_ADVICE: readonly { readonly applies: (site: Site) => boolean; readonly line: string | ((site: Site) => string) }[] = [
   {
     applies: (site) => site.alertmanager.receivers.webhooks.length + site.alertmanager.receivers.emails.length === 0,
     line: 'alertmanager.receivers: none configured; alerts reach only the built-in "default" receiver (Alertmanager UI and API). Add a webhook or email receiver to be notified',
@@ -38,5 +47,13 @@ export const SITE_ADVICE: readonly { readonly applies: (site: Site) => boolean; 
   {
     applies: (site) => site.alertmanager.heartbeat === undefined,
     line: 'alertmanager.heartbeat: unset; nobody is told when Prometheus or Alertmanager itself is down. Point heartbeat.urlSecret at a dead man\'s switch (healthchecks.io, Dead Man\'s Snitch) that the always-firing Watchdog alert pings',
+  },
+  {
+    applies: (site) => quorumHost(site) !== undefined,
+    line: (site) => {
+      const h = quorumHost(site)!;
+      const n = site.talos.nodes.length;
+      return `talos.nodes[].host: ${h.node} carries ${h.count} of the ${n} control planes; losing it leaves ${n - h.count} etcd member${n - h.count === 1 ? '' : 's'}, below the quorum of ${etcdQuorum(n)}, and the cluster stops. Put at most ${n - etcdQuorum(n)} on each host`;
+    },
   },
 ];

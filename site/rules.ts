@@ -8,6 +8,7 @@ import { cronRunsPerDay, durationSeconds, ipv4 } from './primitives';
 import type { Site } from './schema';
 import { STACK_SERVICES } from './schema';
 import { lxcVmid, PVE_EXPORTER_SECRET } from './derived';
+import { etcdQuorum, proxmoxHosts, talosNodeHost } from './hosts';
 
 import { LOG_ADDRESS_TCP_PORTS } from './ports';
 import { SUPPORTED_TALOS_CONTRACT, TALOS_KUBERNETES_RANGE, talosMinor } from './talos-support';
@@ -123,7 +124,7 @@ export const SITE_RULES: readonly Rule[] = [
   (site) => {
     const taken = new Map<string, string>([
       ...staticAddresses(site).map(({ path, address }) => [address, path] as const),
-      [site.proxmox.hostAddress, 'proxmox.hostAddress'],
+      ...proxmoxHosts(site).map((h) => [h.address, hostAddressPath(h.path)] as const),
     ]);
     return site.proxmox.guests.flatMap((g, i) => {
       if (!g.address) return [];
@@ -133,10 +134,13 @@ export const SITE_RULES: readonly Rule[] = [
     });
   },
   (site) => {
-    const taken = staticAddresses(site).find((a) => a.address === site.proxmox.hostAddress);
-    return taken
-      ? [{ path: 'proxmox.hostAddress', value: site.proxmox.hostAddress, message: `is already the address of ${taken.path}; the Proxmox host needs its own address` }]
-      : [];
+    const taken = new Map(staticAddresses(site).map((a) => [a.address, a.path]));
+    return proxmoxHosts(site).flatMap((h) => {
+      const path = hostAddressPath(h.path);
+      const owner = taken.get(h.address);
+      taken.set(h.address, path);
+      return owner ? [{ path, value: h.address, message: `is already the address of ${owner}; every Proxmox host needs its own address` }] : [];
+    });
   },
   ({ network }) => {
     const mgmt = parseCidr(network.managementCidr);
@@ -145,17 +149,39 @@ export const SITE_RULES: readonly Rule[] = [
       ? [{ path: 'network.managementCidr', value: network.managementCidr, message: `overlaps the monitoring VLAN ${network.cidr}: the firewall rules would admit the whole monitoring VLAN (its DHCP range included); give the management VLAN's own network` }]
       : [];
   },
-  // pve_exporter and the API probe use apiUrl, the node_exporter target and syslog source hostAddress.
-  ({ proxmox }) => {
-    const host = new URL(proxmox.apiUrl).hostname;
-    return ipv4.safeParse(host).success && host !== proxmox.hostAddress
-      ? [{ path: 'proxmox.hostAddress', value: proxmox.hostAddress, message: `differs from the host of proxmox.apiUrl (${host}); both name the same Proxmox host: make them equal` }]
+  // pve_exporter and the API probe use apiUrl, the node_exporter target and syslog source the address.
+  (site) => proxmoxHosts(site).flatMap((h) => {
+    const host = new URL(h.apiUrl).hostname;
+    return ipv4.safeParse(host).success && host !== h.address
+      ? [{ path: hostAddressPath(h.path), value: h.address, message: `differs from the host of ${h.path}.apiUrl (${host}); both name the same Proxmox host: make them equal` }]
       : [];
-  },
+  }),
   // pve_exporter's client (proxmoxer) speaks HTTPS only.
-  ({ proxmox }) => new URL(proxmox.apiUrl).protocol === 'https:'
+  (site) => proxmoxHosts(site).flatMap((h) => new URL(h.apiUrl).protocol === 'https:'
     ? []
-    : [{ path: 'proxmox.apiUrl', value: proxmox.apiUrl, message: 'must be https:// (the Proxmox API serves HTTPS only, on 8006 unless a proxy is in front); e.g. https://10.88.140.151:8006' }],
+    : [{ path: `${h.path}.apiUrl`, value: h.apiUrl, message: `must be https:// (the Proxmox API serves HTTPS only, on 8006 unless a proxy is in front); e.g. https://${h.address}:8006` }]),
+  // etcd runs on every Talos node (all are control planes): it needs a majority to commit.
+  ({ talos }) => {
+    const n = talos.nodes.length;
+    if (n === 3 || n === 5) return [];
+    const why = n === 0 ? 'there is no cluster without them'
+      : n === 1 ? 'a single etcd member, so losing its VM stops the cluster'
+        : n % 2 === 0 ? `etcd needs ${etcdQuorum(n)} of ${n} members, so it survives no more losses than ${n - 1} nodes would`
+          : 'more etcd members make every write wait for more of them, for no gain on this stack';
+    return [{ path: 'talos.nodes', value: talos.nodes.map((t) => t.hostname), message: `has ${n} control-plane node${n === 1 ? '' : 's'}: ${why}; give 3 or 5 (5 survives the loss of two)` }];
+  },
+  (site) => duplicates(proxmoxHosts(site).map((h) => ({ key: h.node, path: h.path === 'proxmox' ? 'proxmox.node' : `${h.path}.node`, owner: h.path })))
+    .map(({ path, key, first }) => ({ path, value: key, message: `is already the Proxmox node of ${first.path}; list each host once (proxmox.node is the first)` })),
+  (site) => {
+    const names = proxmoxHosts(site).map((h) => h.node);
+    return site.talos.nodes.flatMap((n, i) => n.host === undefined || names.includes(n.host)
+      ? []
+      : [{ path: `talos.nodes.${i}.host`, value: n.host, message: `is not a Proxmox host of the site (${names.join(', ')}); name proxmox.node or one of proxmox.additionalHosts[].node` }]);
+  },
+  // A host without a VM would be monitored, but its zone would stay empty: a typo in talos.nodes[].host.
+  (site) => site.proxmox.additionalHosts.flatMap((h, i) => site.talos.nodes.some((n) => talosNodeHost(site, n) === h.node)
+    ? []
+    : [{ path: `proxmox.additionalHosts.${i}.node`, value: h.node, message: 'has no Talos node (no talos.nodes[].host names it); place a node on it or remove the host' }]),
   ({ alertmanager }) => alertmanager.heartbeat && durationSeconds(alertmanager.heartbeat.interval)! < 2
     ? [{ path: 'alertmanager.heartbeat.interval', value: alertmanager.heartbeat.interval, message: 'is shorter than Alertmanager can repeat a notification (it pings at half the interval); give at least 2s, e.g. 1m' }]
     : [],
@@ -237,6 +263,11 @@ function duplicates<K, T extends { key: K; path: string; owner: string }>(entrie
     else seen.set(e.key, e);
   }
   return found;
+}
+
+/** The site path of a host's address: proxmox.hostAddress for the first host. */
+function hostAddressPath(hostPath: string): string {
+  return hostPath === 'proxmox' ? 'proxmox.hostAddress' : `${hostPath}.address`;
 }
 
 function numberToCidr(cidr: string): string {

@@ -57,6 +57,18 @@ const talosNode = z.strictObject({
   hostname: dnsLabel,
   address: ipv4,
   vmid: z.number().int().min(100).max(999999999),
+  host: dnsLabel.optional().describe('Proxmox node the VM runs on: proxmox.node or one of proxmox.additionalHosts[].node; default proxmox.node'),
+});
+
+const bridgeName = z.string().regex(/^vmbr\d+$/, { error: 'expected a Proxmox bridge name such as vmbr0' });
+
+/** A further Proxmox host of the same Proxmox cluster; proxmox.node is the first. */
+const proxmoxHost = z.strictObject({
+  node: dnsLabel.describe('Proxmox node name; the Talos nodes on it get it as their topology zone'),
+  address: ipv4.describe('Host address (node_exporter target, syslog source, pve_exporter target)'),
+  apiUrl: httpUrl.optional().describe('This host\'s Proxmox API URL; default https://<address>:8006'),
+  storage: z.string().min(1).optional().describe('Proxmox storage for the Talos VM disks on this host; default proxmox.storage'),
+  bridge: bridgeName.optional().describe('Bridge of the Talos VMs on this host; default proxmox.bridge'),
 });
 
 export const SiteSchema = z.strictObject({
@@ -89,7 +101,9 @@ export const SiteSchema = z.strictObject({
       { vmid: 108, name: 'cloudflare-tunnel', role: 'tunnel', address: '10.88.140.108' },
     ]).describe('Known guests; the report names five of the nine'),
     storage: z.string().min(1).default('local-lvm').describe('Proxmox storage for VM and container disks'),
-    bridge: z.string().regex(/^vmbr\d+$/, { error: 'expected a Proxmox bridge name such as vmbr0' }).default('vmbr0'),
+    bridge: bridgeName.default('vmbr0'),
+    cluster: dnsLabel.optional().describe('Proxmox cluster name (Datacenter > Cluster): the topology region label of the Talos nodes; default the site name. Setting it (or additionalHosts) labels the nodes with region and zone'),
+    additionalHosts: z.array(proxmoxHost).default([]).describe('Further Proxmox hosts of the same Proxmox cluster that carry Talos VMs (talos.nodes[].host); the LXC path and the figures above stay on proxmox.node'),
   }).prefault({}),
 
   network: z.strictObject({
@@ -152,7 +166,7 @@ export const SiteSchema = z.strictObject({
   talos: z.strictObject({
     version: z.string().regex(/^v\d+\.\d+\.\d+$/, { error: 'expected a Talos release such as v1.13.9' }).default('v1.13.9'),
     vip: ipv4.default('10.70.0.20').describe('Layer-2 VIP for the Kubernetes API'),
-    nodes: z.array(talosNode).length(3, { error: 'the cluster is three control-plane nodes: give exactly 3' }).default([
+    nodes: z.array(talosNode).describe('The Talos VMs: 3 or 5, each a control plane that also runs the stack').default([
       { hostname: 'talos-cp-1', address: '10.70.0.21', vmid: 211 },
       { hostname: 'talos-cp-2', address: '10.70.0.22', vmid: 212 },
       { hostname: 'talos-cp-3', address: '10.70.0.23', vmid: 213 },

@@ -65,6 +65,8 @@ export interface MachineConfigInput {
    * (json_lines over tcp:// or udp://). @default - none (logs stay on the node)
    */
   readonly loggingDestinations?: readonly LoggingDestination[];
+  /** Further labels for the Kubernetes node (machine.nodeLabels), e.g. topology region and zone. @default - none */
+  readonly nodeLabels?: Readonly<Record<string, string>>;
   /** Kernel sysctls. @default - none */
   readonly sysctls?: Readonly<Record<string, string>>;
   /** Extra mounts into the kubelet container. @default - none */
@@ -173,8 +175,18 @@ function renderMachine(input: MachineConfigInput, controlPlane: boolean): TalosD
     logging: input.loggingDestinations?.length
       ? { destinations: input.loggingDestinations.map((d) => ({ endpoint: d.endpoint, format: d.format, extraTags: d.extraTags ? { ...d.extraTags } : undefined })) }
       : undefined,
-    nodeLabels: controlPlane && excludeLb ? { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : undefined,
+    nodeLabels: nodeLabels(input, controlPlane && excludeLb),
   };
+}
+
+/** machine.nodeLabels, keys sorted as Go marshals a map; undefined when there is none. */
+function nodeLabels(input: MachineConfigInput, excludeLb: boolean): Record<string, string> | undefined {
+  const labels: Record<string, string> = {
+    ...(excludeLb ? { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : {}),
+    ...input.nodeLabels,
+  };
+  const keys = Object.keys(labels).sort();
+  return keys.length > 0 ? Object.fromEntries(keys.map((k) => [k, labels[k]])) : undefined;
 }
 
 function cni(input: MachineConfigInput): TalosDocument | undefined {

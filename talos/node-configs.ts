@@ -1,9 +1,9 @@
 /**
- * The site's three control-plane machine configs: gen config's v1.13 base (machine-config.ts)
+ * The site's control-plane machine configs (3 or 5): gen config's v1.13 base (machine-config.ts)
  * plus hostname, static address, Layer-2 API VIP, DNS, NTP, the Image Factory nocloud installer, flannel
  * NetworkPolicy enforcement and the local-path data volume (research/proxmox-talos.md §1.6, §3).
  */
-import { parseCidr } from '../site';
+import { parseCidr, topologyLabels } from '../site';
 import type { Site } from '../site';
 import { SUPPORTED_TALOS_CONTRACT, talosMinor } from '../site/talos-support';
 import { PORTS } from '../site/ports';
@@ -71,6 +71,8 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
       // Prometheus verifies the kubelets it scrapes; the platform layer approves the CSRs.
       kubeletServingCertificates: true,
       etcdMetricsUrl: `http://${node.address}:${PORTS.etcdMetrics}`,
+      // Region = the Proxmox cluster, zone = the Proxmox host: what spreading and storage topology read.
+      nodeLabels: topologyLabels(site, node),
       // Machine and service logs to the log gateway (charts/syslog/talos-logs.ts reads them).
       loggingDestinations: talosLogsEnabled(site) ? [talosLoggingDestination(site, node.hostname)] : undefined,
       // The etcd snapshot CronJob (platform layer) talks to the Talos API from its namespace.

@@ -1,5 +1,5 @@
 /**
- * Sizes the three Talos VMs from the stack's own requests plus what Talos and Kubernetes take
+ * Sizes the Talos VMs (3 or 5) from the stack's own requests plus what Talos and Kubernetes take
  * on every node. Every node is control plane + worker, so each carries the full per-node
  * overhead. The four sized services follow the placement plan (charts/common/placement.ts,
  * enforced by pod affinity); the tool's add-on pods (exporters, syslog gateway, storage,
@@ -144,8 +144,8 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   };
   const nodeCount = site.talos.nodes.length;
   const groups = stackPlacement(site);
-  const placement: StackService[][] = site.talos.nodes.map((_, i) =>
-    (groups[i]?.services ?? []).map((name) => services.find((s) => s.name === name)!));
+  const placement: StackService[][] = site.talos.nodes.map((node) =>
+    (groups.find((g) => g.node === node.hostname)?.services ?? []).map((name) => services.find((s) => s.name === name)!));
   const peak = placement.map(sumLoad).reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
   const cores = Math.max(2, ceilUp(peak.cpu + overhead.cpu));
   const memoryGiB = Math.max(4, ceilUp(peak.memoryGiB + overhead.memoryGiB));

@@ -6,7 +6,7 @@
  * group's members together and anti-affinity keeps groups apart, whatever the arrival order.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import { STACK_SERVICES, type Site, type StackServiceName } from '../../site';
+import { isMultiHost, STACK_SERVICES, type Site, type StackServiceName } from '../../site';
 
 type SizedService = StackServiceName;
 
@@ -20,6 +20,8 @@ export interface PlacementGroup {
   readonly services: readonly SizedService[];
   readonly cpu: number;
   readonly memoryGiB: number;
+  /** The Talos node (hostname = Kubernetes node name) the plan puts the group on. */
+  readonly node: string;
 }
 
 /**
@@ -38,7 +40,8 @@ export function stackPlacement(site: Site): PlacementGroup[] {
     target.cpu += site[service].cpu;
     target.memoryGiB += site[service].memoryGiB;
   }
-  return bins.filter((b) => b.services.length > 0).map((b, i) => ({ id: String(i + 1), ...b }));
+  return bins.flatMap((b, i) => (b.services.length > 0 ? [{ ...b, node: site.talos.nodes[i].hostname }] : []))
+    .map((b, i) => ({ id: String(i + 1), ...b }));
 }
 
 /** The pod-template label and affinity that hold `service` to its placement group. */
@@ -50,6 +53,11 @@ export function placementFor(site: Site, service: SizedService): { labels: Recor
   return {
     labels: { [PLACEMENT_LABEL]: own.id },
     affinity: {
+      // Several Proxmox hosts: each group is held to its planned node, so what losing a host stops
+      // is known in advance (the comparison states it); with one host any node will do.
+      ...(isMultiHost(site) ? {
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: HOSTNAME_TOPOLOGY, operator: 'In', values: [own.node] }] }] } },
+      } : {}),
       // The first pod of a group matches its own term, which the scheduler accepts on any node.
       ...(own.services.length > 1 ? { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ matchLabels: { [PLACEMENT_LABEL]: own.id } })] } } : {}),
       ...(others.length > 0 ? {

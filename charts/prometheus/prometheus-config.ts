@@ -4,7 +4,7 @@ import { STACK_SERVICES, type Site } from '../../site';
 import { PORTS, SERVICE_NAMES, type StackTopology } from '../topology';
 import type { PrometheusConfig, RelabelConfig, ScrapeConfig } from './config-model';
 import { PROMETHEUS_PASSWORD_FILE } from './prometheus-args';
-import { blackboxProbes, nodeExporterTargets, pveApiTarget } from './scrape-targets';
+import { blackboxProbes, nodeExporterTargets, pveApiTargets } from './scrape-targets';
 import { uptimeKumaScrapeJobs } from './uptime-kuma';
 
 /** Username Prometheus and Grafana use against Alertmanager's basic auth. */
@@ -86,19 +86,32 @@ function nodeExporterJob(site: Site, topology: StackTopology): ScrapeConfig {
 }
 
 /**
- * pve_exporter: one exporter, the Proxmox API passed as ?target=host:port (multi-target pattern).
- * The exporter hands `target` to proxmoxer, which takes a port after the host and otherwise
- * uses 8006; the scheme is always https.
+ * pve_exporter: one exporter, each Proxmox host's API passed as ?target=host:port (multi-target
+ * pattern), named by its node. The exporter hands `target` to proxmoxer, which takes a port after
+ * the host and otherwise uses 8006; the scheme is always https.
+ *
+ * node=1 everywhere: the node collectors (pve_onboot_status, which the guest alerts join on)
+ * report only the node they query. cluster=1 only on proxmox.node: every node of a Proxmox cluster
+ * answers the cluster collectors (pve_up, pve_disk_*, pve_guest_info…) with the same set, so the
+ * further hosts ask cluster=0, or each guest and storage would be stored, and alerted on, once per
+ * host (pve_exporter's README, "scraping large clusters"). A `__param_` target label overrides
+ * the job's parameter and is gone after relabelling.
  */
 function pveJob(site: Site, topology: StackTopology): ScrapeConfig {
   return {
     job_name: 'pve',
     metrics_path: '/pve',
     params: { module: ['default'], cluster: ['1'], node: ['1'] },
-    static_configs: [{ targets: [pveApiTarget(site)], labels: { name: site.proxmox.node } }],
+    static_configs: pveApiTargets(site).map((t, i) => ({
+      targets: [t.target],
+      labels: { name: t.name, ...(i === 0 ? {} : { [PVE_CLUSTER_PARAM_LABEL]: '0' }) },
+    })),
     relabel_configs: multiTargetRelabel(topology.pveExporter),
   };
 }
+
+/** Target label that turns pve_exporter's cluster collectors off for one target (`&cluster=0`). */
+export const PVE_CLUSTER_PARAM_LABEL = '__param_cluster';
 
 function blackboxJobs(site: Site, topology: StackTopology): ScrapeConfig[] {
   const probes = blackboxProbes(site);
@@ -168,7 +181,7 @@ function kubernetesJobs(site: Site): ScrapeConfig[] {
       ],
     },
     {
-      // etcd on every control-plane node (all three are): the plain-HTTP metrics listener the Talos
+      // etcd on every control-plane node (every Talos node is one): the plain-HTTP metrics listener the Talos
       // machine configs open (cluster.etcd.extraArgs listen-metrics-urls); 2379 would need client certificates.
       job_name: 'etcd',
       kubernetes_sd_configs: [{ role: 'node' }],

@@ -1,5 +1,5 @@
-/** Targets outside the cluster, derived from the site's guests and Proxmox host (both platforms). */
-import type { Site } from '../../site';
+/** Targets outside the cluster, derived from the site's guests and Proxmox hosts (both platforms). */
+import { proxmoxHosts, type Site } from '../../site';
 import type { BlackboxModuleName } from '../exporters/blackbox-config';
 import { PORTS } from '../topology';
 
@@ -10,24 +10,29 @@ export interface NamedTarget {
   readonly name: string;
 }
 
-/** node_exporter on every guest with a known address and on the Proxmox host. */
+/** node_exporter on every Proxmox host (proxmox.node first) and on every guest with a known address. */
 export function nodeExporterTargets(site: Site, extra: NamedTarget[] = []): NamedTarget[] {
   return [
-    { target: `${site.proxmox.hostAddress}:${PORTS.nodeExporter}`, name: site.proxmox.node },
+    ...proxmoxHosts(site).map((h) => ({ target: `${h.address}:${PORTS.nodeExporter}`, name: h.node })),
     ...site.proxmox.guests.flatMap((g) => (g.address ? [{ target: `${g.address}:${PORTS.nodeExporter}`, name: g.name }] : [])),
     ...extra,
   ];
 }
 
 /**
- * The Proxmox API as pve_exporter's `target`: host:port of site.proxmox.apiUrl, the port always
- * written out. proxmoxer (under pve_exporter) reads a port after the host and otherwise assumes
- * 8006, so a URL without a port (https on 443, through a proxy) must still name 443.
+ * A Proxmox API URL as pve_exporter's `target`: its host:port, the port always written out.
+ * proxmoxer (under pve_exporter) reads a port after the host and otherwise assumes 8006, so a URL
+ * without a port (https on 443, through a proxy) must still name 443.
  */
-export function pveApiTarget(site: Site): string {
-  const url = new URL(site.proxmox.apiUrl);
+export function pveApiTarget(apiUrl: string): string {
+  const url = new URL(apiUrl);
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return `${url.hostname}:${port}`;
+}
+
+/** pve_exporter's targets: every Proxmox host's API, named by its node, proxmox.node first. */
+export function pveApiTargets(site: Site): NamedTarget[] {
+  return proxmoxHosts(site).map((h) => ({ target: pveApiTarget(h.apiUrl), name: h.node }));
 }
 
 export interface BlackboxProbe extends NamedTarget {
@@ -42,8 +47,8 @@ export interface BlackboxProbe extends NamedTarget {
  */
 export function blackboxProbes(site: Site): BlackboxProbe[] {
   const probes: BlackboxProbe[] = [
-    // The report's known issue is the Proxmox API hanging after the TLS handshake: probe it.
-    { target: site.proxmox.apiUrl, name: `${site.proxmox.node}-api`, module: 'http_2xx_self_signed' },
+    // The report's known issue is the Proxmox API hanging after the TLS handshake: probe each host's.
+    ...proxmoxHosts(site).map((h): BlackboxProbe => ({ target: h.apiUrl, name: `${h.node}-api`, module: 'http_2xx_self_signed' })),
   ];
   for (const g of site.proxmox.guests) {
     if (!g.address) continue;

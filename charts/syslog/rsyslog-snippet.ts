@@ -13,7 +13,7 @@
  * year and zone and its structured data.)
  */
 import type { OutputFile } from '../../render/output-file';
-import type { Site } from '../../site';
+import { proxmoxHosts, type Site } from '../../site';
 import { type SyslogListener, syslogListeners } from './alloy-config';
 
 /** Where synth writes the snippet in dist/ (outside every GitOps layer: nothing applies it). */
@@ -74,10 +74,10 @@ const DESCRIPTION: Record<SyslogListener['transport'], string> = {
   udp: 'UDP, RFC 3164 (what `*.* @host:port` sends): no delivery guarantee.',
 };
 
-/** Who installs the snippet: the Proxmox host and every guest with a known address. */
+/** Who installs the snippet: every Proxmox host (proxmox.node first) and every guest with a known address. */
 export function syslogSenders(site: Site): { readonly name: string; readonly address: string }[] {
   return [
-    { name: site.proxmox.node, address: site.proxmox.hostAddress },
+    ...proxmoxHosts(site).map((h) => ({ name: h.node, address: h.address })),
     ...site.proxmox.guests.flatMap((g) => (g.address ? [{ name: g.name, address: g.address }] : [])),
   ];
 }

@@ -1,6 +1,7 @@
 /** COMPARISON.md and the README headline, rendered from the computed comparison. */
 import { chartAltText } from './chart-data';
-import { type Comparison, fmt, type Known, type PathResources } from './model';
+import { wordList } from './host-failures';
+import { type Comparison, fmt, type HostSummary, type Known, type PathResources, type Resources, talosShareOnHostNode } from './model';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 const knownText = (v: Known, unit = '') => (v === 'unknown' ? 'unknown' : `${fmt(v)}${unit}`);
@@ -13,6 +14,36 @@ export function survivalText(p: PathResources): string {
   return s.value ? `yes: ${s.why}` : `**no**: ${s.why}. Would with: ${s.wouldSurviveWith}`;
 }
 
+/** "pve01 allocated after", saying on several hosts that the Talos paths count only their VMs on it. */
+function allocatedAfterHeader(c: Comparison, units: string): string {
+  const share = talosShareOnHostNode(c);
+  return `${c.host.node} allocated after${units || share ? ` (${[units, share && `Talos: ${share} only`].filter(Boolean).join('; ')})` : ''}`;
+}
+
+const triple = (r: Resources) => `${fmt(r.vcpu)} / ${fmt(r.memoryGiB)} / ${fmt(r.diskGiB)}`;
+
+/** Several hosts: what each path puts on each host, and the capacity the site gives for it. */
+function hostsTable(c: Comparison, hosts: readonly HostSummary[]): string[] {
+  const cap = (h: HostSummary) => {
+    if (h.capacity === 'not given') return 'capacity not given';
+    const { vcpu, memoryGiB, diskGiB } = h.capacity;
+    return vcpu === 'unknown' && memoryGiB === 'unknown' && diskGiB === 'unknown'
+      ? 'unknown (proxmox.capacity not set)'
+      : `${knownText(vcpu)} vCPU / ${knownText(memoryGiB, ' GiB')} / ${knownText(diskGiB, ' GiB')} (proxmox.capacity)`;
+  };
+  return [
+    `The Talos VMs run on ${hosts.filter((h) => h.talosVms.length > 0).length} Proxmox hosts (talos.nodes[].host), the LXC containers on ${c.host.node} alone; `
+      + `the ${c.host.node} columns above count only what is on ${c.host.node}. The site gives the capacity of ${c.host.node} only (proxmox.capacity).`,
+    '',
+    `| Host | Talos VMs | ${c.paths.map((p) => `${cell(p.label)} (vCPU / GiB memory / GiB disk)`).join(' | ')} | Capacity |`,
+    `|---|---|${c.paths.map(() => '---|').join('')}---|`,
+    ...hosts.map((h) => `| ${h.node} | ${h.talosVms.join(', ') || '-'} | ${c.paths.map((p) => {
+      const d = h.demand.find((x) => x.id === p.id)!;
+      return d.vcpu === 0 && d.memoryGiB === 0 && d.diskGiB === 0 ? '-' : triple(d);
+    }).join(' | ')} | ${cap(h)} |`),
+  ];
+}
+
 function resourcesTable(c: Comparison): string[] {
   const rows = c.paths.map((p) => {
     const after = c.onHost.find((o) => o.id === p.id)!;
@@ -23,7 +54,7 @@ function resourcesTable(c: Comparison): string[] {
   const h = c.host;
   const r = h.asReported;
   return [
-    `| Path | vCPU | Memory (GiB) | Disk (GiB) | ${h.node} allocated after (vCPU / GiB memory / GiB disk) | Share of ${h.node} capacity | Survives losing 1 of its guests | What the numbers are |`,
+    `| Path | vCPU | Memory (GiB) | Disk (GiB) | ${allocatedAfterHeader(c, 'vCPU / GiB memory / GiB disk')} | Share of ${h.node} capacity | Survives losing 1 of its guests | What the numbers are |`,
     '|---|---|---|---|---|---|---|---|',
     `| ${h.node} today (${h.guestCount} existing guests) | ${fmt(h.allocated.vcpu)} | ${fromGB(h.allocated.memoryGiB, r.allocated.memoryGB)} | ${fromGB(h.allocated.diskGiB, r.allocated.diskGB)} | - | - | - | allocated to guests (used, as reported: ${fmt(r.used.memoryGB)} GB memory, ${fmt(r.used.diskGB)} GB disk) |`,
     ...rows,
@@ -33,7 +64,9 @@ function resourcesTable(c: Comparison): string[] {
 export function comparisonMarkdown(c: Comparison): string {
   const cap = c.host.capacity;
   return [
-    '# LXC vs Talos on one Proxmox host: computed comparison',
+    c.hosts
+      ? `# LXC on ${c.host.node} vs Talos on ${c.hosts.filter((h) => h.talosVms.length > 0).length} Proxmox hosts: computed comparison`
+      : '# LXC vs Talos on one Proxmox host: computed comparison',
     '',
     `Generated from the site "${c.site}" (lxc/comparison); every figure below is computed from the site`,
     'and from what this tool generates. Do not edit: re-run `npm run compare` or synth.',
@@ -49,6 +82,7 @@ export function comparisonMarkdown(c: Comparison): string {
     '',
     ...resourcesTable(c),
     '',
+    ...(c.hosts ? [...hostsTable(c, c.hosts), ''] : []),
     `![${chartAltText(c)}](comparison.svg)`,
     '',
     '## The report\'s claims, re-computed',
@@ -96,7 +130,7 @@ export function comparisonHeadlineMarkdown(c: Comparison, comparisonDir = 'dist/
   const host = c.host;
   const r = host.asReported;
   return [
-    `| Path | vCPU | Memory (GiB) | Disk (GiB) | ${host.node} allocated after | Survives losing 1 of its guests |`,
+    `| Path | vCPU | Memory (GiB) | Disk (GiB) | ${allocatedAfterHeader(c, '')} | Survives losing 1 of its guests |`,
     '|---|---|---|---|---|---|',
     ...[lxc, ...talos].map((p) => {
       const a = c.onHost.find((o) => o.id === p.id)!.allocatedAfter;
@@ -106,8 +140,41 @@ export function comparisonHeadlineMarkdown(c: Comparison, comparisonDir = 'dist/
     '',
     `${host.node} today: ${fmt(host.allocated.vcpu)} vCPU / ${fromGB(host.allocated.memoryGiB, r.allocated.memoryGB)} / ${fromGB(host.allocated.diskGiB, r.allocated.diskGB)} allocated `
       + `(the report's GB read as 10^9 bytes: GiB = GB x 10^9 / 2^30); capacity ${host.capacity.memoryGiB === 'unknown' ? 'unknown (not in the report)' : `${knownText(host.capacity.vcpu)} vCPU / ${fromGB(host.capacity.memoryGiB, r.capacity.memoryGB)} / ${fromGB(host.capacity.diskGiB, r.capacity.diskGB)}`}.`,
+    ...(c.hosts ? [`Talos VMs per host: ${c.hosts.map((h) => `${h.node} ${h.talosVms.length}${h.talosVms.length ? ` (${h.talosVms.join(', ')})` : ''}`).join(', ')}; `
+      + `capacity not given for ${wordList(c.hosts.filter((h) => h.capacity === 'not given').map((h) => h.node), 'and')}.`] : []),
     `The report's "${ha.quote}": ${ha.arithmetic} (${ha.finding}).`,
-    `Neither path survives the loss of ${host.node}. Full comparison: [COMPARISON.md](${comparisonDir}/COMPARISON.md).`,
+    `${hostLossSentences(c)} Full comparison: [COMPARISON.md](${comparisonDir}/COMPARISON.md).`,
     '',
   ].join('\n');
+}
+
+/**
+ * Which path survives the loss of which host. On a single host neither does: the containers and
+ * every VM share it. With several hosts, from each host's failure: the LXC path falls with
+ * proxmox.node only; the Talos path survives when etcd keeps quorum and no stack service is
+ * planned on the lost VMs.
+ */
+export function hostLossSentences(c: Comparison): string {
+  if (!c.hosts) return `Neither path survives the loss of ${c.host.node}.`;
+  const hosts = c.hosts;
+  const outcomes: [string, (h: HostSummary) => boolean][] = [
+    ['Neither path survives', (h) => !h.lxcSurvives && !h.talosSurvives],
+    ['Only the LXC path survives', (h) => h.lxcSurvives && !h.talosSurvives],
+    ['Only the Talos path survives', (h) => !h.lxcSurvives && h.talosSurvives],
+    ['Both paths survive', (h) => h.lxcSurvives && h.talosSurvives],
+  ];
+  const verdicts = outcomes.flatMap(([says, applies]) => {
+    const nodes = hosts.filter(applies).map((h) => h.node);
+    return nodes.length ? [`${says} the loss of ${wordList(nodes)}.`] : [];
+  });
+  const losing = hosts.filter((h) => !h.etcd.keepsQuorum).map((h) => h.node);
+  const keeping = hosts.filter((h) => h.etcd.keepsQuorum && h.talosVms.length > 0).map((h) => h.node);
+  const quorum = losing.length === 0
+    ? 'The Talos cluster keeps etcd quorum with any one host down'
+    : `The Talos cluster loses etcd quorum with ${wordList(losing)} down${keeping.length ? ` and keeps it with ${wordList(keeping)} down` : ''}`;
+  const waiting = hosts.filter((h) => h.etcd.keepsQuorum && h.servicesDown.length > 0);
+  const wait = waiting.length
+    ? `, but the stack services planned on a lost host's VMs wait for it (${waiting.map((h) => `${h.node}: ${h.servicesDown.join(', ')}`).join('; ')})`
+    : '';
+  return `${verdicts.join(' ')} ${quorum}${wait}.`;
 }

@@ -1,13 +1,15 @@
 /**
  * The LXC-versus-Talos comparison, computed from the site alone: resources per path against
- * pve01's allocation, the report's claims re-checked with the arithmetic shown, availability,
- * operations and the config differences. COMPARISON.md, comparison.json and the chart all
+ * pve01's allocation (proxmox.node; with several Proxmox hosts only what runs there counts against
+ * it, and every host's share and loss are listed), the report's claims re-checked with the
+ * arithmetic shown, availability, operations and the config differences. COMPARISON.md, comparison.json and the chart all
  * render this one object.
  */
-import type { Site } from '../../site';
-import { talosVmSizing } from '../../talos/vm-sizing';
+import { etcdQuorum, isMultiHost, talosNodesOn, type Site } from '../../site';
+import { talosVmSizing, type TalosVmSizing } from '../../talos/vm-sizing';
 import { lxcContainers } from '../containers';
 import { type ConfigDifference, pathDifferences } from '../parity';
+import { type HostFailure, hostFailures, wordList } from './host-failures';
 import { type OperationsRow, operationsRows } from './operations';
 import { REPORT_FIGURES } from './report-figures';
 
@@ -73,6 +75,19 @@ export interface AvailabilityRow {
   readonly talos: string;
 }
 
+/** One path's share on one Proxmox host. */
+export interface PathDemand extends Resources {
+  readonly id: PathResources['id'];
+}
+
+/** A Proxmox host of a site whose Talos VMs are spread over several: what each path puts on it, and what losing it does. */
+export interface HostSummary extends HostFailure {
+  /** Each path's share of this host: all of the LXC path on proxmox.node (none elsewhere), a Talos path's VMs placed here. */
+  readonly demand: readonly PathDemand[];
+  /** proxmox.capacity (GiB, or "unknown") for proxmox.node; the site gives no capacity for the other hosts. */
+  readonly capacity: { readonly vcpu: Known; readonly memoryGiB: Known; readonly diskGiB: Known } | 'not given';
+}
+
 export interface Comparison {
   readonly site: string;
   readonly units: string;
@@ -94,7 +109,13 @@ export interface Comparison {
     readonly conversion: string;
   };
   readonly paths: readonly PathResources[];
+  /** Each path on host.node: with several hosts, the Talos paths count only their VMs on host.node. */
   readonly onHost: readonly PathOnHost[];
+  /**
+   * Every Proxmox host, host.node first, when the Talos VMs may run on several
+   * (proxmox.additionalHosts); absent for a single host, which carries everything.
+   */
+  readonly hosts?: readonly HostSummary[];
   readonly claims: readonly ClaimCheck[];
   readonly availability: readonly AvailabilityRow[];
   readonly operations: readonly OperationsRow[];
@@ -126,6 +147,11 @@ function lxcResources(site: Site): PathResources {
 }
 
 /** What a lost Talos VM does to the services, for VMs with (or without) room for its requests. */
+/** How the comparison names the site's StorageClass: local-path-provisioner serves it whatever its name. */
+function localPathClass(storageClass: string): string {
+  return storageClass === 'local-path' ? 'local-path' : `${storageClass} (local-path-provisioner)`;
+}
+
 function talosSurvival(site: Site, roomForOneDown: boolean, nPlusOne: { cores: number; memoryGiB: number }): SurvivalFlag {
   const n = site.talos.nodes.length;
   const storageClass = site.kubernetes.storageClass;
@@ -136,10 +162,11 @@ function talosSurvival(site: Site, roomForOneDown: boolean, nPlusOne: { cores: n
   // The generated placement is required pod (anti-)affinity: a group never moves to another
   // group's VM, whatever the storage or headroom.
   const placement = 'the placement rules in charts/common/placement.ts made preferred instead of required';
-  const needs = [...(roomForOneDown ? [] : [`N+1 CPU/RAM (${nPlusOne.cores} cores / ${nPlusOne.memoryGiB} GiB per VM)`]), ...(storageClass === 'local-path' ? [movable] : []), placement];
+  // The site's StorageClass is always served by local-path-provisioner (charts/platform), whatever its name.
+  const needs = [...(roomForOneDown ? [] : [`N+1 CPU/RAM (${nPlusOne.cores} cores / ${nPlusOne.memoryGiB} GiB per VM)`]), movable, placement];
   const reasons = [
     room,
-    ...(storageClass === 'local-path' ? ["StorageClass local-path keeps each volume on one VM's data disk"] : []),
+    `StorageClass ${localPathClass(storageClass)} keeps each volume on one VM's data disk`,
     'pod anti-affinity holds each service group to its own VM',
   ];
   return {
@@ -178,6 +205,47 @@ function talosResources(site: Site): PathResources[] {
   }];
 }
 
+/** One Talos VM of each Talos path: the VMs are identical, so a host's share is its VM count times this. */
+function talosVmSize(t: TalosVmSizing, id: PathResources['id']): Resources {
+  const diskGiB = t.perNode.osDiskGiB + t.perNode.dataDiskGiB;
+  return id === 'talos-n-plus-1'
+    ? { vcpu: t.sizeForOneNodeDown.cores, memoryGiB: t.sizeForOneNodeDown.memoryGiB, diskGiB }
+    : { vcpu: t.perNode.cores, memoryGiB: t.perNode.memoryGiB, diskGiB };
+}
+
+/** What each path puts on Proxmox node `node`: the containers on proxmox.node, the Talos VMs where talos.nodes[].host says. */
+function demandOn(site: Site, paths: readonly PathResources[], node: string): PathDemand[] {
+  const t = talosVmSizing(site);
+  const vms = talosNodesOn(site, node).length;
+  return paths.map((p) => {
+    if (p.id === 'lxc') {
+      const here = node === site.proxmox.node;
+      return { id: p.id, vcpu: here ? p.vcpu : 0, memoryGiB: here ? p.memoryGiB : 0, diskGiB: here ? p.diskGiB : 0 };
+    }
+    const vm = talosVmSize(t, p.id);
+    return { id: p.id, vcpu: round(vms * vm.vcpu), memoryGiB: round(vms * vm.memoryGiB), diskGiB: round(vms * vm.diskGiB) };
+  });
+}
+
+/** What path `p` puts on the first host (proxmox.node): all of it on a single host (no `hosts`). */
+const onFirstHost = (hosts: readonly HostSummary[] | undefined, p: PathResources): Resources => hosts?.[0].demand.find((d) => d.id === p.id) ?? p;
+/** "1 of 3 VMs on hv-east": the Talos VMs on the first host. */
+const talosShare = (hosts: readonly HostSummary[]): string =>
+  `${hosts[0].talosVms.length} of ${hosts.reduce((n, h) => n + h.talosVms.length, 0)} VMs on ${hosts[0].node}`;
+
+/** What path `p` puts on host.node: all of it on a single host; with several, the Talos paths' VMs on host.node only. */
+export function onHostNode(c: Comparison, p: PathResources): Resources {
+  return onFirstHost(c.hosts, p);
+}
+
+/**
+ * "1 of 3 VMs on hv-east" when the Talos VMs are spread over several hosts, for labels of figures
+ * that count only host.node's share; undefined on a single host (every VM is there).
+ */
+export function talosShareOnHostNode(c: Comparison): string | undefined {
+  return c.hosts && talosShare(c.hosts);
+}
+
 function known(v: number | undefined): Known {
   return v === undefined ? 'unknown' : v;
 }
@@ -186,7 +254,11 @@ function share(value: number, capacity: Known): Known {
   return capacity === 'unknown' ? 'unknown' : round((value / capacity) * 100);
 }
 
-function claimChecks(site: Site, paths: readonly PathResources[]): ClaimCheck[] {
+/**
+ * `onNode` is each path's share on proxmox.node and `share` the Talos label suffix ("1 of 3 VMs
+ * on hv-east", absent on a single host), for the claims about that host's allocation.
+ */
+function claimChecks(site: Site, paths: readonly PathResources[], onNode: (p: PathResources) => Resources, share?: string): ClaimCheck[] {
   const r = REPORT_FIGURES;
   const cs = lxcContainers(site);
   const lxc = paths.find((p) => p.id === 'lxc')!;
@@ -208,6 +280,8 @@ function claimChecks(site: Site, paths: readonly PathResources[]): ClaimCheck[] 
   const memPct = Math.round((used.memoryGB / allocated.memoryGB) * 100);
   const diskPct = Math.round((used.diskGB / allocated.diskGB) * 100);
   const talosText = (f: (p: PathResources) => string) => talos.map((p) => `${p.label}: ${f(p)}`).join('; ');
+  // The host's allocation plus what each Talos path puts on that host.
+  const talosOnHost = (f: (r: Resources) => string) => talos.map((p) => `${p.label}${share ? ` (${share})` : ''}: ${f(onNode(p))}`).join('; ');
   const [phaseLow, phaseHigh] = [sum(r.timelinePhases.phases.map((p) => p[0])), sum(r.timelinePhases.phases.map((p) => p[1]))];
   return [
     {
@@ -232,7 +306,7 @@ function claimChecks(site: Site, paths: readonly PathResources[]): ClaimCheck[] 
       arithmetic: `${fmt(allocated.memoryGB)} allocated + ${plus(mem)} = ${fmt(memAfter)} GB`,
       arithmeticHolds: memAfter === r.memoryAllocatedAfter.memoryGB,
       finding: `the report adds its host GB to per-service GiB; in one unit: LXC: ${inGiB(allocated.memoryGB, memGiB, lxc.memoryGiB, ' (as limits)')}. `
-        + `${talosText((p) => inGiB(allocated.memoryGB, memGiB, p.memoryGiB, ', reserved'))}`,
+        + `${talosOnHost((p) => inGiB(allocated.memoryGB, memGiB, p.memoryGiB, ', reserved'))}`,
     },
     {
       id: 'disk-after',
@@ -240,7 +314,7 @@ function claimChecks(site: Site, paths: readonly PathResources[]): ClaimCheck[] 
       arithmetic: `${fmt(allocated.diskGB)} allocated + ${plus(disk)} = ${fmt(diskAfter)} GB`,
       arithmeticHolds: diskAfter === r.diskAllocatedAfter.diskGB,
       finding: `in one unit: LXC: ${inGiB(allocated.diskGB, diskGiB, lxc.diskGiB, '')}. `
-        + `${talosText((p) => inGiB(allocated.diskGB, diskGiB, p.diskGiB, ' (thin-provisioned)'))}`,
+        + `${talosOnHost((p) => inGiB(allocated.diskGB, diskGiB, p.diskGiB, ' (thin-provisioned)'))}`,
     },
     {
       id: 'utilization',
@@ -263,26 +337,67 @@ function availability(site: Site): AvailabilityRow[] {
   const t = talosVmSizing(site);
   const others = lxcContainers(site).length - 1;
   const n = t.nodes.length;
-  const localPath = site.kubernetes.storageClass === 'local-path';
+  // Every claim is a local-path volume (the site's StorageClass is local-path-provisioner's, whatever its name).
   const vmDown = t.fitsWithOneNodeDown
-    ? (localPath
-      ? `the other ${n - 1} VMs have room for every request, but local-path volumes pin each service to its VM: the services on the lost VM wait for it`
-      : `the other ${n - 1} VMs have room for every request: services are rescheduled if their volumes can move`)
-    : `the other ${n - 1} VMs lack room for the lost VM's requests (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM would do)${localPath ? ', and local-path volumes pin each service to its VM anyway' : ''}: the services on the lost VM stay down; the cluster (etcd ${Math.floor(n / 2) + 1} of ${n}) stays up`;
+    ? `the other ${n - 1} VMs have room for every request, but local-path volumes pin each service to its VM: the services on the lost VM wait for it`
+    : `the other ${n - 1} VMs lack room for the lost VM's requests (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM would do), and local-path volumes pin each service to its VM anyway: the services on the lost VM stay down; the cluster (etcd ${etcdQuorum(n)} of ${n}) stays up`;
   return [
     { failure: 'one guest lost (container or VM)', lxc: `that container's service is down; the other ${others} keep running`, talos: vmDown },
-    { failure: 'guest OS / platform upgrade', lxc: 'each container restarts on its own, one service at a time', talos: t.fitsWithOneNodeDown && !localPath ? 'rolling, one VM at a time, services move' : 'rolling, one VM at a time; the services on the VM being upgraded are down meanwhile' },
-    { failure: `${site.proxmox.node} lost or rebooted (power, disk, kernel, Proxmox upgrade)`, lxc: 'everything down', talos: `everything down: all ${n} VMs share the host. Surviving a host needs 3 physical hosts and storage that outlives one` },
+    { failure: 'guest OS / platform upgrade', lxc: 'each container restarts on its own, one service at a time', talos: 'rolling, one VM at a time; the services on the VM being upgraded are down meanwhile' },
+    ...(isMultiHost(site)
+      ? hostFailures(site).map((f) => ({
+        failure: hostFailure(f.node),
+        lxc: f.lxcSurvives ? `not affected: the containers run on ${site.proxmox.node}` : 'everything down',
+        talos: talosHostLoss(f, t, site.kubernetes.storageClass),
+      }))
+      : [{ failure: hostFailure(site.proxmox.node), lxc: 'everything down', talos: `everything down: all ${n} VMs share the host. Surviving a host needs 3 physical hosts and storage that outlives one` }]),
   ];
+}
+
+const hostFailure = (node: string) => `${node} lost or rebooted (power, disk, kernel, Proxmox upgrade)`;
+
+/** The Talos path when host `f.node` is lost: its VMs, etcd's quorum without them, the services that wait. */
+function talosHostLoss(f: HostFailure, t: TalosVmSizing, storageClass: string): string {
+  const { members: n, left, quorum, keepsQuorum } = f.etcd;
+  const k = f.talosVms.length;
+  if (k === 0) return `not affected: no Talos VM runs on ${f.node}`;
+  if (left === 0) return `everything down: all ${n} VMs run on ${f.node}`;
+  const vms = f.talosVms.join(', ');
+  const down = `${vms} down (${k} of ${n} VMs); etcd ${keepsQuorum ? 'keeps' : 'loses'} quorum (${left} of ${n} members left, ${quorum} needed)`;
+  const services = f.servicesDown.join(', ');
+  const one = f.servicesDown.length === 1;
+  if (!keepsQuorum) {
+    return `${down}: the Kubernetes API stops and nothing is rescheduled until ${f.node} is back; `
+      + (f.servicesDown.length > 0 ? `${services} (planned on ${vms}) ${one ? 'is' : 'are'} down, the` : 'no stack service is planned there; the')
+      + ` services on the other VMs keep running, unmanaged. Keeping etcd up needs at most ${n - quorum} of the ${n} VMs on one host`;
+  }
+  // The etcd snapshot volume is local-path too, on whichever VM its first job ran.
+  const stays = `${down}: the cluster stays up and the add-on pods move to the other VMs (the etcd snapshots only if their volume is not on ${vms})`;
+  if (f.servicesDown.length === 0) return `${stays}; no stack service is planned on ${vms}: every service keeps running`;
+  const needs = [
+    'storage that outlives it (replicated, e.g. Ceph RBD or Longhorn, instead of node-local volumes)',
+    'the placement rules in charts/common/placement.ts made preferred instead of required',
+    ...(k > 1 ? [`room on the other VMs for the requests of ${k} lost ones`]
+      : t.fitsWithOneNodeDown ? [] : [`N+1 CPU/RAM (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM)`]),
+  ];
+  return `${stays}; ${services} ${one ? 'waits' : 'wait'} for ${f.node}: the placement holds ${one ? 'it' : 'them'} on ${vms} (required node affinity), `
+    + `and ${one ? 'its volume' : 'their volumes'} (StorageClass ${storageClass}, local-path-provisioner) stay${one ? 's' : ''} on ${k > 1 ? 'those VMs\'' : 'that VM\'s'} data disk${k > 1 ? 's' : ''}. `
+    + `Surviving the host needs ${wordList(needs, 'and')}`;
 }
 
 export function computeComparison(site: Site): Comparison {
   const paths = [lxcResources(site), ...talosResources(site)];
+  const multiHost = isMultiHost(site);
   const { allocated, used, capacity } = site.proxmox;
   const capacityAsGiven = { vcpu: known(capacity.vcpu), memoryGB: known(capacity.memoryGB), diskGB: known(capacity.diskGB) };
   const inGiB = (v: Known): Known => (v === 'unknown' ? v : gbToGiB(v));
   const hostCapacity = { vcpu: capacityAsGiven.vcpu, memoryGiB: inGiB(capacityAsGiven.memoryGB), diskGiB: inGiB(capacityAsGiven.diskGB) };
   const hostAllocated: Resources = { vcpu: allocated.vcpu, memoryGiB: gbToGiB(allocated.memoryGB), diskGiB: gbToGiB(allocated.diskGB) };
+  const hosts: HostSummary[] | undefined = multiHost
+    ? hostFailures(site).map((f) => ({ ...f, demand: demandOn(site, paths, f.node), capacity: f.node === site.proxmox.node ? hostCapacity : 'not given' }))
+    : undefined;
+  // Each path's share on proxmox.node, the host the site's allocation and capacity describe.
+  const onNode = (p: PathResources): Resources => onFirstHost(hosts, p);
   return {
     site: site.name,
     units: 'vCPU; memory and disk in GiB (2^30 bytes) throughout. The host\'s figures are the report\'s "GB" (kept as given in host.asReported), '
@@ -305,8 +420,9 @@ export function computeComparison(site: Site): Comparison {
     },
     paths,
     onHost: paths.map((p) => {
+      const here = onNode(p);
       const after: Resources = {
-        vcpu: round(hostAllocated.vcpu + p.vcpu), memoryGiB: round(hostAllocated.memoryGiB + p.memoryGiB), diskGiB: round(hostAllocated.diskGiB + p.diskGiB),
+        vcpu: round(hostAllocated.vcpu + here.vcpu), memoryGiB: round(hostAllocated.memoryGiB + here.memoryGiB), diskGiB: round(hostAllocated.diskGiB + here.diskGiB),
       };
       return {
         id: p.id,
@@ -316,7 +432,8 @@ export function computeComparison(site: Site): Comparison {
         },
       };
     }),
-    claims: claimChecks(site, paths),
+    ...(hosts ? { hosts } : {}),
+    claims: claimChecks(site, paths, onNode, hosts && talosShare(hosts)),
     availability: availability(site),
     operations: operationsRows(site),
     configDifferences: pathDifferences(site),

@@ -3,13 +3,14 @@
  * labelled with their source.
  */
 import { ApiObject, Chart } from 'cdk8s';
-import type { Site } from '../../site';
+import { isMultiHost, type Site } from '../../site';
 import { IMAGES } from '../../charts/common/images';
 import { PLATFORM_VERSIONS } from '../../charts/platform';
 import { clusterCharts } from '../../charts/cluster-charts';
 import { integrationInstalls } from '../../charts/integrations';
 import { firstRunCommandCount, lxcDeployPlan, lxcManualSteps } from '../deploy-plan';
 import { REPORT_FIGURES } from './report-figures';
+import { hostFailures, wordList } from './host-failures';
 import { talosDeploySteps } from './talos-deploy-steps';
 
 export interface CountedFigure {
@@ -52,6 +53,13 @@ export function operationsRows(site: Site): OperationsRow[] {
   const hours = (r: readonly number[]) => `${r[0]}-${r[1]} h`;
   const installs = integrationInstalls(site);
   const installed = `${installs.reduce((n, i) => n + i.systems, 0)} installs on other systems: ${installs.map((i) => `${i.what} on ${i.systems}`).join(', ')}`;
+  const multiHost = isMultiHost(site);
+  const scripts = talos.scripts;
+  const failures = hostFailures(site);
+  const quorum = failures[0].etcd.quorum;
+  const carrying = failures.filter((f) => f.talosVms.length > 0);
+  const spread = carrying.map((f) => `${f.node}: ${f.talosVms.length}`).join(', ');
+  const losesQuorum = failures.filter((f) => !f.etcd.keepsQuorum);
   const clusterLogs = [
     site.integrations.logs.talos ? 'Talos node logs (machine configs)' : undefined,
     site.integrations.logs.pods ? 'pod logs' : undefined,
@@ -62,16 +70,20 @@ export function operationsRows(site: Site): OperationsRow[] {
       aspect: 'Deploy: automated steps',
       lxc: { value: `${pctCommands} commands: pct and the firewall rules (${plan.containers.length} containers, ${files} files)`, source: 'generated: lxc/create-containers.sh --dry-run' },
       talos: {
-        value: `${talos.scriptCommands} script commands (${talos.oneTime} once + ${talos.perVm} per VM x ${talos.vms} VMs) + ${talos.talosctl} talosctl steps, `
+        value: `${talos.scriptCommands} script commands (${talos.oneTime} once${multiHost ? ` per host x ${scripts.length} hosts` : ''} + ${talos.perVm} per VM x ${talos.vms} VMs) + ${talos.talosctl} talosctl steps, `
           + `then ${k8s.objects} Kubernetes objects in ${k8s.layers} GitOps layers`,
-        source: 'generated: the first run of proxmox/create-talos-vms.sh (the "+ " lines of its --dry-run, checked in test/lxc) and the talosctl steps it prints; objects counted from the synthesized charts',
+        source: multiHost
+          ? `generated: the first run of each host's script (${scripts.map((x) => x.path).join(', ')}: the "+ " lines of its --dry-run) and the talosctl steps it prints; objects counted from the synthesized charts`
+          : 'generated: the first run of proxmox/create-talos-vms.sh (the "+ " lines of its --dry-run, checked in test/lxc) and the talosctl steps it prints; objects counted from the synthesized charts',
       },
     },
     {
       aspect: 'Deploy: manual steps',
       lxc: { value: `${manual.length} (template, ${daemons} binary installs, ${manual.length - daemons - 2} secret files, re-run)`, source: 'generated: lxc/README.md' },
       talos: {
-        value: `copy ${nodes} machine configs to the host (--configs), keep the secrets bundle safe, a Git repository for GitOps, out-of-band Secrets (e.g. ${site.grafana.adminSecret})`,
+        value: `${multiHost
+          ? `copy each host's machine configs to it (--configs: ${scripts.filter((x) => x.vms > 0).map((x) => `${x.vms} to ${x.node}`).join(', ')})`
+          : `copy ${nodes} machine configs to the host (--configs)`}, keep the secrets bundle safe, a Git repository for GitOps, out-of-band Secrets (e.g. ${site.grafana.adminSecret})`,
         source: 'estimate: listed by hand from the talos/ and gitops/ outputs, not counted',
       },
     },
@@ -106,8 +118,21 @@ export function operationsRows(site: Site): OperationsRow[] {
     },
     {
       aspect: 'Failure domains',
-      lxc: { value: `${plan.containers.length} containers (one service each) on 1 host`, source: 'generated: container count' },
-      talos: { value: `${nodes} VMs + 1 cluster control plane (etcd quorum ${Math.floor(nodes / 2) + 1} of ${nodes}, API, CNI) on 1 host`, source: `generated: node count; quorum = floor(n/2)+1` },
+      lxc: multiHost
+        ? {
+          value: `${plan.containers.length} containers (one service each) on 1 host (${site.proxmox.node}); losing ${wordList(failures.filter((f) => f.lxcSurvives).map((f) => f.node))} does not touch them`,
+          source: 'generated: container count; the containers run on proxmox.node',
+        }
+        : { value: `${plan.containers.length} containers (one service each) on 1 host`, source: 'generated: container count' },
+      talos: multiHost
+        ? {
+          value: `${nodes} VMs + 1 cluster control plane (etcd quorum ${quorum} of ${nodes}, API, CNI) on ${carrying.length} hosts (${spread}): `
+            + (losesQuorum.length === 0
+              ? 'etcd keeps quorum with any one host down'
+              : `etcd loses quorum with ${wordList(losesQuorum.map((f) => `${f.node} (${f.talosVms.length} of the ${nodes} VMs)`))} down`),
+          source: 'generated: node count and talos.nodes[].host; quorum = floor(n/2)+1',
+        }
+        : { value: `${nodes} VMs + 1 cluster control plane (etcd quorum ${quorum} of ${nodes}, API, CNI) on 1 host`, source: `generated: node count; quorum = floor(n/2)+1` },
     },
   ];
 }

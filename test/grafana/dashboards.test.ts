@@ -4,6 +4,8 @@ import { PVE_GUEST_NAME_LABEL } from '../../charts/grafana/dashboards/proxmox';
 import { DATASOURCE_UIDS, grafanaDashboards, grafanaDatasources } from '../../charts/grafana/provisioning';
 import { prometheusConfig } from '../../charts/prometheus/prometheus-config';
 import { stackTopology } from '../../charts/topology';
+import { parseSite } from '../../site';
+import { SECOND_SITE } from '../support/second-site';
 import { describeWithShared } from '../support/shared-dir';
 import { findObject, siteWith, synthChart } from '../components/component-support';
 import {
@@ -213,5 +215,30 @@ describe('Metric and label names the dashboards rely on', () => {
     expect(logs).toContain('sum by (source) (count_over_time({source=~"$source", host=~"$host", app=~"$app"} [$__interval]))');
     expect(interpolate(byUid(DASHBOARD_UIDS.logs), 'sum by (source) (count_over_time({source=~"$source"}[$__interval]))'))
       .toBe('sum by (source) (count_over_time({source=~".+"}[5m]))');
+  });
+});
+
+describe('The Proxmox dashboard on several Proxmox hosts', () => {
+  // GIVEN the second site: hv-east (proxmox.node), hv-west, hv-north
+  const multi = grafanaDashboards(parseSite(SECOND_SITE).site, 'kubernetes').map((d) => JSON.parse(d.json)).find((d) => d.uid === DASHBOARD_UIDS.proxmox)!;
+
+  test('names every host in its description and node row', () => {
+    expect(multi.description).toMatch(/^Proxmox nodes hv-east, hv-west, hv-north as pve_exporter reads them/);
+    expect(panelsOf(multi).filter((p) => p.type === 'row').map((p) => p.title)).toContain('Nodes hv-east, hv-west, hv-north');
+  });
+
+  test('the node panels select every node and tell the nodes\' series apart', () => {
+    const nodePanels = contentPanelsOf(multi).filter((p) => /^(Node|Proxmox API)/.test(p.title));
+    const exprs = nodePanels.flatMap((p) => p.targets.map((t: Json) => t.expr as string));
+    expect(exprs.filter((e) => e.includes('pve_') && !e.includes('id=~"node/.+"'))).toEqual([]);
+    expect(exprs.some((e) => /hv-east|pve01/.test(e))).toBe(false);
+    const memory = nodePanels.find((p) => p.title === 'Node memory')!;
+    expect(memory.targets.map((t: Json) => t.legendFormat)).toEqual(['{{id}} used', '{{id}} total']);
+  });
+
+  test('a single host keeps its one-node titles and legends', () => {
+    const single = byUid(DASHBOARD_UIDS.proxmox);
+    expect(panelsOf(single).filter((p) => p.type === 'row').map((p) => p.title)).toContain('Node pve01');
+    expect(contentPanelsOf(single).find((p) => p.title === 'Node memory')!.targets.map((t: Json) => t.legendFormat)).toEqual(['used', 'total']);
   });
 });

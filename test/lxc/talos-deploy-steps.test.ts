@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseSite, type Site } from '../../site';
-import { renderProxmoxScript } from '../../talos/proxmox-script';
+import { renderProxmoxScript, renderProxmoxScripts } from '../../talos/proxmox-script';
+import type { OutputFile } from '../../render/output-file';
+import { SECOND_SITE } from '../support/second-site';
 import { computeComparison } from '../../lxc';
 import { countTalosctlSteps, talosDeploySteps } from '../../lxc/comparison/talos-deploy-steps';
 import { proxmoxFirstRunSteps } from '../../talos/proxmox-script';
@@ -20,11 +22,10 @@ const STUBS: Record<string, string> = {
   gunzip: 'exit 0',
 };
 
-/** Runs the generated create-talos-vms.sh --dry-run in a temp dir with the stubs first on PATH. */
-function talosDryRun(site: Site): { status: number | null; stdout: string; stderr: string; calls: string[] } {
+/** Runs a generated create-talos-vms.sh (default: proxmox.node's) --dry-run in a temp dir with the stubs first on PATH. */
+function talosDryRun(site: Site, script: OutputFile = renderProxmoxScript(site)): { status: number | null; stdout: string; stderr: string; calls: string[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'talos-steps-'));
   try {
-    const script = renderProxmoxScript(site);
     const scriptPath = path.join(dir, path.basename(script.path));
     fs.writeFileSync(scriptPath, script.content, { mode: 0o755 });
     const bin = path.join(dir, 'bin');
@@ -74,6 +75,39 @@ describe('The Talos deploy steps in the comparison', () => {
     expect(deploy.talos.value).toMatch(new RegExp(`^${steps.scriptCommands} script commands \\(${steps.oneTime} once \\+ ${steps.perVm} per VM x 3 VMs\\) \\+ ${steps.talosctl} talosctl steps, then \\d+ Kubernetes objects`));
     expect(deploy.talos.source).toMatch(/^generated: the first run of proxmox\/create-talos-vms\.sh/);
     expect(JSON.stringify(ops)).not.toContain('count not derived here');
+  });
+});
+
+describe('The Talos deploy steps on several hosts (the second site: one VM on each of three)', () => {
+  const site = parseSite(SECOND_SITE).site;
+  const steps = talosDeploySteps(site);
+  const scripts = renderProxmoxScripts(site);
+
+  test('name one script per host, at the paths synth writes', () => {
+    expect(steps.scripts).toEqual([
+      { node: 'hv-east', path: 'proxmox/hv-east/create-talos-vms.sh', vms: 1 },
+      { node: 'hv-west', path: 'proxmox/hv-west/create-talos-vms.sh', vms: 1 },
+      { node: 'hv-north', path: 'proxmox/hv-north/create-talos-vms.sh', vms: 1 },
+    ]);
+    expect(steps.scripts.map((x) => x.path)).toEqual(scripts.map((f) => f.path));
+  });
+
+  test('equal the "+ " lines of every host script\'s --dry-run together, and the talosctl steps they print', () => {
+    const runs = scripts.map((f) => talosDryRun(site, f));
+    for (const r of runs) expect(r.status).toBe(0);
+    const total = (count: (stdout: string) => number) => runs.reduce((n, r) => n + count(r.stdout), 0);
+    expect({ dryRunPlusLines: total((o) => plusLines(o).length) }).toEqual({ dryRunPlusLines: steps.scriptCommands });
+    expect(steps.scriptCommands).toBe(steps.oneTime * 3 + steps.perVm * 3);
+    expect(steps.talosctl).toBe(total((o) => talosctlLines(o).length));
+  });
+
+  test('are what the operations rows say, per host', () => {
+    const ops = computeComparison(site).operations;
+    const deploy = ops.find((o) => o.aspect === 'Deploy: automated steps')!;
+    expect(deploy.talos.value).toMatch(new RegExp(`^${steps.scriptCommands} script commands \\(${steps.oneTime} once per host x 3 hosts \\+ ${steps.perVm} per VM x 3 VMs\\)`));
+    expect(deploy.talos.source).toContain('proxmox/hv-east/create-talos-vms.sh, proxmox/hv-west/create-talos-vms.sh, proxmox/hv-north/create-talos-vms.sh');
+    expect(deploy.talos.source).not.toContain(' proxmox/create-talos-vms.sh');
+    expect(ops.find((o) => o.aspect === 'Deploy: manual steps')!.talos.value).toMatch(/^copy each host's machine configs to it \(--configs: 1 to hv-east, 1 to hv-west, 1 to hv-north\)/);
   });
 });
 

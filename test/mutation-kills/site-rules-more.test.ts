@@ -36,7 +36,7 @@ describe('site rules name the field that breaks them', () => {
     ['two guests on one address', { proxmox: { guests: [{ vmid: 150, name: 'a', address: '10.88.140.50' }, { vmid: 151, name: 'b', address: '10.88.140.50' }] } },
       [{ path: 'proxmox.guests.1.address', value: '10.88.140.50', message: 'is already the address of proxmox.guests.0.address; give the guest its own address' }]],
     ['the Proxmox host on Loki\'s address', { proxmox: { apiUrl: 'https://10.70.0.12:8006', hostAddress: '10.70.0.12' } },
-      [{ path: 'proxmox.hostAddress', value: '10.70.0.12', message: 'is already the address of loki.address; the Proxmox host needs its own address' }]],
+      [{ path: 'proxmox.hostAddress', value: '10.70.0.12', message: 'is already the address of loki.address; every Proxmox host needs its own address' }]],
     ['a management network whose first address is the VLAN\'s last', { network: { managementCidr: '10.70.0.255/32' } },
       [{ path: 'network.managementCidr', value: '10.70.0.255/32', message: OVERLAP }]],
     ['a management network whose last address is the VLAN\'s first', { network: { managementCidr: '10.70.0.0/32' } },

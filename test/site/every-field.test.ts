@@ -42,7 +42,7 @@ const ALLOWED: readonly { value: string; where: RegExp; line?: RegExp; why: stri
     why: 'the role label that identifies each generated Secret across renames, not its name',
   })),
   { value: 'none', where: /\.json$|grafana\.yaml$|lxc\/README\.md$/, why: 'a word (Grafana panel options graphMode/dedupStrategy, prose), not secrets.encryption' },
-  { value: 'siderolabs/qemu-guest-agent', where: /\.keys\/talos\/nodes\/|proxmox\/create-talos-vms\.sh/, why: 'the second site keeps the agent on purpose (Proxmox needs it), beside another extension' },
+  { value: 'siderolabs/qemu-guest-agent', where: /\.keys\/talos\/nodes\/|proxmox\/(?:[a-z0-9-]+\/)?create-talos-vms\.sh/, why: 'the second site keeps the agent on purpose (Proxmox needs it), beside another extension' },
   { value: 'dist', where: /\.md$|\.sh$|\.conf$|comparison\.json$|\.fw$/, line: /dist\//, why: 'the local output directory is dist/ whatever gitops.path says; docs and scripts name it' },
   { value: '30s', where: /alertmanager\.ya?ml$/, why: 'Alertmanager\'s route group_wait (its documented default), not the evaluation interval' },
   { value: '101', where: /monitoring\/exporters\.yaml$/, why: 'the pve_exporter image\'s user and group id, not a guest VMID' },

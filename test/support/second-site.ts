@@ -26,6 +26,12 @@ export const SECOND_SITE: SiteInput = {
     ],
     storage: 'zfs-fast',
     bridge: 'vmbr2',
+    cluster: 'lab-cluster',
+    // Two more hosts, one talos node each: every node gets its own zone.
+    additionalHosts: [
+      { node: 'hv-west', address: '192.168.50.6', apiUrl: 'https://192.168.50.6:8443', storage: 'ceph-vm', bridge: 'vmbr3' },
+      { node: 'hv-north', address: '192.168.50.7' },
+    ],
   },
   network: {
     vlanId: 42,
@@ -64,9 +70,9 @@ export const SECOND_SITE: SiteInput = {
     version: 'v1.13.8',
     vip: '172.20.42.40',
     nodes: [
-      { hostname: 'kube-a', address: '172.20.42.41', vmid: 441 },
-      { hostname: 'kube-b', address: '172.20.42.42', vmid: 442 },
-      { hostname: 'kube-c', address: '172.20.42.43', vmid: 443 },
+      { hostname: 'kube-a', address: '172.20.42.41', vmid: 441, host: 'hv-east' },
+      { hostname: 'kube-b', address: '172.20.42.42', vmid: 442, host: 'hv-west' },
+      { hostname: 'kube-c', address: '172.20.42.43', vmid: 443, host: 'hv-north' },
     ],
     installDisk: '/dev/vda',
     dataDisk: '/dev/vdb',

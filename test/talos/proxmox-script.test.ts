@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { parseSite } from '../../site';
 import type { Site } from '../../site';
-import { proxmoxDiskLayout, proxmoxFirstRunSteps, renderProxmoxScript } from '../../talos/proxmox-script';
+import { proxmoxDiskLayout, proxmoxFirstRunSteps, renderProxmoxScript, renderProxmoxScripts } from '../../talos/proxmox-script';
+import { SECOND_SITE } from '../support/second-site';
 import { talosVmSizing } from '../../talos/vm-sizing';
 import { tempProject } from './helpers';
 
@@ -292,5 +293,64 @@ describe('create-talos-vms.sh', () => {
     const base = parseSite({}).site;
     const odd = { ...base, talos: { ...base.talos, installDisk, dataDisk } };
     expect(() => renderProxmoxScript(odd)).toThrow(new RegExp(`talos.installDisk "${installDisk}" and talos.dataDisk "${dataDisk}".*/dev/sda and /dev/sdb.*/dev/vda and /dev/vdb`));
+  });
+});
+
+describe('one create-talos-vms.sh per Proxmox host', () => {
+  const multi = parseSite(SECOND_SITE).site;
+  const scripts = renderProxmoxScripts(multi);
+  const dryRun = (content: string) => {
+    const dir = tempProject('talos-pve-multi-');
+    try {
+      const file = path.join(dir, 'create-talos-vms.sh');
+      fs.writeFileSync(file, content, { mode: 0o755 });
+      return execFileSync('bash', [file, '--dry-run'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test('a single-host site keeps its one script at proxmox/create-talos-vms.sh', () => {
+    expect(renderProxmoxScripts(site).map((s) => s.path)).toEqual(['proxmox/create-talos-vms.sh']);
+    expect(renderProxmoxScripts(site)[0].content).toBe(renderProxmoxScript(site).content);
+  });
+
+  test('several hosts get one script each, in proxmox/<node>/, shellcheck-clean', () => {
+    expect(scripts.map((s) => s.path)).toEqual(['proxmox/hv-east/create-talos-vms.sh', 'proxmox/hv-west/create-talos-vms.sh', 'proxmox/hv-north/create-talos-vms.sh']);
+    const dir = tempProject('talos-pve-shellcheck-');
+    try {
+      for (const script of scripts) {
+        const file = path.join(dir, path.basename(path.dirname(script.path)) + '.sh');
+        fs.writeFileSync(file, script.content, { mode: 0o755 });
+        execFileSync('bash', ['-n', file]);
+        if (requireTool('shellcheck', `shellcheck of ${script.path}`)) {
+          const check = spawnSync(toolPath('shellcheck')!, [file], { encoding: 'utf8' });
+          expect(check.stdout).toBe('');
+          expect(check.status).toBe(0);
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('each script creates only the VMs talos.nodes[].host puts on its host, on that host\'s storage and bridge', () => {
+    const creates = scripts.map((s) => dryRun(s.content).split('\n').filter((l) => l.startsWith('+ qm create')));
+    expect(creates.map((c) => c.length)).toEqual([1, 1, 1]);
+    expect(creates[0][0]).toMatch(/^\+ qm create 441 --name kube-a .*--virtio0 zfs-fast:0,.*bridge=vmbr2,tag=42/);
+    expect(creates[1][0]).toMatch(/^\+ qm create 442 --name kube-b .*--virtio0 ceph-vm:0,.*bridge=vmbr3,tag=42/);
+    // hv-north sets neither storage nor bridge: proxmox.storage and proxmox.bridge apply.
+    expect(creates[2][0]).toMatch(/^\+ qm create 443 --name kube-c .*--virtio0 zfs-fast:0,.*bridge=vmbr2,tag=42/);
+    expect(scripts[1].content).toContain('on Proxmox node hv-west, and afterwards');
+    expect(scripts[1].content).toContain('#   on hv-west: 1 of the 3 VMs,');
+  });
+
+  test('only the first node\'s host bootstraps the cluster; the others point to it and still clean up', () => {
+    const [east, west] = scripts.map((s) => dryRun(s.content));
+    expect(east).toContain('talosctl -n 172.20.42.41 -e 172.20.42.41 bootstrap');
+    expect(east).toContain('first run proxmox/<node>/create-talos-vms.sh on hv-west and hv-north as well');
+    expect(west).not.toContain('bootstrap     # once');
+    expect(west).toContain('the cluster is bootstrapped once, against kube-a (172.20.42.41), by the steps the\nscript on hv-east prints');
+    expect(west).toMatch(/on this host: .*create-talos-vms.sh --cleanup/);
   });
 });

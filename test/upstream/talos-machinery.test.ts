@@ -24,6 +24,14 @@ import { pinnedModule } from './pins';
 
 const NOW = new Date('2026-08-18T10:00:00Z');
 
+/** Five control planes, two per host at most, and no proxmox.cluster (the region is the site name). */
+const FIVE_NODES_THREE_HOSTS = parseSite({
+  proxmox: { additionalHosts: [{ node: 'pve02', address: '10.88.140.152' }, { node: 'pve03', address: '10.88.140.153' }] },
+  talos: {
+    nodes: ['pve01', 'pve01', 'pve02', 'pve02', 'pve03'].map((host, i) => ({ hostname: `talos-cp-${i + 1}`, address: `10.70.0.${21 + i}`, vmid: 211 + i, host })),
+  },
+}).site;
+
 /** Differences from machinery's own output, each with why ours is right. Paths: `<document> <yaml path>`. */
 const ALLOWED_DIFFERENCES: Record<string, string> = {
   'v1alpha1 persist': 'gen config writes persist: true, which is the default; ours omits it because the v1.13 JSON schema has no persist field (strict schema validation would fail) and Talos only rejects an explicit false',
@@ -72,9 +80,19 @@ function operatorPatch(site: Site, node: Site['talos']['nodes'][number]): string
 }
 
 /** machinery's gen config path for a node of the site, from the bundle in talosDir and a patch file. */
-function generateWithMachinery(site: Site, talosDir: string, patch: string) {
+function generateWithMachinery(site: Site, talosDir: string, patches: string[]) {
   return run('talos-check', ['generate', path.join(talosDir, 'secrets.yaml'), site.name, `https://${site.talos.vip}:6443`, site.kubernetes.version,
-    site.talos.version, site.talos.installDisk, installerImage(site.talos.extensions, site.talos.version), patch]);
+    site.talos.version, site.talos.installDisk, installerImage(site.talos.extensions, site.talos.version), ...patches]);
+}
+
+/**
+ * A second patch, applied after the first has deleted gen config's node labels: the topology
+ * labels an operator spreading the cluster over Proxmox hosts adds (region = the Proxmox cluster,
+ * zone = the node's host), when the site has several hosts or names its Proxmox cluster.
+ */
+function topologyPatch(site: Site, node: Site['talos']['nodes'][number]): string | undefined {
+  if (site.proxmox.additionalHosts.length === 0 && site.proxmox.cluster === undefined) return undefined;
+  return YAML.stringify({ machine: { nodeLabels: { 'topology.kubernetes.io/region': site.proxmox.cluster ?? site.name, 'topology.kubernetes.io/zone': node.host ?? site.proxmox.node } } });
 }
 
 type Doc = Record<string, unknown>;
@@ -106,7 +124,7 @@ function differences(ours: Map<string, Doc>, theirs: Map<string, Doc>): string[]
 }
 
 describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs and bundle', () => {
-  const sites = [['the default site', parseSite({}).site], ['the second site', parseSite(SECOND_SITE).site]] as const;
+  const sites = [['the default site', parseSite({}).site], ['the second site', parseSite(SECOND_SITE).site], ['a site of five control planes on three hosts', FIVE_NODES_THREE_HOSTS]] as const;
 
   test('is built from the machinery module of the Talos release the sites use', () => {
     expect(pinnedModule('talos', 'github.com/siderolabs/talos/pkg/machinery')).toBe(parseSite({}).site.talos.version);
@@ -142,7 +160,13 @@ describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs
       for (const node of site.talos.nodes) {
         const patch = path.join(root, `patch-${node.hostname}.yaml`);
         fs.writeFileSync(patch, operatorPatch(site, node));
-        const generated = generateWithMachinery(site, talosDir, patch);
+        const patches = [patch];
+        const topology = topologyPatch(site, node);
+        if (topology) {
+          patches.push(path.join(root, `topology-${node.hostname}.yaml`));
+          fs.writeFileSync(patches[1], topology);
+        }
+        const generated = generateWithMachinery(site, talosDir, patches);
         expect(generated.status).toBe(0);
         const diff = differences(documents(fs.readFileSync(nodeFile(node.hostname), 'utf8')), documents(generated.output));
         expect({ node: node.hostname, diff }).toEqual({ node: node.hostname, diff: Object.keys(ALLOWED_DIFFERENCES) });
@@ -215,7 +239,7 @@ describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs
       const node = site.talos.nodes[0];
       const patch = path.join(root, 'patch.yaml');
       fs.writeFileSync(patch, operatorPatch({ ...site, network: { ...site.network, gateway: '10.70.0.254' } }, node));
-      const generated = generateWithMachinery(site, talosDir, patch);
+      const generated = generateWithMachinery(site, talosDir, [patch]);
       const diff = differences(documents(fs.readFileSync(path.join(talosDir, 'nodes', `${node.hostname}.yaml`), 'utf8')), documents(generated.output));
       expect(diff.sort()).toEqual(['LinkConfig/net0 routes[0].gateway', ...Object.keys(ALLOWED_DIFFERENCES)].sort());
     });

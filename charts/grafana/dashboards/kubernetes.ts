@@ -20,6 +20,7 @@ import {
 } from '../../common/thresholds';
 import { KUBERNETES_EVENTS_JOB } from '../../logs/cluster-logs-config';
 import { TALOS_LOG_JOB } from '../../syslog/talos-logs';
+import { etcdMembers, roomAfterOneLoss, spelled } from '../../prometheus/rules/etcd';
 import { DASHBOARD_UIDS } from './catalog';
 import { barGauge, buildDashboard, graph, logLines, queryVariable, redFrom, statPanel } from './kit';
 
@@ -35,6 +36,7 @@ const LEADER: dashboard.ValueMapping[] = [
 ];
 
 export function kubernetesDashboard(site: Site): dashboard.Dashboard {
+  const etcd = etcdMembers(site);
   return buildDashboard({
     uid: DASHBOARD_UIDS.kubernetes,
     title: 'Kubernetes and Talos',
@@ -55,7 +57,7 @@ export function kubernetesDashboard(site: Site): dashboard.Dashboard {
         panels: [
           statPanel({
             title: 'Node ready', unit: units.NoUnit, mappings: READY, span: 12,
-            description: 'The Ready condition of each node. NOT READY for 15 minutes fires KubeNodeNotReady; with one of three down the cluster runs without redundancy.',
+            description: `The Ready condition of each node. NOT READY for 15 minutes fires KubeNodeNotReady; with one of ${spelled(etcd.total)} down the cluster runs ${roomAfterOneLoss(etcd, 'without redundancy')}.`,
             queries: [{ expr: 'kube_node_status_condition{condition="Ready", status="true", node=~"$node"}', legend: '{{node}}', instant: true }],
           }),
           statPanel({

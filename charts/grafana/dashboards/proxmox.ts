@@ -1,5 +1,5 @@
 /**
- * "Proxmox host and guests": the Proxmox node, its storages and every VM and container, from
+ * "Proxmox host and guests": the Proxmox nodes, their storages and every VM and container, from
  * pve_exporter (prometheus-pve-exporter v3.10.0, job `pve`). Metric names as its collectors emit
  * them (src/pve_exporter/collector/cluster.py): pve_up, pve_cpu_usage_ratio, pve_memory_*_bytes,
  * pve_disk_*_bytes, pve_network_*_bytes_total, pve_disk_{read,written}_bytes_total, pve_uptime_seconds,
@@ -8,7 +8,7 @@
  */
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import type { Site } from '../../../site';
+import { isMultiHost, proxmoxHosts, type Site } from '../../../site';
 import {
   CPU_BUSY_RATIO_WARNING, DISK_FREE_RATIO_WARNING, MEMORY_AVAILABLE_RATIO_WARNING, PVE_STORAGE_USED_RATIO_WARNING,
 } from '../../common/thresholds';
@@ -35,11 +35,16 @@ const guestRate = (metric: string) => perGuest(`rate(${metric}{${GUESTS}}[$__rat
 const perStorage = (expr: string) => `${expr} * on (id) group_left (storage, plugintype) pve_storage_info`;
 
 export function proxmoxDashboard(site: Site): dashboard.Dashboard {
-  const node = site.proxmox.node;
+  // The node panels select every node (id=~"node/.+"); with several, legends name each.
+  const multi = isMultiHost(site);
+  const nodes = proxmoxHosts(site).map((h) => h.node).join(', ');
+  const perNode = multi ? '{{id}} ' : '';
   return buildDashboard({
     uid: DASHBOARD_UIDS.proxmox,
     title: 'Proxmox host and guests',
-    description: `Proxmox node ${node} as pve_exporter reads it from the Proxmox API: the node, its storages, and CPU, memory, disk and network of every VM and container.`,
+    description: multi
+      ? `Proxmox nodes ${nodes} as pve_exporter reads them from the Proxmox API: the nodes, their storages, and CPU, memory, disk and network of every VM and container.`
+      : `Proxmox node ${nodes} as pve_exporter reads it from the Proxmox API: the node, its storages, and CPU, memory, disk and network of every VM and container.`,
     tags: ['proxmox', 'infrastructure'],
     variables: [queryVariable({ name: 'guest', label: 'Guest', query: `label_values(pve_guest_info{template!="1"}, ${PVE_GUEST_NAME_LABEL})` })],
     related: [
@@ -49,7 +54,7 @@ export function proxmoxDashboard(site: Site): dashboard.Dashboard {
     ],
     sections: [
       {
-        title: `Node ${node}`,
+        title: `${multi ? 'Nodes' : 'Node'} ${nodes}`,
         panels: [
           statPanel({
             title: 'Proxmox API scraped', unit: units.NoUnit, mappings: UP_DOWN,
@@ -88,8 +93,8 @@ export function proxmoxDashboard(site: Site): dashboard.Dashboard {
             title: 'Node memory', unit: units.BytesIEC,
             description: 'Memory used and installed, in bytes.',
             queries: [
-              { expr: `pve_memory_usage_bytes{${NODE}}`, legend: 'used' },
-              { expr: `pve_memory_size_bytes{${NODE}}`, legend: 'total' },
+              { expr: `pve_memory_usage_bytes{${NODE}}`, legend: `${perNode}used` },
+              { expr: `pve_memory_size_bytes{${NODE}}`, legend: `${perNode}total` },
             ],
           }),
         ],

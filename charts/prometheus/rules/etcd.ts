@@ -1,10 +1,11 @@
 /**
- * etcd on the three Talos control-plane nodes (job etcd, Kubernetes only), after etcd-mixin's
- * alerts (etcd-io/etcd contrib/mixin): its thresholds. Metric names as etcd 3.6 registers them
+ * etcd on the Talos control-plane nodes, every node of talos.nodes (job etcd, Kubernetes only),
+ * after etcd-mixin's alerts (etcd-io/etcd contrib/mixin): its thresholds; the texts count the
+ * members and the quorum from talos.nodes. Metric names as etcd 3.6 registers them
  * (server/etcdserver/metrics.go, server/storage/wal/metrics.go, server/storage/mvcc/metrics.go);
  * the backup's freshness from kube-state-metrics' CronJob metrics.
  */
-import { cronRunsPerDay, type Site } from '../../../site';
+import { cronRunsPerDay, etcdQuorum, isMultiHost, type Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import { ETCD_BACKUP_CRONJOB_NAME, ETCD_BACKUP_NAMESPACE } from '../../common/cluster-contract';
 import {
@@ -12,6 +13,7 @@ import {
   ETCD_WAL_FSYNC_P99_SECONDS_WARNING,
 } from '../../common/thresholds';
 import type { AlertDefinition } from './alert';
+import { proxmoxHostNames, talosVmHosts, talosVmPlacement } from './proxmox';
 
 const JOB = 'job="etcd"';
 const dashboard = DASHBOARD_UIDS.kubernetes;
@@ -28,7 +30,39 @@ export function etcdBackupStaleSeconds(site: Site): number {
   return 2 * interval + 3600;
 }
 
+const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/** A count as the texts spell it ("three of five"); digits from ten on. */
+export function spelled(n: number): string {
+  return NUMBER_WORDS[n] ?? String(n);
+}
+
+/** The etcd members (one per Talos node) and the votes a commit needs, for the texts. */
+export interface EtcdMembers {
+  /** Members: talos.nodes. */
+  readonly total: number;
+  /** Members that must answer for etcd to commit: a majority. */
+  readonly quorum: number;
+  /** Members that may still fail once one is lost (0 of 3, 1 of 5). */
+  readonly spareAfterOneLoss: number;
+}
+
+export function etcdMembers(site: Site): EtcdMembers {
+  const total = site.talos.nodes.length;
+  const quorum = etcdQuorum(total);
+  return { total, quorum, spareAfterOneLoss: Math.max(0, total - 1 - quorum) };
+}
+
+/** How the cluster stands with one member lost: `none` when no more may go, else "with room for one more loss". */
+export function roomAfterOneLoss(members: EtcdMembers, none: string): string {
+  const spare = members.spareAfterOneLoss;
+  return spare === 0 ? none : `with room for ${spelled(spare)} more loss${spare === 1 ? '' : 'es'}`;
+}
+
 export function etcdRules(site: Site): AlertDefinition[] {
+  const etcd = etcdMembers(site);
+  const { total, quorum } = etcd;
+  const multi = isMultiHost(site);
   const stale = etcdBackupStaleSeconds(site);
   const backup = `namespace="${ETCD_BACKUP_NAMESPACE}",cronjob="${ETCD_BACKUP_CRONJOB_NAME}"`;
   const members = '`talosctl -n <node-ip> etcd members`; `talosctl -n <node-ip> service etcd`; `talosctl -n <node-ip> logs etcd | tail -50`.';
@@ -65,10 +99,10 @@ export function etcdRules(site: Site): AlertDefinition[] {
     {
       alert: 'EtcdMemberDown', expr: `up{${JOB}} == 0`, for: '10m', severity: 'warning',
       summary: 'etcd member {{ $labels.instance }} cannot be scraped',
-      description: 'Prometheus has not reached it for 10 minutes (up = {{ $value }}); two of three members keep quorum.',
+      description: `Prometheus has not reached it for 10 minutes (up = {{ $value }}); ${spelled(quorum)} of ${spelled(total)} members keep quorum.`,
       dashboard,
       runbook: {
-        meaning: 'One member does not answer on its metrics port: it is down or its node is. The cluster works with two of three, with no margin left.',
+        meaning: `One member does not answer on its metrics port: it is down or its node is. The cluster works with ${spelled(total - 1)} of ${spelled(total)}, ${roomAfterOneLoss(etcd, 'with no margin left')}.`,
         check: [members],
         fix: ['Restart it: `talosctl -n <node-ip> service etcd restart`; if its node is down, see KubeNodeNotReady.'],
       },
@@ -80,19 +114,21 @@ export function etcdRules(site: Site): AlertDefinition[] {
       description: 'Only {{ $value }} members are up: the Kubernetes API is read-only or down.',
       dashboard,
       runbook: {
-        meaning: 'Fewer than two of the three members answer: etcd cannot commit anything, the cluster is frozen.',
-        check: [members, 'Proxmox: `qm list` for the Talos VMs.'],
+        meaning: `Fewer than ${spelled(quorum)} of the ${spelled(total)} members answer: etcd cannot commit anything, the cluster is frozen.`,
+        check: [members, multi
+          ? `Proxmox: \`pvesh get /cluster/resources --type vm\` lists the Talos VMs of every host (${talosVmPlacement(site)}).`
+          : 'Proxmox: `qm list` for the Talos VMs.'],
         fix: ['Start the stopped VMs; if members are lost for good, recover from the latest snapshot (`talosctl -n <node-ip> bootstrap --recover-from=./db.snapshot`).'],
       },
     },
     {
       alert: 'EtcdFrequentLeaderChanges', expr: `increase(etcd_server_leader_changes_seen_total{${JOB}}[${ETCD_LEADER_CHANGES_WINDOW}]) >= ${ETCD_LEADER_CHANGES_WARNING}`, for: '5m', severity: 'warning',
       summary: `etcd member {{ $labels.instance }} saw {{ $value }} leader changes in ${ETCD_LEADER_CHANGES_WINDOW}`,
-      description: `{{ $value }} elections in ${ETCD_LEADER_CHANGES_WINDOW}: usually slow disks or a flaky network between the nodes; check the Proxmox host's I/O wait.`,
+      description: `{{ $value }} elections in ${ETCD_LEADER_CHANGES_WINDOW}: usually slow disks or a flaky network between the nodes; check ${multi ? `the I/O wait of the Proxmox hosts (${proxmoxHostNames(site)}) and the network between them` : 'the Proxmox host\'s I/O wait'}.`,
       dashboard,
       runbook: {
         meaning: 'Leaders change often: heartbeats are missed because disks are slow (fsync) or the network between the VMs drops packets.',
-        check: ['The Kubernetes dashboard\'s etcd panels (fsync latency); on the Proxmox host `iostat -x 5` for the Talos VMs\' disks.'],
+        check: [`The Kubernetes dashboard's etcd panels (fsync latency); on ${multi ? `each Proxmox host (${proxmoxHostNames(site)})` : 'the Proxmox host'} \`iostat -x 5\` for the Talos VMs' disks.`],
         fix: ['Move the Talos disks to faster storage or reduce I/O contention on the host; check the bridge for errors (HostNetworkReceiveErrors).'],
       },
     },
@@ -117,7 +153,7 @@ export function etcdRules(site: Site): AlertDefinition[] {
       dashboard,
       runbook: {
         meaning: 'Writing etcd\'s log to disk takes longer than half a second at the 99th percentile: elections and API latency follow.',
-        check: [`On ${site.proxmox.node}: \`iostat -x 5\`; the Proxmox dashboard's disk panels for the Talos VMs.`],
+        check: [`On ${talosVmHosts(site)}: \`iostat -x 5\`; the Proxmox dashboard's disk panels for the Talos VMs.`],
         fix: ['Put the Talos VMs\' disks on SSD storage, disable heavy I/O (backups, scrubs) during the day, or use `cache=none` with an SSD-backed pool.'],
       },
     },

@@ -1,16 +1,17 @@
 /**
- * node_exporter on the guests, the Proxmox host and the Talos nodes (jobs node and talos-nodes),
+ * node_exporter on the guests, the Proxmox hosts and the Talos nodes (jobs node and talos-nodes),
  * after node-mixin's alerts (prometheus/node_exporter docs/node-mixin): its thresholds and
  * horizons, our names. Metric names as node_exporter 1.12.1 exposes them with its default
  * collectors (filesystem, meminfo, cpu, timex, netdev, conntrack, stat).
  */
-import type { Site } from '../../../site';
+import { isMultiHost, proxmoxHosts, type Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import {
   CLOCK_OFFSET_SECONDS_WARNING, CONNTRACK_USED_RATIO_WARNING, CPU_BUSY_RATIO_WARNING, DISK_FREE_RATIO_WARNING, INODES_FREE_RATIO_WARNING,
   MEMORY_AVAILABLE_RATIO_WARNING, NETWORK_ERROR_RATIO_WARNING, WATCHED_FILESYSTEMS, WATCHED_INTERFACES,
 } from '../../common/thresholds';
 import type { AlertDefinition, AlertDefinitionGroup, Runbook } from './alert';
+import { proxmoxHostNames } from './proxmox';
 
 /** Filesystems node_exporter reports that cannot fill from the guest's own writes. */
 export const FS = WATCHED_FILESYSTEMS;
@@ -24,7 +25,16 @@ const NIC = WATCHED_INTERFACES;
 const dashboard = DASHBOARD_UIDS.hosts;
 
 function whereIsIt(site: Site): string {
-  return `The \`name\` label says which: a guest (\`pct enter <vmid>\` on ${site.proxmox.node}), ${site.proxmox.node} itself, or a Talos node (job talos-nodes: \`talosctl -n <node>\`).`;
+  const host = isMultiHost(site) ? `a Proxmox host (${proxmoxHostNames(site)})` : `${site.proxmox.node} itself`;
+  return `The \`name\` label says which: a guest (\`pct enter <vmid>\` on ${site.proxmox.node}), ${host}, or a Talos node (job talos-nodes: \`talosctl -n <node>\`).`;
+}
+
+/** The bridge a virtual NIC hangs on: the one all hosts share, or each host's. */
+function bridges(site: Site): string {
+  const hosts = proxmoxHosts(site);
+  return new Set(hosts.map((h) => h.bridge)).size === 1
+    ? `the bridge ${site.proxmox.bridge}`
+    : `its host's bridge (${hosts.map((h) => `${h.node}: ${h.bridge}`).join(', ')})`;
 }
 
 function diskRunbook(site: Site): Runbook {
@@ -52,6 +62,9 @@ function filesystemFillingUp(site: Site, freeBelow: number, horizonHours: number
 }
 
 export function hostRules(site: Site): AlertDefinitionGroup {
+  const nodeStatus = isMultiHost(site)
+    ? `\`pvesh get /nodes/<node>/status\` (<node>: ${proxmoxHostNames(site)})`
+    : `\`pvesh get /nodes/${site.proxmox.node}/status\``;
   const network = (direction: 'receive' | 'transmit'): AlertDefinition => ({
     alert: direction === 'receive' ? 'HostNetworkReceiveErrors' : 'HostNetworkTransmitErrors',
     expr: `rate(node_network_${direction}_errs_total{${NIC}}[5m]) / rate(node_network_${direction}_packets_total{${NIC}}[5m]) > ${NETWORK_ERROR_RATIO_WARNING}`,
@@ -62,7 +75,7 @@ export function hostRules(site: Site): AlertDefinitionGroup {
     runbook: {
       meaning: `The interface counts ${direction} errors for more than 1% of its packets: a bad cable or port, a duplex mismatch, or a driver problem on the bridge.`,
       check: [whereIsIt(site), '`ip -s link show <device>`; on the Proxmox host also `ethtool -S <nic> | grep -i err`.'],
-      fix: [`Replace the cable or switch port of ${site.proxmox.node}; for a guest's virtual NIC, restart the guest (\`pct reboot <vmid>\`) and check the bridge ${site.proxmox.bridge}.`],
+      fix: [`Replace the cable or switch port of ${isMultiHost(site) ? 'the Proxmox host in `name`' : site.proxmox.node}; for a guest's virtual NIC, restart the guest (\`pct reboot <vmid>\`) and check ${bridges(site)}.`],
     },
   });
   return {
@@ -104,7 +117,7 @@ export function hostRules(site: Site): AlertDefinitionGroup {
         dashboard,
         runbook: {
           meaning: 'All CPUs are busy for half an hour: services slow down, and on the Proxmox host every guest suffers.',
-          check: [whereIsIt(site), '`top -o %CPU`; on the Proxmox host `pvesh get /nodes/' + site.proxmox.node + '/status` and the Proxmox dashboard\'s guest CPU panel.'],
+          check: [whereIsIt(site), `\`top -o %CPU\`; on the Proxmox host ${nodeStatus} and the Proxmox dashboard's guest CPU panel.`],
           fix: ['Stop or limit the runaway process; give the guest more cores (`pct set <vmid> --cores <n>`) or move load off the host.'],
         },
       },

@@ -13,12 +13,15 @@ import type { Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import { APISERVER_ERROR_RATIO_WARNING, KUBELET_PODS_RATIO_WARNING } from '../../common/thresholds';
 import type { AlertDefinition } from './alert';
+import { etcdMembers, roomAfterOneLoss, spelled } from './etcd';
+import { talosVmHosts } from './proxmox';
 
 const dashboard = DASHBOARD_UIDS.kubernetes;
 
 export function kubernetesObjectRules(site: Site): AlertDefinition[] {
   const describe = (kind: string) => `\`kubectl -n <namespace> describe ${kind} <name>\` and \`kubectl -n <namespace> get events --sort-by=.lastTimestamp | tail -20\``;
   const ns = site.kubernetes.namespace;
+  const etcd = etcdMembers(site);
   return [
     {
       alert: 'KubePodCrashLooping', expr: 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1', for: '15m', severity: 'warning',
@@ -90,11 +93,11 @@ export function kubernetesObjectRules(site: Site): AlertDefinition[] {
     {
       alert: 'KubeNodeNotReady', expr: 'kube_node_status_condition{condition="Ready",status="true"} == 0', for: '15m', severity: 'warning',
       summary: 'Node {{ $labels.node }} is not ready',
-      description: 'Ready has been false or unknown for 15 minutes (ready = {{ $value }}). With one of three nodes down the cluster runs, without redundancy: talosctl -n <node> health.',
+      description: `Ready has been false or unknown for 15 minutes (ready = {{ $value }}). With one of ${spelled(etcd.total)} nodes down the cluster runs, ${roomAfterOneLoss(etcd, 'without redundancy')}: talosctl -n <node> health.`,
       dashboard,
       runbook: {
-        meaning: 'The kubelet of a node does not report Ready. Its pods are evicted after 5 minutes; etcd keeps quorum with two of three members.',
-        check: ['`talosctl -n <node-ip> health`; `talosctl -n <node-ip> service kubelet`; `talosctl -n <node-ip> dmesg | tail -50`.', `On ${site.proxmox.node}: \`qm status <vmid>\` of the Talos VM.`],
+        meaning: `The kubelet of a node does not report Ready. Its pods are evicted after 5 minutes; etcd keeps quorum with ${spelled(etcd.quorum)} of ${spelled(etcd.total)} members.`,
+        check: ['`talosctl -n <node-ip> health`; `talosctl -n <node-ip> service kubelet`; `talosctl -n <node-ip> dmesg | tail -50`.', `On ${talosVmHosts(site)}: \`qm status <vmid>\` of the Talos VM.`],
         fix: [`A stopped VM: \`qm start <vmid>\`; a hung node: \`talosctl -n <node-ip> reboot\`; a broken kubelet config: re-apply the machine config (\`talosctl apply-config -n <node-ip> -f ${site.talos.secretsDir}/talos/nodes/<node>.yaml\`).`],
       },
     },

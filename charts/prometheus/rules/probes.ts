@@ -3,10 +3,11 @@
  * blackbox_exporter 0.28.0 exposes them (prober/prober.go: probe_success, probe_duration_seconds;
  * prober/tls.go: probe_ssl_earliest_cert_expiry).
  */
-import type { Site } from '../../../site';
+import { isMultiHost, type Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import { CERT_EXPIRY_CRITICAL_DAYS, CERT_EXPIRY_WARNING_DAYS, slowProbeSeconds } from '../../common/thresholds';
 import type { AlertDefinition, AlertDefinitionGroup, Runbook } from './alert';
+import { proxmoxHostNames } from './proxmox';
 
 const dashboard = DASHBOARD_UIDS.probes;
 
@@ -37,7 +38,12 @@ export function probeRules(site: Site): AlertDefinitionGroup {
         dashboard,
         runbook: {
           meaning: 'The service does not answer the probe (HTTP status, TCP connect, TLS handshake) from the monitoring network: users cannot reach it either.',
-          check: ['Debug the probe: `curl \'http://<blackbox>:9115/probe?target=<instance>&module=<module>&debug=true\'`.', `The guest behind it: \`pct status <vmid>\` on ${site.proxmox.node}; the service in it: \`pct exec <vmid> -- systemctl --failed\`.`],
+          check: [
+            'Debug the probe: `curl \'http://<blackbox>:9115/probe?target=<instance>&module=<module>&debug=true\'`.',
+            `The guest behind it: \`pct status <vmid>\` on ${site.proxmox.node}; the service in it: \`pct exec <vmid> -- systemctl --failed\`.`,
+            // With several hosts, the probe's name says whose API it is.
+            ...(isMultiHost(site) ? [`A Proxmox API (\`<node>-api\`, <node> one of ${proxmoxHostNames(site)}): \`systemctl status pveproxy\` on that host.`] : []),
+          ],
           fix: ['Restart the service or the guest; a firewall change that closed the port: reopen it for the monitoring network.'],
         },
       },

@@ -1,0 +1,53 @@
+/**
+ * What losing each Proxmox host does to the two paths. The LXC path lives on proxmox.node alone;
+ * the Talos VMs follow talos.nodes[].host. Every Talos node is a control plane, so a lost host
+ * takes its VMs' etcd members with it; the cluster keeps working while the rest hold a majority.
+ * The four stack services keep the VM the placement plan gives them (talos/vm-sizing.ts
+ * plannedServices; with several hosts charts/common/placement.ts pins each group to its VM by
+ * node affinity, so the plan is where they run): their volumes are local-path volumes on that VM's data disk (the tool always
+ * provisions the StorageClass with local-path-provisioner), so a service on a lost host waits for
+ * it, while the add-on pods are rescheduled on the remaining VMs.
+ */
+import { etcdQuorum, proxmoxHosts, talosNodesOn, type Site } from '../../site';
+import { talosVmSizing } from '../../talos/vm-sizing';
+
+export interface HostFailure {
+  /** The Proxmox node. */
+  readonly node: string;
+  /** The Talos VMs on it (hostnames, in site order). */
+  readonly talosVms: readonly string[];
+  /** etcd members (one per Talos node), those left with this host down, and the majority etcd needs. */
+  readonly etcd: { readonly members: number; readonly left: number; readonly quorum: number; readonly keepsQuorum: boolean };
+  /** Stack services the placement plan puts on its VMs: down until the host is back. */
+  readonly servicesDown: readonly string[];
+  /** False only for proxmox.node, where the containers run. */
+  readonly lxcSurvives: boolean;
+  /** etcd keeps quorum and no stack service stops. */
+  readonly talosSurvives: boolean;
+}
+
+/** One entry per Proxmox host, proxmox.node first. */
+export function hostFailures(site: Site): HostFailure[] {
+  const planned = new Map(talosVmSizing(site).nodes.map((n) => [n.hostname, n.plannedServices]));
+  const members = site.talos.nodes.length;
+  const quorum = etcdQuorum(members);
+  return proxmoxHosts(site).map(({ node }) => {
+    const talosVms = talosNodesOn(site, node).map((n) => n.hostname);
+    const left = members - talosVms.length;
+    const servicesDown = talosVms.flatMap((vm) => planned.get(vm) ?? []);
+    const keepsQuorum = left >= quorum;
+    return {
+      node,
+      talosVms,
+      etcd: { members, left, quorum, keepsQuorum },
+      servicesDown,
+      lxcSurvives: node !== site.proxmox.node,
+      talosSurvives: keepsQuorum && servicesDown.length === 0,
+    };
+  });
+}
+
+/** "a", "a or b", "a, b or c" (or with "and"). */
+export function wordList(items: readonly string[], conjunction: 'or' | 'and' = 'or'): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+}

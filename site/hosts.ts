@@ -1,0 +1,72 @@
+/**
+ * The Proxmox hosts of a site: proxmox.node first (the report's pve01, where the LXC path and the
+ * assessment's figures live), then proxmox.additionalHosts. Renderers read hosts only through
+ * these functions, so a single-host site derives exactly the values it always had.
+ */
+import type { Site } from './schema';
+
+export interface ProxmoxHost {
+  /** Proxmox node name; the topology zone of the Talos nodes on it. */
+  readonly node: string;
+  /** Host address: node_exporter target, syslog source. */
+  readonly address: string;
+  /** Proxmox API URL of this host (pve_exporter target, API probe). */
+  readonly apiUrl: string;
+  /** Proxmox storage for the Talos VM disks on this host. */
+  readonly storage: string;
+  /** Bridge of the Talos VMs on this host. */
+  readonly bridge: string;
+  /** Where the host is set in the site file, for messages ("proxmox", "proxmox.additionalHosts.0"). */
+  readonly path: string;
+}
+
+type TalosNode = Site['talos']['nodes'][number];
+
+/** Every Proxmox host, proxmox.node first. */
+export function proxmoxHosts(site: Site): ProxmoxHost[] {
+  const { proxmox } = site;
+  return [
+    { node: proxmox.node, address: proxmox.hostAddress, apiUrl: proxmox.apiUrl, storage: proxmox.storage, bridge: proxmox.bridge, path: 'proxmox' },
+    ...proxmox.additionalHosts.map((h, i) => ({
+      node: h.node,
+      address: h.address,
+      apiUrl: h.apiUrl ?? `https://${h.address}:8006`,
+      storage: h.storage ?? proxmox.storage,
+      bridge: h.bridge ?? proxmox.bridge,
+      path: `proxmox.additionalHosts.${i}`,
+    })),
+  ];
+}
+
+/** True when the Talos VMs may run on more than one Proxmox host. */
+export function isMultiHost(site: Site): boolean {
+  return site.proxmox.additionalHosts.length > 0;
+}
+
+/** The Proxmox node a Talos VM runs on. */
+export function talosNodeHost(site: Site, node: TalosNode): string {
+  return node.host ?? site.proxmox.node;
+}
+
+/** The Talos nodes on Proxmox node `host`, in site order. */
+export function talosNodesOn(site: Site, host: string): TalosNode[] {
+  return site.talos.nodes.filter((n) => talosNodeHost(site, n) === host);
+}
+
+/**
+ * Topology labels (region = the Proxmox cluster, zone = the Proxmox host) for a Talos node, or
+ * none: a single-host site without proxmox.cluster has one zone, and labels would only change
+ * its machine configs.
+ */
+export function topologyLabels(site: Site, node: TalosNode): Record<string, string> {
+  if (!isMultiHost(site) && site.proxmox.cluster === undefined) return {};
+  return {
+    'topology.kubernetes.io/region': site.proxmox.cluster ?? site.name,
+    'topology.kubernetes.io/zone': talosNodeHost(site, node),
+  };
+}
+
+/** Votes etcd needs to commit: a majority of the control planes. */
+export function etcdQuorum(controlPlanes: number): number {
+  return Math.floor(controlPlanes / 2) + 1;
+}
