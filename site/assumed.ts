@@ -53,7 +53,11 @@ export const SITE_ADVICE: readonly { readonly applies: (site: Site) => boolean; 
     line: (site) => {
       const h = quorumHost(site)!;
       const n = site.talos.nodes.length;
-      return `talos.nodes[].host: ${h.node} carries ${h.count} of the ${n} control planes; losing it leaves ${n - h.count} etcd member${n - h.count === 1 ? '' : 's'}, below the quorum of ${etcdQuorum(n)}, and the cluster stops. Put at most ${n - etcdQuorum(n)} on each host`;
+      const most = n - etcdQuorum(n);
+      const hostsNeeded = Math.ceil(n / most);
+      const hosts = proxmoxHosts(site).length;
+      return `talos.nodes[].host: ${h.node} carries ${h.count} of the ${n} control planes; losing it leaves ${n - h.count} etcd member${n - h.count === 1 ? '' : 's'}, below the quorum of ${etcdQuorum(n)}, and the cluster stops. Put at most ${most} on each host`
+        + (hosts < hostsNeeded ? ` (that takes ${hostsNeeded} hosts; the site has ${hosts}: add a host to survive losing one)` : '');
     },
   },
 ];

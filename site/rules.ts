@@ -166,7 +166,8 @@ export const SITE_RULES: readonly Rule[] = [
     if (n === 3 || n === 5) return [];
     const why = n === 0 ? 'there is no cluster without them'
       : n === 1 ? 'a single etcd member, so losing its VM stops the cluster'
-        : n % 2 === 0 ? `etcd needs ${etcdQuorum(n)} of ${n} members, so it survives no more losses than ${n - 1} nodes would`
+        : n === 2 ? 'etcd needs both members, so losing either VM stops the cluster'
+          : n % 2 === 0 ? `etcd needs ${etcdQuorum(n)} of ${n} members, so it survives no more losses than ${n - 1} nodes would`
           : 'more etcd members make every write wait for more of them, for no gain on this stack';
     return [{ path: 'talos.nodes', value: talos.nodes.map((t) => t.hostname), message: `has ${n} control-plane node${n === 1 ? '' : 's'}: ${why}; give 3 or 5 (5 survives the loss of two)` }];
   },

@@ -10,7 +10,8 @@
  */
 import type { ProxmoxHost, Site } from '../site';
 import type { OutputFile } from '../render/output-file';
-import { isMultiHost, parseCidr, proxmoxHosts, talosNodeHost } from '../site';
+import { isMultiHost, parseCidr, proxmoxHosts, talosNodeHost, talosNodesOn } from '../site';
+import { spelled, wordList } from '../site/words';
 import { nodeMacAddress } from './node-configs';
 import { nocloudImageUrl, schematicId, schematicYaml, IMAGE_FACTORY } from './schematic';
 import { talosVmSizing } from './vm-sizing';
@@ -22,9 +23,14 @@ export function proxmoxScriptPath(site: Site, node: string): string {
   return isMultiHost(site) ? `proxmox/${node}/create-talos-vms.sh` : PROXMOX_SCRIPT_PATH;
 }
 
-/** One script per Proxmox host, each creating the Talos VMs talos.nodes[].host puts there. */
+/** Hosts that carry Talos VMs (proxmox.node may carry none when further hosts do). */
+function hostsWithVms(site: Site): ProxmoxHost[] {
+  return proxmoxHosts(site).filter((h) => talosNodesOn(site, h.node).length > 0);
+}
+
+/** One script per Proxmox host that carries Talos VMs, each creating the VMs talos.nodes[].host puts there. */
 export function renderProxmoxScripts(site: Site): OutputFile[] {
-  return proxmoxHosts(site).map((host) => renderProxmoxScript(site, host));
+  return hostsWithVms(site).map((host) => renderProxmoxScript(site, host));
 }
 
 const q = (s: string | number) => `'${String(s).replace(/'/g, `'\\''`)}'`;
@@ -91,7 +97,7 @@ export function proxmoxFirstRunSteps(site: Site): ProxmoxFirstRunSteps {
 }
 
 /** The script for one host (default: proxmox.node, the only one on a single-host site). */
-export function renderProxmoxScript(site: Site, host: ProxmoxHost = proxmoxHosts(site)[0]): OutputFile {
+export function renderProxmoxScript(site: Site, host: ProxmoxHost = hostsWithVms(site)[0]): OutputFile {
   const sizing = talosVmSizing(site);
   const { perNode } = sizing;
   const disks = proxmoxDiskLayout(site);
@@ -104,7 +110,8 @@ export function renderProxmoxScript(site: Site, host: ProxmoxHost = proxmoxHosts
   // talosctl bootstrap runs once, against the first node: the script of its host says how.
   const first = site.talos.nodes[0];
   const firstHost = talosNodeHost(site, first);
-  const others = proxmoxHosts(site).filter((h) => h.node !== host.node).map((h) => h.node);
+  const others = hostsWithVms(site).filter((h) => h.node !== host.node).map((h) => h.node);
+  const rest = spelled(site.talos.nodes.length - 1);
 
   const content = `#!/usr/bin/env bash
 # Creates the Talos VMs of cluster "${site.name}" on Proxmox node ${host.node}, and afterwards
@@ -127,8 +134,8 @@ export function renderProxmoxScript(site: Site, host: ProxmoxHost = proxmoxHosts
 # Per-node size (computed from the stack's requests + Talos/Kubernetes overhead, see talos/vm-sizing.ts):
 #   ${perNode.cores} cores, ${perNode.memoryGiB} GiB RAM, ${perNode.osDiskGiB} GiB OS disk, ${perNode.dataDiskGiB} GiB data disk (local-path)
 #   cluster total ${sizing.totals.cores} cores, ${sizing.totals.memoryGiB} GiB RAM, ${sizing.totals.osDiskGiB + sizing.totals.dataDiskGiB} GiB disk
-#   one node down: ${sizing.fitsWithOneNodeDown ? 'the stack still fits on two nodes' : `the stack does NOT fit on two nodes (needs ${sizing.sizeForOneNodeDown.cores} cores / ${sizing.sizeForOneNodeDown.memoryGiB} GiB each)`}${multiHost ? `
-#   on ${host.node}: ${nodes.length} of the ${site.talos.nodes.length} VMs, ${nodes.length * perNode.cores} cores, ${nodes.length * perNode.memoryGiB} GiB RAM, ${nodes.length * (perNode.osDiskGiB + perNode.dataDiskGiB)} GiB disk; the others are created by proxmox/<node>/create-talos-vms.sh on ${others.join(', ')}` : ''}
+#   one node down: ${sizing.fitsWithOneNodeDown ? `the stack still fits on ${rest} nodes` : `the stack does NOT fit on ${rest} nodes (needs ${sizing.sizeForOneNodeDown.cores} cores / ${sizing.sizeForOneNodeDown.memoryGiB} GiB each)`}${multiHost ? `
+#   on ${host.node}: ${nodes.length} of the ${site.talos.nodes.length} VMs, ${nodes.length * perNode.cores} cores, ${nodes.length * perNode.memoryGiB} GiB RAM, ${nodes.length * (perNode.osDiskGiB + perNode.dataDiskGiB)} GiB disk; the others by proxmox/<node>/create-talos-vms.sh on ${wordList(others, 'and')}` : ''}
 set -euo pipefail
 
 STORAGE=${q(host.storage)}
@@ -376,7 +383,7 @@ ${firstHost === host.node ? `first_node="$(echo "\${NODES[0]}" | awk '{print $4}
 cat <<EOF
 
 Next (from the machine that ran npm run synth, with talosctl $TALOS_VERSION):${multiHost ? `
-  first run proxmox/<node>/create-talos-vms.sh on ${others.join(' and ')} as well (etcd needs a majority of the nodes to come up)` : ''}
+  first run proxmox/<node>/create-talos-vms.sh on ${wordList(others, 'and')} as well (health waits for every node)` : ''}
   export TALOSCONFIG=<secretsDir>/talos/talosconfig
   talosctl -n $first_node -e $first_node bootstrap     # once, on one node only
   talosctl -n $first_node -e $first_node health

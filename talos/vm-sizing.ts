@@ -10,6 +10,8 @@ import { STACK_SERVICES, type Site } from '../site';
 import { addOnPodRequests, PodRequests } from '../charts/addon-requests';
 import { stackPlacement } from '../charts/common/placement';
 import { etcdSnapshotVolumeGiB } from '../charts/platform/etcd-backup';
+import { isMultiHost } from '../site/hosts';
+import { spelled } from '../site/words';
 
 /** One line of per-node overhead; `source` says where the figure comes from ([est] = estimate, no source). */
 export interface OverheadItem {
@@ -84,9 +86,9 @@ export interface TalosVmSizing {
   /** The add-on pods' requests, read from the charts. */
   readonly addOnPods: readonly PodRequests[];
   readonly workload: { readonly cpu: number; readonly memoryGiB: number; readonly storageGiB: number; readonly services: readonly StackService[] };
-  /** True when the stack's CPU and memory requests still fit on the two remaining nodes. */
+  /** True when the stack's CPU and memory requests still fit on the remaining nodes (all but one). */
   readonly fitsWithOneNodeDown: boolean;
-  /** Smallest identical node size for which two nodes hold the whole stack. */
+  /** Smallest identical node size for which all nodes but one hold the whole stack. */
   readonly sizeForOneNodeDown: { readonly cores: number; readonly memoryGiB: number };
   /** Why the answer is what it is, including the local-path caveat. */
   readonly notes: readonly string[];
@@ -184,8 +186,8 @@ export function talosVmSizing(site: Site): TalosVmSizing {
     notes: [
       `each node: the largest placement group (${round3(peak.cpu)} CPU, ${round3(peak.memoryGiB)} GiB) plus ${overhead.cpu} CPU / ${overhead.memoryGiB} GiB for Talos/Kubernetes and the add-on pods, rounded up`,
       fitsWithOneNodeDown
-        ? 'the stack\'s requests fit on two nodes, so it can be rescheduled when one node is down'
-        : `with one node down the stack's requests do not fit on the other two; nodes of ${sizeForOneNodeDown.cores} cores / ${sizeForOneNodeDown.memoryGiB} GiB would`,
+        ? `the stack's requests fit on ${spelled(nodeCount - 1)} nodes, ${isMultiHost(site) ? 'but the placement pins each service group to its VM (several hosts), so a group whose VM is down waits for it' : 'so it can be rescheduled when one node is down'}`
+        : `with one node down the stack's requests do not fit on the other ${spelled(nodeCount - 1)}; nodes of ${sizeForOneNodeDown.cores} cores / ${sizeForOneNodeDown.memoryGiB} GiB would`,
       'local-path volumes live on one node\'s data disk and the placement keeps groups apart: a service whose node is down waits for that node whatever the CPU/memory headroom',
       `data disk: the largest placement group's volumes (${maxColocatedStorage} GiB) and the etcd snapshot volume (${addOnStorageGiB} GiB), plus ${Math.round((DATA_DISK_HEADROOM - 1) * 100)} %`,
     ],

@@ -6,7 +6,7 @@
  * group's members together and anti-affinity keeps groups apart, whatever the arrival order.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import { isMultiHost, STACK_SERVICES, type Site, type StackServiceName } from '../../site';
+import { isMultiHost, proxmoxHosts, STACK_SERVICES, talosNodesOn, type Site, type StackServiceName } from '../../site';
 
 type SizedService = StackServiceName;
 
@@ -25,12 +25,25 @@ export interface PlacementGroup {
 }
 
 /**
+ * The order groups are handed to nodes: site order on one host; with several, one node of each
+ * host in turn (first nodes of every host, then second nodes, ...), so the groups spread over as
+ * many hosts as there are and losing one host stops as few services as it can.
+ */
+function nodeOrder(site: Site): string[] {
+  if (!isMultiHost(site)) return site.talos.nodes.map((n) => n.hostname);
+  const perHost = proxmoxHosts(site).map((h) => talosNodesOn(site, h.node).map((n) => n.hostname));
+  const rounds = Math.max(...perHost.map((nodes) => nodes.length));
+  return Array.from({ length: rounds }, (_, i) => perHost.flatMap((nodes) => (i < nodes.length ? [nodes[i]] : []))).flat();
+}
+
+/**
  * Balanced greedy placement: biggest memory first, onto the least-loaded group; one group per
  * node. Empty groups are dropped.
  */
 export function stackPlacement(site: Site): PlacementGroup[] {
+  const order = nodeOrder(site);
   const bins: { services: SizedService[]; cpu: number; memoryGiB: number }[] =
-    site.talos.nodes.map(() => ({ services: [], cpu: 0, memoryGiB: 0 }));
+    order.map(() => ({ services: [], cpu: 0, memoryGiB: 0 }));
   const sorted = [...STACK_SERVICES].sort((a, b) =>
     site[b].memoryGiB - site[a].memoryGiB || site[b].cpu - site[a].cpu || a.localeCompare(b));
   for (const service of sorted) {
@@ -40,7 +53,7 @@ export function stackPlacement(site: Site): PlacementGroup[] {
     target.cpu += site[service].cpu;
     target.memoryGiB += site[service].memoryGiB;
   }
-  return bins.flatMap((b, i) => (b.services.length > 0 ? [{ ...b, node: site.talos.nodes[i].hostname }] : []))
+  return bins.flatMap((b, i) => (b.services.length > 0 ? [{ ...b, node: order[i] }] : []))
     .map((b, i) => ({ id: String(i + 1), ...b }));
 }
 

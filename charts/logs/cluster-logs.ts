@@ -6,7 +6,7 @@
  * A Deployment, not a DaemonSet: `loki.source.kubernetes` streams logs from the API server (the
  * kubelets serve them), so it needs no host paths and runs `restricted` like the rest of the
  * stack. A per-node agent reading /var/log/pods would need hostPath volumes (a privileged
- * namespace) and would pay off only at log volumes three nodes of this stack do not produce.
+ * namespace) and would pay off only at log volumes the 3 or 5 nodes of this stack do not produce.
  */
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';

@@ -1,6 +1,6 @@
 /**
  * Daily Talos etcd snapshot onto the data disk, so the Proxmox vzdump of the VMs (which includes
- * that disk) carries a consistent etcd snapshot: a vzdump of three etcd members taken one VM
+ * that disk) carries a consistent etcd snapshot: a vzdump of the etcd members taken one VM
  * after the other is not one, a snapshot file is (`talosctl bootstrap --recover-from`).
  *
  * Needs the Talos feature `machine.features.kubernetesTalosAPIAccess` with role

@@ -9,6 +9,9 @@
  * it, while the add-on pods are rescheduled on the remaining VMs.
  */
 import { etcdQuorum, proxmoxHosts, talosNodesOn, type Site } from '../../site';
+import { wordList } from '../../site/words';
+
+export { wordList };
 import { talosVmSizing } from '../../talos/vm-sizing';
 
 export interface HostFailure {
@@ -20,6 +23,10 @@ export interface HostFailure {
   readonly etcd: { readonly members: number; readonly left: number; readonly quorum: number; readonly keepsQuorum: boolean };
   /** Stack services the placement plan puts on its VMs: down until the host is back. */
   readonly servicesDown: readonly string[];
+  /** The VMs among talosVms that carry those services. */
+  readonly serviceVms: readonly string[];
+  /** talos.nodes[0] when it runs here: the etcd snapshot job reads etcd through it. */
+  readonly snapshotNode?: string;
   /** False only for proxmox.node, where the containers run. */
   readonly lxcSurvives: boolean;
   /** etcd keeps quorum and no stack service stops. */
@@ -35,19 +42,18 @@ export function hostFailures(site: Site): HostFailure[] {
     const talosVms = talosNodesOn(site, node).map((n) => n.hostname);
     const left = members - talosVms.length;
     const servicesDown = talosVms.flatMap((vm) => planned.get(vm) ?? []);
+    const serviceVms = talosVms.filter((vm) => (planned.get(vm) ?? []).length > 0);
     const keepsQuorum = left >= quorum;
     return {
       node,
       talosVms,
       etcd: { members, left, quorum, keepsQuorum },
       servicesDown,
+      serviceVms,
+      snapshotNode: talosVms.find((vm) => vm === site.talos.nodes[0].hostname),
       lxcSurvives: node !== site.proxmox.node,
       talosSurvives: keepsQuorum && servicesDown.length === 0,
     };
   });
 }
 
-/** "a", "a or b", "a, b or c" (or with "and"). */
-export function wordList(items: readonly string[], conjunction: 'or' | 'and' = 'or'): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
-}

@@ -369,19 +369,25 @@ function talosHostLoss(f: HostFailure, t: TalosVmSizing, storageClass: string): 
   if (!keepsQuorum) {
     return `${down}: the Kubernetes API stops and nothing is rescheduled until ${f.node} is back; `
       + (f.servicesDown.length > 0 ? `${services} (planned on ${vms}) ${one ? 'is' : 'are'} down, the` : 'no stack service is planned there; the')
-      + ` services on the other VMs keep running, unmanaged. Keeping etcd up needs at most ${n - quorum} of the ${n} VMs on one host`;
+      + ` services on the other VMs keep running, unmanaged. Keeping etcd up needs at most ${n - quorum} of the ${n} VMs on one host, so at least ${Math.ceil(n / (n - quorum))} hosts`;
   }
-  // The etcd snapshot volume is local-path too, on whichever VM its first job ran.
-  const stays = `${down}: the cluster stays up and the add-on pods move to the other VMs (the etcd snapshots only if their volume is not on ${vms})`;
+  // The snapshot job reads etcd through talos.nodes[0] (charts/platform/etcd-backup.ts); its
+  // volume is local-path too, on whichever VM its first job ran.
+  const snapshots = f.snapshotNode
+    ? `the etcd snapshots stop until ${f.node} is back: the backup job reads etcd through talos.nodes[0], ${f.snapshotNode}`
+    : `the etcd snapshots only if their volume is not on ${vms}`;
+  const stays = `${down}: the cluster stays up and the add-on pods move to the other VMs (${snapshots})`;
   if (f.servicesDown.length === 0) return `${stays}; no stack service is planned on ${vms}: every service keeps running`;
+  const held = f.serviceVms.join(', ');
+  const many = f.serviceVms.length > 1;
   const needs = [
     'storage that outlives it (replicated, e.g. Ceph RBD or Longhorn, instead of node-local volumes)',
     'the placement rules in charts/common/placement.ts made preferred instead of required',
-    ...(k > 1 ? [`room on the other VMs for the requests of ${k} lost ones`]
+    ...(many ? [`room on the other VMs for the requests of ${f.serviceVms.length} lost ones`]
       : t.fitsWithOneNodeDown ? [] : [`N+1 CPU/RAM (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM)`]),
   ];
-  return `${stays}; ${services} ${one ? 'waits' : 'wait'} for ${f.node}: the placement holds ${one ? 'it' : 'them'} on ${vms} (required node affinity), `
-    + `and ${one ? 'its volume' : 'their volumes'} (StorageClass ${storageClass}, local-path-provisioner) stay${one ? 's' : ''} on ${k > 1 ? 'those VMs\'' : 'that VM\'s'} data disk${k > 1 ? 's' : ''}. `
+  return `${stays}; ${services} ${one ? 'waits' : 'wait'} for ${f.node}: the placement holds ${one ? 'it' : 'them'} on ${held} (required node affinity), `
+    + `and ${one ? 'its volume' : 'their volumes'} (StorageClass ${storageClass}, local-path-provisioner) stay${one ? 's' : ''} on ${many ? 'those VMs\'' : 'that VM\'s'} data disk${many ? 's' : ''}. `
     + `Surviving the host needs ${wordList(needs, 'and')}`;
 }
 

@@ -115,11 +115,15 @@ describe('Surviving the loss of one guest (not the host)', () => {
     expect(comparisonHeadline(site)).toMatch(/\| Talos: 3 VMs, N\+1 CPU\/RAM \|[^\n]*\| no \(would with: volumes that can follow a pod to another VM/);
   });
 
-  test('with a StorageClass whose volumes move between VMs, the placement rules are what still pins the N+1 sizing', () => {
-    const movable = computeComparison(parseSite({ kubernetes: { storageClass: 'proxmox-csi' } }).site);
-    const flag = (id: string) => movable.paths.find((p) => p.id === id)!.survivesOneGuestDown;
-    expect(flag('talos-n-plus-1')).toMatchObject({ value: false, wouldSurviveWith: expect.stringMatching(/^the placement rules .* made preferred instead of required$/) });
-    expect(flag('talos')).toMatchObject({ value: false, wouldSurviveWith: expect.stringMatching(/^N\+1 CPU\/RAM \(\d+ cores .*\), and the placement rules/) });
+  test('the StorageClass name does not make volumes movable: whatever it is called, local-path-provisioner serves it and pins each volume', () => {
+    const renamed = computeComparison(parseSite({ kubernetes: { storageClass: 'proxmox-csi' } }).site);
+    const flag = (id: string) => renamed.paths.find((p) => p.id === id)!.survivesOneGuestDown;
+    expect(flag('talos-n-plus-1')).toMatchObject({
+      value: false,
+      why: expect.stringContaining('StorageClass proxmox-csi (local-path-provisioner) keeps each volume on one VM\'s data disk'),
+      wouldSurviveWith: expect.stringMatching(/^volumes that can follow a pod to another VM: .*, and the placement rules .* made preferred instead of required$/),
+    });
+    expect(flag('talos')).toMatchObject({ value: false, wouldSurviveWith: expect.stringMatching(/^N\+1 CPU\/RAM \(\d+ cores .*\), and volumes that can follow a pod/) });
     expect(flag('lxc').value).toBe(false);
   });
 });

@@ -46,7 +46,11 @@ describe('The second site: one Talos VM on each of three hosts', () => {
     const talos = hostRow(site, node)!.talos;
     expect(talos).toMatch(new RegExp(`^${vm} down \\(1 of 3 VMs\\); etcd keeps quorum \\(2 of 3 members left, 2 needed\\): the cluster stays up`));
     expect(talos).toContain(`; ${services.join(', ')} wait${services.length === 1 ? 's' : ''} for ${node}: the placement holds`);
-    expect(talos).toContain(`on ${vm}, and ${services.length === 1 ? 'its volume' : 'their volumes'} (StorageClass node-disk, local-path-provisioner) stay`);
+    expect(talos).toContain(`on ${vm} (required node affinity), and ${services.length === 1 ? 'its volume' : 'their volumes'} (StorageClass node-disk, local-path-provisioner) stay`);
+    // Only kube-a's host stops the etcd snapshots: the backup job reads etcd through talos.nodes[0].
+    expect(talos).toContain(vm === 'kube-a'
+      ? '(the etcd snapshots stop until hv-east is back: the backup job reads etcd through talos.nodes[0], kube-a)'
+      : `(the etcd snapshots only if their volume is not on ${vm})`);
     // Services planned elsewhere are not named as stopped.
     const elsewhere = site.talos.nodes.filter((n) => n.hostname !== vm).flatMap((n) => planned(site, n.hostname));
     for (const other of elsewhere) expect(talos.split('Surviving')[0]).not.toContain(other);
@@ -138,6 +142,34 @@ describe('Five control planes over three hosts, none on one host', () => {
   });
 });
 
+describe('Five control planes, two on each of two hosts', () => {
+  // Groups go to one node of each host in turn (charts/common/placement.ts): talos-cp-1, -3, -5, -2.
+  const site = parseSite({
+    proxmox: { additionalHosts: [{ node: 'pve02', address: '10.88.140.152' }, { node: 'pve03', address: '10.88.140.153' }] },
+    talos: { nodes: ['pve01', 'pve01', 'pve02', 'pve02', 'pve03'].map((host, i) => ({ hostname: `talos-cp-${i + 1}`, address: `10.70.0.${21 + i}`, vmid: 211 + i, host })) },
+  }).site;
+
+  test('the stack groups spread over the three hosts before any host gets a second one', () => {
+    const withServices = talosVmSizing(site).nodes.filter((n) => n.plannedServices.length > 0).map((n) => n.hostname);
+    expect(withServices.sort()).toEqual(['talos-cp-1', 'talos-cp-2', 'talos-cp-3', 'talos-cp-5']);
+  });
+
+  test('a host whose second VM carries no service: the row names only the VM that holds one, and needs no room for two', () => {
+    const talos = hostRow(site, 'pve02')!.talos;
+    expect(talos).toMatch(/^talos-cp-3, talos-cp-4 down \(2 of 5 VMs\); etcd keeps quorum \(3 of 5 members left, 3 needed\)/);
+    expect(talos).toContain(`the placement holds it on talos-cp-3 (required node affinity), and its volume (StorageClass local-path, local-path-provisioner) stays on that VM's data disk`);
+    expect(talos).not.toContain('room on the other VMs for the requests of 2 lost ones');
+    expect(talos).toContain('(the etcd snapshots only if their volume is not on talos-cp-3, talos-cp-4)');
+  });
+
+  test('the host of talos.nodes[0] stops the etcd snapshots, and its two service VMs need room for both', () => {
+    const talos = hostRow(site, 'pve01')!.talos;
+    expect(talos).toContain('(the etcd snapshots stop until pve01 is back: the backup job reads etcd through talos.nodes[0], talos-cp-1)');
+    expect(talos).toContain('on talos-cp-1, talos-cp-2 (required node affinity)');
+    expect(talos).toContain('room on the other VMs for the requests of 2 lost ones');
+  });
+});
+
 describe('The default site: one host', () => {
   const site = parseSite({}).site;
 
@@ -157,7 +189,9 @@ describe('The default site: one host', () => {
   test('hostFailures agrees: all VMs on pve01, no etcd member left', () => {
     expect(hostFailures(site)).toEqual([{
       node: 'pve01', talosVms: ['talos-cp-1', 'talos-cp-2', 'talos-cp-3'], etcd: { members: 3, left: 0, quorum: 2, keepsQuorum: false },
-      servicesDown: talosVmSizing(site).nodes.flatMap((n) => n.plannedServices), lxcSurvives: false, talosSurvives: false,
+      servicesDown: talosVmSizing(site).nodes.flatMap((n) => n.plannedServices),
+      serviceVms: talosVmSizing(site).nodes.filter((n) => n.plannedServices.length > 0).map((n) => n.hostname),
+      snapshotNode: 'talos-cp-1', lxcSurvives: false, talosSurvives: false,
     }]);
   });
 });

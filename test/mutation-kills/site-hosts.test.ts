@@ -22,7 +22,7 @@ describe('control-plane count', () => {
   test.each<[number, string]>([
     [0, 'has 0 control-plane nodes: there is no cluster without them; give 3 or 5 (5 survives the loss of two)'],
     [1, 'has 1 control-plane node: a single etcd member, so losing its VM stops the cluster; give 3 or 5 (5 survives the loss of two)'],
-    [2, 'has 2 control-plane nodes: etcd needs 2 of 2 members, so it survives no more losses than 1 nodes would; give 3 or 5 (5 survives the loss of two)'],
+    [2, 'has 2 control-plane nodes: etcd needs both members, so losing either VM stops the cluster; give 3 or 5 (5 survives the loss of two)'],
     [4, 'has 4 control-plane nodes: etcd needs 3 of 4 members, so it survives no more losses than 3 nodes would; give 3 or 5 (5 survives the loss of two)'],
     [7, 'has 7 control-plane nodes: more etcd members make every write wait for more of them, for no gain on this stack; give 3 or 5 (5 survives the loss of two)'],
   ])('%d nodes are refused with the reason', (n, message) => {
@@ -111,6 +111,13 @@ describe('a host that holds etcd\'s quorum', () => {
     expect(advice(five([undefined, undefined, 'pve02', 'pve02', 'pve03']))).toEqual([]);
     expect(advice(five([undefined, 'pve03', 'pve02', 'pve03', 'pve03']))).toEqual([
       'talos.nodes[].host: pve03 carries 3 of the 5 control planes; losing it leaves 2 etcd members, below the quorum of 3, and the cluster stops. Put at most 2 on each host',
+    ]);
+  });
+
+  test('with too few hosts to spread the control planes the advice says how many it takes', () => {
+    const twoHosts: SiteInput = { proxmox: { additionalHosts: [{ node: 'pve02', address: '10.88.140.152' }] }, talos: { nodes: [node(1), node(2), node(3, 'pve02')] } };
+    expect(advice(twoHosts)).toEqual([
+      'talos.nodes[].host: pve01 carries 2 of the 3 control planes; losing it leaves 1 etcd member, below the quorum of 2, and the cluster stops. Put at most 1 on each host (that takes 3 hosts; the site has 2: add a host to survive losing one)',
     ]);
   });
 

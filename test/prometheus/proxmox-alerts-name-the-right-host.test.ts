@@ -29,7 +29,7 @@ const rendered = (r: AlertRule, labels: Record<string, string>, value: string) =
 describe('alert and runbook texts name the right Proxmox host', () => {
   test('a guest alert names the host in the `node` label its onboot status comes with', () => {
     for (const alert of ['ProxmoxGuestDown', 'ProxmoxGuestNotBackedUp']) {
-      expect(rule(alert).expr).toContain('* on (id) group_left (node) (pve_onboot_status == 1)');
+      expect(rule(alert).expr).toContain('* on (id) group_left (node) topk by (id) (1, pve_onboot_status == 1)');
       expect(rule(alert).annotations.description).toMatch(/^A guest of \{\{ \$labels\.node \}\} /);
     }
     expect(runbook('ProxmoxGuestDown').check[0]).toMatch(/^On the host in the alert's `node` label \(hv-east, hv-west, hv-north\): /);
@@ -80,6 +80,8 @@ describeWithBinary('promtool', 'promtool: guest alerts join the onboot status of
   // Cluster collectors from proxmox.node's scrape (hv-east's API); node collectors from each host's.
   const EAST = { job: 'pve', instance: '192.168.50.5:8443', name: 'hv-east' };
   const WEST = { job: 'pve', instance: '192.168.50.6:8443', name: 'hv-west' };
+  /** A second pve target asking hv-west (its API by another address). */
+  const WEST_AGAIN = { job: 'pve', instance: '192.168.50.6:8006', name: 'hv-west' };
   const sel = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(',');
   const expected = (alert: string, id: string, value: string) => {
     const labels = { ...EAST, id, node: 'hv-west', severity: rule(alert).labels.severity };
@@ -114,13 +116,55 @@ describeWithBinary('promtool', 'promtool: guest alerts join the onboot status of
     },
   ];
 
-  test('a stopped Talos VM on hv-west fires once, with node="hv-west" and "A guest of hv-west"', () => {
+  /** `promtool test rules` on the site's rules; a rule that fails to evaluate fails the run. */
+  const promtoolTest = (tests: object[]) => {
     const dir = tempDir('multi-host-rules-');
     fs.writeFileSync(path.join(dir, 'alerts.yml'), prometheusRulesYaml(site, 'kubernetes'));
-    fs.writeFileSync(path.join(dir, 'tests.yml'), YAML.stringify({ rule_files: ['alerts.yml'], evaluation_interval: '1m', tests: cases }));
-    const result = run('promtool', ['test', 'rules', 'tests.yml'], dir);
+    fs.writeFileSync(path.join(dir, 'tests.yml'), YAML.stringify({ rule_files: ['alerts.yml'], evaluation_interval: '1m', tests }));
+    return run('promtool', ['test', 'rules', 'tests.yml'], dir);
+  };
+
+  test('a stopped Talos VM on hv-west fires once, with node="hv-west" and "A guest of hv-west"', () => {
+    const result = promtoolTest(cases);
     expect(result.output).toContain('SUCCESS');
     expect(result.status).toBe(0);
     expect(expected('ProxmoxGuestDown', 'qemu/442', '0').exp_annotations.description).toMatch(/^A guest of hv-west set to start on boot/);
+  });
+
+  test('two onboot series for one guest (a live migration, two targets asking one host) still fire once, with a node', () => {
+    // The firing alerts of one rule per guest, and those whose node is one of the given hosts.
+    const firing = (alert: string, eval_time: string, nodes: string) => [
+      { expr: `count by (id) (ALERTS{alertname="${alert}",alertstate="firing"})`, eval_time, exp_samples: [{ labels: '{id="qemu/442"}', value: 1 }] },
+      { expr: `count by (id) (ALERTS{alertname="${alert}",alertstate="firing",node=~"${nodes}"})`, eval_time, exp_samples: [{ labels: '{id="qemu/442"}', value: 1 }] },
+    ];
+    const result = promtoolTest([
+      {
+        // Talos VM kube-b migrating from hv-west to hv-east: both hosts report its onboot status.
+        interval: '1m',
+        input_series: [
+          { series: `pve_up{${sel(EAST)},id="qemu/442"}`, values: '0x10' },
+          { series: `pve_not_backed_up_info{${sel(EAST)},id="qemu/442"}`, values: '1x80' },
+          { series: `pve_onboot_status{${sel(WEST)},id="qemu/442",node="hv-west",type="qemu"}`, values: '1x80' },
+          { series: `pve_onboot_status{${sel(EAST)},id="qemu/442",node="hv-east",type="qemu"}`, values: '1x80' },
+        ],
+        promql_expr_test: [...firing('ProxmoxGuestDown', '7m', 'hv-west|hv-east'), ...firing('ProxmoxGuestNotBackedUp', '65m', 'hv-west|hv-east')],
+      },
+      {
+        // Two pve targets asking hv-west: the same node twice, so the alert is exactly the usual one.
+        interval: '1m',
+        input_series: [
+          { series: `pve_up{${sel(EAST)},id="qemu/442"}`, values: '0x10' },
+          { series: `pve_onboot_status{${sel(WEST)},id="qemu/442",node="hv-west",type="qemu"}`, values: '1x10' },
+          { series: `pve_onboot_status{${sel(WEST_AGAIN)},id="qemu/442",node="hv-west",type="qemu"}`, values: '1x10' },
+        ],
+        alert_rule_test: [
+          { eval_time: '3m', alertname: 'ProxmoxGuestDown', exp_alerts: [] },
+          { eval_time: '7m', alertname: 'ProxmoxGuestDown', exp_alerts: [expected('ProxmoxGuestDown', 'qemu/442', '0')] },
+        ],
+      },
+    ]);
+    expect(result.output).not.toContain('many-to-many');
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
   });
 });

@@ -50,6 +50,8 @@ const ALLOWED: readonly { value: string; where: RegExp; line?: RegExp; why: stri
   { value: 'local-path', where: /runbooks\.md$/, why: 'the provisioner local-path in the runbooks\' prose, not the StorageClass name' },
   ...['wazuh', 'uptime-kuma'].map((value) => ({ value, where: /runbooks\.md$/, line: /\*\*Group:\*\* |job uptime-kuma/, why: 'a rule group or job named after the integration, not the guest' })),
   { value: 'local-path', where: /local-path-provisioner\.yaml$|namespaces\.yaml$|create-talos-vms\.sh$|grafana\.yaml$|kubernetes-talos\.json$/, why: 'the product local-path-provisioner (provisioner rancher.io/local-path), not the StorageClass name' },
+  // The comparison names the site's class (node-disk) and says what serves it: local-path volumes.
+  { value: 'local-path', where: /comparison\/(COMPARISON\.md|comparison\.json)$/, line: /local-path volumes|instead of local-path/, why: 'local-path volumes (the provisioner\'s), beside the site\'s class name' },
 ];
 
 describe('a site that differs from the default in every field', () => {

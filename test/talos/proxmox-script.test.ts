@@ -353,4 +353,24 @@ describe('one create-talos-vms.sh per Proxmox host', () => {
     expect(west).toContain('the cluster is bootstrapped once, against kube-a (172.20.42.41), by the steps the\nscript on hv-east prints');
     expect(west).toMatch(/on this host: .*create-talos-vms.sh --cleanup/);
   });
+
+  test('a proxmox.node without Talos VMs gets no script, and the other scripts do not send the operator there', () => {
+    const noneOnFirst = parseSite({
+      name: 'lab',
+      proxmox: { additionalHosts: [{ node: 'pve02', address: '10.88.140.152' }, { node: 'pve03', address: '10.88.140.153' }, { node: 'pve04', address: '10.88.140.154' }] },
+      talos: { nodes: ['pve02', 'pve03', 'pve04'].map((host, i) => ({ hostname: `talos-cp-${i + 1}`, address: `10.70.0.${21 + i}`, vmid: 211 + i, host })) },
+    }).site;
+    const written = renderProxmoxScripts(noneOnFirst);
+    expect(written.map((s) => s.path)).toEqual(['proxmox/pve02/create-talos-vms.sh', 'proxmox/pve03/create-talos-vms.sh', 'proxmox/pve04/create-talos-vms.sh']);
+    expect(dryRun(written[0].content)).toContain('first run proxmox/<node>/create-talos-vms.sh on pve03 and pve04 as well (health waits for every node)');
+    for (const s of written) expect(s.content).not.toContain('pve01');
+  });
+
+  test('five nodes: the size notes speak of the four left, not two', () => {
+    const five = parseSite({ talos: { nodes: Array.from({ length: 5 }, (_, i) => ({ hostname: `talos-cp-${i + 1}`, address: `10.70.0.${21 + i}`, vmid: 211 + i })) } }).site;
+    const content = renderProxmoxScript(five).content;
+    expect(content).toMatch(/#   one node down: the stack (still fits|does NOT fit) on four nodes/);
+    expect(talosVmSizing(five).notes[1]).toMatch(/four nodes|the other four/);
+    expect(content).not.toMatch(/two nodes/);
+  });
 });

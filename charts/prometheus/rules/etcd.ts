@@ -14,6 +14,9 @@ import {
 } from '../../common/thresholds';
 import type { AlertDefinition } from './alert';
 import { proxmoxHostNames, talosVmHosts, talosVmPlacement } from './proxmox';
+import { spelled } from '../../../site/words';
+
+export { spelled };
 
 const JOB = 'job="etcd"';
 const dashboard = DASHBOARD_UIDS.kubernetes;
@@ -28,13 +31,6 @@ export function etcdBackupStaleSeconds(site: Site): number {
   const everyDay = dayOfMonth === '*' && dayOfWeek === '*';
   const interval = everyDay ? 86400 / cronRunsPerDay(site.backups.schedule) : 2 * 86400;
   return 2 * interval + 3600;
-}
-
-const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-
-/** A count as the texts spell it ("three of five"); digits from ten on. */
-export function spelled(n: number): string {
-  return NUMBER_WORDS[n] ?? String(n);
 }
 
 /** The etcd members (one per Talos node) and the votes a commit needs, for the texts. */

@@ -36,11 +36,14 @@ export function talosVmHosts(site: Site): string {
 /**
  * A guest series joined to the onboot status of the guest's own host. On one host a set
  * operation (`and`) keeps the labels as they are; on several, `group_left (node)` adds the
- * node the guest runs on (each guest's onboot status comes from exactly one host).
+ * node the guest runs on. A guest can have two onboot series at once (a live migration seen by
+ * both hosts' scrapes, two pve targets asking the same host): `group_left` would then fail with
+ * "many-to-many matching not allowed" and silence the alert for every guest, so `topk by (id)`
+ * keeps one series per id, with its `node`.
  */
 function onBoot(site: Site, guests: string): string {
   return isMultiHost(site)
-    ? `(${guests}) * on (id) group_left (node) (pve_onboot_status == 1)`
+    ? `(${guests}) * on (id) group_left (node) topk by (id) (1, pve_onboot_status == 1)`
     : `${guests} and on (id) pve_onboot_status == 1`;
 }
 
