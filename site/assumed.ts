@@ -26,38 +26,33 @@ export const ASSUMED_DEFAULTS: readonly AssumedDefault[] = [
   { path: 'gitops.repoUrl', reason: 'the Git repository URL is a placeholder: set gitops.repoUrl to the repository Argo CD or Flux reads' },
 ];
 
-/** The host whose loss would take etcd below quorum, if the site spreads its nodes but one host holds too many. */
-function quorumHost(site: Site): { node: string; count: number } | undefined {
+/**
+ * The warning about a host whose loss would take etcd below quorum, when the nodes are spread over
+ * several hosts but one holds too many; undefined otherwise.
+ */
+function quorumHostAdvice(site: Site): string | undefined {
   if (!isMultiHost(site)) return undefined;
   const n = site.talos.nodes.length;
-  return proxmoxHosts(site).map((h) => ({ node: h.node, count: talosNodesOn(site, h.node).length }))
-    .find((h) => n - h.count < etcdQuorum(n));
+  const quorum = etcdQuorum(n);
+  const hosts = proxmoxHosts(site);
+  const h = hosts.map((x) => ({ node: x.node, count: talosNodesOn(site, x.node).length })).find((x) => n - x.count < quorum);
+  if (!h) return undefined;
+  const most = n - quorum;
+  const hostsNeeded = Math.ceil(n / most);
+  return `talos.nodes[].host: ${h.node} carries ${h.count} of the ${n} control planes; losing it leaves ${n - h.count} etcd member${n - h.count === 1 ? '' : 's'}, below the quorum of ${quorum}, and the cluster stops. Put at most ${most} on each host`
+    + (hosts.length < hostsNeeded ? ` (that takes ${hostsNeeded} hosts; the site has ${hosts.length}: add a host to survive losing one)` : '');
 }
 
-/** Settings that are valid but probably not what an operator wants; one warning line each. */
-export const SITE_ADVICE: readonly { readonly applies: (site: Site) => boolean; readonly line: string | ((site: Site) => string) }[] = [
-  {
-    applies: (site) => site.alertmanager.receivers.webhooks.length + site.alertmanager.receivers.emails.length === 0,
-    line: 'alertmanager.receivers: none configured; alerts reach only the built-in "default" receiver (Alertmanager UI and API). Add a webhook or email receiver to be notified',
-  },
-  ...(['vcpu', 'diskGB'] as const).map((k) => ({
-    applies: (site: Site) => site.proxmox.capacity[k] !== undefined && site.proxmox.capacity[k]! < site.proxmox.allocated[k],
-    line: `proxmox.capacity.${k}: below proxmox.allocated.${k}; the host is overcommitted (normal for ${k === 'vcpu' ? 'vCPUs' : 'thin-provisioned disks'}), so the comparison's shares of the host exceed 100 %`,
-  })),
-  {
-    applies: (site) => site.alertmanager.heartbeat === undefined,
-    line: 'alertmanager.heartbeat: unset; nobody is told when Prometheus or Alertmanager itself is down. Point heartbeat.urlSecret at a dead man\'s switch (healthchecks.io, Dead Man\'s Snitch) that the always-firing Watchdog alert pings',
-  },
-  {
-    applies: (site) => quorumHost(site) !== undefined,
-    line: (site) => {
-      const h = quorumHost(site)!;
-      const n = site.talos.nodes.length;
-      const most = n - etcdQuorum(n);
-      const hostsNeeded = Math.ceil(n / most);
-      const hosts = proxmoxHosts(site).length;
-      return `talos.nodes[].host: ${h.node} carries ${h.count} of the ${n} control planes; losing it leaves ${n - h.count} etcd member${n - h.count === 1 ? '' : 's'}, below the quorum of ${etcdQuorum(n)}, and the cluster stops. Put at most ${most} on each host`
-        + (hosts < hostsNeeded ? ` (that takes ${hostsNeeded} hosts; the site has ${hosts}: add a host to survive losing one)` : '');
-    },
-  },
+/** Settings that are valid but probably not what an operator wants: each gives its warning line, or undefined. */
+export const SITE_ADVICE: readonly ((site: Site) => string | undefined)[] = [
+  (site) => (site.alertmanager.receivers.webhooks.length + site.alertmanager.receivers.emails.length === 0
+    ? 'alertmanager.receivers: none configured; alerts reach only the built-in "default" receiver (Alertmanager UI and API). Add a webhook or email receiver to be notified'
+    : undefined),
+  ...(['vcpu', 'diskGB'] as const).map((k) => (site: Site) => (site.proxmox.capacity[k] !== undefined && site.proxmox.capacity[k]! < site.proxmox.allocated[k]
+    ? `proxmox.capacity.${k}: below proxmox.allocated.${k}; the host is overcommitted (normal for ${k === 'vcpu' ? 'vCPUs' : 'thin-provisioned disks'}), so the comparison's shares of the host exceed 100 %`
+    : undefined)),
+  (site) => (site.alertmanager.heartbeat === undefined
+    ? 'alertmanager.heartbeat: unset; nobody is told when Prometheus or Alertmanager itself is down. Point heartbeat.urlSecret at a dead man\'s switch (healthchecks.io, Dead Man\'s Snitch) that the always-firing Watchdog alert pings'
+    : undefined),
+  quorumHostAdvice,
 ];

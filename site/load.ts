@@ -51,7 +51,7 @@ export function parseSite(raw: unknown, source = 'site object'): LoadedSite {
   if (problems.length > 0) throw new SiteError(source, problems);
   const warnings = [
     ...ASSUMED_DEFAULTS.filter((a) => !hasPath(raw, a.path)).map((a) => `assumed ${a.path}: ${a.reason}`),
-    ...SITE_ADVICE.filter((a) => a.applies(result.data)).map((a) => (typeof a.line === 'string' ? a.line : a.line(result.data))),
+    ...SITE_ADVICE.flatMap((advise) => advise(result.data) ?? []),
   ];
   return { site: result.data, warnings, source };
 }

@@ -146,12 +146,12 @@ function lxcResources(site: Site): PathResources {
   };
 }
 
-/** What a lost Talos VM does to the services, for VMs with (or without) room for its requests. */
 /** How the comparison names the site's StorageClass: local-path-provisioner serves it whatever its name. */
 function localPathClass(storageClass: string): string {
   return storageClass === 'local-path' ? 'local-path' : `${storageClass} (local-path-provisioner)`;
 }
 
+/** What a lost Talos VM does to the services, for VMs with (or without) room for its requests. */
 function talosSurvival(site: Site, roomForOneDown: boolean, nPlusOne: { cores: number; memoryGiB: number }): SurvivalFlag {
   const n = site.talos.nodes.length;
   const storageClass = site.kubernetes.storageClass;
@@ -214,8 +214,7 @@ function talosVmSize(t: TalosVmSizing, id: PathResources['id']): Resources {
 }
 
 /** What each path puts on Proxmox node `node`: the containers on proxmox.node, the Talos VMs where talos.nodes[].host says. */
-function demandOn(site: Site, paths: readonly PathResources[], node: string): PathDemand[] {
-  const t = talosVmSizing(site);
+function demandOn(site: Site, t: TalosVmSizing, paths: readonly PathResources[], node: string): PathDemand[] {
   const vms = talosNodesOn(site, node).length;
   return paths.map((p) => {
     if (p.id === 'lxc') {
@@ -227,23 +226,18 @@ function demandOn(site: Site, paths: readonly PathResources[], node: string): Pa
   });
 }
 
-/** What path `p` puts on the first host (proxmox.node): all of it on a single host (no `hosts`). */
-const onFirstHost = (hosts: readonly HostSummary[] | undefined, p: PathResources): Resources => hosts?.[0].demand.find((d) => d.id === p.id) ?? p;
-/** "1 of 3 VMs on hv-east": the Talos VMs on the first host. */
-const talosShare = (hosts: readonly HostSummary[]): string =>
-  `${hosts[0].talosVms.length} of ${hosts.reduce((n, h) => n + h.talosVms.length, 0)} VMs on ${hosts[0].node}`;
-
-/** What path `p` puts on host.node: all of it on a single host; with several, the Talos paths' VMs on host.node only. */
-export function onHostNode(c: Comparison, p: PathResources): Resources {
-  return onFirstHost(c.hosts, p);
+/** What path `p` puts on host.node (proxmox.node, hosts[0]): all of it on a single host; with several, the Talos paths' VMs there only. */
+export function onHostNode(c: Pick<Comparison, 'hosts'>, p: PathResources): Resources {
+  return c.hosts?.[0].demand.find((d) => d.id === p.id) ?? p;
 }
 
 /**
  * "1 of 3 VMs on hv-east" when the Talos VMs are spread over several hosts, for labels of figures
  * that count only host.node's share; undefined on a single host (every VM is there).
  */
-export function talosShareOnHostNode(c: Comparison): string | undefined {
-  return c.hosts && talosShare(c.hosts);
+export function talosShareOnHostNode(c: Pick<Comparison, 'hosts'>): string | undefined {
+  const hosts = c.hosts;
+  return hosts && `${hosts[0].talosVms.length} of ${hosts.reduce((n, h) => n + h.talosVms.length, 0)} VMs on ${hosts[0].node}`;
 }
 
 function known(v: number | undefined): Known {
@@ -399,11 +393,12 @@ export function computeComparison(site: Site): Comparison {
   const inGiB = (v: Known): Known => (v === 'unknown' ? v : gbToGiB(v));
   const hostCapacity = { vcpu: capacityAsGiven.vcpu, memoryGiB: inGiB(capacityAsGiven.memoryGB), diskGiB: inGiB(capacityAsGiven.diskGB) };
   const hostAllocated: Resources = { vcpu: allocated.vcpu, memoryGiB: gbToGiB(allocated.memoryGB), diskGiB: gbToGiB(allocated.diskGB) };
+  const sizing = talosVmSizing(site);
   const hosts: HostSummary[] | undefined = multiHost
-    ? hostFailures(site).map((f) => ({ ...f, demand: demandOn(site, paths, f.node), capacity: f.node === site.proxmox.node ? hostCapacity : 'not given' }))
+    ? hostFailures(site).map((f) => ({ ...f, demand: demandOn(site, sizing, paths, f.node), capacity: f.node === site.proxmox.node ? hostCapacity : 'not given' }))
     : undefined;
   // Each path's share on proxmox.node, the host the site's allocation and capacity describe.
-  const onNode = (p: PathResources): Resources => onFirstHost(hosts, p);
+  const onNode = (p: PathResources): Resources => onHostNode({ hosts }, p);
   return {
     site: site.name,
     units: 'vCPU; memory and disk in GiB (2^30 bytes) throughout. The host\'s figures are the report\'s "GB" (kept as given in host.asReported), '
@@ -439,7 +434,7 @@ export function computeComparison(site: Site): Comparison {
       };
     }),
     ...(hosts ? { hosts } : {}),
-    claims: claimChecks(site, paths, onNode, hosts && talosShare(hosts)),
+    claims: claimChecks(site, paths, onNode, talosShareOnHostNode({ hosts })),
     availability: availability(site),
     operations: operationsRows(site),
     configDifferences: pathDifferences(site),

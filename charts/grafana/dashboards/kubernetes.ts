@@ -20,7 +20,8 @@ import {
 } from '../../common/thresholds';
 import { KUBERNETES_EVENTS_JOB } from '../../logs/cluster-logs-config';
 import { TALOS_LOG_JOB } from '../../syslog/talos-logs';
-import { etcdMembers, roomAfterOneLoss, spelled } from '../../prometheus/rules/etcd';
+import { spelled } from '../../../site/words';
+import { etcdMembers, roomAfterOneLoss } from '../../prometheus/rules/etcd';
 import { DASHBOARD_UIDS } from './catalog';
 import { barGauge, buildDashboard, graph, logLines, queryVariable, redFrom, statPanel } from './kit';
 

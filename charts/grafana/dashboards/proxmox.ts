@@ -8,7 +8,8 @@
  */
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { isMultiHost, proxmoxHosts, type Site } from '../../../site';
+import { isMultiHost, type Site } from '../../../site';
+import { proxmoxHostNames } from '../../prometheus/rules/proxmox';
 import {
   CPU_BUSY_RATIO_WARNING, DISK_FREE_RATIO_WARNING, MEMORY_AVAILABLE_RATIO_WARNING, PVE_STORAGE_USED_RATIO_WARNING,
 } from '../../common/thresholds';
@@ -37,7 +38,7 @@ const perStorage = (expr: string) => `${expr} * on (id) group_left (storage, plu
 export function proxmoxDashboard(site: Site): dashboard.Dashboard {
   // The node panels select every node (id=~"node/.+"); with several, legends name each.
   const multi = isMultiHost(site);
-  const nodes = proxmoxHosts(site).map((h) => h.node).join(', ');
+  const nodes = proxmoxHostNames(site);
   const perNode = multi ? '{{id}} ' : '';
   return buildDashboard({
     uid: DASHBOARD_UIDS.proxmox,

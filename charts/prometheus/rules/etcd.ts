@@ -16,8 +16,6 @@ import type { AlertDefinition } from './alert';
 import { proxmoxHostNames, talosVmHosts, talosVmPlacement } from './proxmox';
 import { spelled } from '../../../site/words';
 
-export { spelled };
-
 const JOB = 'job="etcd"';
 const dashboard = DASHBOARD_UIDS.kubernetes;
 

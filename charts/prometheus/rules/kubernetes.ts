@@ -13,7 +13,8 @@ import type { Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import { APISERVER_ERROR_RATIO_WARNING, KUBELET_PODS_RATIO_WARNING } from '../../common/thresholds';
 import type { AlertDefinition } from './alert';
-import { etcdMembers, roomAfterOneLoss, spelled } from './etcd';
+import { spelled } from '../../../site/words';
+import { etcdMembers, roomAfterOneLoss } from './etcd';
 import { talosVmHosts } from './proxmox';
 
 const dashboard = DASHBOARD_UIDS.kubernetes;
