@@ -23,8 +23,8 @@ export function proxmoxScriptPath(site: Site, node: string): string {
   return isMultiHost(site) ? `proxmox/${node}/create-talos-vms.sh` : PROXMOX_SCRIPT_PATH;
 }
 
-/** Hosts that carry Talos VMs (proxmox.node may carry none when further hosts do). */
-function hostsWithVms(site: Site): ProxmoxHost[] {
+/** Hosts that carry Talos VMs, each of which gets a script (proxmox.node may carry none when further hosts do). */
+export function hostsWithVms(site: Site): ProxmoxHost[] {
   return proxmoxHosts(site).filter((h) => talosNodesOn(site, h.node).length > 0);
 }
 

@@ -82,7 +82,7 @@ export function operationsRows(site: Site): OperationsRow[] {
       lxc: { value: `${manual.length} (template, ${daemons} binary installs, ${manual.length - daemons - 2} secret files, re-run)`, source: 'generated: lxc/README.md' },
       talos: {
         value: `${multiHost
-          ? `copy each host's machine configs to it (--configs: ${scripts.filter((x) => x.vms > 0).map((x) => `${x.vms} to ${x.node}`).join(', ')})`
+          ? `copy each host's machine configs to it (--configs: ${scripts.map((x) => `${x.vms} to ${x.node}`).join(', ')})`
           : `copy ${nodes} machine configs to the host (--configs)`}, keep the secrets bundle safe, a Git repository for GitOps, out-of-band Secrets (e.g. ${site.grafana.adminSecret})`,
         source: 'estimate: listed by hand from the talos/ and gitops/ outputs, not counted',
       },

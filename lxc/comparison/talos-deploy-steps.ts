@@ -13,8 +13,8 @@
  * --dry-run against stub Proxmox tools and fails, naming both counts, when they drift apart.
  * The talosctl steps are counted from the rendered script's text: they are plain lines.
  */
-import { proxmoxHosts, talosNodesOn, type Site } from '../../site';
-import { proxmoxFirstRunSteps, proxmoxScriptPath, renderProxmoxScripts } from '../../talos/proxmox-script';
+import { talosNodesOn, type Site } from '../../site';
+import { hostsWithVms, proxmoxFirstRunSteps, proxmoxScriptPath, renderProxmoxScripts } from '../../talos/proxmox-script';
 
 export interface TalosVmScript {
   /** The Proxmox node the script runs on. */
@@ -31,7 +31,7 @@ export interface TalosDeploySteps {
   /** First-run commands per VM. */
   readonly perVm: number;
   readonly vms: number;
-  /** One VM script per Proxmox host. */
+  /** One VM script per Proxmox host that carries VMs. */
   readonly scripts: readonly TalosVmScript[];
   /** oneTime x scripts + perVm x vms: the `+ ` lines of a --dry-run of every script on hosts without these VMs. */
   readonly scriptCommands: number;
@@ -44,9 +44,9 @@ export function countTalosctlSteps(script: string): number {
   return script.split('\n').filter((line) => /^\s*talosctl\s/.test(line)).length;
 }
 
-/** The VM scripts, one per Proxmox host (as renderProxmoxScripts writes them), proxmox.node first. */
+/** The VM scripts, one per Proxmox host that carries VMs (as renderProxmoxScripts writes them), in host order. */
 export function talosVmScripts(site: Site): TalosVmScript[] {
-  return proxmoxHosts(site).map(({ node }) => ({ node, path: proxmoxScriptPath(site, node), vms: talosNodesOn(site, node).length }));
+  return hostsWithVms(site).map(({ node }) => ({ node, path: proxmoxScriptPath(site, node), vms: talosNodesOn(site, node).length }));
 }
 
 export function talosDeploySteps(site: Site): TalosDeploySteps {

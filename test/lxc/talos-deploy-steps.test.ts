@@ -116,3 +116,21 @@ describe('countTalosctlSteps', () => {
     expect(countTalosctlSteps(['cat <<EOF', 'Next, with talosctl v1.13:', '  talosctl -n a bootstrap', '  talosctl -n a health  # wait', 'EOF'].join('\n'))).toBe(2);
   });
 });
+
+describe('The Talos deploy steps when proxmox.node carries no Talos VM', () => {
+  const site = parseSite({
+    name: 'lab',
+    proxmox: { additionalHosts: [{ node: 'pve02', address: '10.88.140.152' }, { node: 'pve03', address: '10.88.140.153' }, { node: 'pve04', address: '10.88.140.154' }] },
+    talos: { nodes: ['pve02', 'pve03', 'pve04'].map((host, i) => ({ hostname: `talos-cp-${i + 1}`, address: `10.70.0.${21 + i}`, vmid: 211 + i, host })) },
+  }).site;
+  const steps = talosDeploySteps(site);
+  const scripts = renderProxmoxScripts(site);
+
+  test('count only the scripts synth writes, and equal their --dry-runs together', () => {
+    expect(steps.scripts.map((x) => x.node)).toEqual(['pve02', 'pve03', 'pve04']);
+    expect(steps.scripts.map((x) => x.path)).toEqual(scripts.map((f) => f.path));
+    const runs = scripts.map((f) => talosDryRun(site, f));
+    expect(runs.reduce((n, r) => n + plusLines(r.stdout).length, 0)).toBe(steps.scriptCommands);
+    expect(steps.scriptCommands).toBe(steps.oneTime * 3 + steps.perVm * 3);
+  });
+});
