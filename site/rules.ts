@@ -171,7 +171,7 @@ export const SITE_RULES: readonly Rule[] = [
           : 'more etcd members make every write wait for more of them, for no gain on this stack';
     return [{ path: 'talos.nodes', value: talos.nodes.map((t) => t.hostname), message: `has ${n} control-plane node${n === 1 ? '' : 's'}: ${why}; give 3 or 5 (5 survives the loss of two)` }];
   },
-  (site) => duplicates(proxmoxHosts(site).map((h) => ({ key: h.node, path: h.path === 'proxmox' ? 'proxmox.node' : `${h.path}.node`, owner: h.path })))
+  (site) => duplicates(proxmoxHosts(site).map((h) => ({ key: h.node, path: `${h.path}.node`, owner: h.path })))
     .map(({ path, key, first }) => ({ path, value: key, message: `is already the Proxmox node of ${first.path}; list each host once (proxmox.node is the first)` })),
   (site) => {
     const names = proxmoxHosts(site).map((h) => h.node);
