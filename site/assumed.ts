@@ -3,7 +3,7 @@
  * unless the site file sets it, so nobody mistakes a guess for a measured fact.
  */
 import type { Site } from './schema';
-import { etcdQuorum, isMultiHost, proxmoxHosts, talosNodesOn } from './hosts';
+import { controlPlanes, etcdQuorum, isMultiHost, proxmoxHosts, talosNodesOn } from './hosts';
 
 export interface AssumedDefault {
   /** Dotted path in the site file. */
@@ -32,10 +32,10 @@ export const ASSUMED_DEFAULTS: readonly AssumedDefault[] = [
  */
 function quorumHostAdvice(site: Site): string | undefined {
   if (!isMultiHost(site)) return undefined;
-  const n = site.talos.nodes.length;
+  const n = controlPlanes(site).length;
   const quorum = etcdQuorum(n);
   const hosts = proxmoxHosts(site);
-  const h = hosts.map((x) => ({ node: x.node, count: talosNodesOn(site, x.node).length })).find((x) => n - x.count < quorum);
+  const h = hosts.map((x) => ({ node: x.node, count: talosNodesOn(site, x.node).filter((t) => t.role === 'controlplane').length })).find((x) => n - x.count < quorum);
   if (!h) return undefined;
   const most = n - quorum;
   const hostsNeeded = Math.ceil(n / most);

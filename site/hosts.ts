@@ -53,6 +53,16 @@ export function talosNodesOn(site: Site, host: string): TalosNode[] {
   return site.talos.nodes.filter((n) => talosNodeHost(site, n) === host);
 }
 
+/** The etcd members and API servers, in site order (the first bootstraps etcd and serves the snapshot job). */
+export function controlPlanes(site: Site): TalosNode[] {
+  return site.talos.nodes.filter((n) => n.role === 'controlplane');
+}
+
+/** The Talos nodes that run kubelet only, in site order. */
+export function workers(site: Site): TalosNode[] {
+  return site.talos.nodes.filter((n) => n.role === 'worker');
+}
+
 /**
  * Topology labels (region = the Proxmox cluster, zone = the Proxmox host) for a Talos node, or
  * none: a single-host site without proxmox.cluster has one zone, and labels would only change

@@ -8,7 +8,7 @@ import { cronRunsPerDay, durationSeconds, ipv4 } from './primitives';
 import type { Site } from './schema';
 import { STACK_SERVICES } from './schema';
 import { lxcVmid, PVE_EXPORTER_SECRET } from './derived';
-import { etcdQuorum, proxmoxHosts, talosNodeHost } from './hosts';
+import { controlPlanes, etcdQuorum, proxmoxHosts, talosNodeHost, workers } from './hosts';
 
 import { LOG_ADDRESS_TCP_PORTS } from './ports';
 import { SUPPORTED_TALOS_CONTRACT, TALOS_KUBERNETES_RANGE, talosMinor } from './talos-support';
@@ -160,16 +160,18 @@ export const SITE_RULES: readonly Rule[] = [
   (site) => proxmoxHosts(site).flatMap((h) => new URL(h.apiUrl).protocol === 'https:'
     ? []
     : [{ path: `${h.path}.apiUrl`, value: h.apiUrl, message: `must be https:// (the Proxmox API serves HTTPS only, on 8006 unless a proxy is in front); e.g. https://${h.address}:8006` }]),
-  // etcd runs on every Talos node (all are control planes): it needs a majority to commit.
-  ({ talos }) => {
-    const n = talos.nodes.length;
+  // etcd runs on every control plane: it needs a majority to commit.
+  (site) => {
+    const members = controlPlanes(site);
+    const n = members.length;
     if (n === 3 || n === 5) return [];
     const why = n === 0 ? 'there is no cluster without them'
       : n === 1 ? 'a single etcd member, so losing its VM stops the cluster'
         : n === 2 ? 'etcd needs both members, so losing either VM stops the cluster'
           : n % 2 === 0 ? `etcd needs ${etcdQuorum(n)} of ${n} members, so it survives no more losses than ${n - 1} nodes would`
           : 'more etcd members make every write wait for more of them, for no gain on this stack';
-    return [{ path: 'talos.nodes', value: talos.nodes.map((t) => t.hostname), message: `has ${n} control-plane node${n === 1 ? '' : 's'}: ${why}; give 3 or 5 (5 survives the loss of two)` }];
+    const workerNote = n < 3 && workers(site).length > 0 ? ' (change role: worker to controlplane on some nodes)' : '';
+    return [{ path: 'talos.nodes', value: members.map((t) => t.hostname), message: `has ${n} control-plane node${n === 1 ? '' : 's'}: ${why}; give 3 or 5 (5 survives the loss of two)${workerNote}` }];
   },
   (site) => duplicates(proxmoxHosts(site).map((h) => ({ key: h.node, path: `${h.path}.node`, owner: h.path })))
     .map(({ path, key, first }) => ({ path, value: key, message: `is already the Proxmox node of ${first.path}; list each host once (proxmox.node is the first)` })),

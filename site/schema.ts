@@ -58,6 +58,7 @@ const talosNode = z.strictObject({
   address: ipv4,
   vmid: z.number().int().min(100).max(999999999),
   host: dnsLabel.optional().describe('Proxmox node the VM runs on: proxmox.node or one of proxmox.additionalHosts[].node; default proxmox.node'),
+  role: z.enum(['controlplane', 'worker']).default('controlplane').describe('controlplane: an etcd member and Kubernetes API server (3 or 5 of them, behind talos.vip); worker: kubelet only. Both run the stack'),
 });
 
 const bridgeName = z.string().regex(/^vmbr\d+$/, { error: 'expected a Proxmox bridge name such as vmbr0' });
@@ -166,10 +167,10 @@ export const SiteSchema = z.strictObject({
   talos: z.strictObject({
     version: z.string().regex(/^v\d+\.\d+\.\d+$/, { error: 'expected a Talos release such as v1.13.9' }).default('v1.13.9'),
     vip: ipv4.default('10.70.0.20').describe('Layer-2 VIP for the Kubernetes API'),
-    nodes: z.array(talosNode).describe('The Talos VMs: 3 or 5, each a control plane that also runs the stack').default([
-      { hostname: 'talos-cp-1', address: '10.70.0.21', vmid: 211 },
-      { hostname: 'talos-cp-2', address: '10.70.0.22', vmid: 212 },
-      { hostname: 'talos-cp-3', address: '10.70.0.23', vmid: 213 },
+    nodes: z.array(talosNode).describe('The Talos VMs: 3 or 5 control planes, which also run the stack, and any number of workers (role: worker)').default([
+      { hostname: 'talos-cp-1', address: '10.70.0.21', vmid: 211, role: 'controlplane' },
+      { hostname: 'talos-cp-2', address: '10.70.0.22', vmid: 212, role: 'controlplane' },
+      { hostname: 'talos-cp-3', address: '10.70.0.23', vmid: 213, role: 'controlplane' },
     ]),
     installDisk: z.string().regex(/^\/dev\/[a-z0-9]+$/).default('/dev/sda'),
     dataDisk: z.string().regex(/^\/dev\/[a-z0-9]+$/).default('/dev/sdb'),

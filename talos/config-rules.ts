@@ -99,6 +99,8 @@ const rules: Rule[] = [
     ? [p('v1alpha1.cluster.ca.key', '(set)', 'must be empty on a worker: workers never hold the Kubernetes CA key')] : []),
   ({ config, controlPlane, cluster }) => (config && !controlPlane && cluster.etcd
     ? [p('v1alpha1.cluster.etcd', '(set)', 'is only valid on control-plane nodes')] : []),
+  ({ config, controlPlane, machine }) => (config && !controlPlane && obj(obj(machine.features).kubernetesTalosAPIAccess).enabled
+    ? [p('v1alpha1.machine.features.kubernetesTalosAPIAccess', '(enabled)', 'can only be enabled on control-plane nodes (Talos refuses it on workers)')] : []),
   ({ controlPlane, cluster }) => {
     if (!controlPlane) return [];
     const etcd = obj(cluster.etcd);

@@ -1,7 +1,9 @@
 /**
- * The site's control-plane machine configs (3 or 5): gen config's v1.13 base (machine-config.ts)
- * plus hostname, static address, Layer-2 API VIP, DNS, NTP, the Image Factory nocloud installer, flannel
- * NetworkPolicy enforcement and the local-path data volume (research/proxmox-talos.md §1.6, §3).
+ * The site's machine configs, one per Talos node: gen config's v1.13 base (machine-config.ts) for
+ * its role, plus hostname, static address, DNS, NTP, the Image Factory nocloud installer, flannel
+ * NetworkPolicy enforcement and the local-path data volume (research/proxmox-talos.md §1.6, §3);
+ * control planes also get the Layer-2 API VIP, etcd's metrics listener and the Talos API access of
+ * the etcd snapshot job, which Talos allows on control planes only.
  */
 import { parseCidr, topologyLabels } from '../site';
 import type { Site } from '../site';
@@ -52,63 +54,67 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
   const prefixLength = parseCidr(site.network.cidr).prefixLength;
   const sizing = talosVmSizing(site);
   const largestClaimGiB = Math.max(...sizing.workload.services.map((s) => s.storageGiB));
-  return site.talos.nodes.map((node) => ({
-    hostname: node.hostname,
-    address: node.address,
-    vmid: node.vmid,
-    documents: renderMachineConfigDocuments({
-      machineType: 'controlplane',
-      clusterName: site.name,
-      endpoint: apiEndpoint(site),
-      kubernetesVersion: site.kubernetes.version,
-      secrets,
-      installDisk: site.talos.installDisk,
-      installImage: installerImage(site.talos.extensions, site.talos.version),
-      allowSchedulingOnControlPlanes: true,
-      // MetalLB announces LoadBalancer IPs only from nodes without this label.
-      excludeFromExternalLoadBalancers: false,
-      flannelNetworkPolicies: true,
-      // Prometheus verifies the kubelets it scrapes; the platform layer approves the CSRs.
-      kubeletServingCertificates: true,
-      etcdMetricsUrl: `http://${node.address}:${PORTS.etcdMetrics}`,
-      // Region = the Proxmox cluster, zone = the Proxmox host: what spreading and storage topology read.
-      nodeLabels: topologyLabels(site, node),
-      // Machine and service logs to the log gateway (charts/syslog/talos-logs.ts reads them).
-      loggingDestinations: talosLogsEnabled(site) ? [talosLoggingDestination(site, node.hostname)] : undefined,
-      // The etcd snapshot CronJob (platform layer) talks to the Talos API from its namespace.
-      talosApiAccess: { allowedRoles: [ETCD_BACKUP_TALOS_ROLE], allowedKubernetesNamespaces: [ETCD_BACKUP_NAMESPACE] },
-      nodeSubnet: site.network.cidr,
+  return site.talos.nodes.map((node) => {
+    const controlPlane = node.role === 'controlplane';
+    return {
       hostname: node.hostname,
-      extraDocuments: [
-        {
-          apiVersion: 'v1alpha1',
-          kind: 'LinkAliasConfig',
-          name: NODE_LINK_ALIAS,
-          selector: { match: `mac(link.permanent_addr) == "${nodeMacAddress(node.vmid)}"` },
-        },
-        {
-          apiVersion: 'v1alpha1',
-          kind: 'LinkConfig',
-          name: NODE_LINK_ALIAS,
-          addresses: [{ address: `${node.address}/${prefixLength}` }],
-          routes: [{ gateway: site.network.gateway }],
-        },
-        { apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: site.talos.vip, link: NODE_LINK_ALIAS },
-        { apiVersion: 'v1alpha1', kind: 'ResolverConfig', nameservers: site.network.dnsServers.map((address) => ({ address })) },
-        { apiVersion: 'v1alpha1', kind: 'TimeSyncConfig', ntp: { servers: [...site.network.ntpServers] } },
-        {
-          apiVersion: 'v1alpha1',
-          kind: 'UserVolumeConfig',
-          name: LOCAL_PATH_VOLUME_NAME,
-          provisioning: {
-            diskSelector: { match: `!system_disk && disk.dev_path == "${site.talos.dataDisk}"` },
-            // grow takes the whole disk; minSize makes provisioning fail if even the largest claim would not fit.
-            grow: true,
-            minSize: `${largestClaimGiB}GiB`,
+      address: node.address,
+      vmid: node.vmid,
+      documents: renderMachineConfigDocuments({
+        machineType: node.role,
+        clusterName: site.name,
+        endpoint: apiEndpoint(site),
+        kubernetesVersion: site.kubernetes.version,
+        secrets,
+        installDisk: site.talos.installDisk,
+        installImage: installerImage(site.talos.extensions, site.talos.version),
+        allowSchedulingOnControlPlanes: controlPlane,
+        // MetalLB announces LoadBalancer IPs only from nodes without this label.
+        excludeFromExternalLoadBalancers: false,
+        flannelNetworkPolicies: true,
+        // Prometheus verifies the kubelets it scrapes; the platform layer approves the CSRs.
+        kubeletServingCertificates: true,
+        etcdMetricsUrl: controlPlane ? `http://${node.address}:${PORTS.etcdMetrics}` : undefined,
+        // Region = the Proxmox cluster, zone = the Proxmox host: what spreading and storage topology read.
+        nodeLabels: topologyLabels(site, node),
+        // Machine and service logs to the log gateway (charts/syslog/talos-logs.ts reads them).
+        loggingDestinations: talosLogsEnabled(site) ? [talosLoggingDestination(site, node.hostname)] : undefined,
+        // The etcd snapshot CronJob (platform layer) talks to the Talos API from its namespace.
+        talosApiAccess: controlPlane ? { allowedRoles: [ETCD_BACKUP_TALOS_ROLE], allowedKubernetesNamespaces: [ETCD_BACKUP_NAMESPACE] } : undefined,
+        nodeSubnet: site.network.cidr,
+        hostname: node.hostname,
+        extraDocuments: [
+          {
+            apiVersion: 'v1alpha1',
+            kind: 'LinkAliasConfig',
+            name: NODE_LINK_ALIAS,
+            selector: { match: `mac(link.permanent_addr) == "${nodeMacAddress(node.vmid)}"` },
           },
-          filesystem: { type: 'xfs' },
-        },
-      ],
-    }),
-  }));
+          {
+            apiVersion: 'v1alpha1',
+            kind: 'LinkConfig',
+            name: NODE_LINK_ALIAS,
+            addresses: [{ address: `${node.address}/${prefixLength}` }],
+            routes: [{ gateway: site.network.gateway }],
+          },
+          // The API VIP follows the API servers: control planes only (Talos documents it for them alone).
+          ...(controlPlane ? [{ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: site.talos.vip, link: NODE_LINK_ALIAS }] : []),
+          { apiVersion: 'v1alpha1', kind: 'ResolverConfig', nameservers: site.network.dnsServers.map((address) => ({ address })) },
+          { apiVersion: 'v1alpha1', kind: 'TimeSyncConfig', ntp: { servers: [...site.network.ntpServers] } },
+          {
+            apiVersion: 'v1alpha1',
+            kind: 'UserVolumeConfig',
+            name: LOCAL_PATH_VOLUME_NAME,
+            provisioning: {
+              diskSelector: { match: `!system_disk && disk.dev_path == "${site.talos.dataDisk}"` },
+              // grow takes the whole disk; minSize makes provisioning fail if even the largest claim would not fit.
+              grow: true,
+              minSize: `${largestClaimGiB}GiB`,
+            },
+            filesystem: { type: 'xfs' },
+          },
+        ],
+      }),
+    };
+  });
 }

@@ -10,7 +10,7 @@
  */
 import type { ProxmoxHost, Site } from '../site';
 import type { OutputFile } from '../render/output-file';
-import { isMultiHost, parseCidr, proxmoxHosts, talosNodeHost, talosNodesOn } from '../site';
+import { controlPlanes, isMultiHost, parseCidr, proxmoxHosts, talosNodeHost, talosNodesOn } from '../site';
 import { spelled, wordList } from '../site/words';
 import { nodeMacAddress } from './node-configs';
 import { nocloudImageUrl, schematicId, schematicYaml, IMAGE_FACTORY } from './schematic';
@@ -105,10 +105,11 @@ export function renderProxmoxScript(site: Site, host: ProxmoxHost = hostsWithVms
   const prefix = parseCidr(site.network.cidr).prefixLength;
   const guestAgent = site.talos.extensions.includes('siderolabs/qemu-guest-agent');
   const imageFile = `talos-${site.talos.version}-${id.slice(0, 12)}-nocloud-amd64.img`;
-  const nodes = site.talos.nodes.flatMap((n, i) => (talosNodeHost(site, n) === host.node ? [[i, n.vmid, n.hostname, n.address, nodeMacAddress(n.vmid)].join(' ')] : []));
+  const here = talosNodesOn(site, host.node);
+  const nodes = here.map((n) => [site.talos.nodes.indexOf(n), n.vmid, n.hostname, n.address, nodeMacAddress(n.vmid)].join(' '));
   const multiHost = isMultiHost(site);
-  // talosctl bootstrap runs once, against the first node: the script of its host says how.
-  const first = site.talos.nodes[0];
+  // talosctl bootstrap runs once, against the first control plane (an etcd member): the script of its host says how.
+  const first = controlPlanes(site)[0];
   const firstHost = talosNodeHost(site, first);
   const others = hostsWithVms(site).filter((h) => h.node !== host.node).map((h) => h.node);
   const rest = spelled(site.talos.nodes.length - 1);
@@ -379,7 +380,7 @@ for entry in "\${NODES[@]}"; do
   run qm start "$vmid"
 done
 
-${firstHost === host.node ? `first_node="$(echo "\${NODES[0]}" | awk '{print $4}')"
+${firstHost === host.node ? `first_node="$(echo "\${NODES[${here.indexOf(first)}]}" | awk '{print $4}')"
 cat <<EOF
 
 Next (from the machine that ran npm run synth, with talosctl $TALOS_VERSION):${multiHost ? `

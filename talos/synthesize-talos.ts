@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Site } from '../site';
+import { controlPlanes, workers, type Site } from '../site';
 import { checkTalosConfig, checkTalosconfigEndpoints, TalosConfigError } from './config-rules';
 import { toGoYamlDocuments } from './go-yaml';
 import { LOCAL_PATH_HOST_PATH, renderNodeMachineConfigs, talosContract } from './node-configs';
@@ -58,7 +58,8 @@ export async function planTalos(site: Site, options: SynthesizeTalosOptions): Pr
     const problems = checkTalosConfig(node.documents, contract);
     if (problems.length > 0) throw new TalosConfigError(`node ${node.hostname}`, problems);
   }
-  const endpoints = site.talos.nodes.map((n) => n.address);
+  // talosctl talks to control planes (the API servers and etcd); workers are reached with -n through them.
+  const endpoints = controlPlanes(site).map((n) => n.address);
   const endpointProblems = checkTalosconfigEndpoints({ endpoints, vip: site.talos.vip });
   if (endpointProblems.length > 0) throw new TalosConfigError('talosconfig', endpointProblems);
 
@@ -79,7 +80,7 @@ export async function planTalos(site: Site, options: SynthesizeTalosOptions): Pr
 
   const sizing = talosVmSizing(site);
   messages.push(
-    `Talos ${site.talos.version}: ${nodes.length} control-plane configs in ${paths.nodesDir}, talosconfig ${paths.talosconfigFile}`,
+    `Talos ${site.talos.version}: ${roleCounts(site)} in ${paths.nodesDir}, talosconfig ${paths.talosconfigFile}`,
     `installer ${installerImage(site.talos.extensions, site.talos.version)} (schematic ${schematicId(site.talos.extensions)} computed offline)`,
     `VMs: ${sizing.perNode.cores} cores / ${sizing.perNode.memoryGiB} GiB / ${sizing.perNode.osDiskGiB}+${sizing.perNode.dataDiskGiB} GiB disks each; one node down: ${sizing.fitsWithOneNodeDown ? 'fits' : 'does not fit'}`,
     `local-path storage lives at ${LOCAL_PATH_HOST_PATH} on every node`,
@@ -93,6 +94,12 @@ export async function synthesizeTalos(site: Site, options: SynthesizeTalosOption
   const plan = await planTalos(site, options);
   applySecretChanges(plan.changes);
   return { secretFiles: plan.secretFiles, messages: plan.messages };
+}
+
+/** "3 control-plane configs", or "3 control-plane and 2 worker configs". */
+function roleCounts(site: Site): string {
+  const w = workers(site).length;
+  return `${controlPlanes(site).length} control-plane${w > 0 ? ` and ${w} worker` : ''} configs`;
 }
 
 /** Node configs are derived files: those of nodes that left the site (renamed hosts) go. */

@@ -1,7 +1,8 @@
 /**
- * Sizes the Talos VMs (3 or 5) from the stack's own requests plus what Talos and Kubernetes take
- * on every node. Every node is control plane + worker, so each carries the full per-node
- * overhead. The four sized services follow the placement plan (charts/common/placement.ts,
+ * Sizes the Talos VMs from the stack's own requests plus what Talos and Kubernetes take on every
+ * node. Every node gets a control plane's size and overhead, workers too: the placement may put
+ * any service group on any node, and a worker's smaller share (no API server or etcd, 384 instead
+ * of 512 MiB systemReserved) is left as headroom rather than a second VM size. The four sized services follow the placement plan (charts/common/placement.ts,
  * enforced by pod affinity); the tool's add-on pods (exporters, syslog gateway, storage,
  * backups) are read from the charts and budgeted on every node, since they may land anywhere.
  * Figures and sources: research/proxmox-talos.md §2.2 (Talos v1.13.0 source).
@@ -189,6 +190,9 @@ export function talosVmSizing(site: Site): TalosVmSizing {
         ? `the stack's requests fit on ${spelled(nodeCount - 1)} nodes, ${isMultiHost(site) ? 'but the placement pins each service group to its VM (several hosts), so a group whose VM is down waits for it' : 'so it can be rescheduled when one node is down'}`
         : `with one node down the stack's requests do not fit on the other ${spelled(nodeCount - 1)}; nodes of ${sizeForOneNodeDown.cores} cores / ${sizeForOneNodeDown.memoryGiB} GiB would`,
       'local-path volumes live on one node\'s data disk and the placement keeps groups apart: a service whose node is down waits for that node whatever the CPU/memory headroom',
+      ...(site.talos.nodes.some((n) => n.role === 'worker')
+        ? ['workers get the control-plane size: any node may carry any placement group, and what a worker does not run (API server, controller manager, scheduler, etcd) stays as headroom']
+        : []),
       `data disk: the largest placement group's volumes (${maxColocatedStorage} GiB) and the etcd snapshot volume (${addOnStorageGiB} GiB), plus ${Math.round((DATA_DISK_HEADROOM - 1) * 100)} %`,
     ],
   };

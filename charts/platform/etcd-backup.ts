@@ -11,7 +11,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { cronRunsPerDay, type Site } from '../../site';
+import { controlPlanes, cronRunsPerDay, type Site } from '../../site';
 import { ETCD_BACKEND_QUOTA_GIB } from '../common/cluster-contract';
 import { componentLabels, selectorLabels } from '../common/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
@@ -114,8 +114,8 @@ export class EtcdBackup extends Chart {
                   name: 'snapshot',
                   image: `${PLATFORM_VERSIONS.talosctlRepository}:${talosVersion}`,
                   imagePullPolicy: 'IfNotPresent',
-                  // One member's snapshot is the whole database; the first node is the one asked.
-                  args: ['--nodes', site.talos.nodes[0].address, 'etcd', 'snapshot', `${BACKUP_DIR}/etcd.snapshot`],
+                  // One member's snapshot is the whole database; the first control plane is the one asked.
+                  args: ['--nodes', controlPlanes(site)[0].address, 'etcd', 'snapshot', `${BACKUP_DIR}/etcd.snapshot`],
                   env: [{ name: 'TALOSCONFIG', value: `${TALOS_SECRET_DIR}/config` }],
                   securityContext: restrictedContainerSecurity(),
                   resources,

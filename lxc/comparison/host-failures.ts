@@ -1,14 +1,14 @@
 /**
  * What losing each Proxmox host does to the two paths. The LXC path lives on proxmox.node alone;
- * the Talos VMs follow talos.nodes[].host. Every Talos node is a control plane, so a lost host
- * takes its VMs' etcd members with it; the cluster keeps working while the rest hold a majority.
+ * the Talos VMs follow talos.nodes[].host. A lost host takes the etcd members of its control
+ * planes with it; the cluster keeps working while the rest hold a majority.
  * The four stack services keep the VM the placement plan gives them (talos/vm-sizing.ts
  * plannedServices; with several hosts charts/common/placement.ts pins each group to its VM by
  * node affinity, so the plan is where they run): their volumes are local-path volumes on that VM's data disk (the tool always
  * provisions the StorageClass with local-path-provisioner), so a service on a lost host waits for
  * it, while the add-on pods are rescheduled on the remaining VMs.
  */
-import { etcdQuorum, proxmoxHosts, talosNodesOn, type Site } from '../../site';
+import { controlPlanes, etcdQuorum, proxmoxHosts, talosNodesOn, type Site } from '../../site';
 import { wordList } from '../../site/words';
 
 export { wordList };
@@ -19,13 +19,15 @@ export interface HostFailure {
   readonly node: string;
   /** The Talos VMs on it (hostnames, in site order). */
   readonly talosVms: readonly string[];
-  /** etcd members (one per Talos node), those left with this host down, and the majority etcd needs. */
+  /** Talos VMs of the whole site, on every host. */
+  readonly allVms: number;
+  /** etcd members (one per control plane), those left with this host down, and the majority etcd needs. */
   readonly etcd: { readonly members: number; readonly left: number; readonly quorum: number; readonly keepsQuorum: boolean };
   /** Stack services the placement plan puts on its VMs: down until the host is back. */
   readonly servicesDown: readonly string[];
   /** The VMs among talosVms that carry those services. */
   readonly serviceVms: readonly string[];
-  /** talos.nodes[0] when it runs here: the etcd snapshot job reads etcd through it. */
+  /** The first control plane when it runs here: the etcd snapshot job reads etcd through it. */
   readonly snapshotNode?: string;
   /** False only for proxmox.node, where the containers run. */
   readonly lxcSurvives: boolean;
@@ -36,21 +38,24 @@ export interface HostFailure {
 /** One entry per Proxmox host, proxmox.node first. */
 export function hostFailures(site: Site): HostFailure[] {
   const planned = new Map(talosVmSizing(site).nodes.map((n) => [n.hostname, n.plannedServices]));
-  const members = site.talos.nodes.length;
+  const members = controlPlanes(site).length;
   const quorum = etcdQuorum(members);
+  const snapshotSource = controlPlanes(site)[0].hostname;
   return proxmoxHosts(site).map(({ node }) => {
-    const talosVms = talosNodesOn(site, node).map((n) => n.hostname);
-    const left = members - talosVms.length;
+    const onHost = talosNodesOn(site, node);
+    const talosVms = onHost.map((n) => n.hostname);
+    const left = members - onHost.filter((n) => n.role === 'controlplane').length;
     const servicesDown = talosVms.flatMap((vm) => planned.get(vm) ?? []);
     const serviceVms = talosVms.filter((vm) => (planned.get(vm) ?? []).length > 0);
     const keepsQuorum = left >= quorum;
     return {
       node,
       talosVms,
+      allVms: site.talos.nodes.length,
       etcd: { members, left, quorum, keepsQuorum },
       servicesDown,
       serviceVms,
-      snapshotNode: talosVms.find((vm) => vm === site.talos.nodes[0].hostname),
+      snapshotNode: talosVms.find((vm) => vm === snapshotSource),
       lxcSurvives: node !== site.proxmox.node,
       talosSurvives: keepsQuorum && servicesDown.length === 0,
     };

@@ -5,7 +5,7 @@
  * arithmetic shown, availability, operations and the config differences. COMPARISON.md, comparison.json and the chart all
  * render this one object.
  */
-import { etcdQuorum, isMultiHost, talosNodesOn, type Site } from '../../site';
+import { controlPlanes, etcdQuorum, isMultiHost, talosNodesOn, type Site } from '../../site';
 import { talosVmSizing, type TalosVmSizing } from '../../talos/vm-sizing';
 import { lxcContainers } from '../containers';
 import { type ConfigDifference, pathDifferences } from '../parity';
@@ -331,10 +331,11 @@ function availability(site: Site): AvailabilityRow[] {
   const t = talosVmSizing(site);
   const others = lxcContainers(site).length - 1;
   const n = t.nodes.length;
+  const members = controlPlanes(site).length;
   // Every claim is a local-path volume (the site's StorageClass is local-path-provisioner's, whatever its name).
   const vmDown = t.fitsWithOneNodeDown
     ? `the other ${n - 1} VMs have room for every request, but local-path volumes pin each service to its VM: the services on the lost VM wait for it`
-    : `the other ${n - 1} VMs lack room for the lost VM's requests (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM would do), and local-path volumes pin each service to its VM anyway: the services on the lost VM stay down; the cluster (etcd ${etcdQuorum(n)} of ${n}) stays up`;
+    : `the other ${n - 1} VMs lack room for the lost VM's requests (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM would do), and local-path volumes pin each service to its VM anyway: the services on the lost VM stay down; the cluster (etcd ${etcdQuorum(members)} of ${members}) stays up`;
   return [
     { failure: 'one guest lost (container or VM)', lxc: `that container's service is down; the other ${others} keep running`, talos: vmDown },
     { failure: 'guest OS / platform upgrade', lxc: 'each container restarts on its own, one service at a time', talos: 'rolling, one VM at a time; the services on the VM being upgraded are down meanwhile' },
@@ -355,20 +356,20 @@ function talosHostLoss(f: HostFailure, t: TalosVmSizing, storageClass: string): 
   const { members: n, left, quorum, keepsQuorum } = f.etcd;
   const k = f.talosVms.length;
   if (k === 0) return `not affected: no Talos VM runs on ${f.node}`;
-  if (left === 0) return `everything down: all ${n} VMs run on ${f.node}`;
+  if (k === f.allVms) return `everything down: all ${k} VMs run on ${f.node}`;
   const vms = f.talosVms.join(', ');
-  const down = `${vms} down (${k} of ${n} VMs); etcd ${keepsQuorum ? 'keeps' : 'loses'} quorum (${left} of ${n} members left, ${quorum} needed)`;
+  const down = `${vms} down (${k} of ${f.allVms} VMs); etcd ${keepsQuorum ? 'keeps' : 'loses'} quorum (${left} of ${n} members left, ${quorum} needed)`;
   const services = f.servicesDown.join(', ');
   const one = f.servicesDown.length === 1;
   if (!keepsQuorum) {
     return `${down}: the Kubernetes API stops and nothing is rescheduled until ${f.node} is back; `
       + (f.servicesDown.length > 0 ? `${services} (planned on ${vms}) ${one ? 'is' : 'are'} down, the` : 'no stack service is planned there; the')
-      + ` services on the other VMs keep running, unmanaged. Keeping etcd up needs at most ${n - quorum} of the ${n} VMs on one host, so at least ${Math.ceil(n / (n - quorum))} hosts`;
+      + ` services on the other VMs keep running, unmanaged. Keeping etcd up needs at most ${n - quorum} of the ${n} control planes on one host, so at least ${Math.ceil(n / (n - quorum))} hosts`;
   }
-  // The snapshot job reads etcd through talos.nodes[0] (charts/platform/etcd-backup.ts); its
+  // The snapshot job reads etcd through the first control plane (charts/platform/etcd-backup.ts); its
   // volume is local-path too, on whichever VM its first job ran.
   const snapshots = f.snapshotNode
-    ? `the etcd snapshots stop until ${f.node} is back: the backup job reads etcd through talos.nodes[0], ${f.snapshotNode}`
+    ? `the etcd snapshots stop until ${f.node} is back: the backup job reads etcd through the first control plane, ${f.snapshotNode}`
     : `the etcd snapshots only if their volume is not on ${vms}`;
   const stays = `${down}: the cluster stays up and the add-on pods move to the other VMs (${snapshots})`;
   if (f.servicesDown.length === 0) return `${stays}; no stack service is planned on ${vms}: every service keeps running`;

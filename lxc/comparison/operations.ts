@@ -56,7 +56,7 @@ export function operationsRows(site: Site): OperationsRow[] {
   const multiHost = isMultiHost(site);
   const scripts = talos.scripts;
   const failures = hostFailures(site);
-  const quorum = failures[0].etcd.quorum;
+  const { quorum, members } = failures[0].etcd;
   const carrying = failures.filter((f) => f.talosVms.length > 0);
   const spread = carrying.map((f) => `${f.node}: ${f.talosVms.length}`).join(', ');
   const losesQuorum = failures.filter((f) => !f.etcd.keepsQuorum);
@@ -126,13 +126,13 @@ export function operationsRows(site: Site): OperationsRow[] {
         : { value: `${plan.containers.length} containers (one service each) on 1 host`, source: 'generated: container count' },
       talos: multiHost
         ? {
-          value: `${nodes} VMs + 1 cluster control plane (etcd quorum ${quorum} of ${nodes}, API, CNI) on ${carrying.length} hosts (${spread}): `
+          value: `${nodes} VMs + 1 cluster control plane (etcd quorum ${quorum} of ${members}, API, CNI) on ${carrying.length} hosts (${spread}): `
             + (losesQuorum.length === 0
               ? 'etcd keeps quorum with any one host down'
-              : `etcd loses quorum with ${wordList(losesQuorum.map((f) => `${f.node} (${f.talosVms.length} of the ${nodes} VMs)`))} down`),
-          source: 'generated: node count and talos.nodes[].host; quorum = floor(n/2)+1',
+              : `etcd loses quorum with ${wordList(losesQuorum.map((f) => `${f.node} (${f.etcd.members - f.etcd.left} of the ${members} control planes)`))} down`),
+          source: 'generated: node count, roles and talos.nodes[].host; quorum = floor(control planes/2)+1',
         }
-        : { value: `${nodes} VMs + 1 cluster control plane (etcd quorum ${quorum} of ${nodes}, API, CNI) on 1 host`, source: `generated: node count; quorum = floor(n/2)+1` },
+        : { value: `${nodes} VMs + 1 cluster control plane (etcd quorum ${quorum} of ${members}, API, CNI) on 1 host`, source: `generated: node count; quorum = floor(n/2)+1` },
     },
   ];
 }

@@ -168,11 +168,20 @@ describe('backups', () => {
     expect(size({ backups: { schedule: '15,45 1 * * 1-5' } })).toBe('30Gi'); // 7 x 2 + 1 = 15 copies
   });
 
-  test('the etcd snapshot asks the first Talos node with the Talos release\'s talosctl', () => {
+  test('the etcd snapshot asks the first control plane with the Talos release\'s talosctl', () => {
     const cron = one(objectsFor(), 'CronJob', 'etcd-backup') as any;
     const snapshot = cron.spec.jobTemplate.spec.template.spec.initContainers[0];
     expect(snapshot.image).toBe('ghcr.io/siderolabs/talosctl:v1.13.9');
     expect(snapshot.args).toEqual(['--nodes', '10.70.0.21', 'etcd', 'snapshot', '/backup/etcd.snapshot']);
+  });
+
+  test('the etcd snapshot asks the first control plane, not a worker listed before it', () => {
+    const nodes = [
+      { hostname: 'talos-w-1', address: '10.70.0.31', vmid: 231, role: 'worker' },
+      ...[1, 2, 3].map((i) => ({ hostname: `talos-cp-${i}`, address: `10.70.0.2${i}`, vmid: 210 + i })),
+    ];
+    const cron = one(objectsFor({ talos: { nodes } }), 'CronJob', 'etcd-backup') as any;
+    expect(cron.spec.jobTemplate.spec.template.spec.initContainers[0].args).toEqual(['--nodes', '10.70.0.21', 'etcd', 'snapshot', '/backup/etcd.snapshot']);
   });
 
   test('no Velero Schedule or namespace unless backups.velero is set', () => {

@@ -9,6 +9,7 @@ import { operationsRows } from '../../lxc/comparison/operations';
 import { parseSite, type Site, type SiteInput } from '../../site';
 import { talosVmSizing } from '../../talos/vm-sizing';
 import { SECOND_SITE } from '../support/second-site';
+import { WORKERS_SITE, WORKERS_SITE_INPUT } from '../support/workers-site';
 
 const hostRow = (site: Site, node: string) => computeComparison(site).availability.find((a) => a.failure.startsWith(`${node} lost`));
 const failureDomains = (site: Site) => operationsRows(site).find((o) => o.aspect === 'Failure domains')!;
@@ -47,9 +48,9 @@ describe('The second site: one Talos VM on each of three hosts', () => {
     expect(talos).toMatch(new RegExp(`^${vm} down \\(1 of 3 VMs\\); etcd keeps quorum \\(2 of 3 members left, 2 needed\\): the cluster stays up`));
     expect(talos).toContain(`; ${services.join(', ')} wait${services.length === 1 ? 's' : ''} for ${node}: the placement holds`);
     expect(talos).toContain(`on ${vm} (required node affinity), and ${services.length === 1 ? 'its volume' : 'their volumes'} (StorageClass node-disk, local-path-provisioner) stay`);
-    // Only kube-a's host stops the etcd snapshots: the backup job reads etcd through talos.nodes[0].
+    // Only kube-a's host stops the etcd snapshots: the backup job reads etcd through the first control plane.
     expect(talos).toContain(vm === 'kube-a'
-      ? '(the etcd snapshots stop until hv-east is back: the backup job reads etcd through talos.nodes[0], kube-a)'
+      ? '(the etcd snapshots stop until hv-east is back: the backup job reads etcd through the first control plane, kube-a)'
       : `(the etcd snapshots only if their volume is not on ${vm})`);
     // Services planned elsewhere are not named as stopped.
     const elsewhere = site.talos.nodes.filter((n) => n.hostname !== vm).flatMap((n) => planned(site, n.hostname));
@@ -97,7 +98,7 @@ describe('Two of three control planes on one host', () => {
     const services = [...planned(site, 'kube-a'), ...planned(site, 'kube-b')];
     expect(talos).toMatch(/^kube-a, kube-b down \(2 of 3 VMs\); etcd loses quorum \(1 of 3 members left, 2 needed\): the Kubernetes API stops/);
     expect(talos).toContain(`${services.join(', ')} (planned on kube-a, kube-b) are down, the services on the other VMs keep running, unmanaged`);
-    expect(talos).toContain('Keeping etcd up needs at most 1 of the 3 VMs on one host');
+    expect(talos).toContain('Keeping etcd up needs at most 1 of the 3 control planes on one host');
   });
 
   test('losing the other host keeps quorum', () => {
@@ -108,7 +109,7 @@ describe('Two of three control planes on one host', () => {
   test('the headline and the failure-domains row say which host takes etcd down', () => {
     expect(comparisonHeadline(site)).toContain('Neither path survives the loss of hv-east. Only the LXC path survives the loss of hv-north. '
       + 'The Talos cluster loses etcd quorum with hv-east down and keeps it with hv-north down');
-    expect(failureDomains(site).talos.value).toMatch(/on 2 hosts \(hv-east: 2, hv-north: 1\): etcd loses quorum with hv-east \(2 of the 3 VMs\) down$/);
+    expect(failureDomains(site).talos.value).toMatch(/on 2 hosts \(hv-east: 2, hv-north: 1\): etcd loses quorum with hv-east \(2 of the 3 control planes\) down$/);
   });
 });
 
@@ -162,9 +163,9 @@ describe('Five control planes, two on each of two hosts', () => {
     expect(talos).toContain('(the etcd snapshots only if their volume is not on talos-cp-3, talos-cp-4)');
   });
 
-  test('the host of talos.nodes[0] stops the etcd snapshots, and its two service VMs need room for both', () => {
+  test('the host of the first control plane stops the etcd snapshots, and its two service VMs need room for both', () => {
     const talos = hostRow(site, 'pve01')!.talos;
-    expect(talos).toContain('(the etcd snapshots stop until pve01 is back: the backup job reads etcd through talos.nodes[0], talos-cp-1)');
+    expect(talos).toContain('(the etcd snapshots stop until pve01 is back: the backup job reads etcd through the first control plane, talos-cp-1)');
     expect(talos).toContain('on talos-cp-1, talos-cp-2 (required node affinity)');
     expect(talos).toContain('room on the other VMs for the requests of 2 lost ones');
   });
@@ -188,10 +189,43 @@ describe('The default site: one host', () => {
 
   test('hostFailures agrees: all VMs on pve01, no etcd member left', () => {
     expect(hostFailures(site)).toEqual([{
-      node: 'pve01', talosVms: ['talos-cp-1', 'talos-cp-2', 'talos-cp-3'], etcd: { members: 3, left: 0, quorum: 2, keepsQuorum: false },
+      node: 'pve01', talosVms: ['talos-cp-1', 'talos-cp-2', 'talos-cp-3'], allVms: 3, etcd: { members: 3, left: 0, quorum: 2, keepsQuorum: false },
       servicesDown: talosVmSizing(site).nodes.flatMap((n) => n.plannedServices),
       serviceVms: talosVmSizing(site).nodes.filter((n) => n.plannedServices.length > 0).map((n) => n.hostname),
       snapshotNode: 'talos-cp-1', lxcSurvives: false, talosSurvives: false,
     }]);
+  });
+});
+
+describe('Three control planes and two workers on three hosts', () => {
+  const site = WORKERS_SITE;
+
+  test('a host with a control plane and a worker loses two VMs but one etcd member', () => {
+    const [pve01] = hostFailures(site);
+    expect(pve01).toMatchObject({ node: 'pve01', talosVms: ['talos-cp-1', 'talos-w-1'], allVms: 5, etcd: { members: 3, left: 2, quorum: 2, keepsQuorum: true } });
+    expect(hostRow(site, 'pve01')!.talos).toMatch(/^talos-cp-1, talos-w-1 down \(2 of 5 VMs\); etcd keeps quorum \(2 of 3 members left, 2 needed\): the cluster stays up/);
+  });
+
+  test('etcd counts control planes only: quorum 2 of 3 with five VMs, and no host takes it down', () => {
+    expect(failureDomains(site).talos.value).toBe('5 VMs + 1 cluster control plane (etcd quorum 2 of 3, API, CNI) on 3 hosts (pve01: 2, pve02: 2, pve03: 1): etcd keeps quorum with any one host down');
+  });
+
+  test('the etcd snapshots follow the first control plane, not the first node of the list', () => {
+    const input = { ...WORKERS_SITE_INPUT, talos: { ...WORKERS_SITE_INPUT.talos, nodes: [...WORKERS_SITE_INPUT.talos!.nodes!].reverse() } };
+    const reversed = parseSite(input).site;
+    expect(reversed.talos.nodes[0].role).toBe('worker');
+    expect(hostFailures(reversed).map((f) => f.snapshotNode)).toEqual([undefined, undefined, 'talos-cp-3']);
+  });
+
+  test('workers alone on a host do not take etcd down, and the row says how many control planes one host may hold', () => {
+    // All three control planes on pve01, the workers on pve02 and pve03.
+    const input: SiteInput = {
+      ...WORKERS_SITE_INPUT,
+      talos: { nodes: WORKERS_SITE_INPUT.talos!.nodes!.map((n) => ({ ...n, host: { 'talos-w-1': 'pve02', 'talos-w-2': 'pve03' }[n.hostname] ?? 'pve01' })) },
+    };
+    const allOnOne = parseSite(input).site;
+    expect(hostRow(allOnOne, 'pve02')!.talos).toMatch(/^talos-w-1 down \(1 of 5 VMs\); etcd keeps quorum \(3 of 3 members left, 2 needed\)/);
+    expect(hostRow(allOnOne, 'pve01')!.talos).toMatch(/^talos-cp-1, talos-cp-2, talos-cp-3 down \(3 of 5 VMs\); etcd loses quorum \(0 of 3 members left, 2 needed\): the Kubernetes API stops/);
+    expect(hostRow(allOnOne, 'pve01')!.talos).toContain('Keeping etcd up needs at most 1 of the 3 control planes on one host, so at least 3 hosts');
   });
 });

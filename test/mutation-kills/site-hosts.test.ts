@@ -34,6 +34,29 @@ describe('control-plane count', () => {
     expect(siteProblems({ talos: { nodes: Array.from({ length: n }, (_, i) => node(i + 1)) } })).toEqual([]);
   });
 
+  test('workers do not count: two control planes and three workers are refused, naming the control planes and the way out', () => {
+    const nodes = [node(1), node(2), ...[3, 4, 5].map((i) => ({ ...node(i), role: 'worker' as const }))];
+    expect(siteProblems({ talos: { nodes } })).toEqual([{
+      path: 'talos.nodes', value: ['n1', 'n2'],
+      message: 'has 2 control-plane nodes: etcd needs both members, so losing either VM stops the cluster; give 3 or 5 (5 survives the loss of two) (change role: worker to controlplane on some nodes)',
+    }]);
+  });
+
+  test('three or five control planes take any number of workers', () => {
+    const workers = (n: number) => Array.from({ length: n }, (_, i) => ({ ...node(10 + i), role: 'worker' as const }));
+    expect(siteProblems({ talos: { nodes: [node(1), node(2), node(3), ...workers(1)] } })).toEqual([]);
+    expect(siteProblems({ talos: { nodes: [node(1), node(2), node(3), node(4), node(5), ...workers(4)] } })).toEqual([]);
+  });
+
+  test('four control planes with a worker get no worker hint (the count is too high, not too low)', () => {
+    const nodes = [node(1), node(2), node(3), node(4), { ...node(5), role: 'worker' as const }];
+    expect(siteProblems({ talos: { nodes } })[0].message).toMatch(/give 3 or 5 \(5 survives the loss of two\)$/);
+  });
+
+  test('a role other than controlplane or worker names the two', () => {
+    expect(() => parseSite({ talos: { nodes: [{ ...node(1), role: 'etcd' as never }, node(2), node(3)] } })).toThrow(/talos\.nodes\.0\.role/);
+  });
+
   test('etcd quorum is a majority', () => {
     expect([1, 2, 3, 4, 5].map(etcdQuorum)).toEqual([1, 2, 2, 3, 3]);
   });
@@ -119,6 +142,12 @@ describe('a host that holds etcd\'s quorum', () => {
     expect(advice(twoHosts)).toEqual([
       'talos.nodes[].host: pve01 carries 2 of the 3 control planes; losing it leaves 1 etcd member, below the quorum of 2, and the cluster stops. Put at most 1 on each host (that takes 3 hosts; the site has 2: add a host to survive losing one)',
     ]);
+  });
+
+  test('workers do not count towards a host\'s share of etcd: a control plane and two workers on one host are fine', () => {
+    const input = threeHosts([undefined, 'pve02', 'pve03']);
+    input.talos!.nodes!.push({ ...node(4, 'pve02'), role: 'worker' }, { ...node(5, 'pve02'), role: 'worker' });
+    expect(advice(input)).toEqual([]);
   });
 
   test('a single host is not advised about (it has no other choice)', () => {

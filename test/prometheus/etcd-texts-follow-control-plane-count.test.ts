@@ -1,7 +1,7 @@
 /**
- * The etcd and node texts follow talos.nodes (every Talos node is a control plane and an etcd
- * member): five members say "three of five" and that one loss leaves room for another, three say
- * "two of three" and "without redundancy". The quorum alert's threshold is counted from the
+ * The etcd and node texts follow the control planes of talos.nodes (each an etcd member): five
+ * members say "three of five" and that one loss leaves room for another, three say "two of three"
+ * and "without redundancy"; workers add nodes, not members. The quorum alert's threshold is counted from the
  * scraped members, so it is three of five there: promtool shows it.
  */
 import * as fs from 'node:fs';
@@ -15,6 +15,7 @@ import { etcdQuorum, parseSite, type Site } from '../../site';
 import { describeWithBinary, run } from '../support/binaries';
 import { tempDir } from '../support/synth-once';
 import { contentPanelsOf, type Json } from '../grafana/support';
+import { WORKERS_SITE } from '../support/workers-site';
 
 /** The default site with five control planes, 10.70.0.21-25, VMs 211-215. */
 const FIVE = parseSite({
@@ -50,6 +51,17 @@ describe('etcd quorum in the texts', () => {
     expect(definition(THREE, 'EtcdInsufficientMembers').runbook.meaning).toMatch(/^Fewer than two of the three members answer/);
     expect(annotation(THREE, 'KubeNodeNotReady').description).toContain('With one of three nodes down the cluster runs, without redundancy:');
     expect(nodeReadyPanel(THREE).description).toContain('with one of three down the cluster runs without redundancy.');
+  });
+
+  test('three control planes and two workers: three members, quorum two, and the node texts count five nodes', () => {
+    expect(etcdMembers(WORKERS_SITE)).toEqual({ total: 3, quorum: 2, spareAfterOneLoss: 0 });
+    expect(annotation(WORKERS_SITE, 'EtcdMemberDown').description).toContain('; two of three members keep quorum.');
+    expect(definition(WORKERS_SITE, 'EtcdInsufficientMembers').runbook.meaning).toMatch(/^Fewer than two of the three members answer/);
+    expect(annotation(WORKERS_SITE, 'KubeNodeNotReady').description).toContain(
+      'One of five nodes down: a worker takes only its pods; a control plane also takes one of the three etcd members, and the cluster runs on without redundancy:');
+    expect(definition(WORKERS_SITE, 'KubeNodeNotReady').runbook.meaning).toContain('etcd keeps quorum with two of three members (a worker is none of them).');
+    expect(nodeReadyPanel(WORKERS_SITE).description).toContain(
+      'with one of five down the cluster runs; a lost control plane also takes one of the three etcd members (then without redundancy).');
   });
 
   test('with five members no rule, runbook or Node ready panel speaks of three members', () => {

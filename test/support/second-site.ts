@@ -70,9 +70,9 @@ export const SECOND_SITE: SiteInput = {
     version: 'v1.13.8',
     vip: '172.20.42.40',
     nodes: [
-      { hostname: 'kube-a', address: '172.20.42.41', vmid: 441, host: 'hv-east' },
-      { hostname: 'kube-b', address: '172.20.42.42', vmid: 442, host: 'hv-west' },
-      { hostname: 'kube-c', address: '172.20.42.43', vmid: 443, host: 'hv-north' },
+      { hostname: 'kube-a', address: '172.20.42.41', vmid: 441, host: 'hv-east', role: 'controlplane' },
+      { hostname: 'kube-b', address: '172.20.42.42', vmid: 442, host: 'hv-west', role: 'controlplane' },
+      { hostname: 'kube-c', address: '172.20.42.43', vmid: 443, host: 'hv-north', role: 'controlplane' },
     ],
     installDisk: '/dev/vda',
     dataDisk: '/dev/vdb',

@@ -13,6 +13,7 @@ import { listFiles, manifestDirs, readObjects } from '../support/dist-tree';
 import { schemaVersionFor } from '../support/k8s-schemas';
 import { SCHEMA_LOCATION_TEMPLATE, writeKubeconformSchemas } from '../support/kubeconform-schemas';
 import { SECOND_SITE, SECOND_SITE_ENCRYPTED } from '../support/second-site';
+import { WORKERS_SITE_INPUT } from '../support/workers-site';
 import { decryptSopsYaml, generateAgeKeyPair, treeToObject } from '../../encryption';
 import { synthesizeAll } from '../../render/synthesize';
 import { pinnedModule } from './pins';
@@ -43,6 +44,7 @@ describeWithBinary('kubeconform', 'kubeconform -strict accepts every synthesized
   const sites = [
     ['the default site', undefined],
     ['the second site', writeSiteFile(tempDir('kubeconform-site-'), YAML.stringify(SECOND_SITE))],
+    ['three control planes and two workers on three hosts', writeSiteFile(tempDir('kubeconform-site-'), YAML.stringify(WORKERS_SITE_INPUT))],
   ] as const;
 
   test('is the pinned release', () => {

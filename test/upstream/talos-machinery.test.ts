@@ -19,6 +19,7 @@ import { installerImage } from '../../talos/schematic';
 import { synthesizeTalos } from '../../talos/synthesize-talos';
 import { describeWithBinary, run, toolPath } from '../support/binaries';
 import { SECOND_SITE } from '../support/second-site';
+import { WORKERS_SITE } from '../support/workers-site';
 import { tempDir } from '../support/synth-once';
 import { pinnedModule } from './pins';
 
@@ -45,27 +46,30 @@ function operatorPatch(site: Site, node: Site['talos']['nodes'][number]): string
   const prefix = site.network.cidr.split('/')[1];
   const mac = ['02', '00', ...[24, 16, 8, 0].map((shift) => ((node.vmid >>> shift) & 0xff).toString(16).padStart(2, '0'))].join(':');
   const largestClaim = Math.max(site.prometheus.storageGiB, site.grafana.storageGiB, site.loki.storageGiB, site.alertmanager.storageGiB);
+  // A worker (talosctl's worker.yaml) has no etcd, no Talos API access from pods, no API VIP,
+  // and no control-plane taint to lift.
+  const controlPlane = node.role === 'controlplane';
   const docs: unknown[] = [
     {
       machine: {
         kubelet: { extraArgs: { 'rotate-server-certificates': 'true' }, nodeIP: { validSubnets: [site.network.cidr] } },
-        features: { kubernetesTalosAPIAccess: { enabled: true, allowedRoles: ['os:etcd:backup'], allowedKubernetesNamespaces: ['etcd-backup'] } },
-        // MetalLB must announce from these nodes: drop gen config's exclude-from-external-load-balancers label.
-        nodeLabels: { $patch: 'delete' },
+        ...(controlPlane ? { features: { kubernetesTalosAPIAccess: { enabled: true, allowedRoles: ['os:etcd:backup'], allowedKubernetesNamespaces: ['etcd-backup'] } } } : {}),
+        // MetalLB must announce from these nodes: drop gen config's exclude-from-external-load-balancers label (control planes only).
+        ...(controlPlane ? { nodeLabels: { $patch: 'delete' } } : {}),
         // Machine and service logs to the log gateway's Talos listener on the log address.
         ...(site.integrations.logs.talos ? { logging: { destinations: [{ endpoint: `tcp://${site.loki.address}:5170/`, format: 'json_lines', extraTags: { host: node.hostname } }] } } : {}),
       },
       cluster: {
-        allowSchedulingOnControlPlanes: true,
+        ...(controlPlane ? { allowSchedulingOnControlPlanes: true } : {}),
         network: { cni: { name: 'flannel', flannel: { kubeNetworkPoliciesEnabled: true } } },
         // etcd's metrics for Prometheus on plain HTTP (Talos' documented way for kube-prometheus).
-        etcd: { advertisedSubnets: [site.network.cidr], extraArgs: { 'listen-metrics-urls': `http://${node.address}:2381` } },
+        ...(controlPlane ? { etcd: { advertisedSubnets: [site.network.cidr], extraArgs: { 'listen-metrics-urls': `http://${node.address}:2381` } } } : {}),
       },
     },
     { apiVersion: 'v1alpha1', kind: 'HostnameConfig', hostname: node.hostname, auto: { $patch: 'delete' } },
     { apiVersion: 'v1alpha1', kind: 'LinkAliasConfig', name: 'net0', selector: { match: `mac(link.permanent_addr) == "${mac}"` } },
     { apiVersion: 'v1alpha1', kind: 'LinkConfig', name: 'net0', addresses: [{ address: `${node.address}/${prefix}` }], routes: [{ gateway: site.network.gateway }] },
-    { apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: site.talos.vip, link: 'net0' },
+    ...(controlPlane ? [{ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: site.talos.vip, link: 'net0' }] : []),
     { apiVersion: 'v1alpha1', kind: 'ResolverConfig', nameservers: site.network.dnsServers.map((address) => ({ address })) },
     { apiVersion: 'v1alpha1', kind: 'TimeSyncConfig', ntp: { servers: site.network.ntpServers } },
     {
@@ -79,9 +83,9 @@ function operatorPatch(site: Site, node: Site['talos']['nodes'][number]): string
   return docs.map((d) => YAML.stringify(d)).join('---\n');
 }
 
-/** machinery's gen config path for a node of the site, from the bundle in talosDir and a patch file. */
-function generateWithMachinery(site: Site, talosDir: string, patches: string[]) {
-  return run('talos-check', ['generate', path.join(talosDir, 'secrets.yaml'), site.name, `https://${site.talos.vip}:6443`, site.kubernetes.version,
+/** machinery's gen config path for a node of the site (its role's config), from the bundle in talosDir and patch files. */
+function generateWithMachinery(site: Site, node: Site['talos']['nodes'][number], talosDir: string, patches: string[]) {
+  return run('talos-check', ['generate', ...(node.role === 'worker' ? ['--worker'] : []), path.join(talosDir, 'secrets.yaml'), site.name, `https://${site.talos.vip}:6443`, site.kubernetes.version,
     site.talos.version, site.talos.installDisk, installerImage(site.talos.extensions, site.talos.version), ...patches]);
 }
 
@@ -124,7 +128,12 @@ function differences(ours: Map<string, Doc>, theirs: Map<string, Doc>): string[]
 }
 
 describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs and bundle', () => {
-  const sites = [['the default site', parseSite({}).site], ['the second site', parseSite(SECOND_SITE).site], ['a site of five control planes on three hosts', FIVE_NODES_THREE_HOSTS]] as const;
+  const sites = [
+    ['the default site', parseSite({}).site],
+    ['the second site', parseSite(SECOND_SITE).site],
+    ['a site of five control planes on three hosts', FIVE_NODES_THREE_HOSTS],
+    ['a site of three control planes and two workers on three hosts', WORKERS_SITE],
+  ] as const;
 
   test('is built from the machinery module of the Talos release the sites use', () => {
     expect(pinnedModule('talos', 'github.com/siderolabs/talos/pkg/machinery')).toBe(parseSite({}).site.talos.version);
@@ -166,7 +175,7 @@ describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs
           patches.push(path.join(root, `topology-${node.hostname}.yaml`));
           fs.writeFileSync(patches[1], topology);
         }
-        const generated = generateWithMachinery(site, talosDir, patches);
+        const generated = generateWithMachinery(site, node, talosDir, patches);
         expect(generated.status).toBe(0);
         const diff = differences(documents(fs.readFileSync(nodeFile(node.hostname), 'utf8')), documents(generated.output));
         expect({ node: node.hostname, diff }).toEqual({ node: node.hostname, diff: Object.keys(ALLOWED_DIFFERENCES) });
@@ -235,11 +244,25 @@ describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs
       expect(result.output).toMatch(/broken-secrets\.yaml: invalid: .*\n.*certs\.os is invalid: failed to parse Ed25519 key/);
     });
 
+    test('a worker that lets pods use the Talos API (which only a control plane may) is rejected', async () => {
+      const workersRoot = tempDir('talos-bites-workers-');
+      await synthesizeTalos(WORKERS_SITE, { projectRoot: workersRoot, now: NOW });
+      const worker = WORKERS_SITE.talos.nodes.find((n) => n.role === 'worker')!;
+      const text = fs.readFileSync(path.join(workersRoot, '.secrets', 'talos', 'nodes', `${worker.hostname}.yaml`), 'utf8');
+      const broken = text.replace(/\n    features:\n/, '\n    features:\n        kubernetesTalosAPIAccess:\n            enabled: true\n            allowedRoles:\n                - os:etcd:backup\n            allowedKubernetesNamespaces:\n                - etcd-backup\n');
+      expect(broken).not.toBe(text);
+      const file = path.join(workersRoot, 'worker-api-access.yaml');
+      fs.writeFileSync(file, broken);
+      const result = run('talos-check', ['validate', 'cloud', file]);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/feature Kubernetes Talos API Access can only be enabled on control plane machines/);
+    });
+
     test('generation parity notices a value that does not follow the site', () => {
       const node = site.talos.nodes[0];
       const patch = path.join(root, 'patch.yaml');
       fs.writeFileSync(patch, operatorPatch({ ...site, network: { ...site.network, gateway: '10.70.0.254' } }, node));
-      const generated = generateWithMachinery(site, talosDir, [patch]);
+      const generated = generateWithMachinery(site, node, talosDir, [patch]);
       const diff = differences(documents(fs.readFileSync(path.join(talosDir, 'nodes', `${node.hostname}.yaml`), 'utf8')), documents(generated.output));
       expect(diff.sort()).toEqual(['LinkConfig/net0 routes[0].gateway', ...Object.keys(ALLOWED_DIFFERENCES)].sort());
     });

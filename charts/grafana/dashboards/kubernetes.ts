@@ -14,7 +14,7 @@
  */
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import type { Site } from '../../../site';
+import { workers, type Site } from '../../../site';
 import {
   DISK_FREE_RATIO_WARNING, ETCD_DB_QUOTA_RATIO_CRITICAL, ETCD_LEADER_CHANGES_WARNING, ETCD_LEADER_CHANGES_WINDOW,
 } from '../../common/thresholds';
@@ -38,6 +38,7 @@ const LEADER: dashboard.ValueMapping[] = [
 
 export function kubernetesDashboard(site: Site): dashboard.Dashboard {
   const etcd = etcdMembers(site);
+  const workerCount = workers(site).length;
   return buildDashboard({
     uid: DASHBOARD_UIDS.kubernetes,
     title: 'Kubernetes and Talos',
@@ -58,7 +59,9 @@ export function kubernetesDashboard(site: Site): dashboard.Dashboard {
         panels: [
           statPanel({
             title: 'Node ready', unit: units.NoUnit, mappings: READY, span: 12,
-            description: `The Ready condition of each node. NOT READY for 15 minutes fires KubeNodeNotReady; with one of ${spelled(etcd.total)} down the cluster runs ${roomAfterOneLoss(etcd, 'without redundancy')}.`,
+            description: `The Ready condition of each node. NOT READY for 15 minutes fires KubeNodeNotReady; ${workerCount === 0
+              ? `with one of ${spelled(etcd.total)} down the cluster runs ${roomAfterOneLoss(etcd, 'without redundancy')}.`
+              : `with one of ${spelled(etcd.total + workerCount)} down the cluster runs; a lost control plane also takes one of the ${spelled(etcd.total)} etcd members (then ${roomAfterOneLoss(etcd, 'without redundancy')}).`}`,
             queries: [{ expr: 'kube_node_status_condition{condition="Ready", status="true", node=~"$node"}', legend: '{{node}}', instant: true }],
           }),
           statPanel({

@@ -1,11 +1,11 @@
 /**
- * etcd on the Talos control-plane nodes, every node of talos.nodes (job etcd, Kubernetes only),
- * after etcd-mixin's alerts (etcd-io/etcd contrib/mixin): its thresholds; the texts count the
- * members and the quorum from talos.nodes. Metric names as etcd 3.6 registers them
+ * etcd on the Talos control-plane nodes (job etcd, Kubernetes only), after etcd-mixin's alerts
+ * (etcd-io/etcd contrib/mixin): its thresholds; the texts count the members and the quorum from
+ * the talos.nodes with role controlplane. Metric names as etcd 3.6 registers them
  * (server/etcdserver/metrics.go, server/storage/wal/metrics.go, server/storage/mvcc/metrics.go);
  * the backup's freshness from kube-state-metrics' CronJob metrics.
  */
-import { cronRunsPerDay, etcdQuorum, isMultiHost, type Site } from '../../../site';
+import { controlPlanes, cronRunsPerDay, etcdQuorum, isMultiHost, type Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import { ETCD_BACKUP_CRONJOB_NAME, ETCD_BACKUP_NAMESPACE } from '../../common/cluster-contract';
 import {
@@ -31,9 +31,9 @@ export function etcdBackupStaleSeconds(site: Site): number {
   return 2 * interval + 3600;
 }
 
-/** The etcd members (one per Talos node) and the votes a commit needs, for the texts. */
+/** The etcd members (one per control plane) and the votes a commit needs, for the texts. */
 export interface EtcdMembers {
-  /** Members: talos.nodes. */
+  /** Members: the control planes of talos.nodes. */
   readonly total: number;
   /** Members that must answer for etcd to commit: a majority. */
   readonly quorum: number;
@@ -42,7 +42,7 @@ export interface EtcdMembers {
 }
 
 export function etcdMembers(site: Site): EtcdMembers {
-  const total = site.talos.nodes.length;
+  const total = controlPlanes(site).length;
   const quorum = etcdQuorum(total);
   return { total, quorum, spareAfterOneLoss: Math.max(0, total - 1 - quorum) };
 }

@@ -9,15 +9,23 @@
  * that whole filesystem for every claim on it, so per-claim fill cannot be read; the disk itself
  * is watched by the hosts rules through node_exporter on the Talos nodes.
  */
-import type { Site } from '../../../site';
+import { workers, type Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import { APISERVER_ERROR_RATIO_WARNING, KUBELET_PODS_RATIO_WARNING } from '../../common/thresholds';
 import type { AlertDefinition } from './alert';
 import { spelled } from '../../../site/words';
-import { etcdMembers, roomAfterOneLoss } from './etcd';
+import { etcdMembers, roomAfterOneLoss, type EtcdMembers } from './etcd';
 import { talosVmHosts } from './proxmox';
 
 const dashboard = DASHBOARD_UIDS.kubernetes;
+
+/** What one node down means for the cluster: a control plane takes an etcd member with it, a worker does not. */
+function nodeDownEffect(site: Site, etcd: EtcdMembers): string {
+  const room = roomAfterOneLoss(etcd, 'without redundancy');
+  const w = workers(site).length;
+  if (w === 0) return `With one of ${spelled(etcd.total)} nodes down the cluster runs, ${room}`;
+  return `One of ${spelled(etcd.total + w)} nodes down: a worker takes only its pods; a control plane also takes one of the ${spelled(etcd.total)} etcd members, and the cluster runs on ${room}`;
+}
 
 export function kubernetesObjectRules(site: Site): AlertDefinition[] {
   const describe = (kind: string) => `\`kubectl -n <namespace> describe ${kind} <name>\` and \`kubectl -n <namespace> get events --sort-by=.lastTimestamp | tail -20\``;
@@ -94,10 +102,10 @@ export function kubernetesObjectRules(site: Site): AlertDefinition[] {
     {
       alert: 'KubeNodeNotReady', expr: 'kube_node_status_condition{condition="Ready",status="true"} == 0', for: '15m', severity: 'warning',
       summary: 'Node {{ $labels.node }} is not ready',
-      description: `Ready has been false or unknown for 15 minutes (ready = {{ $value }}). With one of ${spelled(etcd.total)} nodes down the cluster runs, ${roomAfterOneLoss(etcd, 'without redundancy')}: talosctl -n <node> health.`,
+      description: `Ready has been false or unknown for 15 minutes (ready = {{ $value }}). ${nodeDownEffect(site, etcd)}: talosctl -n <node> health.`,
       dashboard,
       runbook: {
-        meaning: `The kubelet of a node does not report Ready. Its pods are evicted after 5 minutes; etcd keeps quorum with ${spelled(etcd.quorum)} of ${spelled(etcd.total)} members.`,
+        meaning: `The kubelet of a node does not report Ready. Its pods are evicted after 5 minutes; etcd keeps quorum with ${spelled(etcd.quorum)} of ${spelled(etcd.total)} members${workers(site).length > 0 ? ' (a worker is none of them)' : ''}.`,
         check: ['`talosctl -n <node-ip> health`; `talosctl -n <node-ip> service kubelet`; `talosctl -n <node-ip> dmesg | tail -50`.', `On ${talosVmHosts(site)}: \`qm status <vmid>\` of the Talos VM.`],
         fix: [`A stopped VM: \`qm start <vmid>\`; a hung node: \`talosctl -n <node-ip> reboot\`; a broken kubelet config: re-apply the machine config (\`talosctl apply-config -n <node-ip> -f ${site.talos.secretsDir}/talos/nodes/<node>.yaml\`).`],
       },

@@ -3,8 +3,9 @@
 //
 //	talos-check validate <mode> <file>...   configloader + Validate(mode, WithLocal, WithStrict), as `talosctl validate --strict`
 //	talos-check secrets <file>              secrets.LoadBundle + Validate
-//	talos-check generate <secrets> <cluster-name> <endpoint> <kubernetes-version> <talos-version> <install-disk> <install-image> [patch-file...]
+//	talos-check generate [--worker] <secrets> <cluster-name> <endpoint> <kubernetes-version> <talos-version> <install-disk> <install-image> [patch-file...]
 //	                                        what `talosctl gen config --with-secrets … --config-patch @patch` writes for a control plane
+//	                                        (controlplane.yaml), or with --worker for a worker (worker.yaml)
 package main
 
 import (
@@ -104,8 +105,13 @@ func checkSecrets(args []string) error {
 }
 
 func generateConfig(args []string) error {
+	machineType := machine.TypeControlPlane
+	if len(args) > 0 && args[0] == "--worker" {
+		machineType = machine.TypeWorker
+		args = args[1:]
+	}
 	if len(args) < 7 {
-		return fmt.Errorf("usage: talos-check generate <secrets> <cluster-name> <endpoint> <kubernetes-version> <talos-version> <install-disk> <install-image> [patch-file...]")
+		return fmt.Errorf("usage: talos-check generate [--worker] <secrets> <cluster-name> <endpoint> <kubernetes-version> <talos-version> <install-disk> <install-image> [patch-file...]")
 	}
 	secretsBundle, err := secrets.LoadBundle(args[0])
 	if err != nil {
@@ -142,7 +148,7 @@ func generateConfig(args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := b.Serialize(encoder.CommentsDisabled, machine.TypeControlPlane)
+	out, err := b.Serialize(encoder.CommentsDisabled, machineType)
 	if err != nil {
 		return err
 	}
