@@ -14,6 +14,7 @@ import { PROMETHEUS_PASSWORD_FILE, PROMETHEUS_WEB_CONFIG_FILE } from '../charts/
 import { prometheusConfigYaml } from '../charts/prometheus/prometheus-config';
 import { prometheusRulesYaml, RULES_FILE_NAME } from '../charts/prometheus/rules';
 import { UPTIME_KUMA_API_KEY, UPTIME_KUMA_API_KEY_FILE } from '../charts/prometheus/uptime-kuma';
+import { REMOTE_WRITE_PASSWORD_KEY, REMOTE_WRITE_USERNAME_KEY, remoteWriteAuthDir, remoteWriteAuthSecrets } from '../charts/prometheus/remote-write';
 import { uptimeKumaInstances } from '../site/derived';
 import { alloySyslogConfig } from '../charts/syslog/alloy-config';
 import { PORTS, stackTopology, type StackTopology } from '../charts/topology';
@@ -135,6 +136,10 @@ function prometheusPayload(site: Site, topology: StackTopology): ContainerPayloa
       ...(uptimeKumaInstances(site).length > 0
         ? [{ path: UPTIME_KUMA_API_KEY_FILE, owner: 'prometheus', what: `the UptimeKuma API key for its /metrics (key ${UPTIME_KUMA_API_KEY} of Secret ${site.integrations.uptimeKuma.apiKeySecret}, plain text), mode 0640` }]
         : []),
+      ...remoteWriteAuthSecrets(site).flatMap((secret) => [REMOTE_WRITE_USERNAME_KEY, REMOTE_WRITE_PASSWORD_KEY].map((key) => ({
+        path: `${remoteWriteAuthDir(secret)}/${key}`, owner: 'prometheus',
+        what: `the remote-write ${key} (key ${key} of Secret ${secret}: ${site.prometheus.remoteWrite.filter((r) => r.authSecret === secret).map((r) => r.name).join(', ')}), plain text, mode 0640`,
+      }))),
     ],
   };
 }

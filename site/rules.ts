@@ -118,6 +118,17 @@ export const SITE_RULES: readonly Rule[] = [
     path, value: key,
     message: `VMID ${key} of ${owner} is already taken by ${first.owner} (${first.path}); every Proxmox VMID must be unique: change one of them`,
   })),
+  // Prometheus refuses two queues of one name (each labels its metrics remote_name=<name>).
+  ({ prometheus }) => duplicates(prometheus.remoteWrite.map((r, i) => ({ key: r.name, path: `prometheus.remoteWrite.${i}.name`, owner: r.url })))
+    .map(({ path, key, first }) => ({ path, value: key, message: `is already the name of ${first.path.replace(/\.name$/, '')} (${first.owner}); give each remote write its own name` })),
+  // Headers Prometheus sets itself or takes from basic_auth: it refuses the config (prometheus config/config.go reservedHeaders).
+  ({ prometheus }) => prometheus.remoteWrite.flatMap((r, i) => Object.keys(r.headers ?? {}).flatMap((h) => {
+    const lower = h.toLowerCase();
+    if (lower === 'authorization') return [{ path: `prometheus.remoteWrite.${i}.headers`, value: h, message: 'is set from credentials, not a header: put username and password into the Secret named by authSecret' }];
+    return RESERVED_REMOTE_WRITE_HEADERS.includes(lower)
+      ? [{ path: `prometheus.remoteWrite.${i}.headers`, value: h, message: 'is a header Prometheus sets itself on every push; remove it (tenant headers such as X-Scope-OrgID are fine)' }]
+      : [];
+  })),
   ({ talos }) => duplicates(talos.nodes.map((n, i) => ({ key: n.hostname, path: `talos.nodes.${i}.hostname`, owner: 'a node' })))
     .map(({ path, key, first }) => ({ path, value: key, message: `hostname is used twice (also ${first.path}); every node needs its own` })),
   // A guest on a service, node or VIP address (or on another guest's, or the Proxmox host's) is a typo.
@@ -206,17 +217,19 @@ export const SITE_RULES: readonly Rule[] = [
       { name: site.alertmanager.webAuthSecret, kind: 'alertmanager-web-auth', path: 'alertmanager.webAuthSecret' },
       { name: site.prometheus.webAuthSecret, kind: 'prometheus-web-auth', path: 'prometheus.webAuthSecret' },
       { name: PVE_EXPORTER_SECRET, kind: 'pve-exporter', path: '(pve_exporter token)' },
-      // Secrets with key "url" or "password" may serve several receivers of their kind.
+      // Secrets with key "url" or "password" may serve several receivers of their kind, and one
+      // username/password pair several remote storages.
       ...site.alertmanager.receivers.webhooks.flatMap((w, i) => (w.urlSecret ? [{ name: w.urlSecret, kind: 'url', path: `alertmanager.receivers.webhooks.${i}.urlSecret` }] : [])),
       ...(site.alertmanager.heartbeat ? [{ name: site.alertmanager.heartbeat.urlSecret, kind: 'url', path: 'alertmanager.heartbeat.urlSecret' }] : []),
       ...site.alertmanager.receivers.emails.flatMap((e, i) => (e.authPasswordSecret ? [{ name: e.authPasswordSecret, kind: 'smtp-password', path: `alertmanager.receivers.emails.${i}.authPasswordSecret` }] : [])),
       ...(site.integrations.uptimeKuma.enabled ? [{ name: site.integrations.uptimeKuma.apiKeySecret, kind: 'uptime-kuma-api-key', path: 'integrations.uptimeKuma.apiKeySecret' }] : []),
+      ...site.prometheus.remoteWrite.flatMap((r, i) => (r.authSecret ? [{ name: r.authSecret, kind: 'remote-write', path: `prometheus.remoteWrite.${i}.authSecret` }] : [])),
     ];
     const first = new Map<string, (typeof uses)[number]>();
     return uses.flatMap((u) => {
       const owner = first.get(u.name);
       if (!owner) { first.set(u.name, u); return []; }
-      const shared = owner.kind === u.kind && (u.kind === 'url' || u.kind === 'smtp-password');
+      const shared = owner.kind === u.kind && (u.kind === 'url' || u.kind === 'smtp-password' || u.kind === 'remote-write');
       return shared ? [] : [{ path: u.path, value: u.name, message: `is already the Secret of ${owner.path} in namespace ${ns}, which holds other keys; give each its own Secret name` }];
     });
   },
@@ -257,6 +270,13 @@ export const SITE_RULES: readonly Rule[] = [
 ];
 
 /** Entries whose key appeared before, with the first owner of the key (one pass, a Map). */
+/** Headers Prometheus 3 refuses in remote_write.headers (config/config.go reservedHeaders; authorization apart). */
+const RESERVED_REMOTE_WRITE_HEADERS = [
+  'host', 'content-encoding', 'content-length', 'content-type', 'user-agent', 'connection', 'keep-alive', 'proxy-authenticate',
+  'proxy-authorization', 'www-authenticate', 'accept-encoding', 'x-prometheus-remote-write-version', 'x-prometheus-remote-read-version',
+  'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256',
+];
+
 function duplicates<K, T extends { key: K; path: string; owner: string }>(entries: readonly T[]): (T & { first: T })[] {
   const seen = new Map<K, T>();
   const found: (T & { first: T })[] = [];

@@ -63,6 +63,15 @@ const talosNode = z.strictObject({
 
 const bridgeName = z.string().regex(/^vmbr\d+$/, { error: 'expected a Proxmox bridge name such as vmbr0' });
 
+/** A remote storage Prometheus pushes every sample to (Mimir, Thanos Receive, VictoriaMetrics, another Prometheus). */
+const remoteWrite = z.strictObject({
+  name: dnsLabel.describe('Name of the queue: Prometheus\' remote_name label on its metrics and alerts'),
+  url: httpUrl.describe('The receiver\'s push endpoint, e.g. https://mimir.example.com/api/v1/push, http://thanos-receive:19291/api/v1/receive'),
+  authSecret: dnsLabel.optional().describe('Secret in the stack namespace with keys username and password for HTTP basic auth (made by the operator; on LXC the files /etc/prometheus/remote-write/<secret>/username and password); default: no authentication'),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'expected an HTTP header name such as X-Scope-OrgID' }), z.string()).optional()
+    .describe('Extra HTTP headers on every push, e.g. X-Scope-OrgID: <tenant> for Mimir or THANOS-TENANT for Thanos Receive; not Authorization or the headers Prometheus sets itself'),
+});
+
 /** A further Proxmox host of the same Proxmox cluster; proxmox.node is the first. */
 const proxmoxHost = z.strictObject({
   node: dnsLabel.describe('Proxmox node name; the Talos nodes on it get it as their topology zone'),
@@ -130,6 +139,7 @@ export const SiteSchema = z.strictObject({
     evaluationInterval: duration.default('30s'),
     webAuthSecret: dnsLabel.default('prometheus-web-auth').describe('Secret with web.yml (bcrypt basic_auth_users) and password for clients (Grafana, its own scrape, its probes)'),
     externalUrl: httpUrl.optional().describe('URL in the links Prometheus generates (alert sources in notifications); default http://<address>:9090/'),
+    remoteWrite: z.array(remoteWrite).default([]).describe('Remote storages Prometheus also writes every sample to, each with the external label site=<name>; its own TSDB and retention stay as they are'),
   }).prefault({}),
 
   grafana: z.strictObject({

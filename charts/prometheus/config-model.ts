@@ -9,7 +9,16 @@ export interface PrometheusConfig {
   storage: { tsdb: { retention: { time: string; size: string } } };
   alerting: { alertmanagers: AlertmanagerEndpoint[] };
   rule_files: string[];
+  /** Left out when the site writes nowhere (prometheus.remoteWrite empty). */
+  remote_write?: RemoteWriteConfig[];
   scrape_configs: ScrapeConfig[];
+}
+
+export interface RemoteWriteConfig {
+  name: string;
+  url: string;
+  basic_auth?: { username_file: string; password_file: string };
+  headers?: Record<string, string>;
 }
 
 export interface AlertmanagerEndpoint {

@@ -6,6 +6,7 @@ import type { PrometheusConfig, RelabelConfig, ScrapeConfig } from './config-mod
 import { PROMETHEUS_PASSWORD_FILE } from './prometheus-args';
 import { blackboxProbes, nodeExporterTargets, pveApiTargets } from './scrape-targets';
 import { uptimeKumaScrapeJobs } from './uptime-kuma';
+import { remoteWriteConfigs } from './remote-write';
 
 /** Username Prometheus and Grafana use against Alertmanager's basic auth. */
 export const ALERTMANAGER_CLIENT_USER = 'monitoring';
@@ -50,6 +51,7 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
     // annotations); on LXC Alloy listens beside Loki in the Loki container.
     ...(topology.platform === 'kubernetes' ? kubernetesJobs(site) : [staticJob(SYSLOG_GATEWAY_JOB, `${site.loki.address}:${PORTS.alloy}`)]),
   ];
+  const remote = remoteWriteConfigs(site);
   return {
     global: {
       scrape_interval: site.prometheus.scrapeInterval,
@@ -62,6 +64,7 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
       alertmanagers: [{ scheme: 'http', basic_auth: alertmanagerAuth, static_configs: [{ targets: [topology.alertmanager] }] }],
     },
     rule_files: [`${topology.prometheusRulesDir}/*.yml`],
+    ...(remote ? { remote_write: remote } : {}),
     scrape_configs: scrape,
   };
 }

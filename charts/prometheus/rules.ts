@@ -21,6 +21,7 @@ import { kubernetesObjectRules } from './rules/kubernetes';
 import { lokiRules } from './rules/loki';
 import { probeRules } from './rules/probes';
 import { prometheusSelfRules } from './rules/prometheus-self';
+import { remoteWriteRuleGroups } from './remote-write';
 import { proxmoxRules } from './rules/proxmox';
 import { stackRules } from './rules/stack';
 import { uptimeKumaRuleGroups } from './uptime-kuma';
@@ -49,6 +50,7 @@ export function alertDefinitionGroups(site: Site, platform: Platform): AlertDefi
     proxmoxRules(site),
     probeRules(site),
     ...uptimeKumaRuleGroups(site),
+    ...remoteWriteRuleGroups(site),
     ...(platform === 'kubernetes' ? [{ name: 'kubernetes', rules: [...kubernetesObjectRules(site), ...etcdRules(site), ...alloyRules(site)] }] : []),
   ];
 }

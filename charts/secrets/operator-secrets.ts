@@ -1,12 +1,13 @@
 /**
  * Secrets the site names but only the operator can fill: credentials issued elsewhere (the
  * pve_exporter API token, receiver webhook URLs with tokens in them, SMTP passwords, the dead man's
- * switch URL, the UptimeKuma API key). With SOPS encryption each becomes an encrypted placeholder file in dist/ that the
+ * switch URL, the UptimeKuma API key, remote-write credentials). With SOPS encryption each becomes an encrypted placeholder file in dist/ that the
  * operator edits with `sops`; synth keeps what they wrote and never generates these values.
  */
 import type { Site } from '../../site';
 import { PVE_EXPORTER_SECRET, uptimeKumaInstances } from '../../site/derived';
 import { UPTIME_KUMA_API_KEY } from '../prometheus/uptime-kuma';
+import { REMOTE_WRITE_PASSWORD_KEY, REMOTE_WRITE_USERNAME_KEY } from '../prometheus/remote-write';
 
 /** The value a placeholder carries until the operator replaces it (an `.invalid` host never resolves). */
 export const PLACEHOLDER_URL = 'https://replace-with-sops.invalid/edit-this-secret';
@@ -41,6 +42,9 @@ export function operatorSecretSpecs(site: Site): OperatorSecretSpec[] {
     ...(uptimeKumaInstances(site).length > 0
       ? [{ name: site.integrations.uptimeKuma.apiKeySecret, namespace, usedBy: 'Prometheus\' scrape of UptimeKuma /metrics (an UptimeKuma API key, Settings > API Keys)', placeholder: { [UPTIME_KUMA_API_KEY]: PLACEHOLDER_VALUE } }]
       : []),
+    ...site.prometheus.remoteWrite.flatMap((r) => (r.authSecret
+      ? [{ name: r.authSecret, namespace, usedBy: `Prometheus' remote write ${r.name} (${r.url}, HTTP basic auth)`, placeholder: { [REMOTE_WRITE_USERNAME_KEY]: PLACEHOLDER_VALUE, [REMOTE_WRITE_PASSWORD_KEY]: PLACEHOLDER_VALUE } }]
+      : [])),
   ];
   const byName = new Map<string, OperatorSecretSpec>();
   for (const spec of specs) {

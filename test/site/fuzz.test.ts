@@ -99,7 +99,8 @@ const SITE_SECTIONS = new Set(Object.keys(SiteSchema.shape));
  * enough to say what is wrong and what to do.
  */
 function problemIsUseful(p: { path: string; message: string }): boolean {
-  const field = /^[a-zA-Z]\w*(\.[\w]+)*$/.test(p.path) && SITE_SECTIONS.has(p.path.split('.')[0]);
+  // Segments may carry dashes: map keys such as a header name (prometheus.remoteWrite.0.headers.X-Scope-OrgID).
+  const field = /^[a-zA-Z]\w*(\.[\w-]+)*$/.test(p.path) && SITE_SECTIONS.has(p.path.split('.')[0]);
   return (field || /^\((yaml|top level|file|[\w ]+)\)$/.test(p.path)) && p.message.length > 10;
 }
 

@@ -46,6 +46,10 @@ export const SECOND_SITE: SiteInput = {
   prometheus: {
     address: '172.20.42.30', cpu: 6, memoryGiB: 12, storageGiB: 160, retention: '45d', scrapeInterval: '20s', evaluationInterval: '40s',
     webAuthSecret: 'prom-login', externalUrl: 'https://prometheus.lab.example/',
+    remoteWrite: [
+      { name: 'lab-mimir', url: 'https://mimir.lab.example/api/v1/push', authSecret: 'mimir-push', headers: { 'X-Scope-OrgID': 'lab' } },
+      { name: 'archive', url: 'http://172.20.42.90:19291/api/v1/receive' },
+    ],
   },
   grafana: { address: '172.20.42.31', cpu: 3, memoryGiB: 3, storageGiB: 20, externalUrl: 'https://grafana.lab.example', adminSecret: 'dash-admin' },
   loki: { address: '172.20.42.32', cpu: 3, memoryGiB: 6, storageGiB: 120, retention: '10d' },
