@@ -129,6 +129,9 @@ export const SITE_RULES: readonly Rule[] = [
       ? [{ path: `prometheus.remoteWrite.${i}.headers`, value: h, message: 'is a header Prometheus sets itself on every push; remove it (tenant headers such as X-Scope-OrgID are fine)' }]
       : [];
   })),
+  // HTTP header names are case-insensitive: two spellings of one would send either value.
+  ({ prometheus }) => prometheus.remoteWrite.flatMap((r, i) => duplicates(Object.keys(r.headers ?? {}).map((h) => ({ key: h.toLowerCase(), path: h, owner: h })))
+    .map((d) => ({ path: `prometheus.remoteWrite.${i}.headers`, value: d.path, message: `is the header ${d.first.owner} again (header names ignore case); keep one of them` }))),
   ({ talos }) => duplicates(talos.nodes.map((n, i) => ({ key: n.hostname, path: `talos.nodes.${i}.hostname`, owner: 'a node' })))
     .map(({ path, key, first }) => ({ path, value: key, message: `hostname is used twice (also ${first.path}); every node needs its own` })),
   // A guest on a service, node or VIP address (or on another guest's, or the Proxmox host's) is a typo.
@@ -269,7 +272,6 @@ export const SITE_RULES: readonly Rule[] = [
     .map((d) => ({ path: d.path, value: d.key, message: `is listed twice (also ${d.first.path}); list each age public key once` })),
 ];
 
-/** Entries whose key appeared before, with the first owner of the key (one pass, a Map). */
 /** Headers Prometheus 3 refuses in remote_write.headers (config/config.go reservedHeaders; authorization apart). */
 const RESERVED_REMOTE_WRITE_HEADERS = [
   'host', 'content-encoding', 'content-length', 'content-type', 'user-agent', 'connection', 'keep-alive', 'proxy-authenticate',
@@ -277,6 +279,7 @@ const RESERVED_REMOTE_WRITE_HEADERS = [
   'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256',
 ];
 
+/** Entries whose key appeared before, with the first owner of the key (one pass, a Map). */
 function duplicates<K, T extends { key: K; path: string; owner: string }>(entries: readonly T[]): (T & { first: T })[] {
   const seen = new Map<K, T>();
   const found: (T & { first: T })[] = [];

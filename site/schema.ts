@@ -68,7 +68,10 @@ const remoteWrite = z.strictObject({
   name: dnsLabel.describe('Name of the queue: Prometheus\' remote_name label on its metrics and alerts'),
   url: httpUrl.describe('The receiver\'s push endpoint, e.g. https://mimir.example.com/api/v1/push, http://thanos-receive:19291/api/v1/receive'),
   authSecret: dnsLabel.optional().describe('Secret in the stack namespace with keys username and password for HTTP basic auth (made by the operator; on LXC the files /etc/prometheus/remote-write/<secret>/username and password); default: no authentication'),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'expected an HTTP header name such as X-Scope-OrgID' }), z.string()).optional()
+  headers: z.record(
+    z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'expected an HTTP header name such as X-Scope-OrgID' }),
+    z.string().regex(/^[^\r\n]*$/, { error: 'expected a header value on one line (no line breaks)' }),
+  ).optional()
     .describe('Extra HTTP headers on every push, e.g. X-Scope-OrgID: <tenant> for Mimir or THANOS-TENANT for Thanos Receive; not Authorization or the headers Prometheus sets itself'),
 });
 

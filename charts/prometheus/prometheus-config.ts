@@ -184,7 +184,7 @@ function kubernetesJobs(site: Site): ScrapeConfig[] {
       ],
     },
     {
-      // etcd on every control-plane node (every Talos node is one): the plain-HTTP metrics listener the Talos
+      // etcd on every control-plane node (workers have no member): the plain-HTTP metrics listener the Talos
       // machine configs open (cluster.etcd.extraArgs listen-metrics-urls); 2379 would need client certificates.
       job_name: 'etcd',
       kubernetes_sd_configs: [{ role: 'node' }],

@@ -144,7 +144,8 @@ export class PrometheusServer extends ComponentChart {
               { name: 'alertmanager-client', secret: { secretName: site.alertmanager.webAuthSecret, items: [{ key: 'password', path: 'password' }] } },
               // Optional: Prometheus starts without it; the scrape then fails (UptimeKumaScrapeFailing), as a wrong key does.
               ...(kuma ? [{ name: 'uptime-kuma-key', secret: { secretName: kuma, optional: true, items: [{ key: UPTIME_KUMA_API_KEY, path: UPTIME_KUMA_API_KEY }] } }] : []),
-              // Optional too: without it the pushes fail with 401 (PrometheusRemoteStorageFailures), scraping goes on.
+              // Optional too: without it Prometheus cannot read the credentials, retries every push and falls
+              // behind (PrometheusRemoteWriteBehind names the Secret); scraping and the local TSDB go on.
               ...remoteWriteSecrets.map((secret, i) => ({
                 name: `remote-write-${i}`,
                 secret: { secretName: secret, optional: true, items: [REMOTE_WRITE_USERNAME_KEY, REMOTE_WRITE_PASSWORD_KEY].map((key) => ({ key, path: key })) },

@@ -78,8 +78,8 @@ export function remoteWriteRuleGroups(site: Site): AlertDefinitionGroup[] {
         description: 'The queue for {{ $labels.remote_name }} ({{ $labels.url }}) is {{ printf "%.1f" $value }}s behind the newest sample: the receiver is slow, down or unreachable.', dashboard,
         runbook: {
           meaning: 'Prometheus retries what the receiver does not take (5xx, timeouts, no connection) and falls behind. It keeps about two hours of WAL: a queue that stays behind longer loses the samples it has not sent.',
-          check: [logs + ': `non-recoverable error`, `context deadline exceeded`, `connection refused`.', 'From the Prometheus pod\'s node or container: `curl -sv <url>` (DNS, firewall, TLS).'],
-          fix: ['Bring the receiver back or open the path to it (egress from the stack namespace or the Prometheus container to the URL); if it is merely slow, it needs more ingest capacity there.'],
+          check: [logs + ': `unable to read basic auth` (the Secret or one of its keys is missing), `context deadline exceeded`, `connection refused`.', ...secretCheck, 'From the Prometheus pod\'s node or container: `curl -sv <url>` (DNS, firewall, TLS).'],
+          fix: ['A missing Secret: create it with keys username and password (the mount is optional, so Prometheus runs without it and retries). Otherwise bring the receiver back or open the path to it (egress from the stack namespace or the Prometheus container to the URL); if it is merely slow, it needs more ingest capacity there.'],
         },
       },
       {

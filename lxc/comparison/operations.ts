@@ -132,7 +132,7 @@ export function operationsRows(site: Site): OperationsRow[] {
               : `etcd loses quorum with ${wordList(losesQuorum.map((f) => `${f.node} (${f.etcd.members - f.etcd.left} of the ${members} control planes)`))} down`),
           source: 'generated: node count, roles and talos.nodes[].host; quorum = floor(control planes/2)+1',
         }
-        : { value: `${nodes} VMs + 1 cluster control plane (etcd quorum ${quorum} of ${members}, API, CNI) on 1 host`, source: `generated: node count; quorum = floor(n/2)+1` },
+        : { value: `${nodes} VMs + 1 cluster control plane (etcd quorum ${quorum} of ${members}, API, CNI) on 1 host`, source: `generated: node count; quorum = floor(n/2)+1` }, // n: control planes (the default site's three nodes)
     },
   ];
 }

@@ -61,7 +61,7 @@ export function talosDeploySteps(site: Site): TalosDeploySteps {
     vms,
     scripts,
     scriptCommands: oneTime * scripts.length + perVm * vms,
-    // Only the script on the first node's host prints the talosctl steps; the others point to it.
+    // Only the script on the first control plane's host prints the talosctl steps; the others point to it.
     talosctl: renderProxmoxScripts(site).reduce((n, f) => n + countTalosctlSteps(f.content), 0),
   };
 }

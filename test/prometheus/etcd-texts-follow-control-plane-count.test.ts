@@ -58,8 +58,12 @@ describe('etcd quorum in the texts', () => {
     expect(annotation(WORKERS_SITE, 'EtcdMemberDown').description).toContain('; two of three members keep quorum.');
     expect(definition(WORKERS_SITE, 'EtcdInsufficientMembers').runbook.meaning).toMatch(/^Fewer than two of the three members answer/);
     expect(annotation(WORKERS_SITE, 'KubeNodeNotReady').description).toContain(
-      'One of five nodes down: a worker takes only its pods; a control plane also takes one of the three etcd members, and the cluster runs on without redundancy:');
+      'One of five nodes down: a worker takes only its pods; a control plane also takes one of the three etcd members, after which the cluster runs without redundancy:');
     expect(definition(WORKERS_SITE, 'KubeNodeNotReady').runbook.meaning).toContain('etcd keeps quorum with two of three members (a worker is none of them).');
+    // The quorum runbook lists the VMs that matter to etcd: the control planes, not the workers.
+    const insufficient = definition(WORKERS_SITE, 'EtcdInsufficientMembers').runbook.check.join(' ');
+    expect(insufficient).toContain('control planes: talos-cp-1 is VM 211 on pve01, talos-cp-2 is VM 212 on pve02, talos-cp-3 is VM 213 on pve03)');
+    expect(insufficient).not.toContain('talos-w-1');
     expect(nodeReadyPanel(WORKERS_SITE).description).toContain(
       'with one of five down the cluster runs; a lost control plane also takes one of the three etcd members (then without redundancy).');
   });

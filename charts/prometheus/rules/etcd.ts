@@ -110,7 +110,7 @@ export function etcdRules(site: Site): AlertDefinition[] {
       runbook: {
         meaning: `Fewer than ${spelled(quorum)} of the ${spelled(total)} members answer: etcd cannot commit anything, the cluster is frozen.`,
         check: [members, multi
-          ? `Proxmox: \`pvesh get /cluster/resources --type vm\` lists the Talos VMs of every host (${talosVmPlacement(site)}).`
+          ? `Proxmox: \`pvesh get /cluster/resources --type vm\` lists the Talos VMs of every host (control planes: ${talosVmPlacement(site, controlPlanes(site))}).`
           : 'Proxmox: `qm list` for the Talos VMs.'],
         fix: ['Start the stopped VMs; if members are lost for good, recover from the latest snapshot (`talosctl -n <node-ip> bootstrap --recover-from=./db.snapshot`).'],
       },

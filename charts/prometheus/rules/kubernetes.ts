@@ -24,7 +24,7 @@ function nodeDownEffect(site: Site, etcd: EtcdMembers): string {
   const room = roomAfterOneLoss(etcd, 'without redundancy');
   const w = workers(site).length;
   if (w === 0) return `With one of ${spelled(etcd.total)} nodes down the cluster runs, ${room}`;
-  return `One of ${spelled(etcd.total + w)} nodes down: a worker takes only its pods; a control plane also takes one of the ${spelled(etcd.total)} etcd members, and the cluster runs on ${room}`;
+  return `One of ${spelled(etcd.total + w)} nodes down: a worker takes only its pods; a control plane also takes one of the ${spelled(etcd.total)} etcd members, after which the cluster runs ${room}`;
 }
 
 export function kubernetesObjectRules(site: Site): AlertDefinition[] {

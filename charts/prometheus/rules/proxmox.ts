@@ -20,8 +20,8 @@ export function proxmoxHostNames(site: Site): string {
 }
 
 /** Each Talos VM with its vmid and host ("kube-a is VM 441 on hv-east, kube-b is VM 442 on hv-west"). */
-export function talosVmPlacement(site: Site): string {
-  return site.talos.nodes.map((n) => `${n.hostname} is VM ${n.vmid} on ${talosNodeHost(site, n)}`).join(', ');
+export function talosVmPlacement(site: Site, nodes: readonly Site['talos']['nodes'][number][] = site.talos.nodes): string {
+  return nodes.map((n) => `${n.hostname} is VM ${n.vmid} on ${talosNodeHost(site, n)}`).join(', ');
 }
 
 /**
