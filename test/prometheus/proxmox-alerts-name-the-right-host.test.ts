@@ -50,7 +50,7 @@ describe('alert and runbook texts name the right Proxmox host', () => {
     const placement = 'kube-a is VM 441 on hv-east, kube-b is VM 442 on hv-west, kube-c is VM 443 on hv-north';
     expect(runbook('KubeNodeNotReady').check).toContain(`On the Talos VM's host (${placement}): \`qm status <vmid>\` of the Talos VM.`);
     expect(runbook('EtcdHighFsyncDurations').check[0]).toBe(`On the Talos VM's host (${placement}): \`iostat -x 5\`; the Proxmox dashboard's disk panels for the Talos VMs.`);
-    expect(runbookText('EtcdInsufficientMembers')).toContain(`\`pvesh get /cluster/resources --type vm\` lists the Talos VMs of every host (${placement})`);
+    expect(runbookText('EtcdInsufficientMembers')).toContain(`\`pvesh get /cluster/resources --type vm\` lists the Talos VMs of every host (control planes: ${placement})`);
     expect(runbooksMarkdown(site)).toContain(`\`<vmid>\` (a guest on hv-east, or a Talos VM on its host: ${placement})`);
   });
 
