@@ -11,7 +11,7 @@ import { STACK_SERVICES, type Site } from '../site';
 import { addOnPodRequests, PodRequests } from '../charts/addon-requests';
 import { stackPlacement } from '../charts/common/placement';
 import { etcdSnapshotVolumeGiB } from '../charts/platform/etcd-backup';
-import { isMultiHost } from '../site/hosts';
+import { isMultiHost, workers } from '../site/hosts';
 import { spelled } from '../site/words';
 
 /** One line of per-node overhead; `source` says where the figure comes from ([est] = estimate, no source). */
@@ -190,7 +190,7 @@ export function talosVmSizing(site: Site): TalosVmSizing {
         ? `the stack's requests fit on ${spelled(nodeCount - 1)} nodes, ${isMultiHost(site) ? 'but the placement pins each service group to its VM (several hosts), so a group whose VM is down waits for it' : 'so it can be rescheduled when one node is down'}`
         : `with one node down the stack's requests do not fit on the other ${spelled(nodeCount - 1)}; nodes of ${sizeForOneNodeDown.cores} cores / ${sizeForOneNodeDown.memoryGiB} GiB would`,
       'local-path volumes live on one node\'s data disk and the placement keeps groups apart: a service whose node is down waits for that node whatever the CPU/memory headroom',
-      ...(site.talos.nodes.some((n) => n.role === 'worker')
+      ...(workers(site).length > 0
         ? ['workers get the control-plane size: any node may carry any placement group, and what a worker does not run (API server, controller manager, scheduler, etcd) stays as headroom']
         : []),
       `data disk: the largest placement group's volumes (${maxColocatedStorage} GiB) and the etcd snapshot volume (${addOnStorageGiB} GiB), plus ${Math.round((DATA_DISK_HEADROOM - 1) * 100)} %`,

@@ -6,6 +6,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
 
+import { execFileSync, spawnSync } from 'node:child_process';
+import { requireTool, toolPath } from '../support/binaries';
 import { SHARED_DIR, sharedAvailable } from '../support/shared-dir';
 
 export { SHARED_DIR };
@@ -91,4 +93,35 @@ export function tempProject(prefix = 'talos-test-'): string {
 
 export function fileMode(file: string): number {
   return fs.statSync(file).mode & 0o777;
+}
+
+/** Runs a VM script with --dry-run (no Proxmox tools on PATH) and returns what it prints. */
+export function dryRunScript(content: string): string {
+  const dir = tempProject('talos-pve-dry-run-');
+  try {
+    const file = path.join(dir, 'create-talos-vms.sh');
+    fs.writeFileSync(file, content, { mode: 0o755 });
+    return execFileSync('bash', [file, '--dry-run'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every per-host VM script parses as bash and, where shellcheck is installed (required under CI), is shellcheck-clean. */
+export function expectScriptsShellClean(scripts: readonly { path: string; content: string }[]): void {
+  const dir = tempProject('talos-pve-shellcheck-');
+  try {
+    for (const script of scripts) {
+      const file = path.join(dir, `${path.basename(path.dirname(script.path))}.sh`);
+      fs.writeFileSync(file, script.content, { mode: 0o755 });
+      execFileSync('bash', ['-n', file]);
+      if (requireTool('shellcheck', `shellcheck of ${script.path}`)) {
+        const check = spawnSync(toolPath('shellcheck')!, [file], { encoding: 'utf8' });
+        expect(check.stdout).toBe('');
+        expect(check.status).toBe(0);
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

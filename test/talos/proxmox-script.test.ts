@@ -10,7 +10,7 @@ import type { Site } from '../../site';
 import { proxmoxDiskLayout, proxmoxFirstRunSteps, renderProxmoxScript, renderProxmoxScripts } from '../../talos/proxmox-script';
 import { SECOND_SITE } from '../support/second-site';
 import { talosVmSizing } from '../../talos/vm-sizing';
-import { tempProject } from './helpers';
+import { dryRunScript, expectScriptsShellClean, tempProject } from './helpers';
 
 const { site } = parseSite({});
 const sizing = talosVmSizing(site);
@@ -299,16 +299,7 @@ describe('create-talos-vms.sh', () => {
 describe('one create-talos-vms.sh per Proxmox host', () => {
   const multi = parseSite(SECOND_SITE).site;
   const scripts = renderProxmoxScripts(multi);
-  const dryRun = (content: string) => {
-    const dir = tempProject('talos-pve-multi-');
-    try {
-      const file = path.join(dir, 'create-talos-vms.sh');
-      fs.writeFileSync(file, content, { mode: 0o755 });
-      return execFileSync('bash', [file, '--dry-run'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  const dryRun = dryRunScript;
 
   test('a single-host site keeps its one script at proxmox/create-talos-vms.sh', () => {
     expect(renderProxmoxScripts(site).map((s) => s.path)).toEqual(['proxmox/create-talos-vms.sh']);
@@ -317,21 +308,7 @@ describe('one create-talos-vms.sh per Proxmox host', () => {
 
   test('several hosts get one script each, in proxmox/<node>/, shellcheck-clean', () => {
     expect(scripts.map((s) => s.path)).toEqual(['proxmox/hv-east/create-talos-vms.sh', 'proxmox/hv-west/create-talos-vms.sh', 'proxmox/hv-north/create-talos-vms.sh']);
-    const dir = tempProject('talos-pve-shellcheck-');
-    try {
-      for (const script of scripts) {
-        const file = path.join(dir, path.basename(path.dirname(script.path)) + '.sh');
-        fs.writeFileSync(file, script.content, { mode: 0o755 });
-        execFileSync('bash', ['-n', file]);
-        if (requireTool('shellcheck', `shellcheck of ${script.path}`)) {
-          const check = spawnSync(toolPath('shellcheck')!, [file], { encoding: 'utf8' });
-          expect(check.stdout).toBe('');
-          expect(check.status).toBe(0);
-        }
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expectScriptsShellClean(scripts);
   });
 
   test('each script creates only the VMs talos.nodes[].host puts on its host, on that host\'s storage and bridge', () => {

@@ -6,7 +6,6 @@
  * Talos' own machinery validates and regenerates the same configs in
  * test/upstream/talos-machinery.test.ts ("three control planes and two workers").
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
@@ -18,9 +17,8 @@ import { renderProxmoxScripts } from '../../talos/proxmox-script';
 import { parseSecretsBundle } from '../../talos/secrets-bundle';
 import { synthesizeTalos } from '../../talos/synthesize-talos';
 import { talosVmSizing } from '../../talos/vm-sizing';
-import { requireTool, toolPath } from '../support/binaries';
 import { WORKERS_SITE, WORKERS_SITE_INPUT } from '../support/workers-site';
-import { describeWithShared, readFixture, schemaErrors, tempProject } from './helpers';
+import { describeWithShared, dryRunScript, expectScriptsShellClean, readFixture, schemaErrors, tempProject } from './helpers';
 
 type Doc = Record<string, any>;
 
@@ -100,36 +98,13 @@ describe('the talosconfig and the synth log with workers', () => {
 });
 
 describe('the VM scripts with workers', () => {
-  const dryRun = (content: string) => {
-    const dir = tempProject('talos-workers-script-');
-    try {
-      const file = path.join(dir, 'create-talos-vms.sh');
-      fs.writeFileSync(file, content, { mode: 0o755 });
-      return execFileSync('bash', [file, '--dry-run'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  const dryRun = dryRunScript;
 
   test('create workers like any VM, on the host talos.nodes[].host names, shellcheck-clean', () => {
     const scripts = renderProxmoxScripts(WORKERS_SITE);
     const creates = scripts.map((s) => dryRun(s.content).split('\n').filter((l) => l.startsWith('+ qm create')).map((l) => l.split(' ').slice(3, 6).join(' ')));
     expect(creates).toEqual([['211 --name talos-cp-1', '231 --name talos-w-1'], ['212 --name talos-cp-2', '232 --name talos-w-2'], ['213 --name talos-cp-3']]);
-    const dir = tempProject('talos-workers-shellcheck-');
-    try {
-      for (const script of scripts) {
-        const file = path.join(dir, `${path.basename(path.dirname(script.path))}.sh`);
-        fs.writeFileSync(file, script.content, { mode: 0o755 });
-        execFileSync('bash', ['-n', file]);
-        if (requireTool('shellcheck', `shellcheck of ${script.path}`)) {
-          const check = spawnSync(toolPath('shellcheck')!, [file], { encoding: 'utf8' });
-          expect(check.stdout).toBe('');
-          expect(check.status).toBe(0);
-        }
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expectScriptsShellClean(scripts);
   });
 
   test('bootstrap runs against the first control plane even when a worker comes first in the list and on its host', () => {
