@@ -14,6 +14,8 @@ export { PORTS };
 /** The in-cluster Service of each service of the stack (what other services and `npm run verify` reach). */
 export const SERVICE_NAMES = {
   prometheus: 'prometheus',
+  /** ClusterIP Service with client-IP affinity in front of several Prometheus replicas (Grafana's datasource). */
+  prometheusQuery: 'prometheus-query',
   alertmanager: 'alertmanager',
   grafana: 'grafana',
   loki: 'loki',
@@ -27,6 +29,13 @@ export interface StackTopology {
   /** host:port of each service as other services of the stack reach it. */
   readonly prometheus: string;
   readonly alertmanager: string;
+  /**
+   * host:port of every Prometheus and every Alertmanager pod: with replicas, each pod by its
+   * StatefulSet DNS name (Prometheus sends every alert to each Alertmanager, never through a
+   * load-balanced name, and scrapes each pod); otherwise the one address above.
+   */
+  readonly prometheusPods: readonly string[];
+  readonly alertmanagerPods: readonly string[];
   readonly grafana: string;
   readonly loki: string;
   readonly blackboxExporter: string;
@@ -45,10 +54,17 @@ export function stackTopology(site: Site, platform: Platform): StackTopology {
   if (platform === 'kubernetes') {
     const ns = site.kubernetes.namespace;
     const svc = (name: string, port: number) => `${name}.${ns}.svc:${port}`;
+    // StatefulSet pod <name>-<i> under its governing headless Service <name>.
+    const pods = (name: string, port: number, replicas: number) => (replicas === 1
+      ? [svc(name, port)]
+      : Array.from({ length: replicas }, (_, i) => `${name}-${i}.${name}.${ns}.svc:${port}`));
     return {
       platform,
-      prometheus: svc(SERVICE_NAMES.prometheus, PORTS.prometheus),
+      // Several replicas: Grafana sticks to one (graphs do not jump between two TSDBs) and fails over.
+      prometheus: svc(site.prometheus.replicas > 1 ? SERVICE_NAMES.prometheusQuery : SERVICE_NAMES.prometheus, PORTS.prometheus),
       alertmanager: svc(SERVICE_NAMES.alertmanager, PORTS.alertmanager),
+      prometheusPods: pods(SERVICE_NAMES.prometheus, PORTS.prometheus, site.prometheus.replicas),
+      alertmanagerPods: pods(SERVICE_NAMES.alertmanager, PORTS.alertmanager, site.alertmanager.replicas),
       grafana: svc(SERVICE_NAMES.grafana, PORTS.grafana),
       loki: svc(SERVICE_NAMES.loki, PORTS.loki),
       blackboxExporter: svc(SERVICE_NAMES.blackboxExporter, PORTS.blackboxExporter),
@@ -64,6 +80,9 @@ export function stackTopology(site: Site, platform: Platform): StackTopology {
     platform,
     prometheus: `${site.prometheus.address}:${PORTS.prometheus}`,
     alertmanager: `${site.alertmanager.address}:${PORTS.alertmanager}`,
+    // The LXC path is one container per service whatever the replicas.
+    prometheusPods: [`${site.prometheus.address}:${PORTS.prometheus}`],
+    alertmanagerPods: [`${site.alertmanager.address}:${PORTS.alertmanager}`],
     grafana: `${site.grafana.address}:${PORTS.grafana}`,
     loki: `${site.loki.address}:${PORTS.loki}`,
     // On LXC the exporters run beside Prometheus in its container (report: "Install on Prometheus VM").

@@ -80,3 +80,18 @@ export function topologyLabels(site: Site, node: TalosNode): Record<string, stri
 export function etcdQuorum(controlPlanes: number): number {
   return Math.floor(controlPlanes / 2) + 1;
 }
+
+/** Pods of a sized service: prometheus.replicas and alertmanager.replicas; Grafana and Loki run one. */
+export function serviceReplicas(site: Site, service: 'prometheus' | 'grafana' | 'loki' | 'alertmanager'): number {
+  return service === 'prometheus' || service === 'alertmanager' ? site[service].replicas : 1;
+}
+
+/**
+ * The failure domains replicas spread over, each a list of Talos node hostnames in site order:
+ * one per Proxmox host that carries a node when there are several hosts (the topology zone),
+ * otherwise one per node (on one host a node is all that can fail alone).
+ */
+export function replicaDomains(site: Site): string[][] {
+  if (!isMultiHost(site)) return site.talos.nodes.map((n) => [n.hostname]);
+  return proxmoxHosts(site).map((h) => talosNodesOn(site, h.node).map((n) => n.hostname)).filter((nodes) => nodes.length > 0);
+}

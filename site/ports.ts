@@ -6,6 +6,8 @@
 export const PORTS = {
   prometheus: 9090,
   alertmanager: 9093,
+  /** Alertmanager's cluster gossip (memberlist), TCP and UDP, between replicas (Kubernetes only). */
+  alertmanagerCluster: 9094,
   grafana: 3000,
   loki: 3100,
   lokiGrpc: 9095,

@@ -8,7 +8,7 @@ import { cronRunsPerDay, durationSeconds, ipv4 } from './primitives';
 import type { Site } from './schema';
 import { STACK_SERVICES } from './schema';
 import { lxcVmid, PVE_EXPORTER_SECRET } from './derived';
-import { controlPlanes, etcdQuorum, proxmoxHosts, talosNodeHost, workers } from './hosts';
+import { controlPlanes, etcdQuorum, isMultiHost, proxmoxHosts, replicaDomains, talosNodeHost, workers } from './hosts';
 
 import { LOG_ADDRESS_TCP_PORTS } from './ports';
 import { SUPPORTED_TALOS_CONTRACT, TALOS_KUBERNETES_RANGE, talosMinor } from './talos-support';
@@ -174,6 +174,19 @@ export const SITE_RULES: readonly Rule[] = [
   (site) => proxmoxHosts(site).flatMap((h) => new URL(h.apiUrl).protocol === 'https:'
     ? []
     : [{ path: `${h.path}.apiUrl`, value: h.apiUrl, message: `must be https:// (the Proxmox API serves HTTPS only, on 8006 unless a proxy is in front); e.g. https://${h.address}:8006` }]),
+  // Replicas spread one per failure domain (required anti-affinity): more than there are domains never schedule.
+  (site) => (['prometheus', 'alertmanager'] as const).flatMap((service) => {
+    const replicas = site[service].replicas;
+    const domains = replicaDomains(site);
+    if (replicas === 1 || replicas <= domains.length) return [];
+    const multi = isMultiHost(site);
+    const have = multi ? domains.map((nodes) => talosNodeHost(site, site.talos.nodes.find((n) => n.hostname === nodes[0])!)) : domains.flat();
+    const unit = multi ? 'Proxmox hosts with a Talos node' : 'Talos nodes';
+    return [{
+      path: `${service}.replicas`, value: replicas,
+      message: `needs ${replicas} ${unit}, one pod on each so that losing one leaves the others; the site has ${have.length} (${have.join(', ')}): set ${service}.replicas to at most ${have.length}${multi ? ' or place Talos nodes on more hosts' : ' or add nodes'}`,
+    }];
+  }),
   // etcd runs on every control plane: it needs a majority to commit.
   (site) => {
     const members = controlPlanes(site);

@@ -143,6 +143,7 @@ export const SiteSchema = z.strictObject({
     webAuthSecret: dnsLabel.default('prometheus-web-auth').describe('Secret with web.yml (bcrypt basic_auth_users) and password for clients (Grafana, its own scrape, its probes)'),
     externalUrl: httpUrl.optional().describe('URL in the links Prometheus generates (alert sources in notifications); default http://<address>:9090/'),
     remoteWrite: z.array(remoteWrite).default([]).describe('Remote storages Prometheus also writes every sample to, each with the external label site=<name>; its own TSDB and retention stay as they are'),
+    replicas: z.number().int().min(1).max(3).default(1).describe('Prometheus pods, each scraping everything into its own TSDB volume (full size each) with the external label replica=<pod>, one per zone (Proxmox host; per node on one host); Kubernetes only, the LXC path keeps one container'),
   }).prefault({}),
 
   grafana: z.strictObject({
@@ -161,6 +162,7 @@ export const SiteSchema = z.strictObject({
     retention: duration.default('720h').describe('Alert history retention (report: 30 days)'),
     webAuthSecret: dnsLabel.default('alertmanager-web-auth').describe('Secret with web.yml (bcrypt basic_auth_users) and password for clients'),
     externalUrl: httpUrl.optional().describe('URL in the links Alertmanager puts into notifications; default http://<address>:9093/'),
+    replicas: z.number().int().min(1).max(5).default(1).describe('Alertmanager pods gossiping silences and notifications as one cluster (port 9094 TCP and UDP), one per zone (Proxmox host; per node on one host); every Prometheus sends to each; Kubernetes only'),
     runbookBaseUrl: httpUrl.optional().describe('URL of the runbooks document (docs/runbooks.md) that every alert\'s runbook_url points into, with #<alertname> appended; default: that file in gitops.repoUrl on gitops.branch as GitHub and GitLab show it (<repo>/blob/<branch>/docs/runbooks.md, an SSH URL read as https on its host)'),
     receivers: z.strictObject({
       webhooks: z.array(webhookReceiver).default([]),

@@ -7,12 +7,12 @@
  * backups) are read from the charts and budgeted on every node, since they may land anywhere.
  * Figures and sources: research/proxmox-talos.md §2.2 (Talos v1.13.0 source).
  */
-import { STACK_SERVICES, type Site } from '../site';
+import { serviceReplicas, STACK_SERVICES, type Site, type StackServiceName } from '../site';
 import { addOnPodRequests, PodRequests } from '../charts/addon-requests';
-import { stackPlacement } from '../charts/common/placement';
+import { plannedServices, replicaNodes } from '../charts/common/placement';
 import { etcdSnapshotVolumeGiB } from '../charts/platform/etcd-backup';
 import { isMultiHost, workers } from '../site/hosts';
-import { spelled } from '../site/words';
+import { spelled, wordList } from '../site/words';
 
 /** One line of per-node overhead; `source` says where the figure comes from ([est] = estimate, no source). */
 export interface OverheadItem {
@@ -60,6 +60,8 @@ export interface StackService {
   readonly cpu: number;
   readonly memoryGiB: number;
   readonly storageGiB: number;
+  /** Pods of the service (prometheus.replicas, alertmanager.replicas; 1 for the others), each with these requests and its own volume. */
+  readonly replicas: number;
 }
 
 export interface VmSize {
@@ -87,7 +89,7 @@ export interface TalosVmSizing {
   /** The add-on pods' requests, read from the charts. */
   readonly addOnPods: readonly PodRequests[];
   readonly workload: { readonly cpu: number; readonly memoryGiB: number; readonly storageGiB: number; readonly services: readonly StackService[] };
-  /** True when the stack's CPU and memory requests still fit on the remaining nodes (all but one). */
+  /** True when one pod of every service still fits, by CPU and memory requests, on the remaining nodes (all but one). */
   readonly fitsWithOneNodeDown: boolean;
   /** Smallest identical node size for which all nodes but one hold the whole stack. */
   readonly sizeForOneNodeDown: { readonly cores: number; readonly memoryGiB: number };
@@ -101,6 +103,7 @@ export function stackServices(site: Site): StackService[] {
     cpu: site[name].cpu,
     memoryGiB: site[name].memoryGiB,
     storageGiB: site[name].storageGiB,
+    replicas: serviceReplicas(site, name),
   }));
 }
 
@@ -146,9 +149,9 @@ export function talosVmSizing(site: Site): TalosVmSizing {
     memoryGiB: round3(items.reduce((s, i) => s + i.memoryGiB, 0)),
   };
   const nodeCount = site.talos.nodes.length;
-  const groups = stackPlacement(site);
+  const planned = plannedServices(site);
   const placement: StackService[][] = site.talos.nodes.map((node) =>
-    (groups.find((g) => g.node === node.hostname)?.services ?? []).map((name) => services.find((s) => s.name === name)!));
+    (planned.get(node.hostname) ?? []).map((name) => services.find((s) => s.name === name)!));
   const peak = placement.map(sumLoad).reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
   const cores = Math.max(2, ceilUp(peak.cpu + overhead.cpu));
   const memoryGiB = Math.max(4, ceilUp(peak.memoryGiB + overhead.memoryGiB));
@@ -174,7 +177,10 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   };
 
   const perNode: VmSize = { cores, memoryGiB, osDiskGiB, dataDiskGiB };
-  const workload = sumLoad(services);
+  const replicated = services.filter((s) => s.replicas > 1);
+  const pinnedBecause = isMultiHost(site) ? 'several hosts' : replicated.length > 0 ? 'replicas' : undefined;
+  // Every pod counts: a replica has the service's requests and its own volume.
+  const workload = sumLoad(services.flatMap((s) => Array.from({ length: s.replicas }, () => s)));
   return {
     nodes: site.talos.nodes.map((n, i) => ({ hostname: n.hostname, vmid: n.vmid, address: n.address, ...perNode, plannedServices: placement[i].map((s) => s.name) })),
     perNode,
@@ -187,9 +193,10 @@ export function talosVmSizing(site: Site): TalosVmSizing {
     notes: [
       `each node: the largest placement group (${round3(peak.cpu)} CPU, ${round3(peak.memoryGiB)} GiB) plus ${overhead.cpu} CPU / ${overhead.memoryGiB} GiB for Talos/Kubernetes and the add-on pods, rounded up`,
       fitsWithOneNodeDown
-        ? `the stack's requests fit on ${spelled(nodeCount - 1)} nodes, ${isMultiHost(site) ? 'but the placement pins each service group to its VM (several hosts), so a group whose VM is down waits for it' : 'so it can be rescheduled when one node is down'}`
+        ? `the stack's requests fit on ${spelled(nodeCount - 1)} nodes, ${pinnedBecause ? `but the placement pins each service group to its VM (${pinnedBecause}), so a group whose VM is down waits for it` : 'so it can be rescheduled when one node is down'}`
         : `with one node down the stack's requests do not fit on the other ${spelled(nodeCount - 1)}; nodes of ${sizeForOneNodeDown.cores} cores / ${sizeForOneNodeDown.memoryGiB} GiB would`,
       'local-path volumes live on one node\'s data disk and the placement keeps groups apart: a service whose node is down waits for that node whatever the CPU/memory headroom',
+      ...replicated.map((s) => `${s.name} runs ${s.replicas} pods, on ${wordList(replicaNodes(site, s.name as StackServiceName), 'and')}: one per ${isMultiHost(site) ? 'Proxmox host' : 'node'}, each with its own ${s.storageGiB} GiB volume, so losing one leaves ${spelled(s.replicas - 1)}`),
       ...(workers(site).length > 0
         ? ['workers get the control-plane size: any node may carry any placement group, and what a worker does not run (API server, controller manager, scheduler, etcd) stays as headroom']
         : []),

@@ -13,14 +13,19 @@ import { talosVmSizing } from '../talos/vm-sizing';
 import { cpuCores, memoryGiB } from '../charts/addon-requests';
 import { PLACEMENT_LABEL } from '../charts/common/placement';
 
-interface Pod { name: string; cpu: number; mem: number; labels: Record<string, string>; affinity: any }
+interface Pod { name: string; service: string; cpu: number; mem: number; labels: Record<string, string>; affinity: any }
 
+/** One entry per pod: a StatefulSet with replicas gives several pods with the same template. */
 function podsOf(objects: DistObject[]): Pod[] {
-  return ['prometheus', 'grafana', 'loki', 'alertmanager'].map((name) => {
-    const w = objects.find((o) => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && o.metadata.name === name) as any;
+  return ['prometheus', 'grafana', 'loki', 'alertmanager'].flatMap((service) => {
+    const w = objects.find((o) => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && o.metadata.name === service) as any;
     const t = w.spec.template;
     const req = t.spec.containers[0].resources.requests;
-    return { name, cpu: cpuCores(String(req.cpu)), mem: memoryGiB(String(req.memory)), labels: t.metadata.labels, affinity: t.spec.affinity ?? {} };
+    const replicas: number = w.spec.replicas ?? 1;
+    return Array.from({ length: replicas }, (_, i) => ({
+      name: replicas === 1 ? service : `${service}-${i}`, service,
+      cpu: cpuCores(String(req.cpu)), mem: memoryGiB(String(req.memory)), labels: t.metadata.labels, affinity: t.spec.affinity ?? {},
+    }));
   });
 }
 
@@ -35,43 +40,64 @@ function nodeAllows(pod: Pod, name: string): boolean {
     e.key === 'kubernetes.io/hostname' && e.operator === 'In' && e.values.includes(name)));
 }
 
+/** The nodes in the same topology domain as node i: itself for the hostname key, its zone's nodes for the zone key. */
+function domainOf(i: number, topologyKey: string, zones: string[]): number[] {
+  if (topologyKey === 'kubernetes.io/hostname') return [i];
+  expect(topologyKey).toBe('topology.kubernetes.io/zone');
+  return zones.flatMap((z, j) => (z === zones[i] ? [j] : []));
+}
+
 /** Nodes a pod may go to, given what runs where (required terms, both directions for anti-affinity). */
-function allowedNodes(pod: Pod, nodes: Pod[][], room: { cpu: number; mem: number }, names: string[] = []): number[] {
+function allowedNodes(pod: Pod, nodes: Pod[][], room: { cpu: number; mem: number }, names: string[] = [], zones: string[] = []): number[] {
   const placed = nodes.flat();
+  const near = (i: number, key: string) => domainOf(i, key, zones).flatMap((j) => nodes[j]);
   return nodes.map((_, i) => i).filter((i) => {
     const here = nodes[i];
     if (!nodeAllows(pod, names[i] ?? `node-${i}`)) return false;
     if (here.reduce((n, p) => n + p.cpu, pod.cpu) > room.cpu + 1e-9 || here.reduce((n, p) => n + p.mem, pod.mem) > room.mem + 1e-9) return false;
     for (const term of pod.affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
       const anywhere = placed.some((p) => matches(p.labels, term.labelSelector));
-      if (anywhere && !here.some((p) => matches(p.labels, term.labelSelector))) return false;
+      if (anywhere && !near(i, term.topologyKey).some((p) => matches(p.labels, term.labelSelector))) return false;
       if (!anywhere && !matches(pod.labels, term.labelSelector)) return false;
     }
     for (const term of pod.affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-      if (here.some((p) => matches(p.labels, term.labelSelector))) return false;
+      if (near(i, term.topologyKey).some((p) => matches(p.labels, term.labelSelector))) return false;
     }
-    return !here.some((p) => (p.affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).some((t: any) => matches(pod.labels, t.labelSelector)));
+    return !placed.some((p) => (p.affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [])
+      .some((t: any) => matches(pod.labels, t.labelSelector) && domainOf(i, t.topologyKey, zones).some((j) => nodes[j].includes(p))));
   });
 }
 
-function permutations<T>(items: T[]): T[][] {
-  return items.length <= 1 ? [items] : items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+/** Every distinct arrival order of the pods by service (replicas of one service are interchangeable). */
+function permutations(items: Pod[]): Pod[][] {
+  const all = (rest: Pod[]): Pod[][] => (rest.length <= 1 ? [rest]
+    : rest.flatMap((x, i) => all([...rest.slice(0, i), ...rest.slice(i + 1)]).map((tail) => [x, ...tail])));
+  const seen = new Map<string, Pod[]>();
+  for (const order of all(items)) {
+    const key = order.map((p) => p.service).join(',');
+    if (!seen.has(key)) seen.set(key, order);
+  }
+  return [...seen.values()];
 }
 
 /** Every dead end reachable: an order and choices after which some pod fits nowhere. */
-function deadEnds(order: Pod[], nodes: Pod[][], room: { cpu: number; mem: number }, names: string[] = []): string[] {
+function deadEnds(order: Pod[], nodes: Pod[][], room: { cpu: number; mem: number }, names: string[] = [], zones: string[] = []): string[] {
   if (order.length === 0) return [];
   const [pod, ...rest] = order;
-  const options = allowedNodes(pod, nodes, room, names);
+  const options = allowedNodes(pod, nodes, room, names, zones);
   if (options.length === 0) return [`${pod.name} fits nowhere after ${nodes.map((n) => `[${n.map((p) => p.name).join(',')}]`).join(' ')}`];
-  return options.flatMap((i) => deadEnds(rest, nodes.map((n, j) => (j === i ? [...n, pod] : n)), room, names));
+  return options.flatMap((i) => deadEnds(rest, nodes.map((n, j) => (j === i ? [...n, pod] : n)), room, names, zones));
 }
 
-/** Every final placement (pod name -> node index) reachable in some order and choice. */
-function endings(order: Pod[], nodes: Pod[][], room: { cpu: number; mem: number }, names: string[]): Map<string, number>[] {
-  if (order.length === 0) return [new Map(nodes.flatMap((n, i) => n.map((p) => [p.name, i] as const)))];
+/** Every final placement (service -> its pods' node indices, sorted) reachable in some order and choice. */
+function endings(order: Pod[], nodes: Pod[][], room: { cpu: number; mem: number }, names: string[], zones: string[] = []): Record<string, number[]>[] {
+  if (order.length === 0) {
+    const out: Record<string, number[]> = {};
+    nodes.forEach((n, i) => n.forEach((p) => { out[p.service] = [...(out[p.service] ?? []), i].sort(); }));
+    return [out];
+  }
   const [pod, ...rest] = order;
-  return allowedNodes(pod, nodes, room, names).flatMap((i) => endings(rest, nodes.map((n, j) => (j === i ? [...n, pod] : n)), room, names));
+  return allowedNodes(pod, nodes, room, names, zones).flatMap((i) => endings(rest, nodes.map((n, j) => (j === i ? [...n, pod] : n)), room, names, zones));
 }
 
 describe('placement of the sized services', () => {
@@ -104,13 +130,31 @@ describe('placement on several Proxmox hosts', () => {
   const room = { cpu: sizing.perNode.cores - sizing.overheadPerNode.cpu, mem: sizing.perNode.memoryGiB - sizing.overheadPerNode.memoryGiB };
   const pods = podsOf(readObjects(synthToTemp(writeSiteFile(tempDir('placement-hosts-'), YAML.stringify(SECOND_SITE))).outDir));
   const names = site.talos.nodes.map((n) => n.hostname);
+  const zones = site.talos.nodes.map((n) => talosNodeHost(site, n));
+  const planned = plannedIndices(sizing);
 
-  test('every arrival order ends with each service on the node the plan (and the comparison) names, so its host is known', () => {
-    const planned = new Map(sizing.nodes.flatMap((n, i) => n.plannedServices.map((s) => [s, i] as const)));
-    const all = permutations(pods).flatMap((order) => endings(order, names.map(() => []), room, names));
+  test('every arrival order ends with each service (each replica) on the nodes the plan (and the comparison) names, so its host is known', () => {
+    const all = permutations(pods).flatMap((order) => endings(order, names.map(() => []), room, names, zones));
     expect(all.length).toBeGreaterThan(0);
-    for (const ending of all) expect(Object.fromEntries(ending)).toEqual(Object.fromEntries(planned));
-    expect(permutations(pods).flatMap((order) => deadEnds(order, names.map(() => []), room, names))).toEqual([]);
+    for (const ending of all) expect(ending).toEqual(planned);
+    expect(permutations(pods).flatMap((order) => deadEnds(order, names.map(() => []), room, names, zones))).toEqual([]);
+  });
+
+  test('the replicas of a service sit in different zones, one pod per Proxmox host', () => {
+    expect(planned.prometheus).toHaveLength(2);
+    expect(planned.alertmanager).toHaveLength(3);
+    for (const service of ['prometheus', 'alertmanager']) expect(new Set(planned[service].map((i) => zones[i])).size).toBe(planned[service].length);
+    for (const p of pods.filter((pod) => pod.service === 'alertmanager')) {
+      expect(p.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+        { labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'alertmanager', 'app.kubernetes.io/part-of': 'monitoring-stack' } }, topologyKey: 'topology.kubernetes.io/zone' },
+      ]);
+    }
+  });
+
+  test('without the replicas\' affinity an order exists that puts them elsewhere (the simulation bites)', () => {
+    const bare = pods.map((p) => (p.service === 'alertmanager' ? { ...p, affinity: {} } : p));
+    const all = permutations(bare).flatMap((order) => endings(order, names.map(() => []), room, names, zones));
+    expect(all.some((ending) => JSON.stringify(ending) !== JSON.stringify(planned))).toBe(true);
   });
 
   test('the groups sit on nodes of different hosts here, one zone each', () => {
@@ -123,3 +167,32 @@ describe('placement on several Proxmox hosts', () => {
     expect(single.map((p) => p.affinity.nodeAffinity)).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
+
+describe('replicas on one Proxmox host', () => {
+  const input = {
+    ...SECOND_SITE,
+    proxmox: { ...SECOND_SITE.proxmox, additionalHosts: [] },
+    talos: { ...SECOND_SITE.talos, nodes: SECOND_SITE.talos!.nodes!.map(({ host: _host, ...n }) => n) },
+  };
+  const site = parseSite(input).site;
+  const sizing = talosVmSizing(site);
+  const room = { cpu: sizing.perNode.cores - sizing.overheadPerNode.cpu, mem: sizing.perNode.memoryGiB - sizing.overheadPerNode.memoryGiB };
+  const pods = podsOf(readObjects(synthToTemp(writeSiteFile(tempDir('placement-replicas-'), YAML.stringify(input))).outDir));
+  const names = site.talos.nodes.map((n) => n.hostname);
+
+  test('every arrival order ends in the plan: each pod pinned, replicas one per node (hostname anti-affinity)', () => {
+    const planned = plannedIndices(sizing);
+    expect(planned.alertmanager).toEqual([0, 1, 2]);
+    const all = permutations(pods).flatMap((order) => endings(order, names.map(() => []), room, names));
+    expect(all.length).toBeGreaterThan(0);
+    for (const ending of all) expect(ending).toEqual(planned);
+    expect(pods.find((p) => p.service === 'prometheus')!.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+  });
+});
+
+/** The plan as service -> sorted node indices, the shape endings() returns. */
+function plannedIndices(sizing: ReturnType<typeof talosVmSizing>): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  sizing.nodes.forEach((n, i) => n.plannedServices.forEach((s) => { out[s] = [...(out[s] ?? []), i].sort(); }));
+  return out;
+}

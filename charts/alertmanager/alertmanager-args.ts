@@ -26,7 +26,23 @@ export function alertmanagerArgs(site: Site, topology: StackTopology): string[] 
     `--web.config.file=${ALERTMANAGER_WEB_CONFIG_DIR}/${WEB_CONFIG_KEY}`,
     `--web.external-url=${alertmanagerExternalUrl(site)}`,
     '--web.route-prefix=/',
-    // One replica: an empty cluster address turns gossip off instead of waiting for peers.
-    '--cluster.listen-address=',
+    ...clusterArgs(topology),
+  ];
+}
+
+/** Env var with the pod's IP (downward API), the address each replica advertises to its peers. */
+export const POD_IP_ENV = 'POD_IP';
+
+/**
+ * Gossip between replicas (alertmanager.replicas > 1, Kubernetes): every peer by its StatefulSet
+ * DNS name, the pod IP advertised (kubelet expands $(POD_IP) in args). One replica, or the LXC
+ * container: an empty cluster address turns gossip off instead of waiting for peers.
+ */
+function clusterArgs(topology: StackTopology): string[] {
+  if (topology.alertmanagerPods.length === 1) return ['--cluster.listen-address='];
+  return [
+    `--cluster.listen-address=0.0.0.0:${PORTS.alertmanagerCluster}`,
+    `--cluster.advertise-address=$(${POD_IP_ENV}):${PORTS.alertmanagerCluster}`,
+    ...topology.alertmanagerPods.map((pod) => `--cluster.peer=${pod.replace(/:\d+$/, `:${PORTS.alertmanagerCluster}`)}`),
   ];
 }

@@ -1,4 +1,7 @@
-/** Alertmanager as a single-replica StatefulSet with basic auth on its API (report: "basic auth for API access"). */
+/**
+ * Alertmanager as a StatefulSet with basic auth on its API (report: "basic auth for API access"):
+ * one pod, or alertmanager.replicas pods gossiping as one cluster.
+ */
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { ComponentChart, ComponentChartProps } from '../common/component-chart';
@@ -13,13 +16,18 @@ import { PORTS } from '../topology';
 import { placementFor } from '../common/placement';
 import { LOKI_COMPONENT } from '../loki/loki-chart';
 import { lokiRulerEnabled } from '../loki/loki-ruler';
-import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs, WEB_CONFIG_KEY } from './alertmanager-args';
+import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs, POD_IP_ENV, WEB_CONFIG_KEY } from './alertmanager-args';
 import { alertmanagerConfigYaml, HEARTBEAT_URL_DIR, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from './alertmanager-config';
 
 const COMPONENT = 'alertmanager';
 /** ConfigMap with alertmanager.yml; verify names it in its next steps. */
 export const ALERTMANAGER_CONFIG_MAP = `${COMPONENT}-config`;
 const UID = 65534;
+/** Gossip between replicas (alertmanager.replicas > 1). */
+const CLUSTER_PORTS = [
+  { name: 'cluster-tcp', port: PORTS.alertmanagerCluster, protocol: 'TCP' as const },
+  { name: 'cluster-udp', port: PORTS.alertmanagerCluster, protocol: 'UDP' as const },
+];
 
 export class AlertmanagerServer extends ComponentChart {
   constructor(scope: Construct, id: string, props: ComponentChartProps) {
@@ -29,6 +37,7 @@ export class AlertmanagerServer extends ComponentChart {
     const labels = componentLabels(COMPONENT, version);
     const configText = alertmanagerConfigYaml(site, topology);
     const placement = placementFor(site, COMPONENT);
+    const replicas = site.alertmanager.replicas;
     // Receiver credentials are Secrets mounted as files, referenced by name: never in the ConfigMap.
     const fileSecrets = [
       ...site.alertmanager.receivers.emails.filter((e) => e.authPasswordSecret)
@@ -47,6 +56,8 @@ export class AlertmanagerServer extends ComponentChart {
       site, component: COMPONENT, version, port: PORTS.alertmanager, address: site.alertmanager.address,
       // Loki's ruler sends the LogQL rules' alerts (the Wazuh integration's), only when there are any.
       inClusterClients: ['prometheus', 'grafana', ...(lokiRulerEnabled(site) ? [LOKI_COMPONENT] : [])],
+      // Gossip needs both: TCP for state sync, UDP for the memberlist probes and broadcasts.
+      ...(replicas > 1 ? { peerPorts: CLUSTER_PORTS } : {}),
     });
 
     // Basic auth covers every path, /-/healthy included, and kubelet probes cannot send
@@ -58,7 +69,9 @@ export class AlertmanagerServer extends ComponentChart {
       metadata: { name: COMPONENT, labels },
       spec: {
         serviceName: COMPONENT,
-        replicas: 1,
+        replicas,
+        // Peers join whoever is up: waiting for pod 0 before starting pod 1 only delays the cluster.
+        ...(replicas > 1 ? { podManagementPolicy: 'Parallel' } : {}),
         selector: { matchLabels: selectorLabels(COMPONENT) },
         template: {
           metadata: { labels: { ...labels, ...placement.labels }, annotations: configChecksumAnnotation(configText) },
@@ -71,7 +84,11 @@ export class AlertmanagerServer extends ComponentChart {
               image: imageRef('alertmanager'),
               imagePullPolicy: 'IfNotPresent',
               args: alertmanagerArgs(site, topology),
-              ports: [{ name: 'http', containerPort: PORTS.alertmanager, protocol: 'TCP' }],
+              ...(replicas > 1 ? { env: [{ name: POD_IP_ENV, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] } : {}),
+              ports: [
+                { name: 'http', containerPort: PORTS.alertmanager, protocol: 'TCP' },
+                ...(replicas > 1 ? CLUSTER_PORTS.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })) : []),
+              ],
               resources: resourcesFor(site.alertmanager),
               securityContext: restrictedContainerSecurity(),
               readinessProbe: tcpProbe(10, 3),

@@ -26,6 +26,13 @@ export interface ManagementEndpointsProps {
    * @default - none
    */
   readonly extraSources?: string[];
+  /**
+   * Ports the component's pods use between themselves (e.g. Alertmanager's gossip, TCP and UDP):
+   * on the headless Service, which then also publishes not-ready pods (peers must find each other
+   * before they are ready), and admitted from the component's own pods only.
+   * @default - none
+   */
+  readonly peerPorts?: { name: string; port: number; protocol: 'TCP' | 'UDP' }[];
 }
 
 export class ManagementEndpoints extends Construct {
@@ -33,9 +40,15 @@ export class ManagementEndpoints extends Construct {
     super(scope, id);
     const { component, version, site } = props;
     const port = { name: 'http', port: props.port, targetPort: k8s.IntOrString.fromNumber(props.port), protocol: 'TCP' };
+    const peers = props.peerPorts ?? [];
     new k8s.KubeService(this, 'HeadlessService', {
       metadata: { name: component, labels: componentLabels(component, version) },
-      spec: { clusterIp: 'None', selector: selectorLabels(component), ports: [port] },
+      spec: {
+        clusterIp: 'None',
+        ...(peers.length > 0 ? { publishNotReadyAddresses: true } : {}),
+        selector: selectorLabels(component),
+        ports: [port, ...peers.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }))],
+      },
     });
     const lb = new LoadBalancerService(this, 'LoadBalancer', {
       site, name: `${component}-lb`, component, version, address: props.address, ports: [port],
@@ -43,7 +56,10 @@ export class ManagementEndpoints extends Construct {
     });
     new IngressPolicy(this, 'NetworkPolicy', {
       component, version,
-      rules: [{ ports: [{ port: props.port, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: props.inClusterClients }],
+      rules: [
+        { ports: [{ port: props.port, protocol: 'TCP' }], cidrs: lb.policySources, fromComponents: props.inClusterClients },
+        ...(peers.length > 0 ? [{ ports: peers.map((p) => ({ port: p.port, protocol: p.protocol })), fromComponents: [component] }] : []),
+      ],
     });
   }
 }

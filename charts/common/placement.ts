@@ -6,13 +6,15 @@
  * group's members together and anti-affinity keeps groups apart, whatever the arrival order.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import { isMultiHost, proxmoxHosts, STACK_SERVICES, talosNodesOn, type Site, type StackServiceName } from '../../site';
+import { isMultiHost, proxmoxHosts, replicaDomains, serviceReplicas, STACK_SERVICES, talosNodesOn, type Site, type StackServiceName } from '../../site';
+import { selectorLabels } from './labels';
 
 type SizedService = StackServiceName;
 
 /** Pod label carrying the placement group; selectors never use it, so it may change freely. */
 export const PLACEMENT_LABEL = 'monitoring-stack/placement-group';
 const HOSTNAME_TOPOLOGY = 'kubernetes.io/hostname';
+const ZONE_TOPOLOGY = 'topology.kubernetes.io/zone';
 
 export interface PlacementGroup {
   /** "1", "2", …: stable for a given site. */
@@ -36,29 +38,94 @@ function nodeOrder(site: Site): string[] {
   return Array.from({ length: rounds }, (_, i) => perHost.flatMap((nodes) => (i < nodes.length ? [nodes[i]] : []))).flat();
 }
 
+/** What the plan puts on one Talos node: a group of single-pod services and replicas of the replicated ones. */
+interface NodeLoad { node: string; services: SizedService[]; replicas: SizedService[]; cpu: number; memoryGiB: number }
+
+/** The less loaded of two nodes (memory, then CPU); the earlier wins a tie. */
+const lighter = (a: NodeLoad, b: NodeLoad): NodeLoad =>
+  (b.memoryGiB < a.memoryGiB || (b.memoryGiB === a.memoryGiB && b.cpu < a.cpu) ? b : a);
+
 /**
- * Balanced greedy placement: biggest memory first, onto the least-loaded group; one group per
- * node. Empty groups are dropped.
+ * Balanced greedy plan: biggest memory first. A single-pod service goes onto the least-loaded
+ * node; a replicated one (prometheus.replicas, alertmanager.replicas) onto the least-loaded node of
+ * each of the least-loaded failure domains (site/hosts.ts replicaDomains), one pod per domain.
  */
-export function stackPlacement(site: Site): PlacementGroup[] {
+function plan(site: Site): NodeLoad[] {
   const order = nodeOrder(site);
-  const bins: { services: SizedService[]; cpu: number; memoryGiB: number }[] =
-    order.map(() => ({ services: [], cpu: 0, memoryGiB: 0 }));
+  const loads: NodeLoad[] = order.map((node) => ({ node, services: [], replicas: [], cpu: 0, memoryGiB: 0 }));
+  const byNode = new Map(loads.map((l) => [l.node, l]));
+  const add = (load: NodeLoad, service: SizedService, list: SizedService[]) => {
+    list.push(service);
+    load.cpu += site[service].cpu;
+    load.memoryGiB += site[service].memoryGiB;
+  };
   const sorted = [...STACK_SERVICES].sort((a, b) =>
     site[b].memoryGiB - site[a].memoryGiB || site[b].cpu - site[a].cpu || a.localeCompare(b));
   for (const service of sorted) {
-    const target = bins.reduce((best, bin) =>
-      (bin.memoryGiB < best.memoryGiB || (bin.memoryGiB === best.memoryGiB && bin.cpu < best.cpu) ? bin : best), bins[0]);
-    target.services.push(service);
-    target.cpu += site[service].cpu;
-    target.memoryGiB += site[service].memoryGiB;
+    const replicas = serviceReplicas(site, service);
+    if (replicas === 1) {
+      const target = loads.reduce(lighter, loads[0]);
+      add(target, service, target.services);
+      continue;
+    }
+    const candidates = replicaDomains(site).map((nodes) => nodes.map((n) => byNode.get(n)!).reduce(lighter));
+    // A stable sort: among equally loaded domains the earlier (site order) wins.
+    const chosen = [...candidates].sort((a, b) => a.memoryGiB - b.memoryGiB || a.cpu - b.cpu).slice(0, replicas);
+    for (const target of chosen) add(target, service, target.replicas);
   }
-  return bins.flatMap((b, i) => (b.services.length > 0 ? [{ ...b, node: order[i] }] : []))
-    .map((b, i) => ({ id: String(i + 1), ...b }));
+  return loads;
 }
 
-/** The pod-template label and affinity that hold `service` to its placement group. */
+/**
+ * The groups of single-pod services, one group per node; empty groups are dropped. Replicated
+ * services are not in a group: their pods go to replicaNodes().
+ */
+export function stackPlacement(site: Site): PlacementGroup[] {
+  return plan(site).flatMap((l) => (l.services.length > 0 ? [{ services: l.services, cpu: sum(site, l.services, 'cpu'), memoryGiB: sum(site, l.services, 'memoryGiB'), node: l.node }] : []))
+    .map((g, i) => ({ id: String(i + 1), ...g }));
+}
+
+/** The nodes a replicated service's pods are planned on, one per failure domain (empty for a single-pod service). */
+export function replicaNodes(site: Site, service: SizedService): string[] {
+  return plan(site).filter((l) => l.replicas.includes(service)).map((l) => l.node);
+}
+
+/** Every sized service the plan puts on each Talos node (groups and replicas), in node order. */
+export function plannedServices(site: Site): Map<string, SizedService[]> {
+  return new Map(plan(site).map((l) => [l.node, [...l.services, ...l.replicas]]));
+}
+
+function sum(site: Site, services: readonly SizedService[], key: 'cpu' | 'memoryGiB'): number {
+  return services.reduce((n, s) => n + site[s][key], 0);
+}
+
+/**
+ * Whether pods are held to their planned nodes: with several Proxmox hosts (what losing a host
+ * stops is then known in advance, and the comparison states it), and whenever a service runs
+ * replicas (each node is sized for its planned share; a pod elsewhere could overfill it).
+ * With one host and single pods any node will do, kept apart by anti-affinity.
+ */
+function pinned(site: Site): boolean {
+  return isMultiHost(site) || STACK_SERVICES.some((s) => serviceReplicas(site, s) > 1);
+}
+
+const onNodes = (nodes: string[]): k8s.NodeAffinity => ({
+  requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: HOSTNAME_TOPOLOGY, operator: 'In', values: nodes }] }] },
+});
+
+/** The pod-template label and affinity that hold `service` to its placement group, or spread its replicas. */
 export function placementFor(site: Site, service: SizedService): { labels: Record<string, string>; affinity: k8s.Affinity } {
+  if (serviceReplicas(site, service) > 1) {
+    // One pod per failure domain: zones (Proxmox hosts) on several hosts, nodes on one.
+    const topologyKey = isMultiHost(site) ? ZONE_TOPOLOGY : HOSTNAME_TOPOLOGY;
+    return {
+      labels: {},
+      affinity: {
+        nodeAffinity: onNodes(replicaNodes(site, service)),
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: selectorLabels(service) }, topologyKey }] },
+      },
+    };
+  }
   const groups = stackPlacement(site);
   const own = groups.find((g) => g.services.includes(service))!;
   const others = groups.filter((g) => g !== own).map((g) => g.id);
@@ -66,11 +133,7 @@ export function placementFor(site: Site, service: SizedService): { labels: Recor
   return {
     labels: { [PLACEMENT_LABEL]: own.id },
     affinity: {
-      // Several Proxmox hosts: each group is held to its planned node, so what losing a host stops
-      // is known in advance (the comparison states it); with one host any node will do.
-      ...(isMultiHost(site) ? {
-        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: HOSTNAME_TOPOLOGY, operator: 'In', values: [own.node] }] }] } },
-      } : {}),
+      ...(pinned(site) ? { nodeAffinity: onNodes([own.node]) } : {}),
       // The first pod of a group matches its own term, which the scheduler accepts on any node.
       ...(own.services.length > 1 ? { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ matchLabels: { [PLACEMENT_LABEL]: own.id } })] } } : {}),
       ...(others.length > 0 ? {

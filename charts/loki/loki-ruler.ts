@@ -48,7 +48,8 @@ export function lokiRulerEnabled(site: Site): boolean {
 export function lokiRulerConfig(site: Site, topology: StackTopology): LokiRulerConfig | undefined {
   if (!lokiRulerEnabled(site)) return undefined;
   return {
-    alertmanager_url: `http://${topology.alertmanager}`,
+    // Loki takes a comma-separated list and sends every alert to each (several Alertmanager replicas).
+    alertmanager_url: topology.alertmanagerPods.map((pod) => `http://${pod}`).join(','),
     enable_alertmanager_v2: true,
     alertmanager_client: { basic_auth_username: ALERTMANAGER_CLIENT_USER, basic_auth_password: `\${${ALERTMANAGER_PASSWORD_ENV}}` },
   };

@@ -7,7 +7,7 @@ export interface PrometheusConfig {
   global: { scrape_interval: string; evaluation_interval: string; external_labels: Record<string, string> };
   /** TSDB retention (Prometheus 3.8+; replaces the deprecated --storage.tsdb.retention.* flags). */
   storage: { tsdb: { retention: { time: string; size: string } } };
-  alerting: { alertmanagers: AlertmanagerEndpoint[] };
+  alerting: { alert_relabel_configs?: RelabelConfig[]; alertmanagers: AlertmanagerEndpoint[] };
   rule_files: string[];
   /** Left out when the site writes nowhere (prometheus.remoteWrite empty). */
   remote_write?: RemoteWriteConfig[];

@@ -36,11 +36,16 @@ export const SYSLOG_GATEWAY_JOB = 'syslog-gateway';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/** External label naming the Prometheus replica (prometheus.replicas > 1): Thanos' and Mimir's dedup label. */
+export const REPLICA_LABEL = 'replica';
+/** Env var holding the pod's name (downward API), expanded in the replica label. */
+export const POD_NAME_ENV = 'POD_NAME';
+
 export function prometheusConfig(site: Site, topology: StackTopology): PrometheusConfig {
   const alertmanagerAuth = { username: ALERTMANAGER_CLIENT_USER, password_file: topology.alertmanagerPasswordFile };
   const scrape: ScrapeConfig[] = [
-    { ...staticJob('prometheus', topology.prometheus), basic_auth: { username: PROMETHEUS_CLIENT_USER, password_file: PROMETHEUS_PASSWORD_FILE } },
-    { ...staticJob('alertmanager', topology.alertmanager), basic_auth: alertmanagerAuth },
+    { ...staticJob('prometheus', ...topology.prometheusPods), basic_auth: { username: PROMETHEUS_CLIENT_USER, password_file: PROMETHEUS_PASSWORD_FILE } },
+    { ...staticJob('alertmanager', ...topology.alertmanagerPods), basic_auth: alertmanagerAuth },
     staticJob('loki', topology.loki),
     staticJob('grafana', topology.grafana),
     nodeExporterJob(site, topology),
@@ -52,16 +57,22 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
     ...(topology.platform === 'kubernetes' ? kubernetesJobs(site) : [staticJob(SYSLOG_GATEWAY_JOB, `${site.loki.address}:${PORTS.alloy}`)]),
   ];
   const remote = remoteWriteConfigs(site);
+  const replicated = topology.prometheusPods.length > 1;
   return {
     global: {
       scrape_interval: site.prometheus.scrapeInterval,
       evaluation_interval: site.prometheus.evaluationInterval,
-      external_labels: { site: site.name },
+      // Prometheus expands ${...} in external label values from its environment (the pod's name
+      // from the downward API), so each replica's series and remote writes say which one it is.
+      external_labels: { site: site.name, ...(replicated ? { [REPLICA_LABEL]: `\${${POD_NAME_ENV}}` } : {}) },
     },
     // Read at start-up and on every reload (Prometheus 3.8+); also bounds the block span to a tenth of the time.
     storage: { tsdb: { retention: { time: site.prometheus.retention, size: retentionSize(site.prometheus.storageGiB) } } },
     alerting: {
-      alertmanagers: [{ scheme: 'http', basic_auth: alertmanagerAuth, static_configs: [{ targets: [topology.alertmanager] }] }],
+      // Both replicas fire the same alerts: without their replica label they are one alert, which
+      // Alertmanager deduplicates.
+      ...(replicated ? { alert_relabel_configs: [{ action: 'labeldrop', regex: REPLICA_LABEL }] } : {}),
+      alertmanagers: [{ scheme: 'http', basic_auth: alertmanagerAuth, static_configs: [{ targets: [...topology.alertmanagerPods] }] }],
     },
     rule_files: [`${topology.prometheusRulesDir}/*.yml`],
     ...(remote ? { remote_write: remote } : {}),
@@ -73,8 +84,8 @@ export function prometheusConfigYaml(site: Site, topology: StackTopology): strin
   return configYaml(prometheusConfig(site, topology));
 }
 
-function staticJob(job: string, target: string): ScrapeConfig {
-  return { job_name: job, static_configs: [{ targets: [target] }] };
+function staticJob(job: string, ...targets: string[]): ScrapeConfig {
+  return { job_name: job, static_configs: [{ targets }] };
 }
 
 function nodeExporterJob(site: Site, topology: StackTopology): ScrapeConfig {

@@ -44,7 +44,7 @@ export function alertDefinitionGroups(site: Site, platform: Platform): AlertDefi
   return [
     stackRules(site),
     prometheusSelfRules(site),
-    alertmanagerRules(site),
+    alertmanagerRules(site, platform),
     lokiRules(site),
     hostRules(site),
     proxmoxRules(site),

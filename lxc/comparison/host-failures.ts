@@ -23,8 +23,10 @@ export interface HostFailure {
   readonly allVms: number;
   /** etcd members (one per control plane), those left with this host down, and the majority etcd needs. */
   readonly etcd: { readonly members: number; readonly left: number; readonly quorum: number; readonly keepsQuorum: boolean };
-  /** Stack services the placement plan puts on its VMs: down until the host is back. */
+  /** Stack services the placement plan puts only on its VMs (every replica): down until the host is back. */
   readonly servicesDown: readonly string[];
+  /** Replicated services with pods here and elsewhere: they keep running on `left`, `left.length` of `replicas` pods. */
+  readonly servicesDegraded: readonly { readonly service: string; readonly left: readonly string[]; readonly replicas: number }[];
   /** The VMs among talosVms that carry those services. */
   readonly serviceVms: readonly string[];
   /** The first control plane when it runs here: the etcd snapshot job reads etcd through it. */
@@ -45,8 +47,15 @@ export function hostFailures(site: Site): HostFailure[] {
     const onHost = talosNodesOn(site, node);
     const talosVms = onHost.map((n) => n.hostname);
     const left = members - onHost.filter((n) => n.role === 'controlplane').length;
-    const servicesDown = talosVms.flatMap((vm) => planned.get(vm) ?? []);
-    const serviceVms = talosVms.filter((vm) => (planned.get(vm) ?? []).length > 0);
+    // A replicated service stops only when every VM planned for it is here; one replica elsewhere keeps it.
+    const servicesDown = [...new Set(talosVms.flatMap((vm) => planned.get(vm) ?? []))]
+      .filter((service) => [...planned].every(([vm, services]) => !services.includes(service) || talosVms.includes(vm)));
+    const servicesDegraded = [...new Set(talosVms.flatMap((vm) => planned.get(vm) ?? []))].filter((service) => !servicesDown.includes(service))
+      .map((service) => {
+        const all = [...planned].filter(([, services]) => services.includes(service)).map(([vm]) => vm);
+        return { service, left: all.filter((vm) => !talosVms.includes(vm)), replicas: all.length };
+      });
+    const serviceVms = talosVms.filter((vm) => (planned.get(vm) ?? []).some((service) => servicesDown.includes(service)));
     const keepsQuorum = left >= quorum;
     return {
       node,
@@ -54,6 +63,7 @@ export function hostFailures(site: Site): HostFailure[] {
       allVms: site.talos.nodes.length,
       etcd: { members, left, quorum, keepsQuorum },
       servicesDown,
+      servicesDegraded,
       serviceVms,
       snapshotNode: talosVms.find((vm) => vm === snapshotSource),
       lxcSurvives: node !== site.proxmox.node,

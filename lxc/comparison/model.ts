@@ -336,8 +336,12 @@ function availability(site: Site): AvailabilityRow[] {
   const vmDown = t.fitsWithOneNodeDown
     ? `the other ${n - 1} VMs have room for every request, but local-path volumes pin each service to its VM: the services on the lost VM wait for it`
     : `the other ${n - 1} VMs lack room for the lost VM's requests (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM would do), and local-path volumes pin each service to its VM anyway: the services on the lost VM stay down; the cluster (etcd ${etcdQuorum(members)} of ${members}) stays up`;
+  // Replicas sit on different VMs (charts/common/placement.ts): one lost VM leaves the others serving.
+  const replicated = t.workload.services.filter((s) => s.replicas > 1);
+  const vmDownReplicas = replicated.length === 0 ? vmDown
+    : `${vmDown}; ${wordList(replicated.map((s) => `${s.name} (${s.replicas} pods)`), 'and')} keep${replicated.length === 1 ? 's' : ''} running on the other VMs with a replica`;
   return [
-    { failure: 'one guest lost (container or VM)', lxc: `that container's service is down; the other ${others} keep running`, talos: vmDown },
+    { failure: 'one guest lost (container or VM)', lxc: `that container's service is down; the other ${others} keep running`, talos: vmDownReplicas },
     { failure: 'guest OS / platform upgrade', lxc: 'each container restarts on its own, one service at a time', talos: 'rolling, one VM at a time; the services on the VM being upgraded are down meanwhile' },
     ...(isMultiHost(site)
       ? hostFailures(site).map((f) => ({
@@ -371,8 +375,12 @@ function talosHostLoss(f: HostFailure, t: TalosVmSizing, storageClass: string): 
   const snapshots = f.snapshotNode
     ? `the etcd snapshots stop until ${f.node} is back: the backup job reads etcd through the first control plane, ${f.snapshotNode}`
     : `the etcd snapshots only if their volume is not on ${vms}`;
-  const stays = `${down}: the cluster stays up and the add-on pods move to the other VMs (${snapshots})`;
-  if (f.servicesDown.length === 0) return `${stays}; no stack service is planned on ${vms}: every service keeps running`;
+  const kept = f.servicesDegraded.map((d) => `${d.service} on ${d.left.join(', ')} (${d.left.length} of ${d.replicas} replicas)`);
+  const stays = `${down}: the cluster stays up and the add-on pods move to the other VMs (${snapshots})`
+    + (kept.length > 0 ? `; ${wordList(kept, 'and')} keep${kept.length === 1 ? 's' : ''} running` : '');
+  if (f.servicesDown.length === 0) {
+    return kept.length > 0 ? `${stays}: every service keeps running` : `${stays}; no stack service is planned on ${vms}: every service keeps running`;
+  }
   const held = f.serviceVms.join(', ');
   const many = f.serviceVms.length > 1;
   const needs = [

@@ -1,7 +1,8 @@
 /**
  * With several Proxmox hosts, only what runs on proxmox.node counts against its allocation and
  * capacity (the site's figures describe that host alone): the LXC containers and the Talos VMs
- * placed there. Every host's VM demand is listed; the others' capacity is not given.
+ * placed there. Every host's VM demand is listed; the others' capacity is not given. The second
+ * site with single pods: its VM size and the N+1 path are those of four single services.
  */
 import { computeComparison, renderComparison } from '../../lxc';
 import { chartAltText, chartData, MONITORING } from '../../lxc/comparison/chart-data';
@@ -9,7 +10,7 @@ import { comparisonChartLayout } from '../../lxc/comparison/chart-layout';
 import { round } from '../../lxc/comparison/model';
 import { parseSite, type SiteInput } from '../../site';
 import { talosVmSizing } from '../../talos/vm-sizing';
-import { SECOND_SITE } from '../support/second-site';
+import { SECOND_SITE_SINGLE_PODS as SECOND_SITE } from '../support/second-site';
 
 const site = parseSite(SECOND_SITE).site;
 const c = computeComparison(site);

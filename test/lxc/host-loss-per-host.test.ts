@@ -8,22 +8,24 @@ import { hostFailures } from '../../lxc/comparison/host-failures';
 import { operationsRows } from '../../lxc/comparison/operations';
 import { parseSite, type Site, type SiteInput } from '../../site';
 import { talosVmSizing } from '../../talos/vm-sizing';
-import { SECOND_SITE } from '../support/second-site';
+import { SECOND_SITE, SECOND_SITE_SINGLE_PODS } from '../support/second-site';
 import { WORKERS_SITE, WORKERS_SITE_INPUT } from '../support/workers-site';
 
 const hostRow = (site: Site, node: string) => computeComparison(site).availability.find((a) => a.failure.startsWith(`${node} lost`));
 const failureDomains = (site: Site) => operationsRows(site).find((o) => o.aspect === 'Failure domains')!;
 const planned = (site: Site, hostname: string) => talosVmSizing(site).nodes.find((n) => n.hostname === hostname)!.plannedServices;
 
-/** SECOND_SITE with kube-b moved onto hv-east and hv-west, left without a VM, removed (validation wants a VM on every added host). */
+const SINGLE_PODS = SECOND_SITE_SINGLE_PODS;
+
+/** SINGLE_PODS with kube-b moved onto hv-east and hv-west, left without a VM, removed (validation wants a VM on every added host). */
 const TWO_ON_EAST: SiteInput = {
-  ...SECOND_SITE,
+  ...SINGLE_PODS,
   proxmox: { ...SECOND_SITE.proxmox, additionalHosts: SECOND_SITE.proxmox!.additionalHosts!.filter((h) => h.node !== 'hv-west') },
   talos: { ...SECOND_SITE.talos, nodes: SECOND_SITE.talos!.nodes!.map((n) => (n.hostname === 'kube-b' ? { ...n, host: 'hv-east' } : n)) },
 };
 
-describe('The second site: one Talos VM on each of three hosts', () => {
-  const site = parseSite(SECOND_SITE).site;
+describe('The second site with single pods: one Talos VM on each of three hosts', () => {
+  const site = parseSite(SINGLE_PODS).site;
   const c = computeComparison(site);
 
   test('every host has its own failure row, proxmox.node first, and no other row names a host', () => {
@@ -191,6 +193,7 @@ describe('The default site: one host', () => {
     expect(hostFailures(site)).toEqual([{
       node: 'pve01', talosVms: ['talos-cp-1', 'talos-cp-2', 'talos-cp-3'], allVms: 3, etcd: { members: 3, left: 0, quorum: 2, keepsQuorum: false },
       servicesDown: talosVmSizing(site).nodes.flatMap((n) => n.plannedServices),
+      servicesDegraded: [],
       serviceVms: talosVmSizing(site).nodes.filter((n) => n.plannedServices.length > 0).map((n) => n.hostname),
       snapshotNode: 'talos-cp-1', lxcSurvives: false, talosSurvives: false,
     }]);
@@ -227,5 +230,41 @@ describe('Three control planes and two workers on three hosts', () => {
     expect(hostRow(allOnOne, 'pve02')!.talos).toMatch(/^talos-w-1 down \(1 of 5 VMs\); etcd keeps quorum \(3 of 3 members left, 2 needed\)/);
     expect(hostRow(allOnOne, 'pve01')!.talos).toMatch(/^talos-cp-1, talos-cp-2, talos-cp-3 down \(3 of 5 VMs\); etcd loses quorum \(0 of 3 members left, 2 needed\): the Kubernetes API stops/);
     expect(hostRow(allOnOne, 'pve01')!.talos).toContain('Keeping etcd up needs at most 1 of the 3 control planes on one host, so at least 3 hosts');
+  });
+});
+
+describe('The second site as given: Prometheus 2 and Alertmanager 3 replicas, one VM on each of three hosts', () => {
+  const site = parseSite(SECOND_SITE).site;
+  const failures = hostFailures(site);
+
+  test('the replicas are planned on VMs of different hosts', () => {
+    const prometheusVms = talosVmSizing(site).nodes.filter((n) => n.plannedServices.includes('prometheus')).map((n) => n.hostname);
+    const alertmanagerVms = talosVmSizing(site).nodes.filter((n) => n.plannedServices.includes('alertmanager')).map((n) => n.hostname);
+    expect(prometheusVms).toHaveLength(2);
+    expect(alertmanagerVms).toEqual(['kube-a', 'kube-b', 'kube-c']);
+  });
+
+  test('a lost host stops no replicated service: each keeps its pods on the other hosts', () => {
+    for (const f of failures) {
+      expect(f.servicesDown).not.toContain('prometheus');
+      expect(f.servicesDown).not.toContain('alertmanager');
+      const am = f.servicesDegraded.find((d) => d.service === 'alertmanager')!;
+      expect(am).toEqual({ service: 'alertmanager', left: site.talos.nodes.map((n) => n.hostname).filter((vm) => !f.talosVms.includes(vm)), replicas: 3 });
+    }
+  });
+
+  test('the host row names the replicas that keep running, and only single-pod services wait', () => {
+    for (const f of failures) {
+      const talos = hostRow(site, f.node)!.talos;
+      const am = f.servicesDegraded.find((d) => d.service === 'alertmanager')!;
+      expect(talos).toContain(`alertmanager on ${am.left.join(', ')} (2 of 3 replicas)`);
+      if (f.servicesDown.length === 0) expect(talos).toMatch(/keep running: every service keeps running$/);
+      else expect(talos).toContain(`; ${f.servicesDown.join(', ')} wait`);
+    }
+  });
+
+  test('losing one VM leaves the replicated services running, the comparison says', () => {
+    const row = computeComparison(site).availability.find((a) => a.failure === 'one guest lost (container or VM)')!;
+    expect(row.talos).toContain('; prometheus (2 pods) and alertmanager (3 pods) keep running on the other VMs with a replica');
   });
 });

@@ -22,10 +22,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `bin args…`; `args` receives the port to listen on (127.0.0.1 only). */
-export async function startDaemon(bin: string, args: (port: number) => string[]): Promise<LoopbackDaemon> {
+/**
+ * Starts `bin args…`; `args` receives the port to listen on (127.0.0.1 only). `env` adds variables
+ * (the test's process.env is Jest's copy, which a child does not inherit).
+ */
+export async function startDaemon(bin: string, args: (port: number) => string[], env: Record<string, string> = {}): Promise<LoopbackDaemon> {
   const port = await freePort();
-  const child: ChildProcess = spawn(toolPath(bin) ?? bin, args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(toolPath(bin) ?? bin, args(port), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   child.stdout!.on('data', (d) => { output += d; });
   child.stderr!.on('data', (d) => { output += d; });

@@ -45,7 +45,7 @@ export const SECOND_SITE: SiteInput = {
   kubernetes: { version: '1.35.6', namespace: 'observability', storageClass: 'node-disk' },
   prometheus: {
     address: '172.20.42.30', cpu: 6, memoryGiB: 12, storageGiB: 160, retention: '45d', scrapeInterval: '20s', evaluationInterval: '40s',
-    webAuthSecret: 'prom-login', externalUrl: 'https://prometheus.lab.example/',
+    webAuthSecret: 'prom-login', externalUrl: 'https://prometheus.lab.example/', replicas: 2,
     remoteWrite: [
       { name: 'lab-mimir', url: 'https://mimir.lab.example/api/v1/push', authSecret: 'mimir-push', headers: { 'X-Scope-OrgID': 'lab' } },
       { name: 'archive', url: 'http://172.20.42.90:19291/api/v1/receive' },
@@ -54,7 +54,7 @@ export const SECOND_SITE: SiteInput = {
   grafana: { address: '172.20.42.31', cpu: 3, memoryGiB: 3, storageGiB: 20, externalUrl: 'https://grafana.lab.example', adminSecret: 'dash-admin' },
   loki: { address: '172.20.42.32', cpu: 3, memoryGiB: 6, storageGiB: 120, retention: '10d' },
   alertmanager: {
-    address: '172.20.42.33', cpu: 1, memoryGiB: 1, storageGiB: 5, retention: '240h', webAuthSecret: 'am-login',
+    address: '172.20.42.33', cpu: 1, memoryGiB: 1, storageGiB: 5, retention: '240h', webAuthSecret: 'am-login', replicas: 3,
     externalUrl: 'https://alerts.lab.example/',
     runbookBaseUrl: 'https://wiki.lab.example/monitoring/runbooks.html',
     heartbeat: { urlSecret: 'deadmans-snitch', interval: '3m' },
@@ -108,4 +108,14 @@ export const SECOND_SITE_ENCRYPTED: SiteInput = {
     fluxKeySecret: 'flux-age-key',
     argocd: 'none',
   },
+};
+
+/**
+ * SECOND_SITE with one pod per service: what a host or VM takes with it is then exactly what is
+ * planned on its VM, and the VMs keep the size of four single pods.
+ */
+export const SECOND_SITE_SINGLE_PODS: SiteInput = {
+  ...SECOND_SITE,
+  prometheus: { ...SECOND_SITE.prometheus, replicas: 1 },
+  alertmanager: { ...SECOND_SITE.alertmanager, replicas: 1 },
 };

@@ -167,14 +167,14 @@ describe('checkGrafana follows the site', () => {
 
   test('the second site\'s Grafana (namespace observability) passes with its own datasource URLs', async () => {
     const { results } = await check({}, second, second);
-    expect(provisioned(second).map((d) => d.url)).toContain('http://prometheus.observability.svc:9090');
+    expect(provisioned(second).map((d) => d.url)).toContain('http://prometheus-query.observability.svc:9090');
     expect(results.every((r) => r.status === 'pass')).toBe(true);
   });
 
   test('a Grafana provisioned for another site fails each datasource, showing both URLs', async () => {
     const { results } = await check({}, second, site);
     const prometheus = results.find((r) => r.id === 'grafana/datasource/prometheus')!;
-    expect(prometheus).toMatchObject({ status: 'fail', lines: ['Grafana: type prometheus, url http://prometheus.monitoring.svc:9090', 'site:    type prometheus, url http://prometheus.observability.svc:9090'] });
+    expect(prometheus).toMatchObject({ status: 'fail', lines: ['Grafana: type prometheus, url http://prometheus.monitoring.svc:9090', 'site:    type prometheus, url http://prometheus-query.observability.svc:9090'] });
     expect(prometheus.next).toContain('ConfigMap observability/grafana-provisioning');
   });
 });

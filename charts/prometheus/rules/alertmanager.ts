@@ -1,16 +1,18 @@
 /**
  * Alertmanager watching itself (both platforms), after alertmanager-mixin's alerts. One replica
- * with gossip off (charts/alertmanager/alertmanager-args.ts), so the mixin's cluster alerts have
- * nothing to watch. Metric names as Alertmanager 0.34 registers them (notify/metrics.go,
+ * has gossip off (charts/alertmanager/alertmanager-args.ts), so the mixin's cluster alert comes
+ * only with alertmanager.replicas > 1 on Kubernetes (the LXC path runs one container). Metric names as Alertmanager 0.34 registers them (notify/metrics.go,
  * config/coordinator.go, api/metrics/metrics.go).
  */
 import type { Site } from '../../../site';
+import type { Platform } from '../../topology';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import type { AlertDefinitionGroup } from './alert';
 
 const JOB = 'job="alertmanager"';
 
-export function alertmanagerRules(site: Site): AlertDefinitionGroup {
+export function alertmanagerRules(site: Site, platform: Platform): AlertDefinitionGroup {
+  const replicas = platform === 'kubernetes' ? site.alertmanager.replicas : 1;
   const ns = site.kubernetes.namespace;
   const logs = `\`kubectl -n ${ns} logs alertmanager-0 --tail=200\` (LXC: \`pct exec <ct> -- journalctl -u alertmanager -n 200\`)`;
   const dashboard = DASHBOARD_UIDS.stackHealth;
@@ -47,6 +49,21 @@ export function alertmanagerRules(site: Site): AlertDefinitionGroup {
           fix: ['Fix the sending client; for Loki\'s ruler, a template in a rule label (charts/integrations/wazuh-rules.ts) that renders empty.'],
         },
       },
+      ...(replicas > 1 ? [{
+        // alertmanager-mixin's AlertmanagerMembersInconsistent, against the known replica count.
+        alert: 'AlertmanagerClusterMembersMissing', expr: `max_over_time(alertmanager_cluster_members{${JOB}}[5m]) < ${replicas}`, for: '15m', severity: 'warning' as const,
+        summary: 'Alertmanager {{ $labels.instance }} sees fewer cluster members than replicas',
+        description: `{{ $labels.instance }} sees {{ $value }} of ${replicas} members: silences and notification state are not shared with the missing ones.`, dashboard,
+        runbook: {
+          meaning: `An Alertmanager pod gossips with fewer than the ${replicas} replicas (port 9094 TCP and UDP): a pod is down or its host is, or the peers cannot reach each other. Alerts still go out (every Prometheus sends to each pod), but a silence made on one side is not seen by the other, and both sides may notify.`,
+          check: [
+            `\`kubectl -n ${ns} get pods -l app.kubernetes.io/name=alertmanager -o wide\`: which pod is missing and on which node.`,
+            `${logs}: \`memberlist\` lines naming the peer that fails.`,
+            `The headless Service lists every pod, ready or not: \`kubectl -n ${ns} get endpointslices -l kubernetes.io/service-name=alertmanager\`; the NetworkPolicy \`alertmanager\` admits 9094 from Alertmanager pods.`,
+          ],
+          fix: ['Bring the missing pod (or its Talos node) back; a pod whose host is lost stays Pending until the host returns (its volume and node affinity hold it there), and the others go on meanwhile.'],
+        },
+      }] : []),
     ],
   };
 }
