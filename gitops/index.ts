@@ -1,14 +1,13 @@
 /** The GitOps layer: Argo CD app-of-apps and Flux Kustomizations for the same ordered layers. */
 import type { App } from 'cdk8s';
 import type { Site } from '../site';
-import { METALLB_NAMESPACE } from '../charts/platform';
 import type { LayerCharts } from '../render/layer-files';
 import { ArgoCdApplications, ArgoCdRoot } from './argocd/app-of-apps';
 import { ArgoCdApplicationHealth } from './argocd/application-health';
 import { ArgoCdProject } from './argocd/project';
-import { FluxBootstrap, FluxLayers, FluxMetalLb } from './flux/flux';
+import { FluxBootstrap, FluxHelmChart, FluxLayers } from './flux/flux';
 import {
-  ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, ARGOCD_HEALTH_CHECK_DIR, ARGOCD_PROJECT_DIR, FLUX_BOOTSTRAP_DIR, FLUX_LAYERS_DIR, FLUX_METALLB_DIR,
+  ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, ARGOCD_HEALTH_CHECK_DIR, ARGOCD_PROJECT_DIR, FLUX_BOOTSTRAP_DIR, FLUX_LAYERS_DIR, deliveryLayers,
 } from './layers';
 
 export * from './layers';
@@ -22,6 +21,9 @@ export function addGitopsLayer(app: App, site: Site): LayerCharts[] {
     { directory: ARGOCD_HEALTH_CHECK_DIR, charts: [new ArgoCdApplicationHealth(app, 'argocd-application-health')] },
     { directory: FLUX_BOOTSTRAP_DIR, charts: [new FluxBootstrap(app, 'flux-bootstrap', { site })] },
     { directory: FLUX_LAYERS_DIR, charts: [new FluxLayers(app, 'flux-layers', { site })] },
-    { directory: FLUX_METALLB_DIR, charts: [new FluxMetalLb(app, 'flux-metallb', { site, targetNamespace: METALLB_NAMESPACE })] },
+    // Each Helm layer's chart source and release, in the layer's own directory (construct id flux-<layer>).
+    ...deliveryLayers(site).flatMap((layer) => (layer.source.kind === 'helm'
+      ? [{ directory: layer.source.fluxDirectory, charts: [new FluxHelmChart(app, `flux-${layer.name}`, { site, release: layer.source.release })] }]
+      : [])),
   ];
 }

@@ -13,8 +13,14 @@
  *   snapshot PVC stays Pending until the first scheduled run (WaitForFirstConsumer, the CronJob
  *   is its only consumer) and its CRDs may be missing, so it is synced last and waited on by nobody.
  * - monitoring: the stack (its LoadBalancer Services need the pool, its PVCs the StorageClass).
+ * - proxmox-csi (kubernetes.storage: proxmox-csi only): the upstream Proxmox CSI plugin chart,
+ *   after platform-base (its namespace, StorageClasses and token Secret's namespace); monitoring
+ *   and backups then wait for it, since their claims need its driver.
  */
-import type { Site } from '../site';
+import { usesProxmoxCsi, type Site } from '../site';
+import type { HelmChartRelease } from './helm-release';
+import { METALLB_RELEASE } from './metallb-release';
+import { PROXMOX_CSI_NAMESPACE, proxmoxCsiRelease } from './proxmox-csi-release';
 import {
   ETCD_BACKUP_CRONJOB, ETCD_BACKUP_NAMESPACE, METALLB_NAMESPACE, PLATFORM_BACKUPS_DIR, PLATFORM_BASE_DIR, PLATFORM_CUSTOM_RESOURCES_DIR,
 } from '../charts/platform';
@@ -37,6 +43,8 @@ export const ARGOCD_HEALTH_CHECK_DIR = 'gitops/argocd/health-check';
 export const FLUX_BOOTSTRAP_DIR = 'gitops/flux';
 export const FLUX_LAYERS_DIR = 'gitops/flux/layers';
 export const FLUX_METALLB_DIR = 'gitops/flux/metallb';
+/** The Proxmox CSI plugin's OCIRepository and HelmRelease (kubernetes.storage: proxmox-csi). */
+export const FLUX_PROXMOX_CSI_DIR = 'gitops/flux/proxmox-csi';
 
 export type LayerSource =
   /** Plain manifests in a dist/ directory with a kustomization.yaml. */
@@ -47,10 +55,10 @@ export type LayerSource =
     readonly argocdDirectory?: string;
   }
   /**
-   * An upstream Helm chart: an Argo CD Application with a Helm source, or for Flux a
-   * HelmRepository + HelmRelease kept in `fluxDirectory`.
+   * An upstream Helm chart: an Argo CD Application with a Helm source, or for Flux a chart
+   * source (HelmRepository or OCIRepository) + HelmRelease kept in `fluxDirectory`.
    */
-  | { readonly kind: 'helm'; readonly fluxDirectory: string; readonly namespace: string };
+  | { readonly kind: 'helm'; readonly fluxDirectory: string; readonly release: HelmChartRelease };
 
 /** An object whose health tells Flux that a layer is done (Kustomization `spec.healthChecks`). */
 export interface LayerHealthCheck {
@@ -101,10 +109,20 @@ export interface DeliveryLayer {
 
 export function deliveryLayers(site: Site): DeliveryLayer[] {
   const encrypted = site.secrets.encryption === 'sops-age';
+  const csi = usesProxmoxCsi(site);
   return [
     // Namespaces, storage and the CSR approver, in several namespaces: the stack's as destination.
     { name: 'platform-base', source: { kind: 'directory', directory: PLATFORM_BASE_DIR }, dependsOn: [], namespace: site.kubernetes.namespace },
-    { name: 'metallb', source: { kind: 'helm', fluxDirectory: FLUX_METALLB_DIR, namespace: METALLB_NAMESPACE }, dependsOn: ['platform-base'], namespace: METALLB_NAMESPACE, keep: true },
+    { name: 'metallb', source: { kind: 'helm', fluxDirectory: FLUX_METALLB_DIR, release: METALLB_RELEASE }, dependsOn: ['platform-base'], namespace: METALLB_NAMESPACE, keep: true },
+    // The volume driver: its CSIDriver and node plugin serve every attached volume, so the root
+    // never removes it by itself (keep), and what claims volumes waits for it.
+    ...(csi ? [{
+      name: 'proxmox-csi',
+      source: { kind: 'helm', fluxDirectory: FLUX_PROXMOX_CSI_DIR, release: proxmoxCsiRelease(site) },
+      dependsOn: ['platform-base'],
+      namespace: PROXMOX_CSI_NAMESPACE,
+      keep: true,
+    } satisfies DeliveryLayer] : []),
     { name: 'platform-custom-resources', source: { kind: 'directory', directory: PLATFORM_CUSTOM_RESOURCES_DIR }, dependsOn: ['metallb'], namespace: METALLB_NAMESPACE },
     // The stack's Secrets, SOPS-encrypted (secrets.encryption: sops-age): before the workloads that mount them.
     ...(encrypted ? [{
@@ -118,7 +136,7 @@ export function deliveryLayers(site: Site): DeliveryLayer[] {
     {
       name: 'monitoring',
       source: { kind: 'directory', directory: MONITORING_DIR },
-      dependsOn: ['platform-custom-resources', ...(encrypted ? ['secrets'] : [])],
+      dependsOn: ['platform-custom-resources', ...(encrypted ? ['secrets'] : []), ...(csi ? ['proxmox-csi'] : [])],
       namespace: site.kubernetes.namespace,
     },
     {
@@ -126,7 +144,7 @@ export function deliveryLayers(site: Site): DeliveryLayer[] {
       source: { kind: 'directory', directory: PLATFORM_BACKUPS_DIR },
       namespace: ETCD_BACKUP_NAMESPACE,
       // Namespace and StorageClass only: Flux applies it beside the rest, Argo CD after it (syncLast).
-      dependsOn: ['platform-base'],
+      dependsOn: ['platform-base', ...(csi ? ['proxmox-csi'] : [])],
       syncLast: true,
       // Not the snapshot claim (Pending until 02:00) nor the Talos/Velero objects: a CronJob is
       // healthy once applied (kstatus), so this checks the schedule is in place, nothing more.

@@ -1,5 +1,8 @@
 /** The MetalLB Helm release, identical for Argo CD and Flux. */
-import { PLATFORM_VERSIONS } from '../charts/platform';
+import { METALLB_NAMESPACE, PLATFORM_VERSIONS } from '../charts/platform';
+import type { GroupKind, HelmChartRelease } from './helm-release';
+
+export type { GroupKind } from './helm-release';
 
 export const METALLB_RELEASE_NAME = 'metallb';
 
@@ -38,12 +41,6 @@ export const METALLB_KEEP_CRDS_PATCH = {
   patch: '- op: add\n  path: /metadata/annotations/helm.sh~1resource-policy\n  value: keep\n',
 } as const;
 
-export interface GroupKind {
-  /** API group, '' for the core group. */
-  readonly group: string;
-  readonly kind: string;
-}
-
 /**
  * Cluster-scoped kinds the chart renders with METALLB_VALUES (chart 0.16.1: crds subchart,
  * templates/rbac.yaml and webhooks.yaml; frr-k8s and the Prometheus objects off). Not in dist/
@@ -57,3 +54,25 @@ export const METALLB_CLUSTER_KINDS: readonly GroupKind[] = [
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
 ];
+
+/**
+ * The MetalLB controller writes its self-generated CA into the CRDs' conversion webhook and the
+ * ValidatingWebhookConfiguration; without these, Argo CD's selfHeal would revert it on every sync
+ * and break the webhook (MetalLB documents the same for Argo CD).
+ */
+export const METALLB_IGNORE_DIFFERENCES = [
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jqPathExpressions: ['.spec.conversion.webhook.clientConfig.caBundle'] },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+] as const;
+
+export const METALLB_RELEASE: HelmChartRelease = {
+  releaseName: METALLB_RELEASE_NAME,
+  namespace: METALLB_NAMESPACE,
+  source: { kind: 'repository', ...METALLB_CHART },
+  values: METALLB_VALUES,
+  workloads: METALLB_WORKLOADS,
+  clusterKinds: METALLB_CLUSTER_KINDS,
+  crds: true,
+  ignoreDifferences: METALLB_IGNORE_DIFFERENCES,
+  fluxPatches: [METALLB_KEEP_CRDS_PATCH],
+};

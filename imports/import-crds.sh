@@ -12,6 +12,7 @@ import argocd-project argo-cd/appproject-crd.yaml
 import flux-kustomize flux/kustomize.toolkit.fluxcd.io_kustomizations.yaml
 import flux-source-git flux/source.toolkit.fluxcd.io_gitrepositories.yaml
 import flux-source-helm flux/source.toolkit.fluxcd.io_helmrepositories.yaml
+import flux-source-oci flux/source.toolkit.fluxcd.io_ocirepositories.yaml
 import flux-helm flux/helm.toolkit.fluxcd.io_helmreleases.yaml
 import metallb-pool metallb/metallb.io_ipaddresspools.yaml
 import metallb-l2 metallb/metallb.io_l2advertisements.yaml

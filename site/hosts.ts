@@ -69,11 +69,25 @@ export function workers(site: Site): TalosNode[] {
  * its machine configs.
  */
 export function topologyLabels(site: Site, node: TalosNode): Record<string, string> {
-  if (!isMultiHost(site) && site.proxmox.cluster === undefined) return {};
+  // The Proxmox CSI plugin finds a node's VM by these two labels: it needs them on one host too.
+  if (!isMultiHost(site) && site.proxmox.cluster === undefined && !usesProxmoxCsi(site)) return {};
   return {
-    'topology.kubernetes.io/region': site.proxmox.cluster ?? site.name,
+    'topology.kubernetes.io/region': proxmoxCsiRegion(site),
     'topology.kubernetes.io/zone': talosNodeHost(site, node),
   };
+}
+
+/** True when the Proxmox CSI plugin provides the volumes (kubernetes.storage: proxmox-csi). */
+export function usesProxmoxCsi(site: Site): boolean {
+  return site.kubernetes.storage === 'proxmox-csi';
+}
+
+/**
+ * The topology region: the Proxmox cluster's name, else the site's. The CSI plugin's config names
+ * the same region, and finds a volume's host by region and zone.
+ */
+export function proxmoxCsiRegion(site: Site): string {
+  return site.proxmox.cluster ?? site.name;
 }
 
 /** Votes etcd needs to commit: a majority of the control planes. */

@@ -187,6 +187,34 @@ export const SITE_RULES: readonly Rule[] = [
       message: `needs ${replicas} ${unit}, one pod on each so that losing one leaves the others; the site has ${have.length} (${have.join(', ')}): set ${service}.replicas to at most ${have.length}${multi ? ' or place Talos nodes on more hosts' : ' or add nodes'}`,
     }];
   }),
+  // The Proxmox CSI plugin: its settings come with it, and the claims' StorageClass must be one of its.
+  ({ kubernetes }) => {
+    const { storage, proxmoxCsi, storageClass } = kubernetes;
+    if (storage === 'proxmox-csi' && !proxmoxCsi) {
+      return [{ path: 'kubernetes.proxmoxCsi', value: undefined, message: 'is required by kubernetes.storage proxmox-csi; give apiUrl and storages (id, storageClass, shared), and create the token Secret (tokenSecret)' }];
+    }
+    if (storage === 'local-path' && proxmoxCsi) {
+      return [{ path: 'kubernetes.storage', value: storage, message: 'but kubernetes.proxmoxCsi is set; set kubernetes.storage: proxmox-csi to use the plugin, or remove kubernetes.proxmoxCsi' }];
+    }
+    if (!proxmoxCsi) return [];
+    const classes = proxmoxCsi.storages.map((x) => x.storageClass);
+    return [
+      ...(classes.includes(storageClass) ? [] : [{
+        path: 'kubernetes.storageClass', value: storageClass,
+        message: `is not a Proxmox CSI StorageClass (${classes.join(', ')}); name one of kubernetes.proxmoxCsi.storages[].storageClass (local-path is not deployed with proxmox-csi)`,
+      }]),
+      ...duplicates(proxmoxCsi.storages.map((x, i) => ({ key: x.storageClass, path: `kubernetes.proxmoxCsi.storages.${i}.storageClass`, owner: `storage ${x.id}` })))
+        .map(({ path, key, first }) => ({ path, value: key, message: `already names the StorageClass of ${first.owner}; give each storage its own class` })),
+      ...duplicates(proxmoxCsi.storages.map((x, i) => ({ key: x.id, path: `kubernetes.proxmoxCsi.storages.${i}.id`, owner: `kubernetes.proxmoxCsi.storages.${proxmoxCsi.storages.indexOf(x)}` })))
+        .map(({ path, key, first }) => ({ path, value: key, message: `is already listed as ${first.path}; list each Proxmox storage once (fstype and ssd are per class, and one storage may back only one here)` })),
+    ];
+  },
+  // The plugin names every disk it creates after VMID 9999 (features.controllerVmID): a guest of that VMID would own them.
+  (site) => (site.kubernetes.storage !== 'proxmox-csi' ? [] : [
+    ...site.talos.nodes.map((n, i) => ({ vmid: n.vmid, path: `talos.nodes.${i}.vmid` })),
+    ...site.proxmox.guests.map((g, i) => ({ vmid: g.vmid, path: `proxmox.guests.${i}.vmid` })),
+  ].filter((x) => x.vmid === PROXMOX_CSI_VMID)
+    .map((x) => ({ path: x.path, value: x.vmid, message: `is the VMID the Proxmox CSI plugin names its disks after (vm-${PROXMOX_CSI_VMID}-<volume>); give this guest another VMID` }))),
   // etcd runs on every control plane: it needs a majority to commit.
   (site) => {
     const members = controlPlanes(site);
@@ -240,13 +268,17 @@ export const SITE_RULES: readonly Rule[] = [
       ...site.alertmanager.receivers.emails.flatMap((e, i) => (e.authPasswordSecret ? [{ name: e.authPasswordSecret, kind: 'smtp-password', path: `alertmanager.receivers.emails.${i}.authPasswordSecret` }] : [])),
       ...(site.integrations.uptimeKuma.enabled ? [{ name: site.integrations.uptimeKuma.apiKeySecret, kind: 'uptime-kuma-api-key', path: 'integrations.uptimeKuma.apiKeySecret' }] : []),
       ...site.prometheus.remoteWrite.flatMap((r, i) => (r.authSecret ? [{ name: r.authSecret, kind: 'remote-write', path: `prometheus.remoteWrite.${i}.authSecret` }] : [])),
+      // In namespace csi-proxmox, but the operator's Secrets are one file per name (dist/secrets/<name>.sops.yaml).
+      ...(site.kubernetes.storage === 'proxmox-csi' && site.kubernetes.proxmoxCsi ? [{ name: site.kubernetes.proxmoxCsi.tokenSecret, kind: 'proxmox-csi-token', path: 'kubernetes.proxmoxCsi.tokenSecret' }] : []),
     ];
     const first = new Map<string, (typeof uses)[number]>();
     return uses.flatMap((u) => {
       const owner = first.get(u.name);
       if (!owner) { first.set(u.name, u); return []; }
       const shared = owner.kind === u.kind && (u.kind === 'url' || u.kind === 'smtp-password' || u.kind === 'remote-write');
-      return shared ? [] : [{ path: u.path, value: u.name, message: `is already the Secret of ${owner.path} in namespace ${ns}, which holds other keys; give each its own Secret name` }];
+      if (shared) return [];
+      const where = u.kind === 'proxmox-csi-token' ? ' (in namespace ' + ns + '; the operator\'s Secrets are one file per name, whatever their namespace)' : ` in namespace ${ns}`;
+      return [{ path: u.path, value: u.name, message: `is already the Secret of ${owner.path}${where}, which holds other keys; give each its own Secret name` }];
     });
   },
   ({ proxmox }) => (['memoryGB', 'diskGB'] as const).flatMap((k) => proxmox.used[k] > proxmox.allocated[k]
@@ -286,6 +318,9 @@ export const SITE_RULES: readonly Rule[] = [
 ];
 
 /** Headers Prometheus 3 refuses in remote_write.headers (config/config.go reservedHeaders; authorization apart). */
+/** The Proxmox CSI plugin's default features.controllerVmID (pkg/config/config.go at v0.19.1). */
+export const PROXMOX_CSI_VMID = 9999;
+
 const RESERVED_REMOTE_WRITE_HEADERS = [
   'host', 'content-encoding', 'content-length', 'content-type', 'user-agent', 'connection', 'keep-alive', 'proxy-authenticate',
   'proxy-authorization', 'www-authenticate', 'accept-encoding', 'x-prometheus-remote-write-version', 'x-prometheus-remote-read-version',

@@ -7,6 +7,23 @@
 import * as z from 'zod';
 import { ageRecipient, ipv4, cidr, cronSchedule, duration, dnsLabel, gitUrl, httpUrl, repoPath } from './primitives';
 
+/** One Proxmox storage the CSI plugin provisions from, as one StorageClass. */
+const proxmoxCsiStorage = z.strictObject({
+  id: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*$/, { error: 'expected a Proxmox storage ID such as local-lvm or ceph-rbd' }).describe('Proxmox storage ID (pvesm status), e.g. local-lvm, local-zfs, ceph-rbd'),
+  storageClass: dnsLabel.describe('Name of the StorageClass for it'),
+  shared: z.boolean().default(false).describe('Whether every Proxmox host reaches the storage (Ceph RBD, NFS): a volume may then follow its pod to another host; local-lvm and local ZFS stay on theirs'),
+  fstype: z.enum(['ext4', 'xfs']).default('xfs').describe('Filesystem the plugin formats the disk with'),
+  ssd: z.boolean().default(false).describe('SSD emulation and discard on the disk (thin storages give freed space back)'),
+});
+
+const proxmoxCsi = z.strictObject({
+  apiUrl: httpUrl.describe('Proxmox API of the cluster the plugin talks to, e.g. https://pve.example.lan:8006 (/api2/json is appended); best a name or VIP that follows the surviving hosts'),
+  insecure: z.boolean().default(true).describe('Skip TLS verification (Proxmox\' self-signed certificate); false once the API has a trusted certificate'),
+  tokenSecret: dnsLabel.default('proxmox-csi-token').describe('Secret in namespace csi-proxmox with keys token_id (kubernetes-csi@pve!csi) and token_secret (created out of band)'),
+  controllerReplicas: z.number().int().min(1).max(3).default(2).describe('Controller pods (leader election): with 2 a lost VM does not stop provisioning and attaching'),
+  storages: z.array(proxmoxCsiStorage).min(1, { error: 'give at least one Proxmox storage to provision from' }),
+});
+
 /** Sizing of one service, the report's LXC figures kept as Kubernetes requests. */
 function serviceSizing(d: { address: string; cpu: number; memoryGiB: number; storageGiB: number }) {
   return {
@@ -132,7 +149,10 @@ export const SiteSchema = z.strictObject({
   kubernetes: z.strictObject({
     version: z.string().regex(/^\d+\.\d+\.\d+$/, { error: 'expected a Kubernetes release such as 1.31.14' }).default('1.36.3'),
     namespace: dnsLabel.default('monitoring'),
-    storageClass: dnsLabel.default('local-path').describe('StorageClass of every PVC'),
+    storageClass: dnsLabel.default('local-path').describe('StorageClass of every PVC: with storage proxmox-csi one of proxmoxCsi.storages[].storageClass'),
+    storage: z.enum(['local-path', 'proxmox-csi']).default('local-path')
+      .describe('Who provides the volumes: local-path (a data disk on every Talos VM, each volume on one node for good) or proxmox-csi (the Proxmox CSI plugin: one Proxmox disk per claim, attached to the VM the pod runs on)'),
+    proxmoxCsi: proxmoxCsi.optional().describe('The Proxmox CSI plugin (sergelogvinov/proxmox-csi-plugin), required with storage proxmox-csi'),
   }).prefault({}),
 
   prometheus: z.strictObject({

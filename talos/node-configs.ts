@@ -5,7 +5,7 @@
  * control planes also get the Layer-2 API VIP, etcd's metrics listener and the Talos API access of
  * the etcd snapshot job, which Talos allows on control planes only.
  */
-import { parseCidr, topologyLabels } from '../site';
+import { parseCidr, topologyLabels, usesProxmoxCsi } from '../site';
 import type { Site } from '../site';
 import { SUPPORTED_TALOS_CONTRACT, talosMinor } from '../site/talos-support';
 import { PORTS } from '../site/ports';
@@ -101,7 +101,8 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
           ...(controlPlane ? [{ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: site.talos.vip, link: NODE_LINK_ALIAS }] : []),
           { apiVersion: 'v1alpha1', kind: 'ResolverConfig', nameservers: site.network.dnsServers.map((address) => ({ address })) },
           { apiVersion: 'v1alpha1', kind: 'TimeSyncConfig', ntp: { servers: [...site.network.ntpServers] } },
-          {
+          // The local-path data volume; with the Proxmox CSI plugin each claim is its own attached disk.
+          ...(usesProxmoxCsi(site) ? [] : [{
             apiVersion: 'v1alpha1',
             kind: 'UserVolumeConfig',
             name: LOCAL_PATH_VOLUME_NAME,
@@ -112,7 +113,7 @@ export function renderNodeMachineConfigs(site: Site, secrets: TalosSecretsBundle
               minSize: `${largestClaimGiB}GiB`,
             },
             filesystem: { type: 'xfs' },
-          },
+          }]),
         ],
       }),
     };

@@ -101,6 +101,8 @@ export function renderProxmoxScript(site: Site, host: ProxmoxHost = hostsWithVms
   const sizing = talosVmSizing(site);
   const { perNode } = sizing;
   const disks = proxmoxDiskLayout(site);
+  // With the Proxmox CSI plugin every volume is its own disk, attached by the plugin: no data disk.
+  const dataDisk = perNode.dataDiskGiB > 0;
   const id = schematicId(site.talos.extensions);
   const prefix = parseCidr(site.network.cidr).prefixLength;
   const guestAgent = site.talos.extensions.includes('siderolabs/qemu-guest-agent');
@@ -129,11 +131,11 @@ export function renderProxmoxScript(site: Site, host: ProxmoxHost = hostsWithVms
 #     --dry-run      print the commands instead of running them
 #
 # Idempotent: a VMID that holds a VM of the node's name is completed if an earlier run stopped
-# half-way (disks grown to size, data disk added, VM started); a VMID used by any other VM or by a
+# half-way (disks grown to size${dataDisk ? ', data disk added' : ''}, VM started); a VMID used by any other VM or by a
 # container stops the script. Run as root on the Proxmox host.
 #
 # Per-node size (computed from the stack's requests + Talos/Kubernetes overhead, see talos/vm-sizing.ts):
-#   ${perNode.cores} cores, ${perNode.memoryGiB} GiB RAM, ${perNode.osDiskGiB} GiB OS disk, ${perNode.dataDiskGiB} GiB data disk (local-path)
+#   ${perNode.cores} cores, ${perNode.memoryGiB} GiB RAM, ${perNode.osDiskGiB} GiB OS disk, ${dataDisk ? `${perNode.dataDiskGiB} GiB data disk (local-path)` : 'no data disk (the Proxmox CSI plugin attaches a disk per volume)'}
 #   cluster total ${sizing.totals.cores} cores, ${sizing.totals.memoryGiB} GiB RAM, ${sizing.totals.osDiskGiB + sizing.totals.dataDiskGiB} GiB disk
 #   one node down: ${sizing.fitsWithOneNodeDown ? `the stack still fits on ${rest} nodes` : `the stack does NOT fit on ${rest} nodes (needs ${sizing.sizeForOneNodeDown.cores} cores / ${sizing.sizeForOneNodeDown.memoryGiB} GiB each)`}${multiHost ? `
 #   on ${host.node}: ${nodes.length} of the ${site.talos.nodes.length} VMs, ${nodes.length * perNode.cores} cores, ${nodes.length * perNode.memoryGiB} GiB RAM, ${nodes.length * (perNode.osDiskGiB + perNode.dataDiskGiB)} GiB disk; the others by proxmox/<node>/create-talos-vms.sh on ${wordList(others, 'and')}` : ''}
@@ -148,11 +150,11 @@ NAMESERVERS=${q(site.network.dnsServers.join(' '))}
 CORES=${perNode.cores}
 MEMORY_MIB=${perNode.memoryGiB * 1024}
 OS_DISK_GIB=${perNode.osDiskGiB}
-DATA_DISK_GIB=${perNode.dataDiskGiB}
-# talos.installDisk ${site.talos.installDisk} and talos.dataDisk ${site.talos.dataDisk} as the guest names them.
+${dataDisk ? `DATA_DISK_GIB=${perNode.dataDiskGiB}
+` : ''}${dataDisk ? `# talos.installDisk ${site.talos.installDisk} and talos.dataDisk ${site.talos.dataDisk} as the guest names them.` : `# talos.installDisk ${site.talos.installDisk} as the guest names it.`}
 OS_DRIVE=${disks.osDrive}
-DATA_DRIVE=${disks.dataDrive}
-DISK_OPTIONS=${q(disks.options)}
+${dataDisk ? `DATA_DRIVE=${disks.dataDrive}
+` : ''}DISK_OPTIONS=${q(disks.options)}
 CLOUDINIT_DRIVE=${CLOUDINIT_DRIVE}
 # Directory storage for the image and the snippets; it must have the "iso" and "snippets" content types.
 FILE_STORAGE="\${FILE_STORAGE:-local}"
@@ -318,9 +320,9 @@ fi
 vmid_taken() { pvesh get /cluster/nextid --vmid "$1" >/dev/null 2>&1 && return 1 || return 0; }
 
 # A VM of the node's name may be left half-made by an earlier run (qm disk resize or qm start failed):
-# grow its disks to size, add a missing data disk, and start it.
+# grow its disks to size${dataDisk ? ', add a missing data disk,' : ''} and start it.
 finish_vm() {
-  local vmid="$1" name="$2" config="$3" os_mib data_mib done_something=0
+  local vmid="$1" name="$2" config="$3" os_mib${dataDisk ? ' data_mib' : ''} done_something=0
   os_mib="$(drive_mib "$config" "$OS_DRIVE")"
   if [ -z "$os_mib" ]; then
     echo "VM $vmid ($name) has no OS disk $OS_DRIVE: remove it (qm destroy $vmid) and run this script again" >&2
@@ -329,13 +331,13 @@ finish_vm() {
   if [ "$os_mib" -lt $((OS_DISK_GIB * 1024)) ]; then
     run qm disk resize "$vmid" "$OS_DRIVE" "\${OS_DISK_GIB}G"; done_something=1
   fi
-  data_mib="$(drive_mib "$config" "$DATA_DRIVE")"
+${dataDisk ? `  data_mib="$(drive_mib "$config" "$DATA_DRIVE")"
   if [ -z "$data_mib" ]; then
     run qm set "$vmid" "--$DATA_DRIVE" "$STORAGE:$DATA_DISK_GIB,$DISK_OPTIONS"; done_something=1
   elif [ "$data_mib" -lt $((DATA_DISK_GIB * 1024)) ]; then
     run qm disk resize "$vmid" "$DATA_DRIVE" "\${DATA_DISK_GIB}G"; done_something=1
   fi
-  if ! qm status "$vmid" 2>/dev/null | grep -qx 'status: running'; then
+` : ''}  if ! qm status "$vmid" 2>/dev/null | grep -qx 'status: running'; then
     if [ -n "$(config_value "$config" cicustom)" ]; then install_snippet "$name"; fi
     run qm start "$vmid"; done_something=1
   fi
@@ -370,8 +372,8 @@ for entry in "\${NODES[@]}"; do
     --cpu host --sockets 1 --cores "$CORES" --memory "$MEMORY_MIB" --balloon 0 \\
     --scsihw virtio-scsi-pci \\
     "--$OS_DRIVE" "$STORAGE:0,import-from=$IMAGE_PATH,$DISK_OPTIONS" \\
-    "--$DATA_DRIVE" "$STORAGE:$DATA_DISK_GIB,$DISK_OPTIONS" \\
-    --net0 "virtio=$mac,bridge=$BRIDGE,tag=$VLAN_ID" \\
+${dataDisk ? `    "--$DATA_DRIVE" "$STORAGE:$DATA_DISK_GIB,$DISK_OPTIONS" \\
+` : ''}    --net0 "virtio=$mac,bridge=$BRIDGE,tag=$VLAN_ID" \\
     "--$CLOUDINIT_DRIVE" "$STORAGE:cloudinit" --ipconfig0 "ip=$address/$PREFIX_LENGTH,gw=$GATEWAY" --nameserver "$NAMESERVERS" \\
     --cicustom "user=$FILE_STORAGE:snippets/$(snippet_name "$name")" \\
     --agent ${guestAgent ? 'enabled=1,fstrim_cloned_disks=1' : 'enabled=0'} --serial0 socket \\

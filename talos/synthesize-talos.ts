@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { controlPlanes, workers, type Site } from '../site';
+import { controlPlanes, usesProxmoxCsi, workers, type Site } from '../site';
 import { checkTalosConfig, checkTalosconfigEndpoints, TalosConfigError } from './config-rules';
 import { toGoYamlDocuments } from './go-yaml';
 import { LOCAL_PATH_HOST_PATH, renderNodeMachineConfigs, talosContract } from './node-configs';
@@ -83,7 +83,9 @@ export async function planTalos(site: Site, options: SynthesizeTalosOptions): Pr
     `Talos ${site.talos.version}: ${roleCounts(site)} in ${paths.nodesDir}, talosconfig ${paths.talosconfigFile}`,
     `installer ${installerImage(site.talos.extensions, site.talos.version)} (schematic ${schematicId(site.talos.extensions)} computed offline)`,
     `VMs: ${sizing.perNode.cores} cores / ${sizing.perNode.memoryGiB} GiB / ${sizing.perNode.osDiskGiB}+${sizing.perNode.dataDiskGiB} GiB disks each; one node down: ${sizing.fitsWithOneNodeDown ? 'fits' : 'does not fit'}`,
-    `local-path storage lives at ${LOCAL_PATH_HOST_PATH} on every node`,
+    usesProxmoxCsi(site)
+      ? `volumes are Proxmox disks from ${site.kubernetes.proxmoxCsi!.storages.map((x) => x.id).join(', ')} (the Proxmox CSI plugin), attached to the VM of each pod`
+      : `local-path storage lives at ${LOCAL_PATH_HOST_PATH} on every node`,
   );
   const plaintext = { bundle: serializeSecretsBundle(secrets.bundle), admin: serializeAdmin(secrets.admin), talosconfig };
   return { secretFiles, messages, changes, plaintext };

@@ -11,7 +11,7 @@ import { serviceReplicas, STACK_SERVICES, type Site, type StackServiceName } fro
 import { addOnPodRequests, PodRequests } from '../charts/addon-requests';
 import { plannedServices, replicaNodes } from '../charts/common/placement';
 import { etcdSnapshotVolumeGiB } from '../charts/platform/etcd-backup';
-import { isMultiHost, workers } from '../site/hosts';
+import { isMultiHost, usesProxmoxCsi, workers } from '../site/hosts';
 import { spelled, wordList } from '../site/words';
 
 /** One line of per-node overhead; `source` says where the figure comes from ([est] = estimate, no source). */
@@ -77,6 +77,8 @@ export interface TalosNodeVm extends VmSize {
   readonly address: string;
   /** Services the placement plan puts here (held there by pod affinity). */
   readonly plannedServices: readonly string[];
+  /** Proxmox CSI disks of those services' claims, in GiB (0 with local-path: they are in the data disk). */
+  readonly volumesGiB: number;
 }
 
 export interface TalosVmSizing {
@@ -84,6 +86,8 @@ export interface TalosVmSizing {
   /** The size every node gets (nodes are identical so any one can carry any bin). */
   readonly perNode: VmSize;
   readonly totals: VmSize;
+  /** Proxmox CSI disks of every claim, the etcd snapshot's included, in GiB (0 with local-path). */
+  readonly volumesGiB: number;
   /** Talos/Kubernetes overhead plus this tool's add-on pods, budgeted on every node. */
   readonly overheadPerNode: { readonly cpu: number; readonly memoryGiB: number; readonly items: readonly OverheadItem[] };
   /** The add-on pods' requests, read from the charts. */
@@ -161,7 +165,10 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   // etcd snapshot claim may land on any node, like the add-on pods.
   const maxColocatedStorage = Math.max(...placement.map((bin) => sumLoad(bin).storageGiB));
   const addOnStorageGiB = etcdSnapshotVolumeGiB(site);
-  const dataDiskGiB = ceilUp((maxColocatedStorage + addOnStorageGiB) * DATA_DISK_HEADROOM, 10);
+  // The Proxmox CSI plugin gives each claim its own Proxmox disk instead: no data disk at all.
+  const csi = usesProxmoxCsi(site);
+  const dataDiskGiB = csi ? 0 : ceilUp((maxColocatedStorage + addOnStorageGiB) * DATA_DISK_HEADROOM, 10);
+  const volumesPerNode = placement.map((bin) => (csi ? sumLoad(bin).storageGiB : 0));
   const osDiskGiB = Math.max(10, ceilUp(OS_DISK_ITEMS.reduce((s, i) => s + i.sizeGiB, 0) / IMAGE_GC_HIGH_THRESHOLD, 10));
 
   let fitsWithOneNodeDown = false;
@@ -182,9 +189,12 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   // Every pod counts: a replica has the service's requests and its own volume.
   const workload = sumLoad(services.flatMap((s) => Array.from({ length: s.replicas }, () => s)));
   return {
-    nodes: site.talos.nodes.map((n, i) => ({ hostname: n.hostname, vmid: n.vmid, address: n.address, ...perNode, plannedServices: placement[i].map((s) => s.name) })),
+    nodes: site.talos.nodes.map((n, i) => ({
+      hostname: n.hostname, vmid: n.vmid, address: n.address, ...perNode, plannedServices: placement[i].map((s) => s.name), volumesGiB: volumesPerNode[i],
+    })),
     perNode,
     totals: { cores: cores * nodeCount, memoryGiB: memoryGiB * nodeCount, osDiskGiB: osDiskGiB * nodeCount, dataDiskGiB: dataDiskGiB * nodeCount },
+    volumesGiB: csi ? volumesPerNode.reduce((a, b) => a + b, 0) + addOnStorageGiB : 0,
     overheadPerNode: { ...overhead, items },
     addOnPods,
     workload: { cpu: round3(workload.cpu), memoryGiB: round3(workload.memoryGiB), storageGiB: workload.storageGiB, services },
@@ -195,12 +205,16 @@ export function talosVmSizing(site: Site): TalosVmSizing {
       fitsWithOneNodeDown
         ? `the stack's requests fit on ${spelled(nodeCount - 1)} nodes, ${pinnedBecause ? `but the placement pins each service group to its VM (${pinnedBecause}), so a group whose VM is down waits for it` : 'so it can be rescheduled when one node is down'}`
         : `with one node down the stack's requests do not fit on the other ${spelled(nodeCount - 1)}; nodes of ${sizeForOneNodeDown.cores} cores / ${sizeForOneNodeDown.memoryGiB} GiB would`,
-      'local-path volumes live on one node\'s data disk and the placement keeps groups apart: a service whose node is down waits for that node whatever the CPU/memory headroom',
+      csi
+        ? 'Proxmox CSI volumes are disks of the Proxmox storage, attached to the VM the pod runs on; the placement still holds each pod to its planned VM, so a service whose VM is down waits for it'
+        : 'local-path volumes live on one node\'s data disk and the placement keeps groups apart: a service whose node is down waits for that node whatever the CPU/memory headroom',
       ...replicated.map((s) => `${s.name} runs ${s.replicas} pods, on ${wordList(replicaNodes(site, s.name as StackServiceName), 'and')}: one per ${isMultiHost(site) ? 'Proxmox host' : 'node'}, each with its own ${s.storageGiB} GiB volume, so losing one leaves ${spelled(s.replicas - 1)}`),
       ...(workers(site).length > 0
         ? ['workers get the control-plane size: any node may carry any placement group, and what a worker does not run (API server, controller manager, scheduler, etcd) stays as headroom']
         : []),
-      `data disk: the largest placement group's volumes (${maxColocatedStorage} GiB) and the etcd snapshot volume (${addOnStorageGiB} GiB), plus ${Math.round((DATA_DISK_HEADROOM - 1) * 100)} %`,
+      csi
+        ? `no data disk: each claim is a Proxmox disk the CSI plugin creates (${volumesPerNode.reduce((a, b) => a + b, 0) + addOnStorageGiB} GiB in all, the etcd snapshot volume's ${addOnStorageGiB} GiB included), on the storages of kubernetes.proxmoxCsi`
+        : `data disk: the largest placement group's volumes (${maxColocatedStorage} GiB) and the etcd snapshot volume (${addOnStorageGiB} GiB), plus ${Math.round((DATA_DISK_HEADROOM - 1) * 100)} %`,
     ],
   };
 }

@@ -3,6 +3,8 @@ export { ETCD_BACKUP_NAMESPACE, ETCD_BACKUP_TALOS_ROLE, LOCAL_PATH_HOST_DIR } fr
 
 export const METALLB_NAMESPACE = 'metallb-system';
 export const LOCAL_PATH_NAMESPACE = 'local-path-storage';
+/** The Proxmox CSI plugin (kubernetes.storage: proxmox-csi): its node DaemonSet is privileged. */
+export const PROXMOX_CSI_NAMESPACE = 'csi-proxmox';
 export const VELERO_NAMESPACE = 'velero';
 export const KUBELET_CSR_APPROVER_NAMESPACE = 'kubelet-csr-approver';
 /** node_exporter on the Talos nodes (host namespaces and read-only host paths: Pod Security privileged). */

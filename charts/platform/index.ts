@@ -4,12 +4,13 @@
  */
 import type { App } from 'cdk8s';
 import type { LayerCharts } from '../../render/layer-files';
-import type { Site } from '../../site';
+import { usesProxmoxCsi, type Site } from '../../site';
 import { EtcdBackup } from './etcd-backup';
 import { KubeletCsrApprover } from './kubelet-csr-approver';
 import { LocalPathProvisioner } from './local-path-provisioner';
 import { MetalLbAddressPool } from './metallb-address-pool';
 import { PlatformNamespaces } from './namespaces';
+import { ProxmoxCsiStorageClasses } from './proxmox-csi-storage';
 import { VeleroSchedule } from './velero-schedule';
 
 export * from './constants';
@@ -31,7 +32,10 @@ export function addPlatformLayer(app: App, site: Site): LayerCharts[] {
       directory: PLATFORM_BASE_DIR,
       charts: [
         new PlatformNamespaces(app, 'namespaces', { site }),
-        new LocalPathProvisioner(app, 'local-path-provisioner', { site }),
+        // One provider of volumes: local-path on each VM's data disk, or Proxmox disks per claim.
+        usesProxmoxCsi(site)
+          ? new ProxmoxCsiStorageClasses(app, 'proxmox-csi-storage-classes', { site })
+          : new LocalPathProvisioner(app, 'local-path-provisioner', { site }),
         new KubeletCsrApprover(app, 'kubelet-csr-approver', { site }),
       ],
     },

@@ -6,10 +6,10 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { Site } from '../../site';
+import { usesProxmoxCsi, type Site } from '../../site';
 import { componentLabels } from '../common/labels';
 import {
-  ETCD_BACKUP_NAMESPACE, HOST_METRICS_NAMESPACE, KUBELET_CSR_APPROVER_NAMESPACE, LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE, VELERO_NAMESPACE,
+  ETCD_BACKUP_NAMESPACE, HOST_METRICS_NAMESPACE, KUBELET_CSR_APPROVER_NAMESPACE, LOCAL_PATH_NAMESPACE, METALLB_NAMESPACE, PROXMOX_CSI_NAMESPACE, VELERO_NAMESPACE,
 } from './constants';
 import { ARGOCD_SYNC_WAVE, KEEP_ON_PRUNE } from './sync-options';
 
@@ -31,7 +31,9 @@ export function platformNamespaces(site: Site): NamespaceSpec[] {
   const namespaces: NamespaceSpec[] = [
     { name: site.kubernetes.namespace, enforce: 'restricted' },
     { name: METALLB_NAMESPACE, enforce: 'privileged', reason: 'the MetalLB speaker uses the host network and NET_RAW to answer ARP' },
-    { name: LOCAL_PATH_NAMESPACE, enforce: 'privileged', reason: 'local-path helper pods mount the node data disk (hostPath) as root to create volume directories' },
+    usesProxmoxCsi(site)
+      ? { name: PROXMOX_CSI_NAMESPACE, enforce: 'privileged', reason: 'the Proxmox CSI node plugin runs privileged as root with the host\'s /dev, /sys and the kubelet directory (bidirectional mount propagation) to format and mount the attached disks; its controller is restricted-compatible' }
+      : { name: LOCAL_PATH_NAMESPACE, enforce: 'privileged', reason: 'local-path helper pods mount the node data disk (hostPath) as root to create volume directories' },
     { name: ETCD_BACKUP_NAMESPACE, enforce: 'restricted' },
     { name: KUBELET_CSR_APPROVER_NAMESPACE, enforce: 'restricted' },
     { name: HOST_METRICS_NAMESPACE, enforce: 'privileged', reason: 'node_exporter reads the Talos host\'s /proc, /sys and / (read-only hostPath) in its network and PID namespaces; it runs as nobody, read-only, without capabilities' },

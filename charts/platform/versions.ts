@@ -5,6 +5,11 @@
  */
 export const PLATFORM_VERSIONS = {
   metallbChart: { repoUrl: 'https://metallb.github.io/metallb', chart: 'metallb', version: '0.16.1' },
+  /**
+   * The Proxmox CSI plugin's chart, from its OCI registry only (no HTTPS chart repository); chart
+   * 0.5.9 is app v0.19.1, whose images it pins by tag.
+   */
+  proxmoxCsiChart: { url: 'oci://ghcr.io/sergelogvinov/charts/proxmox-csi-plugin', chart: 'proxmox-csi-plugin', version: '0.5.9', appVersion: 'v0.19.1' },
   localPathProvisioner: { repository: 'docker.io/rancher/local-path-provisioner', tag: 'v0.0.33' },
   /** Helper pod that creates and deletes volume directories on the node. */
   busybox: { repository: 'docker.io/library/busybox', tag: '1.37.0' },

@@ -1,13 +1,15 @@
 /**
  * Secrets the site names but only the operator can fill: credentials issued elsewhere (the
  * pve_exporter API token, receiver webhook URLs with tokens in them, SMTP passwords, the dead man's
- * switch URL, the UptimeKuma API key, remote-write credentials). With SOPS encryption each becomes an encrypted placeholder file in dist/ that the
+ * switch URL, the UptimeKuma API key, remote-write credentials, the Proxmox CSI plugin's API token). With SOPS encryption each becomes an encrypted placeholder file in dist/ that the
  * operator edits with `sops`; synth keeps what they wrote and never generates these values.
  */
-import type { Site } from '../../site';
+import { usesProxmoxCsi, type Site } from '../../site';
+import { PROXMOX_CSI_NAMESPACE } from '../platform/constants';
 import { PVE_EXPORTER_SECRET, uptimeKumaInstances } from '../../site/derived';
 import { UPTIME_KUMA_API_KEY } from '../prometheus/uptime-kuma';
 import { REMOTE_WRITE_PASSWORD_KEY, REMOTE_WRITE_USERNAME_KEY } from '../prometheus/remote-write';
+import { PROXMOX_CSI_TOKEN_KEYS } from '../platform/proxmox-csi-token';
 
 /** The value a placeholder carries until the operator replaces it (an `.invalid` host never resolves). */
 export const PLACEHOLDER_URL = 'https://replace-with-sops.invalid/edit-this-secret';
@@ -45,11 +47,20 @@ export function operatorSecretSpecs(site: Site): OperatorSecretSpec[] {
     ...site.prometheus.remoteWrite.flatMap((r) => (r.authSecret
       ? [{ name: r.authSecret, namespace, usedBy: `Prometheus' remote write ${r.name} (${r.url}, HTTP basic auth)`, placeholder: { [REMOTE_WRITE_USERNAME_KEY]: PLACEHOLDER_VALUE, [REMOTE_WRITE_PASSWORD_KEY]: PLACEHOLDER_VALUE } }]
       : [])),
+    ...(site.kubernetes.proxmoxCsi && usesProxmoxCsi(site)
+      ? [{
+        name: site.kubernetes.proxmoxCsi.tokenSecret, namespace: PROXMOX_CSI_NAMESPACE,
+        usedBy: 'the Proxmox CSI plugin\'s controller (an API token of kubernetes-csi@pve with the CSI role, README "Proxmox CSI")',
+        placeholder: { [PROXMOX_CSI_TOKEN_KEYS.id]: 'kubernetes-csi@pve!csi', [PROXMOX_CSI_TOKEN_KEYS.secret]: PLACEHOLDER_VALUE },
+      }]
+      : []),
   ];
+  // One spec per Secret: a name is one Secret within its namespace.
   const byName = new Map<string, OperatorSecretSpec>();
   for (const spec of specs) {
-    const first = byName.get(spec.name);
-    byName.set(spec.name, first ? { ...first, usedBy: `${first.usedBy}; ${spec.usedBy}` } : spec);
+    const key = `${spec.namespace}/${spec.name}`;
+    const first = byName.get(key);
+    byName.set(key, first ? { ...first, usedBy: `${first.usedBy}; ${spec.usedBy}` } : spec);
   }
   return [...byName.values()];
 }

@@ -16,7 +16,6 @@ import type { Site } from '../../site';
 import { ARGOCD_NAMESPACE } from '../../charts/platform';
 import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE, KEEP_ON_PRUNE } from '../../charts/platform/sync-options';
 import { ARGOCD_APPS_DIR, GITOPS_LABELS, type DeliveryLayer, argocdLayers, layerObjectName, repoPath, syncWaves } from '../layers';
-import { METALLB_CHART, METALLB_RELEASE_NAME, METALLB_VALUES } from '../metallb-release';
 import { argoProjectName, argoRootProjectName } from './project';
 import { IN_CLUSTER, stackSyncPolicy } from './sync-policy';
 
@@ -52,6 +51,7 @@ export class ArgoCdApplications extends Chart {
     const waves = syncWaves(layers);
 
     for (const layer of layers) {
+      const ignore = layer.source.kind === 'helm' ? layer.source.release.ignoreDifferences : undefined;
       new Application(this, layer.name, {
         metadata: {
           name: layerObjectName(site, layer.name),
@@ -66,8 +66,8 @@ export class ArgoCdApplications extends Chart {
           project: argoProjectName(site),
           source: layerSource(site, layer),
           destination: { server: IN_CLUSTER, namespace: layer.namespace },
-          syncPolicy: stackSyncPolicy(layer.source.kind === 'helm' ? ['RespectIgnoreDifferences=true'] : []),
-          ...(layer.source.kind === 'helm' ? { ignoreDifferences: METALLB_IGNORE_DIFFERENCES } : {}),
+          syncPolicy: stackSyncPolicy(ignore ? ['RespectIgnoreDifferences=true'] : []),
+          ...(ignore ? { ignoreDifferences: ignore.map((d) => ({ ...d, jqPathExpressions: [...d.jqPathExpressions] })) } : {}),
         },
       });
     }
@@ -78,20 +78,10 @@ function layerSource(site: Site, layer: DeliveryLayer): ApplicationSpecSource {
   if (layer.source.kind === 'directory') {
     return { repoUrl: site.gitops.repoUrl, targetRevision: site.gitops.branch, path: repoPath(site, layer.source.argocdDirectory ?? layer.source.directory) };
   }
-  return {
-    repoUrl: METALLB_CHART.repoUrl,
-    chart: METALLB_CHART.chart,
-    targetRevision: METALLB_CHART.version,
-    helm: { releaseName: METALLB_RELEASE_NAME, valuesObject: METALLB_VALUES },
-  };
+  const { release } = layer.source;
+  const helm = { releaseName: release.releaseName, valuesObject: release.values };
+  return release.source.kind === 'repository'
+    ? { repoUrl: release.source.repoUrl, chart: release.source.chart, targetRevision: release.source.version, helm }
+    // Argo CD's native OCI source (3.1+): the chart is the repository, its path always ".".
+    : { repoUrl: release.source.url, path: '.', targetRevision: release.source.version, helm };
 }
-
-/**
- * The MetalLB controller writes its self-generated CA into the CRDs' conversion webhook and the
- * ValidatingWebhookConfiguration; without these, selfHeal would revert it on every sync and
- * break the webhook (MetalLB documents the same for Argo CD).
- */
-const METALLB_IGNORE_DIFFERENCES = [
-  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jqPathExpressions: ['.spec.conversion.webhook.clientConfig.caBundle'] },
-  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
-];

@@ -13,8 +13,8 @@ import { AppProject } from '../../imports/argocd-project-argoproj.io';
 import type { Site } from '../../site';
 import { ARGOCD_NAMESPACE, platformNamespaces } from '../../charts/platform';
 import { ARGOCD_SYNC_WAVE } from '../../charts/platform/sync-options';
-import { METALLB_CHART, METALLB_CLUSTER_KINDS, type GroupKind } from '../metallb-release';
-import { GITOPS_LABELS } from '../layers';
+import { helmSourceRepo, type GroupKind } from '../helm-release';
+import { argocdLayers, GITOPS_LABELS } from '../layers';
 import { IN_CLUSTER } from './sync-policy';
 
 /** Cluster-scoped kinds in the stack's own manifest directories (a test checks dist/ against this list). */
@@ -66,12 +66,13 @@ export class ArgoCdProject extends Chart {
   constructor(scope: Construct, id: string, props: ArgoCdProjectProps) {
     super(scope, id, { namespace: ARGOCD_NAMESPACE, disableResourceNameHashes: true });
     const { site } = props;
-    const clusterKinds = new Map([...STACK_CLUSTER_KINDS, ...METALLB_CLUSTER_KINDS].map((k) => [`${k.group}/${k.kind}`, k]));
+    const releases = argocdLayers(site).flatMap((l) => (l.source.kind === 'helm' ? [l.source.release] : []));
+    const clusterKinds = new Map([...STACK_CLUSTER_KINDS, ...releases.flatMap((r) => r.clusterKinds)].map((k) => [`${k.group}/${k.kind}`, k]));
     new AppProject(this, 'Project', {
       metadata: { name: argoProjectName(site), labels: GITOPS_LABELS, annotations: { [ARGOCD_SYNC_WAVE]: '-1' } },
       spec: {
         description: `Monitoring stack of ${site.name}, synthesized by cdk8s`,
-        sourceRepos: [site.gitops.repoUrl, METALLB_CHART.repoUrl],
+        sourceRepos: [site.gitops.repoUrl, ...releases.map(helmSourceRepo)],
         destinations: argoProjectNamespaces(site).map((namespace) => ({ server: IN_CLUSTER, namespace })),
         clusterResourceWhitelist: [...clusterKinds.keys()].sort().map((key) => ({ ...clusterKinds.get(key)! })),
         // Report objects in our namespaces that Git does not know (no effect on sync), except

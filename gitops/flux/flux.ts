@@ -3,15 +3,18 @@
  * (applied once by hand: `kubectl apply -k dist/gitops/flux`, or referenced from the cluster
  * directory `flux bootstrap` created). The root applies `dist/gitops/flux/layers/`: one
  * Kustomization per layer, chained by `dependsOn` (gitops/layers.ts), each pruning and waiting
- * for its objects to be healthy before its dependents start. MetalLB's HelmRepository and
- * HelmRelease sit in `dist/gitops/flux/metallb/`, applied by the `metallb` layer.
+ * for its objects to be healthy before its dependents start. Each Helm layer's chart source and
+ * HelmRelease sit in their own directory (`dist/gitops/flux/metallb/`, `…/proxmox-csi/`), applied
+ * by that layer.
  */
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { GitRepository } from '../../imports/flux-source-git-source.toolkit.fluxcd.io';
 import { HelmRepository } from '../../imports/flux-source-helm-source.toolkit.fluxcd.io';
+import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io';
 import {
-  HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds,
+  HelmRelease, HelmReleaseSpecChartRefKind, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds,
+  type HelmReleaseSpec,
 } from '../../imports/flux-helm-helm.toolkit.fluxcd.io';
 import {
   Kustomization, KustomizationSpecDecryptionProvider, KustomizationSpecSourceRefKind, type KustomizationSpecHealthChecks,
@@ -20,7 +23,7 @@ import type { Site } from '../../site';
 import { fluxRepoUrl, isSshRepoUrl } from '../git-url';
 import { FLUX_NAMESPACE } from '../../charts/platform';
 import { FLUX_LAYERS_DIR, GITOPS_LABELS, type DeliveryLayer, deliveryLayers, layerObjectName, repoPath } from '../layers';
-import { METALLB_CHART, METALLB_KEEP_CRDS_PATCH, METALLB_RELEASE_NAME, METALLB_VALUES, METALLB_WORKLOADS } from '../metallb-release';
+import type { HelmChartRelease } from '../helm-release';
 import { FLUX_PRUNE } from '../../charts/platform/sync-options';
 
 
@@ -100,40 +103,61 @@ export class FluxLayers extends Chart {
 
 function helmHealthChecks(layer: DeliveryLayer): KustomizationSpecHealthChecks[] {
   if (layer.source.kind !== 'helm') return [];
+  const { release } = layer.source;
   return [
-    { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: METALLB_RELEASE_NAME, namespace: FLUX_NAMESPACE },
-    ...METALLB_WORKLOADS.map((w) => ({ apiVersion: 'apps/v1', kind: w.kind, name: w.name, namespace: (layer.source as { namespace: string }).namespace })),
+    { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: release.releaseName, namespace: FLUX_NAMESPACE },
+    ...release.workloads.map((w) => ({ apiVersion: 'apps/v1', kind: w.kind, name: w.name, namespace: release.namespace })),
   ];
 }
 
-/** dist/gitops/flux/metallb: the pinned MetalLB chart and its release. */
-export class FluxMetalLb extends Chart {
-  constructor(scope: Construct, id: string, props: FluxProps & { readonly targetNamespace: string }) {
+/** OCI Helm charts are one layer of this media type; `copy` hands the chart archive to helm-controller as is. */
+const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+
+/**
+ * dist/gitops/flux/<release>: the pinned chart's source (HelmRepository, or OCIRepository for an
+ * OCI-only chart) and its HelmRelease.
+ */
+export class FluxHelmChart extends Chart {
+  constructor(scope: Construct, id: string, props: FluxProps & { readonly release: HelmChartRelease }) {
     super(scope, id, { namespace: FLUX_NAMESPACE, disableResourceNameHashes: true });
-    const repo = new HelmRepository(this, 'Repository', {
-      metadata: { name: METALLB_CHART.chart, labels: GITOPS_LABELS },
-      spec: { url: METALLB_CHART.repoUrl, interval: FLUX_INTERVALS.helmRepository },
-    });
+    const { release } = props;
+    const { source } = release;
+    let chart: Pick<HelmReleaseSpec, 'chart' | 'chartRef'>;
+    if (source.kind === 'repository') {
+      const repo = new HelmRepository(this, 'Repository', {
+        metadata: { name: source.chart, labels: GITOPS_LABELS },
+        spec: { url: source.repoUrl, interval: FLUX_INTERVALS.helmRepository },
+      });
+      chart = { chart: { spec: { chart: source.chart, version: source.version, sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: repo.name } } } };
+    } else {
+      const repo = new OciRepository(this, 'Repository', {
+        metadata: { name: source.chart, labels: GITOPS_LABELS },
+        spec: {
+          url: source.url,
+          ref: { tag: source.version },
+          layerSelector: { mediaType: HELM_CHART_LAYER, operation: OciRepositorySpecLayerSelectorOperation.COPY },
+          interval: FLUX_INTERVALS.helmRepository,
+        },
+      });
+      chart = { chartRef: { kind: HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name: repo.name } };
+    }
+    const crds = release.crds
+      ? { install: { crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE }, upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE } }
+      : { install: {}, upgrade: {} };
     new HelmRelease(this, 'Release', {
       // A pruned HelmRelease is a `helm uninstall`: never as a side effect of a missing file.
-      metadata: { name: METALLB_RELEASE_NAME, labels: GITOPS_LABELS, annotations: { [FLUX_PRUNE]: 'disabled' } },
+      metadata: { name: release.releaseName, labels: GITOPS_LABELS, annotations: { [FLUX_PRUNE]: 'disabled' } },
       spec: {
-        releaseName: METALLB_RELEASE_NAME,
-        targetNamespace: props.targetNamespace,
-        chart: {
-          spec: {
-            chart: METALLB_CHART.chart,
-            version: METALLB_CHART.version,
-            sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: repo.name },
-          },
-        },
+        releaseName: release.releaseName,
+        targetNamespace: release.namespace,
+        ...chart,
         interval: FLUX_INTERVALS.reconcile,
         timeout: FLUX_INTERVALS.timeout,
         // The namespace (with its Pod Security label) comes from the platform-base layer.
-        install: { createNamespace: false, crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, remediation: { retries: 3 } },
-        upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, remediation: { retries: 3 } },
-        values: METALLB_VALUES,
-        postRenderers: [{ kustomize: { patches: [{ ...METALLB_KEEP_CRDS_PATCH, target: { ...METALLB_KEEP_CRDS_PATCH.target } }] } }],
+        install: { createNamespace: false, ...crds.install, remediation: { retries: 3 } },
+        upgrade: { ...crds.upgrade, remediation: { retries: 3 } },
+        values: release.values as Record<string, unknown>,
+        ...(release.fluxPatches ? { postRenderers: [{ kustomize: { patches: release.fluxPatches.map((p) => ({ ...p, target: { ...p.target } })) } }] } : {}),
       },
     });
   }

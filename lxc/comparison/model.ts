@@ -10,6 +10,7 @@ import { talosVmSizing, type TalosVmSizing } from '../../talos/vm-sizing';
 import { lxcContainers } from '../containers';
 import { type ConfigDifference, pathDifferences } from '../parity';
 import { type HostFailure, hostFailures, wordList } from './host-failures';
+import { volumeStory } from './volume-story';
 import { type OperationsRow, operationsRows } from './operations';
 import { REPORT_FIGURES } from './report-figures';
 
@@ -146,27 +147,24 @@ function lxcResources(site: Site): PathResources {
   };
 }
 
-/** How the comparison names the site's StorageClass: local-path-provisioner serves it whatever its name. */
-function localPathClass(storageClass: string): string {
-  return storageClass === 'local-path' ? 'local-path' : `${storageClass} (local-path-provisioner)`;
-}
-
 /** What a lost Talos VM does to the services, for VMs with (or without) room for its requests. */
 function talosSurvival(site: Site, roomForOneDown: boolean, nPlusOne: { cores: number; memoryGiB: number }): SurvivalFlag {
   const n = site.talos.nodes.length;
-  const storageClass = site.kubernetes.storageClass;
-  const movable = 'volumes that can follow a pod to another VM: Proxmox CSI (re-attaches the Proxmox disk to the VM the pod moves to) or replicated storage (Longhorn, Ceph RBD) instead of local-path';
+  const volumes = volumeStory(site);
+  // With Proxmox CSI the disk can already move to another VM of its host (or any host on shared storage).
+  const movable = volumes.kind === 'local-path'
+    ? ['volumes that can follow a pod to another VM: Proxmox CSI (re-attaches the Proxmox disk to the VM the pod moves to) or replicated storage (Longhorn, Ceph RBD) instead of local-path']
+    : [];
   const room = roomForOneDown
     ? `the other ${n - 1} VMs have room for every CPU/memory request`
     : `the other ${n - 1} VMs lack the CPU/memory for the lost VM's requests (${nPlusOne.cores} cores / ${nPlusOne.memoryGiB} GiB per VM would do)`;
   // The generated placement is required pod (anti-)affinity: a group never moves to another
   // group's VM, whatever the storage or headroom.
   const placement = 'the placement rules in charts/common/placement.ts made preferred instead of required';
-  // The site's StorageClass is always served by local-path-provisioner (charts/platform), whatever its name.
-  const needs = [...(roomForOneDown ? [] : [`N+1 CPU/RAM (${nPlusOne.cores} cores / ${nPlusOne.memoryGiB} GiB per VM)`]), movable, placement];
+  const needs = [...(roomForOneDown ? [] : [`N+1 CPU/RAM (${nPlusOne.cores} cores / ${nPlusOne.memoryGiB} GiB per VM)`]), ...movable, placement];
   const reasons = [
     room,
-    `StorageClass ${localPathClass(storageClass)} keeps each volume on one VM's data disk`,
+    volumes.holds,
     'pod anti-affinity holds each service group to its own VM',
   ];
   return {
@@ -185,8 +183,9 @@ function talosResources(site: Site): PathResources[] {
     label: `Talos: ${n} VMs as sized`,
     vcpu: t.totals.cores,
     memoryGiB: t.totals.memoryGiB,
-    diskGiB: t.totals.osDiskGiB + t.totals.dataDiskGiB,
-    basis: `${n} x (${t.perNode.cores} cores, ${t.perNode.memoryGiB} GiB, ${t.perNode.osDiskGiB} + ${t.perNode.dataDiskGiB} GiB disks): requests + ${t.overheadPerNode.cpu} CPU / ${t.overheadPerNode.memoryGiB} GiB overhead per node; VM memory is reserved (no ballooning)`,
+    // Proxmox CSI: the claims are Proxmox disks beside the VMs' own (t.volumesGiB is 0 with local-path).
+    diskGiB: t.totals.osDiskGiB + t.totals.dataDiskGiB + t.volumesGiB,
+    basis: `${n} x (${t.perNode.cores} cores, ${t.perNode.memoryGiB} GiB, ${t.perNode.osDiskGiB} + ${t.perNode.dataDiskGiB} GiB disks)${t.volumesGiB > 0 ? ` + ${t.volumesGiB} GiB of Proxmox CSI volumes` : ''}: requests + ${t.overheadPerNode.cpu} CPU / ${t.overheadPerNode.memoryGiB} GiB overhead per node; VM memory is reserved (no ballooning)`,
     source: 'talos/vm-sizing.ts talosVmSizing()',
     survivesOneGuestDown: talosSurvival(site, t.fitsWithOneNodeDown, t.sizeForOneNodeDown),
   };
@@ -198,7 +197,7 @@ function talosResources(site: Site): PathResources[] {
     label: `Talos: ${n} VMs, N+1 CPU/RAM`,
     vcpu: down.cores * n,
     memoryGiB: down.memoryGiB * n,
-    diskGiB: diskPerNode * n,
+    diskGiB: diskPerNode * n + t.volumesGiB,
     basis: `${n} x (${down.cores} cores, ${down.memoryGiB} GiB): ${n - 1} VMs hold every CPU/memory request; disks as sized`,
     source: 'talos/vm-sizing.ts sizeForOneNodeDown',
     survivesOneGuestDown: talosSurvival(site, true, down),
@@ -222,7 +221,10 @@ function demandOn(site: Site, t: TalosVmSizing, paths: readonly PathResources[],
       return { id: p.id, vcpu: here ? p.vcpu : 0, memoryGiB: here ? p.memoryGiB : 0, diskGiB: here ? p.diskGiB : 0 };
     }
     const vm = talosVmSize(t, p.id);
-    return { id: p.id, vcpu: round(vms * vm.vcpu), memoryGiB: round(vms * vm.memoryGiB), diskGiB: round(vms * vm.diskGiB) };
+    // The CSI disks of the services planned on this host's VMs (the etcd snapshot's lands where its job first runs).
+    const here = new Set(talosNodesOn(site, node).map((x) => x.hostname));
+    const volumes = t.nodes.filter((x) => here.has(x.hostname)).reduce((sum, x) => sum + x.volumesGiB, 0);
+    return { id: p.id, vcpu: round(vms * vm.vcpu), memoryGiB: round(vms * vm.memoryGiB), diskGiB: round(vms * vm.diskGiB + volumes) };
   });
 }
 
@@ -332,10 +334,11 @@ function availability(site: Site): AvailabilityRow[] {
   const others = lxcContainers(site).length - 1;
   const n = t.nodes.length;
   const members = controlPlanes(site).length;
-  // Every claim is a local-path volume (the site's StorageClass is local-path-provisioner's, whatever its name).
+  // local-path volumes pin a service to its VM; with Proxmox CSI the placement alone does.
+  const pin = volumeStory(site).kind === 'local-path' ? 'local-path volumes pin' : 'the placement pins';
   const vmDown = t.fitsWithOneNodeDown
-    ? `the other ${n - 1} VMs have room for every request, but local-path volumes pin each service to its VM: the services on the lost VM wait for it`
-    : `the other ${n - 1} VMs lack room for the lost VM's requests (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM would do), and local-path volumes pin each service to its VM anyway: the services on the lost VM stay down; the cluster (etcd ${etcdQuorum(members)} of ${members}) stays up`;
+    ? `the other ${n - 1} VMs have room for every request, but ${pin} each service to its VM: the services on the lost VM wait for it`
+    : `the other ${n - 1} VMs lack room for the lost VM's requests (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM would do), and ${pin} each service to its VM anyway: the services on the lost VM stay down; the cluster (etcd ${etcdQuorum(members)} of ${members}) stays up`;
   // Replicas sit on different VMs (charts/common/placement.ts): one lost VM leaves the others serving.
   const replicated = t.workload.services.filter((s) => s.replicas > 1);
   const vmDownReplicas = replicated.length === 0 ? vmDown
@@ -347,7 +350,7 @@ function availability(site: Site): AvailabilityRow[] {
       ? hostFailures(site).map((f) => ({
         failure: hostFailure(f.node),
         lxc: f.lxcSurvives ? `not affected: the containers run on ${site.proxmox.node}` : 'everything down',
-        talos: talosHostLoss(f, t, site.kubernetes.storageClass),
+        talos: talosHostLoss(f, t, site),
       }))
       : [{ failure: hostFailure(site.proxmox.node), lxc: 'everything down', talos: `everything down: all ${n} VMs share the host. Surviving a host needs 3 physical hosts and storage that outlives one` }]),
   ];
@@ -356,7 +359,8 @@ function availability(site: Site): AvailabilityRow[] {
 const hostFailure = (node: string) => `${node} lost or rebooted (power, disk, kernel, Proxmox upgrade)`;
 
 /** The Talos path when host `f.node` is lost: its VMs, etcd's quorum without them, the services that wait. */
-function talosHostLoss(f: HostFailure, t: TalosVmSizing, storageClass: string): string {
+function talosHostLoss(f: HostFailure, t: TalosVmSizing, site: Site): string {
+  const { storageClass } = site.kubernetes;
   const { members: n, left, quorum, keepsQuorum } = f.etcd;
   const k = f.talosVms.length;
   if (k === 0) return `not affected: no Talos VM runs on ${f.node}`;
@@ -383,14 +387,17 @@ function talosHostLoss(f: HostFailure, t: TalosVmSizing, storageClass: string): 
   }
   const held = f.serviceVms.join(', ');
   const many = f.serviceVms.length > 1;
+  const volumes = volumeStory(site);
   const needs = [
-    'storage that outlives it (replicated, e.g. Ceph RBD or Longhorn, instead of node-local volumes)',
+    ...(volumes.kind === 'csi-shared' ? [] : ['storage that outlives it (replicated, e.g. Ceph RBD or Longhorn, instead of node-local volumes)']),
     'the placement rules in charts/common/placement.ts made preferred instead of required',
     ...(many ? [`room on the other VMs for the requests of ${f.serviceVms.length} lost ones`]
       : t.fitsWithOneNodeDown ? [] : [`N+1 CPU/RAM (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM)`]),
   ];
   return `${stays}; ${services} ${one ? 'waits' : 'wait'} for ${f.node}: the placement holds ${one ? 'it' : 'them'} on ${held} (required node affinity), `
-    + `and ${one ? 'its volume' : 'their volumes'} (StorageClass ${storageClass}, local-path-provisioner) stay${one ? 's' : ''} on ${many ? 'those VMs\'' : 'that VM\'s'} data disk${many ? 's' : ''}. `
+    + (volumes.kind === 'local-path'
+      ? `and ${one ? 'its volume' : 'their volumes'} (StorageClass ${storageClass}, local-path-provisioner) stay${one ? 's' : ''} ${volumes.staysOn(many, f.node)}. `
+      : `and ${one ? 'its volume' : 'their volumes'} (${volumes.classText}) ${volumes.staysOn(many, f.node)}. `)
     + `Surviving the host needs ${wordList(needs, 'and')}`;
 }
 

@@ -2,6 +2,7 @@ import { readObjects, type DistObject } from '../support/dist-tree';
 import { crdValidator } from '../support/crd-schemas';
 import { describeWithShared } from '../support/shared-dir';
 import { isCustomResource, siteFrom, writeDeliveryTree } from './delivery-tree';
+import { CSI_SITE } from '../support/csi-site';
 
 function strip(o: DistObject): Record<string, unknown> {
   const { file: _file, ...resource } = o;
@@ -38,6 +39,21 @@ describeWithShared('schemas/crds', 'every Argo CD, Flux, MetalLB and Velero obje
   test('the only custom resource without a schema in ../shared is the Talos ServiceAccount, and it asks for the etcd backup role only', () => {
     expect(talos.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ServiceAccount/etcd-backup']);
     expect(talos[0].spec).toEqual({ roles: ['os:etcd:backup'] });
+  });
+});
+
+describeWithShared('schemas/crds', 'the Proxmox CSI plugin\'s Flux and Argo CD objects validate strictly too', () => {
+  const objects = readObjects(writeDeliveryTree(CSI_SITE)).filter(isCustomResource).filter((o) => o.apiVersion !== 'talos.dev/v1alpha1');
+  const csi = objects.filter((o) => /proxmox-csi/.test(o.file) || o.metadata.name.includes('proxmox-csi'));
+
+  test('the OCIRepository, its HelmRelease, the Kustomization and the Application are there', () => {
+    expect(csi.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Application/pve01-monitoring-proxmox-csi', 'HelmRelease/proxmox-csi-plugin', 'Kustomization/pve01-monitoring-proxmox-csi', 'OCIRepository/proxmox-csi-plugin',
+    ]);
+  });
+
+  test.each(objects.map((o) => [`${o.file}: ${o.kind}/${o.metadata.name}`, o] as const))('%s', (_label, obj) => {
+    expect(crdValidator().validate(strip(obj)).errors).toEqual([]);
   });
 });
 

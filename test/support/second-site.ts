@@ -97,11 +97,25 @@ export const SECOND_SITE: SiteInput = {
 /**
  * The second site with SOPS encryption on, every secrets field set: only synthesizeAll writes
  * encrypted files (synthesize() is synchronous and refuses such a site), so the many tests that
- * synthesize SECOND_SITE with it keep encryption off, and the every-field test uses this one.
+ * synthesize SECOND_SITE with it keep encryption off, and the every-field test uses this one
+ * (with the Proxmox CSI plugin instead of local-path).
  * Public keys only: whoever needs to decrypt in a test makes its own key pair.
  */
 export const SECOND_SITE_ENCRYPTED: SiteInput = {
   ...SECOND_SITE,
+  // Volumes from the Proxmox CSI plugin here (the plain second site keeps local-path): every
+  // field of the schema is set in this one, and the operator's token Secret is SOPS-encrypted too.
+  kubernetes: {
+    ...SECOND_SITE.kubernetes,
+    storage: 'proxmox-csi',
+    proxmoxCsi: {
+      apiUrl: 'https://pve.lab.example:8443', insecure: false, tokenSecret: 'pve-csi-login', controllerReplicas: 3,
+      storages: [
+        { id: 'lvm-thin', storageClass: 'node-disk', shared: false, fstype: 'ext4', ssd: true },
+        { id: 'rbd', storageClass: 'shared-disk', shared: true, fstype: 'xfs', ssd: false },
+      ],
+    },
+  },
   secrets: {
     encryption: 'sops-age',
     ageRecipients: ['age1udacvgnj654e4taa0jk3du7fvk2g4x996jakdlu9npg9jdhm8ewqw7ewgy', 'age1pk7zggzl0vrwn6953hwmkv3cgg6e5nfn742ff4hfpjd9w3wwc4fq8e3gq7'],

@@ -14,6 +14,7 @@ import { schemaVersionFor } from '../support/k8s-schemas';
 import { SCHEMA_LOCATION_TEMPLATE, writeKubeconformSchemas } from '../support/kubeconform-schemas';
 import { SECOND_SITE, SECOND_SITE_ENCRYPTED } from '../support/second-site';
 import { WORKERS_SITE_INPUT } from '../support/workers-site';
+import { CSI_SITE_INPUT } from '../support/csi-site';
 import { decryptSopsYaml, generateAgeKeyPair, treeToObject } from '../../encryption';
 import { synthesizeAll } from '../../render/synthesize';
 import { pinnedModule } from './pins';
@@ -45,6 +46,7 @@ describeWithBinary('kubeconform', 'kubeconform -strict accepts every synthesized
     ['the default site', undefined],
     ['the second site', writeSiteFile(tempDir('kubeconform-site-'), YAML.stringify(SECOND_SITE))],
     ['three control planes and two workers on three hosts', writeSiteFile(tempDir('kubeconform-site-'), YAML.stringify(WORKERS_SITE_INPUT))],
+    ['the same hosts with the Proxmox CSI plugin and Prometheus/Alertmanager replicas', writeSiteFile(tempDir('kubeconform-site-'), YAML.stringify(CSI_SITE_INPUT))],
   ] as const;
 
   test('is the pinned release', () => {
@@ -107,7 +109,7 @@ describeWithBinary('kubeconform', 'kubeconform -strict accepts every synthesized
       const problems = resources.filter((r) => r.status !== 'statusValid' && r.status !== 'statusSkipped').map((r) => `${r.kind}/${r.name}: ${r.status} ${r.msg}`);
       expect(problems).toEqual([]);
       expect(resources.filter((r) => r.kind === 'Secret' && r.status === 'statusValid').map((r) => r.name).sort())
-        .toEqual(['am-login', 'chat-hook', 'dash-admin', 'deadmans-snitch', 'mimir-push', 'prom-login', 'pve-exporter', 'smtp-login', 'status-metrics-key']);
+        .toEqual(['am-login', 'chat-hook', 'dash-admin', 'deadmans-snitch', 'mimir-push', 'prom-login', 'pve-csi-login', 'pve-exporter', 'smtp-login', 'status-metrics-key']);
       expect(resources.find((r) => r.kind === 'Kustomization' && r.name === 'lab-observability-secrets')?.status).toBe('statusValid');
       expect(status).toBe(0);
     });
