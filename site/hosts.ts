@@ -95,9 +95,9 @@ export function etcdQuorum(controlPlanes: number): number {
   return Math.floor(controlPlanes / 2) + 1;
 }
 
-/** Pods of a sized service: prometheus.replicas and alertmanager.replicas; Grafana and Loki run one. */
+/** Pods of a sized service: prometheus.replicas, alertmanager.replicas, grafana.replicas; Loki runs one. */
 export function serviceReplicas(site: Site, service: 'prometheus' | 'grafana' | 'loki' | 'alertmanager'): number {
-  return service === 'prometheus' || service === 'alertmanager' ? site[service].replicas : 1;
+  return service === 'loki' ? 1 : site[service].replicas;
 }
 
 /**

@@ -175,7 +175,7 @@ export const SITE_RULES: readonly Rule[] = [
     ? []
     : [{ path: `${h.path}.apiUrl`, value: h.apiUrl, message: `must be https:// (the Proxmox API serves HTTPS only, on 8006 unless a proxy is in front); e.g. https://${h.address}:8006` }]),
   // Replicas spread one per failure domain (required anti-affinity): more than there are domains never schedule.
-  (site) => (['prometheus', 'alertmanager'] as const).flatMap((service) => {
+  (site) => (['prometheus', 'alertmanager', 'grafana'] as const).flatMap((service) => {
     const replicas = site[service].replicas;
     const domains = replicaDomains(site);
     if (replicas === 1 || replicas <= domains.length) return [];
@@ -187,6 +187,10 @@ export const SITE_RULES: readonly Rule[] = [
       message: `needs ${replicas} ${unit}, one pod on each so that losing one leaves the others; the site has ${have.length} (${have.join(', ')}): set ${service}.replicas to at most ${have.length}${multi ? ' or place Talos nodes on more hosts' : ' or add nodes'}`,
     }];
   }),
+  // Two Grafanas cannot share one SQLite file on a ReadWriteOnce volume.
+  ({ grafana }) => (grafana.replicas > 1 && grafana.storage === 'volume'
+    ? [{ path: 'grafana.replicas', value: grafana.replicas, message: 'needs grafana.storage: ephemeral: the pods cannot share one SQLite database on a ReadWriteOnce volume, so each keeps its own in an emptyDir and everything it shows comes from the provisioning in Git' }]
+    : []),
   // The Proxmox CSI plugin: its settings come with it, and the claims' StorageClass must be one of its.
   ({ kubernetes }) => {
     const { storage, proxmoxCsi, storageClass } = kubernetes;

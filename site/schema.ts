@@ -170,6 +170,9 @@ export const SiteSchema = z.strictObject({
     ...serviceSizing({ address: '10.70.0.11', cpu: 2, memoryGiB: 4, storageGiB: 50 }),
     externalUrl: httpUrl.default('https://monitoring.yourdomain.com').describe('Public URL (through Nginx Proxy Manager or Cloudflare Tunnel)'),
     adminSecret: dnsLabel.default('grafana-admin').describe('Secret with keys admin-user and admin-password (created out of band)'),
+    storage: z.enum(['volume', 'ephemeral']).default('volume')
+      .describe('Where Grafana keeps its SQLite database: a volume (storageGiB; users, stars and UI-made dashboards survive restarts) or ephemeral (emptyDir: everything comes from the provisioning in Git, UI changes are lost on restart)'),
+    replicas: z.number().int().min(1).max(2).default(1).describe('Grafana pods, one per zone (Proxmox host; per node on one host); 2 needs storage ephemeral (each pod its own database, all provisioned from Git); Kubernetes only'),
   }).prefault({}),
 
   loki: z.strictObject({

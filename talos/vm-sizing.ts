@@ -106,7 +106,8 @@ export function stackServices(site: Site): StackService[] {
     name,
     cpu: site[name].cpu,
     memoryGiB: site[name].memoryGiB,
-    storageGiB: site[name].storageGiB,
+    // An ephemeral Grafana keeps its database in an emptyDir on the OS disk: no claim.
+    storageGiB: name === 'grafana' && site.grafana.storage === 'ephemeral' ? 0 : site[name].storageGiB,
     replicas: serviceReplicas(site, name),
   }));
 }

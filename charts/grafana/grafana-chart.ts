@@ -32,8 +32,9 @@ const GRAFANA_UID = 472;
 export type GrafanaServerProps = ComponentChartProps;
 
 /**
- * Objects: ConfigMaps `grafana-provisioning` and `grafana-dashboards`, PVC `grafana-data`,
- * Deployment `grafana` (Recreate: one pod owns the ReadWriteOnce volume and its SQLite DB),
+ * Objects: ConfigMaps `grafana-provisioning` and `grafana-dashboards`, PVC `grafana-data`
+ * (grafana.storage volume), Deployment `grafana` (Recreate: one pod owns the ReadWriteOnce volume
+ * and its SQLite DB; with storage ephemeral grafana.replicas pods, each its own DB in an emptyDir),
  * Service `grafana` (in-cluster `grafana.<ns>.svc:3000`), LoadBalancer Service `grafana-lb` on
  * site.grafana.address, NetworkPolicy `grafana`.
  *
@@ -65,15 +66,19 @@ export class GrafanaServer extends ComponentChart {
       data: Object.fromEntries(dashboards.map((d) => [d.fileName, d.json])),
     });
 
-    new k8s.KubePersistentVolumeClaim(this, 'Data', {
-      // Dashboards, users and alert state: never pruned or deleted with the Application.
-      metadata: { name: GRAFANA_DATA_CLAIM, labels, annotations: { ...KEEP_ON_PRUNE } },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: site.kubernetes.storageClass,
-        resources: { requests: { storage: k8s.Quantity.fromString(quantityGi(site.grafana.storageGiB)) } },
-      },
-    });
+    const ephemeral = site.grafana.storage === 'ephemeral';
+    const replicas = site.grafana.replicas;
+    if (!ephemeral) {
+      new k8s.KubePersistentVolumeClaim(this, 'Data', {
+        // Dashboards, users and alert state: never pruned or deleted with the Application.
+        metadata: { name: GRAFANA_DATA_CLAIM, labels, annotations: { ...KEEP_ON_PRUNE } },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: site.kubernetes.storageClass,
+          resources: { requests: { storage: k8s.Quantity.fromString(quantityGi(site.grafana.storageGiB)) } },
+        },
+      });
+    }
 
     new k8s.KubeService(this, 'Service', {
       metadata: { name: SERVICE_NAMES.grafana, labels },
@@ -108,8 +113,10 @@ export class GrafanaServer extends ComponentChart {
     new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: 'grafana', labels },
       spec: {
-        replicas: 1,
-        strategy: { type: 'Recreate' },
+        replicas,
+        // One volume (ReadWriteOnce): the old pod lets go of it before the new one starts. Without
+        // one, pods are replaced one at a time in place (one per zone: no room for a surge pod).
+        strategy: ephemeral ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) } } : { type: 'Recreate' },
         selector: { matchLabels: selectorLabels(GRAFANA_COMPONENT) },
         template: {
           metadata: {
@@ -149,7 +156,8 @@ export class GrafanaServer extends ComponentChart {
               ],
             }],
             volumes: [
-              { name: 'data', persistentVolumeClaim: { claimName: GRAFANA_DATA_CLAIM } },
+              // grafana.storage ephemeral: the database lives as long as the pod (provisioning rebuilds it).
+              ephemeral ? { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } } : { name: 'data', persistentVolumeClaim: { claimName: GRAFANA_DATA_CLAIM } },
               {
                 name: 'provisioning',
                 configMap: {

@@ -47,7 +47,8 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
     { ...staticJob('prometheus', ...topology.prometheusPods), basic_auth: { username: PROMETHEUS_CLIENT_USER, password_file: PROMETHEUS_PASSWORD_FILE } },
     { ...staticJob('alertmanager', ...topology.alertmanagerPods), basic_auth: alertmanagerAuth },
     staticJob('loki', topology.loki),
-    staticJob('grafana', topology.grafana),
+    // Several Grafanas behind one ClusterIP: scrape each pod (the Service's EndpointSlices), as job grafana still.
+    topology.platform === 'kubernetes' && site.grafana.replicas > 1 ? serviceEndpointsJob(site, 'grafana', SERVICE_NAMES.grafana) : staticJob('grafana', topology.grafana),
     nodeExporterJob(site, topology),
     pveJob(site, topology),
     ...blackboxJobs(site, topology),
@@ -82,6 +83,18 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
 
 export function prometheusConfigYaml(site: Site, topology: StackTopology): string {
   return configYaml(prometheusConfig(site, topology));
+}
+
+/** Every ready pod behind Service `service` in the stack's namespace, by its EndpointSlices, with the pod name as instance. */
+function serviceEndpointsJob(site: Site, job: string, service: string): ScrapeConfig {
+  return {
+    job_name: job,
+    kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: [site.kubernetes.namespace] } }],
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_service_name'], action: 'keep', regex: service },
+      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'instance' },
+    ],
+  };
 }
 
 function staticJob(job: string, ...targets: string[]): ScrapeConfig {

@@ -233,7 +233,7 @@ describe('Three control planes and two workers on three hosts', () => {
   });
 });
 
-describe('The second site as given: Prometheus 2 and Alertmanager 3 replicas, one VM on each of three hosts', () => {
+describe('The second site as given: Prometheus 2, Grafana 2 and Alertmanager 3 replicas, one VM on each of three hosts', () => {
   const site = parseSite(SECOND_SITE).site;
   const failures = hostFailures(site);
 
@@ -265,6 +265,6 @@ describe('The second site as given: Prometheus 2 and Alertmanager 3 replicas, on
 
   test('losing one VM leaves the replicated services running, the comparison says', () => {
     const row = computeComparison(site).availability.find((a) => a.failure === 'one guest lost (container or VM)')!;
-    expect(row.talos).toContain('; prometheus (2 pods) and alertmanager (3 pods) keep running on the other VMs with a replica');
+    expect(row.talos).toContain('; prometheus (2 pods), grafana (2 pods) and alertmanager (3 pods) keep running on the other VMs with a replica');
   });
 });

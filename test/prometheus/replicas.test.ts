@@ -1,5 +1,5 @@
 /**
- * prometheus.replicas and alertmanager.replicas: the objects (StatefulSets, the query Service, the
+ * prometheus.replicas, alertmanager.replicas and grafana.replicas: the objects (StatefulSets, the query Service, the
  * gossip ports, the NetworkPolicy), prometheus.yml (replica label, alert relabelling, every
  * Alertmanager pod), Grafana's datasource and the Loki ruler's Alertmanager list; then the real
  * binaries on loopback: three Alertmanagers (Debian's 0.25) started with the synthesized cluster
@@ -23,7 +23,7 @@ import { tempDir } from '../support/synth-once';
 import { writeDeliveryTree } from '../gitops/delivery-tree';
 import { eventually, freePort, relocatePaths, startDaemon, type LoopbackDaemon } from './loopback-daemon';
 
-const INPUT: SiteInput = { kubernetes: { namespace: 'obs' }, prometheus: { replicas: 2 }, alertmanager: { replicas: 3 } };
+const INPUT: SiteInput = { kubernetes: { namespace: 'obs' }, prometheus: { replicas: 2 }, alertmanager: { replicas: 3 }, grafana: { replicas: 2, storage: 'ephemeral' } };
 const site = parseSite(INPUT).site;
 const topology = stackTopology(site, 'kubernetes');
 const AM_PODS = ['alertmanager-0.alertmanager.obs.svc:9093', 'alertmanager-1.alertmanager.obs.svc:9093', 'alertmanager-2.alertmanager.obs.svc:9093'];
@@ -82,6 +82,15 @@ describe('the objects of a replicated Prometheus and Alertmanager', () => {
     expect(find('Service', 'alertmanager-lb').spec.ports.map((p: { port: number }) => p.port)).toEqual([9093]);
   });
 
+  test('Grafana runs two pods, each with its own database in an emptyDir, replaced one at a time; no claim', () => {
+    const grafana = find('Deployment', 'grafana');
+    expect(grafana.spec.replicas).toBe(2);
+    expect(grafana.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+    expect(grafana.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'data')).toEqual({ name: 'data', emptyDir: { sizeLimit: '1Gi' } });
+    expect(find('PersistentVolumeClaim', 'grafana-data')).toBeUndefined();
+    expect(grafana.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels['app.kubernetes.io/name']).toBe('grafana');
+  });
+
   test('one replica each (the default) keeps gossip off and no query Service', () => {
     const plain = readObjects(writeDeliveryTree(parseSite({}).site));
     const am = plain.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'alertmanager') as any;
@@ -108,6 +117,16 @@ describe('prometheus.yml and the other clients with replicas', () => {
     const job = (name: string) => config.scrape_configs.find((j) => j.job_name === name)!;
     expect(job('prometheus').static_configs).toEqual([{ targets: ['prometheus-0.prometheus.obs.svc:9090', 'prometheus-1.prometheus.obs.svc:9090'] }]);
     expect(job('alertmanager').static_configs).toEqual([{ targets: AM_PODS }]);
+  });
+
+  test('each Grafana pod is scraped, by the EndpointSlices of its Service, still as job grafana', () => {
+    const grafana = config.scrape_configs.find((j) => j.job_name === 'grafana')!;
+    expect(grafana.static_configs).toBeUndefined();
+    expect(grafana.kubernetes_sd_configs).toEqual([{ role: 'endpointslice', namespaces: { names: ['obs'] } }]);
+    expect(grafana.relabel_configs).toEqual([
+      { source_labels: ['__meta_kubernetes_service_name'], action: 'keep', regex: 'grafana' },
+      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'instance' },
+    ]);
   });
 
   test('the Loki ruler sends its alerts to each Alertmanager pod', () => {

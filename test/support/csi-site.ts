@@ -1,7 +1,7 @@
 /**
  * Issue 14's topology with what has landed of it: three Proxmox hosts, three control planes (one
  * per host) and two workers, volumes from the Proxmox CSI plugin (local-lvm on every host, and a
- * Ceph RBD pool every host reaches), Prometheus with two replicas and Alertmanager with three.
+ * Ceph RBD pool every host reaches), Prometheus and Grafana with two replicas, Alertmanager with three.
  */
 import { parseSite, type SiteInput } from '../../site';
 import { WORKERS_SITE_INPUT } from './workers-site';
@@ -21,6 +21,7 @@ export const CSI_SITE_INPUT: SiteInput = {
   },
   prometheus: { replicas: 2 },
   alertmanager: { replicas: 3 },
+  grafana: { replicas: 2, storage: 'ephemeral' },
 };
 
 export const CSI_SITE = parseSite(CSI_SITE_INPUT).site;

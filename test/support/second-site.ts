@@ -51,7 +51,7 @@ export const SECOND_SITE: SiteInput = {
       { name: 'archive', url: 'http://172.20.42.90:19291/api/v1/receive' },
     ],
   },
-  grafana: { address: '172.20.42.31', cpu: 3, memoryGiB: 3, storageGiB: 20, externalUrl: 'https://grafana.lab.example', adminSecret: 'dash-admin' },
+  grafana: { address: '172.20.42.31', cpu: 3, memoryGiB: 3, storageGiB: 20, externalUrl: 'https://grafana.lab.example', adminSecret: 'dash-admin', storage: 'ephemeral', replicas: 2 },
   loki: { address: '172.20.42.32', cpu: 3, memoryGiB: 6, storageGiB: 120, retention: '10d' },
   alertmanager: {
     address: '172.20.42.33', cpu: 1, memoryGiB: 1, storageGiB: 5, retention: '240h', webAuthSecret: 'am-login', replicas: 3,
@@ -132,4 +132,5 @@ export const SECOND_SITE_SINGLE_PODS: SiteInput = {
   ...SECOND_SITE,
   prometheus: { ...SECOND_SITE.prometheus, replicas: 1 },
   alertmanager: { ...SECOND_SITE.alertmanager, replicas: 1 },
+  grafana: { ...SECOND_SITE.grafana, replicas: 1, storage: 'volume' },
 };
