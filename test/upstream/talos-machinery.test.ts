@@ -20,6 +20,7 @@ import { synthesizeTalos } from '../../talos/synthesize-talos';
 import { describeWithBinary, run, toolPath } from '../support/binaries';
 import { SECOND_SITE } from '../support/second-site';
 import { WORKERS_SITE } from '../support/workers-site';
+import { CSI_SITE } from '../support/csi-site';
 import { tempDir } from '../support/synth-once';
 import { pinnedModule } from './pins';
 
@@ -72,13 +73,14 @@ function operatorPatch(site: Site, node: Site['talos']['nodes'][number]): string
     ...(controlPlane ? [{ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: site.talos.vip, link: 'net0' }] : []),
     { apiVersion: 'v1alpha1', kind: 'ResolverConfig', nameservers: site.network.dnsServers.map((address) => ({ address })) },
     { apiVersion: 'v1alpha1', kind: 'TimeSyncConfig', ntp: { servers: site.network.ntpServers } },
-    {
+    // The operator's data volume for local-path; with Proxmox CSI volumes there is none.
+    ...(site.kubernetes.storage === 'proxmox-csi' ? [] : [{
       apiVersion: 'v1alpha1',
       kind: 'UserVolumeConfig',
       name: 'local-path-provisioner',
       provisioning: { diskSelector: { match: `!system_disk && disk.dev_path == "${site.talos.dataDisk}"` }, grow: true, minSize: `${largestClaim}GiB` },
       filesystem: { type: 'xfs' },
-    },
+    }]),
   ];
   return docs.map((d) => YAML.stringify(d)).join('---\n');
 }
@@ -133,6 +135,7 @@ describeWithBinary('talos-check', 'Talos machinery reads the synthesized configs
     ['the second site', parseSite(SECOND_SITE).site],
     ['a site of five control planes on three hosts', FIVE_NODES_THREE_HOSTS],
     ['a site of three control planes and two workers on three hosts', WORKERS_SITE],
+    ['the same hosts with Proxmox CSI volumes (no data volume)', CSI_SITE],
   ] as const;
 
   test('is built from the machinery module of the Talos release the sites use', () => {
