@@ -16,6 +16,11 @@ export const SERVICE_NAMES = {
   prometheus: 'prometheus',
   /** ClusterIP Service with client-IP affinity in front of several Prometheus replicas (Grafana's datasource). */
   prometheusQuery: 'prometheus-query',
+  /**
+   * ClusterIP Service in front of several Alertmanager replicas (Grafana's datasource): ready pods
+   * only, where the headless Service also lists starting ones and those of a lost host.
+   */
+  alertmanagerQuery: 'alertmanager-query',
   alertmanager: 'alertmanager',
   grafana: 'grafana',
   loki: 'loki',
@@ -62,7 +67,7 @@ export function stackTopology(site: Site, platform: Platform): StackTopology {
       platform,
       // Several replicas: Grafana sticks to one (graphs do not jump between two TSDBs) and fails over.
       prometheus: svc(site.prometheus.replicas > 1 ? SERVICE_NAMES.prometheusQuery : SERVICE_NAMES.prometheus, PORTS.prometheus),
-      alertmanager: svc(SERVICE_NAMES.alertmanager, PORTS.alertmanager),
+      alertmanager: svc(site.alertmanager.replicas > 1 ? SERVICE_NAMES.alertmanagerQuery : SERVICE_NAMES.alertmanager, PORTS.alertmanager),
       prometheusPods: pods(SERVICE_NAMES.prometheus, PORTS.prometheus, site.prometheus.replicas),
       alertmanagerPods: pods(SERVICE_NAMES.alertmanager, PORTS.alertmanager, site.alertmanager.replicas),
       grafana: svc(SERVICE_NAMES.grafana, PORTS.grafana),

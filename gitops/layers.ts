@@ -119,7 +119,8 @@ export function deliveryLayers(site: Site): DeliveryLayer[] {
     ...(csi ? [{
       name: 'proxmox-csi',
       source: { kind: 'helm', fluxDirectory: FLUX_PROXMOX_CSI_DIR, release: proxmoxCsiRelease(site) },
-      dependsOn: ['platform-base'],
+      // Its API token Secret comes with the encrypted secrets when they are in Git.
+      dependsOn: ['platform-base', ...(encrypted ? ['secrets'] : [])],
       namespace: PROXMOX_CSI_NAMESPACE,
       keep: true,
     } satisfies DeliveryLayer] : []),

@@ -202,7 +202,10 @@ export const SITE_RULES: readonly Rule[] = [
     }
     if (!proxmoxCsi) return [];
     const classes = proxmoxCsi.storages.map((x) => x.storageClass);
+    const api = new URL(proxmoxCsi.apiUrl);
     return [
+      ...(api.protocol === 'https:' ? [] : [{ path: 'kubernetes.proxmoxCsi.apiUrl', value: proxmoxCsi.apiUrl, message: `must be https:// (the Proxmox API serves HTTPS only); e.g. https://${api.host}` }]),
+      ...(/\/api2\//.test(api.pathname) ? [{ path: 'kubernetes.proxmoxCsi.apiUrl', value: proxmoxCsi.apiUrl, message: `names the API path, which the tool appends (/api2/json); give the host and port only, e.g. ${api.protocol}//${api.host}` }] : []),
       ...(classes.includes(storageClass) ? [] : [{
         path: 'kubernetes.storageClass', value: storageClass,
         message: `is not a Proxmox CSI StorageClass (${classes.join(', ')}); name one of kubernetes.proxmoxCsi.storages[].storageClass (local-path is not deployed with proxmox-csi)`,

@@ -42,6 +42,17 @@ export const PER_NODE_OVERHEAD: readonly OverheadItem[] = [
   { name: 'MetalLB speaker + controller share', cpu: 0.05, memoryGiB: 100 * MiB, source: '[est] chart sets no requests' },
 ];
 
+/**
+ * The Proxmox CSI plugin's pods (chart 0.5.9 values.yaml requests; not in the synthesized charts,
+ * Argo CD or Flux render them): on every node the node plugin's registrar and liveness probe, and
+ * a share of the controller (2 replicas of 5 containers at 10m / 16Mi: budgeted whole on each node,
+ * as they may land anywhere).
+ */
+export const PROXMOX_CSI_OVERHEAD: readonly OverheadItem[] = [
+  { name: 'Proxmox CSI node plugin (registrar, liveness probe)', cpu: 0.02, memoryGiB: 32 * MiB, source: 'proxmox-csi-plugin chart 0.5.9 values.yaml node.* resources' },
+  { name: 'Proxmox CSI controller (one replica: plugin, attacher, provisioner, resizer, liveness)', cpu: 0.05, memoryGiB: 80 * MiB, source: 'proxmox-csi-plugin chart 0.5.9 values.yaml controller.* resources' },
+];
+
 /** OS disk contents; the sum is kept under kubelet's image-GC high threshold. */
 export const OS_DISK_ITEMS: readonly { name: string; sizeGiB: number; source: string }[] = [
   { name: 'Talos EFI + BOOT + META + STATE partitions', sizeGiB: 1.25, source: 'talos partition layout (EFI 100MiB, BOOT 1GiB, META 1MiB, STATE 100MiB)' },
@@ -77,7 +88,7 @@ export interface TalosNodeVm extends VmSize {
   readonly address: string;
   /** Services the placement plan puts here (held there by pod affinity). */
   readonly plannedServices: readonly string[];
-  /** Proxmox CSI disks of those services' claims, in GiB (0 with local-path: they are in the data disk). */
+  /** Proxmox CSI disks of those services' claims on this VM's host, in GiB (0 with local-path, in the data disk; 0 on shared storage, in the pool). */
   readonly volumesGiB: number;
 }
 
@@ -147,6 +158,7 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   const addOnPods = addOnPodRequests(site);
   const items: OverheadItem[] = [
     ...PER_NODE_OVERHEAD,
+    ...(usesProxmoxCsi(site) ? PROXMOX_CSI_OVERHEAD : []),
     ...addOnPods.map((p) => ({ name: p.workload, cpu: p.cpu, memoryGiB: p.memoryGiB, source: 'requests in the synthesized charts (may run on any node)' })),
   ];
   const overhead = {
@@ -170,6 +182,8 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   const csi = usesProxmoxCsi(site);
   const dataDiskGiB = csi ? 0 : ceilUp((maxColocatedStorage + addOnStorageGiB) * DATA_DISK_HEADROOM, 10);
   const volumesPerNode = placement.map((bin) => (csi ? sumLoad(bin).storageGiB : 0));
+  // On shared storage (Ceph RBD, NFS) a claim's disk is in the shared pool, not on the host of its pod.
+  const claimsOnHost = csi && !site.kubernetes.proxmoxCsi!.storages.find((x) => x.storageClass === site.kubernetes.storageClass)?.shared;
   const osDiskGiB = Math.max(10, ceilUp(OS_DISK_ITEMS.reduce((s, i) => s + i.sizeGiB, 0) / IMAGE_GC_HIGH_THRESHOLD, 10));
 
   let fitsWithOneNodeDown = false;
@@ -191,7 +205,7 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   const workload = sumLoad(services.flatMap((s) => Array.from({ length: s.replicas }, () => s)));
   return {
     nodes: site.talos.nodes.map((n, i) => ({
-      hostname: n.hostname, vmid: n.vmid, address: n.address, ...perNode, plannedServices: placement[i].map((s) => s.name), volumesGiB: volumesPerNode[i],
+      hostname: n.hostname, vmid: n.vmid, address: n.address, ...perNode, plannedServices: placement[i].map((s) => s.name), volumesGiB: claimsOnHost ? volumesPerNode[i] : 0,
     })),
     perNode,
     totals: { cores: cores * nodeCount, memoryGiB: memoryGiB * nodeCount, osDiskGiB: osDiskGiB * nodeCount, dataDiskGiB: dataDiskGiB * nodeCount },

@@ -12,7 +12,7 @@ import { ManagementEndpoints } from '../common/management-endpoints';
 import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
-import { PORTS } from '../topology';
+import { PORTS, SERVICE_NAMES } from '../topology';
 import { placementFor } from '../common/placement';
 import { LOKI_COMPONENT } from '../loki/loki-chart';
 import { lokiRulerEnabled } from '../loki/loki-ruler';
@@ -59,6 +59,18 @@ export class AlertmanagerServer extends ComponentChart {
       // Gossip needs both: TCP for state sync, UDP for the memberlist probes and broadcasts.
       ...(replicas > 1 ? { peerPorts: CLUSTER_PORTS } : {}),
     });
+
+    if (replicas > 1) {
+      // Grafana's datasource: any ready peer (silences gossip between them); the headless Service
+      // publishes not-ready pods for the peers' sake, a dead one included.
+      new k8s.KubeService(this, 'QueryService', {
+        metadata: { name: SERVICE_NAMES.alertmanagerQuery, labels },
+        spec: {
+          selector: selectorLabels(COMPONENT),
+          ports: [{ name: 'http', port: PORTS.alertmanager, targetPort: k8s.IntOrString.fromNumber(PORTS.alertmanager), protocol: 'TCP' }],
+        },
+      });
+    }
 
     // Basic auth covers every path, /-/healthy included, and kubelet probes cannot send
     // credentials without putting them in the manifest: probe the socket instead.

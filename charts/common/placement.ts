@@ -6,7 +6,7 @@
  * group's members together and anti-affinity keeps groups apart, whatever the arrival order.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import { isMultiHost, proxmoxHosts, replicaDomains, serviceReplicas, STACK_SERVICES, talosNodesOn, type Site, type StackServiceName } from '../../site';
+import { isMultiHost, proxmoxHosts, replicaDomains, serviceReplicas, STACK_SERVICES, talosNodesOn, usesProxmoxCsi, type Site, type StackServiceName } from '../../site';
 import { selectorLabels } from './labels';
 
 type SizedService = StackServiceName;
@@ -102,11 +102,12 @@ function sum(site: Site, services: readonly SizedService[], key: 'cpu' | 'memory
 /**
  * Whether pods are held to their planned nodes: with several Proxmox hosts (what losing a host
  * stops is then known in advance, and the comparison states it), and whenever a service runs
- * replicas (each node is sized for its planned share; a pod elsewhere could overfill it).
+ * replicas (each node is sized for its planned share; a pod elsewhere could overfill it), and with
+ * Proxmox CSI volumes (a disk could follow a pod onto a VM sized for another group).
  * With one host and single pods any node will do, kept apart by anti-affinity.
  */
 function pinned(site: Site): boolean {
-  return isMultiHost(site) || STACK_SERVICES.some((s) => serviceReplicas(site, s) > 1);
+  return isMultiHost(site) || usesProxmoxCsi(site) || STACK_SERVICES.some((s) => serviceReplicas(site, s) > 1);
 }
 
 const onNodes = (nodes: string[]): k8s.NodeAffinity => ({

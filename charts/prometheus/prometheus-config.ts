@@ -85,7 +85,7 @@ export function prometheusConfigYaml(site: Site, topology: StackTopology): strin
   return configYaml(prometheusConfig(site, topology));
 }
 
-/** Every ready pod behind Service `service` in the stack's namespace, by its EndpointSlices, with the pod name as instance. */
+/** Every pod behind Service `service` in the stack's namespace, ready or not (a dead one scrapes as up 0), by its EndpointSlices, with the pod name as instance. */
 function serviceEndpointsJob(site: Site, job: string, service: string): ScrapeConfig {
   return {
     job_name: job,

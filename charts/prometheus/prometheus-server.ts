@@ -91,7 +91,8 @@ export class PrometheusServer extends ComponentChart {
     // CheckMK servers read Prometheus through their special agent (site.integrations.checkmk).
     new ManagementEndpoints(this, 'Endpoints', {
       site, component: COMPONENT, version, port: PORTS.prometheus, address: site.prometheus.address,
-      inClusterClients: ['grafana'], extraSources: checkmkClientCidrs(site),
+      // With replicas each Prometheus scrapes the other (the prometheus job lists every pod).
+      inClusterClients: ['grafana', ...(site.prometheus.replicas > 1 ? [COMPONENT] : [])], extraSources: checkmkClientCidrs(site),
     });
 
     // Basic auth covers every path, /-/healthy and /-/ready included, and an httpGet probe could

@@ -42,8 +42,8 @@ export { slowProbeSeconds };
  */
 export function alertDefinitionGroups(site: Site, platform: Platform): AlertDefinitionGroup[] {
   return [
-    stackRules(site),
-    prometheusSelfRules(site),
+    stackRules(site, platform),
+    prometheusSelfRules(site, platform),
     alertmanagerRules(site, platform),
     lokiRules(site),
     hostRules(site),

@@ -91,6 +91,22 @@ describe('the objects of a replicated Prometheus and Alertmanager', () => {
     expect(grafana.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels['app.kubernetes.io/name']).toBe('grafana');
   });
 
+  test('each Prometheus may scrape the other: its NetworkPolicy admits Prometheus pods on 9090 (one replica: Grafana only)', () => {
+    const from = (objects: any[]) => objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'prometheus').spec.ingress[0].from
+      .flatMap((f: { podSelector?: { matchLabels: Record<string, string> } }) => (f.podSelector ? [f.podSelector.matchLabels['app.kubernetes.io/name']] : []));
+    expect(from(objects)).toEqual(['grafana', 'prometheus']);
+    expect(from(readObjects(writeDeliveryTree(parseSite({}).site)))).toEqual(['grafana']);
+  });
+
+  test('Grafana reads Alertmanager through a ClusterIP Service of ready pods, not the headless one that lists starting and lost peers', () => {
+    const query = find('Service', 'alertmanager-query');
+    expect(query.spec.clusterIP).toBeUndefined();
+    expect(query.spec.publishNotReadyAddresses).toBeUndefined();
+    expect(query.spec.selector).toEqual({ 'app.kubernetes.io/name': 'alertmanager', 'app.kubernetes.io/part-of': 'monitoring-stack' });
+    const datasources = YAML.parse(find('ConfigMap', 'grafana-provisioning').data['datasources.yaml']).datasources;
+    expect(datasources.find((d: { uid: string }) => d.uid === 'alertmanager').url).toBe('http://alertmanager-query.obs.svc:9093');
+  });
+
   test('one replica each (the default) keeps gossip off and no query Service', () => {
     const plain = readObjects(writeDeliveryTree(parseSite({}).site));
     const am = plain.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'alertmanager') as any;
@@ -166,6 +182,44 @@ describeWithBinary('promtool', 'promtool reads the replicated prometheus.yml and
     const names = (s: typeof site, platform: 'kubernetes' | 'lxc') => prometheusRuleGroups(s, platform).groups.flatMap((g) => g.rules).map((r) => r.alert);
     expect(names(site, 'lxc')).not.toContain('AlertmanagerClusterMembersMissing');
     expect(names(parseSite({}).site, 'kubernetes')).not.toContain('AlertmanagerClusterMembersMissing');
+  });
+
+  const promtoolCase = (alert: string, series: Record<string, string>, quiet: string, fires: string, labels: Record<string, string>, value: string) => {
+    fs.writeFileSync(path.join(dir, 'alerts.yml'), prometheusRulesYaml(site, 'kubernetes'));
+    const rule = prometheusRuleGroups(site, 'kubernetes').groups.flatMap((g) => g.rules).find((r) => r.alert === alert)!;
+    const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v
+      .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, name: string) => labels[name] ?? '')
+      .replace(/\{\{ \$value( \| humanize)? \}\}/g, value)]));
+    const tests = {
+      rule_files: ['alerts.yml'], evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: Object.entries(series).map(([s, values]) => ({ series: s, values })),
+        alert_rule_test: [
+          { eval_time: quiet, alertname: alert, exp_alerts: [] },
+          { eval_time: fires, alertname: alert, exp_alerts: [{ exp_labels: { ...labels, severity: rule.labels.severity }, exp_annotations: annotations }] },
+        ],
+      }],
+    };
+    fs.writeFileSync(path.join(dir, `${alert}.test.yml`), YAML.stringify(tests));
+    const result = run('promtool', ['test', 'rules', path.join(dir, `${alert}.test.yml`)], dir);
+    expect({ alert, output: result.status === 0 ? 'SUCCESS' : result.output }).toEqual({ alert, output: 'SUCCESS' });
+  };
+  const errors = (am: number) => `prometheus_notifications_errors_total{job="prometheus",instance="prometheus-0.prometheus.obs.svc:9090",alertmanager="http://${AM_PODS[am]}/api/v2/alerts"}`;
+
+  test('one Alertmanager refusing alerts is a warning; PrometheusNotificationsFailing (critical) waits until all three do', () => {
+    // Pod 0 fails from minute 5 (1 error/s); pods 1 and 2 only from minute 30.
+    const series = { [errors(0)]: '0x5 0+60x55', [errors(1)]: '0x30 0+60x30', [errors(2)]: '0x30 0+60x30' };
+    const labels = { job: 'prometheus', instance: 'prometheus-0.prometheus.obs.svc:9090' };
+    promtoolCase('PrometheusNotificationsFailingSome', { [errors(0)]: '0x5 0+60x55' }, '4m', '25m', { ...labels, alertmanager: `http://${AM_PODS[0]}/api/v2/alerts` }, '1');
+    // Quiet at minute 25 although pod 0 has failed for 20 minutes: the other two still take every alert.
+    promtoolCase('PrometheusNotificationsFailing', series, '25m', '50m', labels, '1');
+  });
+
+  test('GrafanaDown fires only when no Grafana pod answers; GrafanaReplicaDown names the one that does not', () => {
+    const up = (pod: string) => `up{job="grafana",instance="${pod}"}`;
+    promtoolCase('GrafanaReplicaDown', { [up('grafana-a')]: '1x60', [up('grafana-b')]: '1x5 0x55' }, '10m', '25m', { job: 'grafana', instance: 'grafana-b' }, '0');
+    promtoolCase('GrafanaDown', { [up('grafana-a')]: '1x20 0x40', [up('grafana-b')]: '1x5 0x55' }, '25m', '40m', {}, '0');
   });
 
   test('promtool check config accepts it', () => {

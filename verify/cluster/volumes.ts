@@ -4,7 +4,8 @@
  * StorageClass. A Pending claim is explained by its latest event (no provisioner, waiting for the
  * first consumer, provisioning failed), which is what the operator would look up next.
  */
-import { LOCAL_PATH_NAMESPACE, PLATFORM_BASE_DIR } from '../../charts/platform';
+import { LOCAL_PATH_NAMESPACE, PLATFORM_BASE_DIR, PROXMOX_CSI_NAMESPACE } from '../../charts/platform';
+import { PROXMOX_CSI_PROVISIONER } from '../../charts/platform/proxmox-csi-storage';
 import { LOCAL_PATH_PROVISIONER } from '../../charts/platform/local-path-provisioner';
 import type { Site } from '../../site';
 import { type CheckResult, fail, pass, warn } from '../check';
@@ -71,6 +72,9 @@ async function provisionerHint(api: JsonObjectApi, site: Site, className: string
   }
   const provisioner = typeof live.provisioner === 'string' ? live.provisioner : '(none)';
   if (ours && provisioner === LOCAL_PATH_PROVISIONER) return `check the provisioner of StorageClass ${className} (${provisioner}): kubectl -n ${LOCAL_PATH_NAMESPACE} get pods, and its logs`;
+  if (ours && provisioner === PROXMOX_CSI_PROVISIONER) {
+    return `check the Proxmox CSI plugin (${provisioner}): kubectl -n ${PROXMOX_CSI_NAMESPACE} get pods, kubectl -n ${PROXMOX_CSI_NAMESPACE} logs deploy/proxmox-csi-plugin-controller -c proxmox-csi-plugin-controller (API token in Secret ${site.kubernetes.proxmoxCsi?.tokenSecret ?? 'proxmox-csi-token'}, storage of the class, the nodes' topology labels)`;
+  }
   return `check the provisioner of StorageClass ${className} (${provisioner}): its pods and logs, where it is installed`;
 }
 

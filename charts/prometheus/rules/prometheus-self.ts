@@ -6,12 +6,15 @@
  */
 import type { Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
+import type { Platform } from '../../topology';
 import type { AlertDefinition, AlertDefinitionGroup } from './alert';
 
 const JOB = 'job="prometheus"';
 
-export function prometheusSelfRules(site: Site): AlertDefinitionGroup {
+export function prometheusSelfRules(site: Site, platform: Platform): AlertDefinitionGroup {
   const ns = site.kubernetes.namespace;
+  // Alertmanager pods every alert goes to (the LXC path runs one container).
+  const alertmanagers = platform === 'kubernetes' ? site.alertmanager.replicas : 1;
   const logs = `\`kubectl -n ${ns} logs prometheus-0 --tail=200\` (LXC: \`pct exec <ct> -- journalctl -u prometheus -n 200\`)`;
   const dashboard = DASHBOARD_UIDS.stackHealth;
   const rules: AlertDefinition[] = [
@@ -25,10 +28,27 @@ export function prometheusSelfRules(site: Site): AlertDefinitionGroup {
         fix: ['Fix the expression in `charts/prometheus/rules/`, add a promtool case for it, synthesize and push; the pod reloads the ConfigMap.'],
       },
     },
-    {
-      alert: 'PrometheusNotificationsFailing', expr: `rate(prometheus_notifications_errors_total{${JOB}}[5m]) > 0`, for: '15m', severity: 'critical',
+    ...(alertmanagers > 1 ? [{
+      // prometheus-mixin's split: one Alertmanager of several failing still delivers every alert.
+      alert: 'PrometheusNotificationsFailingSome', expr: `rate(prometheus_notifications_errors_total{${JOB}}[5m]) > 0`, for: '15m', severity: 'warning' as const,
       summary: 'Prometheus cannot send alerts to Alertmanager {{ $labels.alertmanager }}',
-      description: '{{ $value | humanize }} failed sends per second over 5 minutes: firing alerts do not reach anyone.', dashboard,
+      description: `{{ $value | humanize }} failed sends per second over 5 minutes to one of the ${alertmanagers} Alertmanagers; the others still get every alert.`, dashboard,
+      runbook: {
+        meaning: 'One Alertmanager pod does not take Prometheus\' alerts (down, its host lost, or a wrong password). Alerts still reach the others, which notify; silences made on it are not shared until it is back.',
+        check: [`\`kubectl -n ${ns} get pods -l app.kubernetes.io/name=alertmanager -o wide\`: which pod, on which node.`, logs + ': `Error sending alert` names the Alertmanager and the HTTP status.'],
+        fix: ['Bring the pod (or its node) back; on a 401, as for PrometheusNotificationsFailing.'],
+      },
+    }] : []),
+    {
+      alert: 'PrometheusNotificationsFailing', expr: alertmanagers > 1
+        // Every Alertmanager failing at once: only then does an alert reach nobody.
+        ? `min without (alertmanager) (rate(prometheus_notifications_errors_total{${JOB}}[5m])) > 0`
+        : `rate(prometheus_notifications_errors_total{${JOB}}[5m]) > 0`,
+      for: '15m', severity: 'critical',
+      summary: alertmanagers > 1 ? 'Prometheus cannot send alerts to any Alertmanager' : 'Prometheus cannot send alerts to Alertmanager {{ $labels.alertmanager }}',
+      description: alertmanagers > 1
+        ? `At least {{ $value | humanize }} failed sends per second over 5 minutes to each of the ${alertmanagers} Alertmanagers: firing alerts do not reach anyone.`
+        : '{{ $value | humanize }} failed sends per second over 5 minutes: firing alerts do not reach anyone.', dashboard,
       runbook: {
         meaning: 'Prometheus gets errors pushing alerts to Alertmanager: it is down, or rejects Prometheus\' basic-auth password. While it lasts nobody is notified (this alert included, unless the heartbeat stops).',
         check: ['Prometheus UI → Status → Runtime & Build information lists the Alertmanager.', logs + ': `Error sending alert` with the HTTP status (401: password).'],

@@ -1,7 +1,8 @@
 /** The alerting pipeline itself, every scrape target, and Grafana (both platforms). */
 import type { Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
-import type { AlertDefinitionGroup } from './alert';
+import type { Platform } from '../../topology';
+import type { AlertDefinition, AlertDefinitionGroup } from './alert';
 
 /**
  * Jobs whose targets have their own "down" warning, with the consequence spelled out: TargetDown
@@ -11,8 +12,10 @@ import type { AlertDefinitionGroup } from './alert';
  */
 export const JOBS_WITH_OWN_DOWN_ALERT = ['grafana', 'kubernetes-nodes', 'kubernetes-cadvisor', 'etcd'] as const;
 
-export function stackRules(site: Site): AlertDefinitionGroup {
+export function stackRules(site: Site, platform: Platform): AlertDefinitionGroup {
   const ns = site.kubernetes.namespace;
+  // The LXC path runs one Grafana container whatever grafana.replicas says.
+  const grafanaPods = platform === 'kubernetes' ? site.grafana.replicas : 1;
   return {
     name: 'stack',
     rules: [
@@ -39,8 +42,8 @@ export function stackRules(site: Site): AlertDefinitionGroup {
           fix: ['Start the exporter (`systemctl enable --now prometheus-node-exporter` in the guest) or the host; open port 9100 from the monitoring network if the scrape times out.'],
         },
       },
-      {
-        alert: 'GrafanaDown', expr: 'up{job="grafana"} == 0', for: '10m', severity: 'warning',
+      ...(grafanaPods > 1 ? grafanaReplicaRules(site, grafanaPods) : [{
+        alert: 'GrafanaDown', expr: 'up{job="grafana"} == 0', for: '10m', severity: 'warning' as const,
         summary: 'Grafana on {{ $labels.instance }} is down',
         description: 'Prometheus has not reached Grafana for 10 minutes (up = {{ $value }}). Alerts still flow; dashboards are unavailable.',
         dashboard: DASHBOARD_UIDS.stackHealth,
@@ -49,7 +52,41 @@ export function stackRules(site: Site): AlertDefinitionGroup {
           check: ['`kubectl -n ' + ns + ' get pods -l app.kubernetes.io/name=grafana` and `kubectl -n ' + ns + ' logs -l app.kubernetes.io/name=grafana --tail=100` (LXC: `pct exec <ct> -- journalctl -u grafana-server -n 100`).'],
           fix: ['A crash loop after an upgrade is usually a plugin or a provisioning file: roll back the image tag in Git; a full volume: grow the PVC.'],
         },
-      },
+      }]),
     ],
   };
+}
+
+/**
+ * Several Grafana pods (grafana.replicas, Kubernetes): Grafana is down only when none answers; a
+ * pod down (its host lost, a crash loop) is a warning of its own. The scrape lists every pod of
+ * the Service, ready or not, so a dead pod shows as up 0 rather than vanishing.
+ */
+function grafanaReplicaRules(site: Site, pods: number): AlertDefinition[] {
+  const ns = site.kubernetes.namespace;
+  const check = ['`kubectl -n ' + ns + ' get pods -l app.kubernetes.io/name=grafana -o wide` (which pod, which node) and `kubectl -n ' + ns + ' logs -l app.kubernetes.io/name=grafana --tail=100`.'];
+  return [
+    {
+      alert: 'GrafanaDown', expr: '(sum(up{job="grafana"}) or vector(0)) < 1', for: '10m', severity: 'warning',
+      summary: 'No Grafana pod answers',
+      description: `None of the ${pods} Grafana pods has answered Prometheus for 10 minutes (pods up: {{ $value }}). Alerts still flow; dashboards are unavailable.`,
+      dashboard: DASHBOARD_UIDS.stackHealth,
+      runbook: {
+        meaning: 'Every Grafana pod fails its /metrics. Alerting does not depend on Grafana; dashboards and log search are unavailable.',
+        check,
+        fix: ['A crash loop after an upgrade is usually a plugin or a provisioning file: roll back the image tag in Git.'],
+      },
+    },
+    {
+      alert: 'GrafanaReplicaDown', expr: 'up{job="grafana"} == 0', for: '15m', severity: 'warning',
+      summary: 'Grafana pod {{ $labels.instance }} is down',
+      description: `Prometheus has not reached Grafana pod {{ $labels.instance }} for 15 minutes (up = {{ $value }}); the other of the ${pods} serves.`,
+      dashboard: DASHBOARD_UIDS.stackHealth,
+      runbook: {
+        meaning: 'One Grafana pod does not answer: its node or host is down, or it crash-loops. The LoadBalancer sends users to a ready pod; UI-made changes on the lost pod\'s database are gone (grafana.storage ephemeral).',
+        check,
+        fix: ['Bring the node back (a pod pinned to a lost host waits for it); a crash loop: as for GrafanaDown.'],
+      },
+    },
+  ];
 }
