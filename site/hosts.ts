@@ -18,6 +18,8 @@ export interface ProxmoxHost {
   readonly bridge: string;
   /** Where the host is set in the site file, for messages ("proxmox", "proxmox.additionalHosts.0"). */
   readonly path: string;
+  /** Physical capacity in the report's GB (proxmox.capacity, additionalHosts[].capacity); undefined: not given. */
+  readonly capacity?: { readonly vcpu?: number; readonly memoryGB?: number; readonly diskGB?: number };
 }
 
 type TalosNode = Site['talos']['nodes'][number];
@@ -26,7 +28,7 @@ type TalosNode = Site['talos']['nodes'][number];
 export function proxmoxHosts(site: Site): ProxmoxHost[] {
   const { proxmox } = site;
   return [
-    { node: proxmox.node, address: proxmox.hostAddress, apiUrl: proxmox.apiUrl, storage: proxmox.storage, bridge: proxmox.bridge, path: 'proxmox' },
+    { node: proxmox.node, address: proxmox.hostAddress, apiUrl: proxmox.apiUrl, storage: proxmox.storage, bridge: proxmox.bridge, path: 'proxmox', capacity: proxmox.capacity },
     ...proxmox.additionalHosts.map((h, i) => ({
       node: h.node,
       address: h.address,
@@ -34,6 +36,7 @@ export function proxmoxHosts(site: Site): ProxmoxHost[] {
       storage: h.storage ?? proxmox.storage,
       bridge: h.bridge ?? proxmox.bridge,
       path: `proxmox.additionalHosts.${i}`,
+      capacity: h.capacity,
     })),
   ];
 }

@@ -99,6 +99,11 @@ const proxmoxHost = z.strictObject({
   apiUrl: httpUrl.optional().describe('This host\'s Proxmox API URL; default https://<address>:8006'),
   storage: z.string().min(1).optional().describe('Proxmox storage for the Talos VM disks on this host; default proxmox.storage'),
   bridge: bridgeName.optional().describe('Bridge of the Talos VMs on this host; default proxmox.bridge'),
+  capacity: z.strictObject({
+    vcpu: z.number().positive().optional(),
+    memoryGB: z.number().positive().optional(),
+    diskGB: z.number().positive().optional(),
+  }).optional().describe('Physical capacity of this host, for the comparison\'s share of it taken by the Talos VMs there; default: not given'),
 });
 
 export const SiteSchema = z.strictObject({

@@ -117,7 +117,7 @@ export function comparisonChartLayout(c: Comparison): ChartLayout {
       ? `${c.host.node} capacity: unknown (not in the report; set proxmox.capacity in the site)`
       : `dashed line: ${c.host.node} capacity${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`,
     'existing guests: the report\'s GB converted to GiB (x 10^9 / 2^30)',
-    ...(c.hosts ? [`Talos bars: only the VMs on ${c.host.node}; the others run on ${c.hosts.slice(1).map((h) => h.node).join(', ')} (capacity not given)`] : []),
+    ...(c.hosts ? [`Talos bars: only the VMs on ${c.host.node}; the others run on ${c.hosts.slice(1).map((h) => h.node).join(', ')} (${c.hosts.slice(1).every((h) => h.capacity === 'not given') ? 'capacity not given' : 'their capacity: COMPARISON.md'})`] : []),
   ];
   const title = `Resources committed on ${c.host.node}: LXC vs Talos`;
 

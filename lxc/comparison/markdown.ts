@@ -27,9 +27,13 @@ function hostsTable(c: Comparison, hosts: readonly HostSummary[]): string[] {
   const cap = (h: HostSummary) => {
     if (h.capacity === 'not given') return 'capacity not given';
     const { vcpu, memoryGiB, diskGiB } = h.capacity;
-    return vcpu === 'unknown' && memoryGiB === 'unknown' && diskGiB === 'unknown'
-      ? 'unknown (proxmox.capacity not set)'
-      : `${knownText(vcpu)} vCPU / ${knownText(memoryGiB, ' GiB')} / ${knownText(diskGiB, ' GiB')} (proxmox.capacity)`;
+    if (vcpu === 'unknown' && memoryGiB === 'unknown' && diskGiB === 'unknown') return `unknown (${h.capacityPath} not set)`;
+    const text = `${knownText(vcpu)} vCPU / ${knownText(memoryGiB, ' GiB')} / ${knownText(diskGiB, ' GiB')} (${h.capacityPath})`;
+    if (h.node === c.host.node) return text;
+    // A further host carries Talos VMs only: their share of it (proxmox.node's shares are in the table above).
+    const talos = h.demand.find((d) => d.id === 'talos')!;
+    const pct = (value: number, of: Known) => (of === 'unknown' ? '?' : `${Math.round((value / of) * 1000) / 10} %`);
+    return `${text}; Talos VMs take ${pct(talos.vcpu, vcpu)} / ${pct(talos.memoryGiB, memoryGiB)} / ${pct(talos.diskGiB, diskGiB)}`;
   };
   return [
     `The Talos VMs run on ${hosts.filter((h) => h.talosVms.length > 0).length} Proxmox hosts (talos.nodes[].host), the LXC containers on ${c.host.node} alone; `
@@ -140,8 +144,8 @@ export function comparisonHeadlineMarkdown(c: Comparison, comparisonDir = 'dist/
     '',
     `${host.node} today: ${fmt(host.allocated.vcpu)} vCPU / ${fromGB(host.allocated.memoryGiB, r.allocated.memoryGB)} / ${fromGB(host.allocated.diskGiB, r.allocated.diskGB)} allocated `
       + `(the report's GB read as 10^9 bytes: GiB = GB x 10^9 / 2^30); capacity ${host.capacity.memoryGiB === 'unknown' ? 'unknown (not in the report)' : `${knownText(host.capacity.vcpu)} vCPU / ${fromGB(host.capacity.memoryGiB, r.capacity.memoryGB)} / ${fromGB(host.capacity.diskGiB, r.capacity.diskGB)}`}.`,
-    ...(c.hosts ? [`Talos VMs per host: ${c.hosts.map((h) => `${h.node} ${h.talosVms.length}${h.talosVms.length ? ` (${h.talosVms.join(', ')})` : ''}`).join(', ')}; `
-      + `capacity not given for ${wordList(c.hosts.filter((h) => h.capacity === 'not given').map((h) => h.node), 'and')}.`] : []),
+    ...(c.hosts ? [`Talos VMs per host: ${c.hosts.map((h) => `${h.node} ${h.talosVms.length}${h.talosVms.length ? ` (${h.talosVms.join(', ')})` : ''}`).join(', ')}`
+      + (c.hosts.some((h) => h.capacity === 'not given') ? `; capacity not given for ${wordList(c.hosts.filter((h) => h.capacity === 'not given').map((h) => h.node), 'and')}.` : '.')] : []),
     `The report's "${ha.quote}": ${ha.arithmetic} (${ha.finding}).`,
     `${hostLossSentences(c)} Full comparison: [COMPARISON.md](${comparisonDir}/COMPARISON.md).`,
     '',

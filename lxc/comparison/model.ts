@@ -5,7 +5,7 @@
  * arithmetic shown, availability, operations and the config differences. COMPARISON.md, comparison.json and the chart all
  * render this one object.
  */
-import { controlPlanes, etcdQuorum, isMultiHost, talosNodesOn, type Site } from '../../site';
+import { controlPlanes, etcdQuorum, isMultiHost, proxmoxHosts, talosNodesOn, type Site } from '../../site';
 import { talosVmSizing, type TalosVmSizing } from '../../talos/vm-sizing';
 import { lxcContainers } from '../containers';
 import { type ConfigDifference, pathDifferences } from '../parity';
@@ -85,8 +85,10 @@ export interface PathDemand extends Resources {
 export interface HostSummary extends HostFailure {
   /** Each path's share of this host: all of the LXC path on proxmox.node (none elsewhere), a Talos path's VMs placed here. */
   readonly demand: readonly PathDemand[];
-  /** proxmox.capacity (GiB, or "unknown") for proxmox.node; the site gives no capacity for the other hosts. */
+  /** The host's capacity (GiB, or "unknown"): proxmox.capacity, or additionalHosts[].capacity ("not given" when unset). */
   readonly capacity: { readonly vcpu: Known; readonly memoryGiB: Known; readonly diskGiB: Known } | 'not given';
+  /** Where the capacity comes from in the site file. */
+  readonly capacityPath: string;
 }
 
 export interface Comparison {
@@ -411,7 +413,13 @@ export function computeComparison(site: Site): Comparison {
   const hostAllocated: Resources = { vcpu: allocated.vcpu, memoryGiB: gbToGiB(allocated.memoryGB), diskGiB: gbToGiB(allocated.diskGB) };
   const sizing = talosVmSizing(site);
   const hosts: HostSummary[] | undefined = multiHost
-    ? hostFailures(site).map((f) => ({ ...f, demand: demandOn(site, sizing, paths, f.node), capacity: f.node === site.proxmox.node ? hostCapacity : 'not given' }))
+    ? hostFailures(site).map((f) => {
+      const host = proxmoxHosts(site).find((h) => h.node === f.node)!;
+      const given = host.capacity;
+      const capacity: HostSummary['capacity'] = f.node === site.proxmox.node ? hostCapacity
+        : given ? { vcpu: known(given.vcpu), memoryGiB: inGiB(known(given.memoryGB)), diskGiB: inGiB(known(given.diskGB)) } : 'not given';
+      return { ...f, demand: demandOn(site, sizing, paths, f.node), capacity, capacityPath: `${host.path}.capacity` };
+    })
     : undefined;
   // Each path's share on proxmox.node, the host the site's allocation and capacity describe.
   const onNode = (p: PathResources): Resources => onHostNode({ hosts }, p);

@@ -49,11 +49,15 @@ describe('Every host\'s demand', () => {
     ]);
   });
 
-  test('is a table in COMPARISON.md, with "capacity not given" for the hosts the site has no figures for', () => {
+  test('is a table in COMPARISON.md with each host\'s capacity where the site gives it (and the Talos VMs\' share), "capacity not given" elsewhere', () => {
     const row = (node: string) => md.split('\n').find((l) => l.startsWith(`| ${node} | kube-`))!;
     const triple = `${vm.vcpu} / ${vm.memoryGiB} / ${vm.diskGiB}`;
     expect(row('hv-east')).toMatch(new RegExp(`^\\| hv-east \\| kube-a \\| 13 / 22 / 305 \\| ${triple} \\| .* \\| 48 vCPU / 178.814 GiB / 3725.29 GiB \\(proxmox.capacity\\) \\|$`));
-    expect(row('hv-west')).toMatch(new RegExp(`^\\| hv-west \\| kube-b \\| - \\| ${triple} \\| .* \\| capacity not given \\|$`));
+    // hv-west gives its capacity (proxmox.additionalHosts.0.capacity: 32 vCPU, 128 GB, 2000 GB): the Talos VM's share of it.
+    const pct = (v: number, of: number) => `${Math.round((v / of) * 1000) / 10} %`;
+    const gib = (gb: number) => round(gb * 1e9 / 2 ** 30);
+    expect(row('hv-west')).toMatch(new RegExp(`^\\| hv-west \\| kube-b \\| - \\| ${triple} \\| .* \\| 32 vCPU / ${gib(128)} GiB / ${gib(2000)} GiB \\(proxmox\\.additionalHosts\\.0\\.capacity\\); `
+      + `Talos VMs take ${pct(vm.vcpu, 32)} / ${pct(vm.memoryGiB, gib(128))} / ${pct(vm.diskGiB, gib(2000))} \\|$`));
     expect(row('hv-north')).toMatch(/\| capacity not given \|$/);
     expect(md).toMatch(/^# LXC on hv-east vs Talos on 3 Proxmox hosts: computed comparison$/m);
   });
@@ -76,7 +80,7 @@ describe('comparison.svg on several hosts', () => {
     const talosCpu = bars.filter((b) => b.part === MONITORING && b.resource === 'vCPU' && b.path.startsWith('Talos: 3 VMs as sized'));
     expect(talosCpu).toEqual([expect.objectContaining({ path: 'Talos: 3 VMs as sized, 1 of 3 VMs on hv-east (survives 1 VM down: no)', value: vm.vcpu })]);
     expect(chartAltText(c)).toContain(`Talos: 3 VMs as sized, 1 of 3 VMs on hv-east (survives 1 VM down: no): ${vm.vcpu} vCPU, ${vm.memoryGiB} GiB, ${vm.diskGiB} GiB disk`);
-    expect(comparisonChartLayout(c).subtitle).toContain('Talos bars: only the VMs on hv-east; the others run on hv-west, hv-north (capacity not given)');
+    expect(comparisonChartLayout(c).subtitle).toContain('Talos bars: only the VMs on hv-east; the others run on hv-west, hv-north (their capacity: COMPARISON.md)');
   });
 
   test('the default site\'s bars still carry the whole paths', () => {

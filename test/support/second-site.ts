@@ -29,7 +29,7 @@ export const SECOND_SITE: SiteInput = {
     cluster: 'lab-cluster',
     // Two more hosts, one talos node each: every node gets its own zone.
     additionalHosts: [
-      { node: 'hv-west', address: '192.168.50.6', apiUrl: 'https://192.168.50.6:8443', storage: 'ceph-vm', bridge: 'vmbr3' },
+      { node: 'hv-west', address: '192.168.50.6', apiUrl: 'https://192.168.50.6:8443', storage: 'ceph-vm', bridge: 'vmbr3', capacity: { vcpu: 32, memoryGB: 128, diskGB: 2000 } },
       { node: 'hv-north', address: '192.168.50.7' },
     ],
   },
