@@ -1,0 +1,115 @@
+/**
+ * charts/common/placement.ts in-process: the plan (groups, replica nodes, what each node carries)
+ * and the affinity each pod template gets, for sites that exercise every branch: ties broken by
+ * CPU, replicas on one host (hostname spread) and on several (zone spread), Proxmox CSI pinning
+ * on one host. test/placement.test.ts checks the same plan through synthesized dist/ and a
+ * scheduler simulation, which the mutation run cannot see (it runs the built CLI).
+ */
+import { placementFor, plannedServices, replicaNodes, stackPlacement, PLACEMENT_LABEL } from '../../charts/common/placement';
+import { parseSite, type SiteInput } from '../../site';
+import { WORKERS_SITE_INPUT } from '../support/workers-site';
+
+const site = (input: SiteInput) => parseSite(input).site;
+const hostname = (values: string[]) => ({ requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values }] }] } });
+const selector = (name: string) => ({ matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'monitoring-stack' } });
+
+const TIES: SiteInput = { grafana: { cpu: 1, memoryGiB: 8 }, loki: { cpu: 3, memoryGiB: 8 }, prometheus: { cpu: 2, memoryGiB: 8 }, alertmanager: { cpu: 1, memoryGiB: 2 } };
+const ONE_HOST_REPLICAS: SiteInput = { prometheus: { replicas: 2 }, alertmanager: { replicas: 3 } };
+const THREE_HOSTS_REPLICAS: SiteInput = { ...WORKERS_SITE_INPUT, prometheus: { replicas: 2 }, alertmanager: { replicas: 3 }, grafana: { replicas: 2, storage: 'ephemeral' } };
+
+describe('the plan', () => {
+  test('the report\'s site: three groups in node order, Alertmanager and Grafana together', () => {
+    expect(PLACEMENT_LABEL).toBe('monitoring-stack/placement-group');
+    expect(stackPlacement(site({}))).toEqual([
+      { id: '1', services: ['loki'], cpu: 4, memoryGiB: 8, node: 'talos-cp-1' },
+      { id: '2', services: ['prometheus'], cpu: 4, memoryGiB: 8, node: 'talos-cp-2' },
+      { id: '3', services: ['alertmanager', 'grafana'], cpu: 4, memoryGiB: 8, node: 'talos-cp-3' },
+    ]);
+  });
+
+  test('equal memory: more CPU is placed first and a node with less CPU load wins the tie', () => {
+    expect(stackPlacement(site(TIES))).toEqual([
+      { id: '1', services: ['loki'], cpu: 3, memoryGiB: 8, node: 'talos-cp-1' },
+      { id: '2', services: ['prometheus'], cpu: 2, memoryGiB: 8, node: 'talos-cp-2' },
+      { id: '3', services: ['grafana', 'alertmanager'], cpu: 2, memoryGiB: 10, node: 'talos-cp-3' },
+    ]);
+  });
+
+  test('replicas on one host: one per node, on the least-loaded nodes; only single-pod services form groups', () => {
+    const s = site(ONE_HOST_REPLICAS);
+    expect(stackPlacement(s)).toEqual([{ id: '1', services: ['loki', 'grafana'], cpu: 6, memoryGiB: 12, node: 'talos-cp-1' }]);
+    expect(replicaNodes(s, 'prometheus')).toEqual(['talos-cp-2', 'talos-cp-3']);
+    expect(replicaNodes(s, 'alertmanager')).toEqual(['talos-cp-1', 'talos-cp-2', 'talos-cp-3']);
+    expect(replicaNodes(s, 'loki')).toEqual([]);
+    expect([...plannedServices(s)]).toEqual([
+      ['talos-cp-1', ['loki', 'grafana', 'alertmanager']], ['talos-cp-2', ['prometheus', 'alertmanager']], ['talos-cp-3', ['prometheus', 'alertmanager']],
+    ]);
+  });
+
+  test('replicas on three hosts: one per host, on the least-loaded node of the least-loaded hosts', () => {
+    const s = site(THREE_HOSTS_REPLICAS);
+    expect(stackPlacement(s)).toEqual([{ id: '1', services: ['loki'], cpu: 4, memoryGiB: 8, node: 'talos-cp-1' }]);
+    expect(replicaNodes(s, 'prometheus')).toEqual(['talos-cp-2', 'talos-w-1']);
+    expect(replicaNodes(s, 'alertmanager')).toEqual(['talos-cp-1', 'talos-cp-3', 'talos-w-2']);
+    expect(replicaNodes(s, 'grafana')).toEqual(['talos-cp-3', 'talos-w-2']);
+    expect([...plannedServices(s)]).toEqual([
+      ['talos-cp-1', ['loki', 'alertmanager']], ['talos-cp-2', ['prometheus']], ['talos-cp-3', ['alertmanager', 'grafana']],
+      ['talos-w-1', ['prometheus']], ['talos-w-2', ['alertmanager', 'grafana']],
+    ]);
+  });
+
+  test('several hosts without replicas: groups go to one node of each host in turn', () => {
+    // First nodes of pve01, pve02, pve03, then pve01's second (talos-w-1) for the fourth group.
+    expect(stackPlacement(site(WORKERS_SITE_INPUT)).map((g) => [g.services.join('+'), g.node])).toEqual([['loki', 'talos-cp-1'], ['prometheus', 'talos-cp-2'], ['alertmanager', 'talos-cp-3'], ['grafana', 'talos-w-1']]);
+  });
+});
+
+describe('the pod templates\' affinity', () => {
+  test('the report\'s site: groups held together and apart, on no particular node', () => {
+    expect(placementFor(site({}), 'grafana')).toEqual({
+      labels: { [PLACEMENT_LABEL]: '3' },
+      affinity: {
+        podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [PLACEMENT_LABEL]: '3' } }, topologyKey: 'kubernetes.io/hostname' }] },
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchExpressions: [{ key: PLACEMENT_LABEL, operator: 'In', values: ['1', '2'] }] }, topologyKey: 'kubernetes.io/hostname' }] },
+      },
+    });
+    // A group of one has no pod affinity to itself.
+    expect(placementFor(site({}), 'loki').affinity).toEqual({
+      podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchExpressions: [{ key: PLACEMENT_LABEL, operator: 'In', values: ['2', '3'] }] }, topologyKey: 'kubernetes.io/hostname' }] },
+    });
+  });
+
+  test('a replicated service on one host: pinned to its planned nodes, one pod per node; no group label', () => {
+    expect(placementFor(site(ONE_HOST_REPLICAS), 'prometheus')).toEqual({
+      labels: {},
+      affinity: {
+        nodeAffinity: hostname(['talos-cp-2', 'talos-cp-3']),
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: selector('prometheus'), topologyKey: 'kubernetes.io/hostname' }] },
+      },
+    });
+  });
+
+  test('with replicas the single-pod groups are pinned too, and the only group needs no anti-affinity', () => {
+    expect(placementFor(site(ONE_HOST_REPLICAS), 'loki')).toEqual({
+      labels: { [PLACEMENT_LABEL]: '1' },
+      affinity: {
+        nodeAffinity: hostname(['talos-cp-1']),
+        podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [PLACEMENT_LABEL]: '1' } }, topologyKey: 'kubernetes.io/hostname' }] },
+      },
+    });
+  });
+
+  test('a replicated service on several hosts spreads by zone', () => {
+    expect(placementFor(site(THREE_HOSTS_REPLICAS), 'grafana').affinity).toEqual({
+      nodeAffinity: hostname(['talos-cp-3', 'talos-w-2']),
+      podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: selector('grafana'), topologyKey: 'topology.kubernetes.io/zone' }] },
+    });
+  });
+
+  test('pinned on several hosts, or with Proxmox CSI volumes on one host; not on the report\'s site', () => {
+    expect(placementFor(site(WORKERS_SITE_INPUT), 'prometheus').affinity.nodeAffinity).toEqual(hostname(['talos-cp-2']));
+    const csi: SiteInput = { kubernetes: { storage: 'proxmox-csi', storageClass: 'pve', proxmoxCsi: { apiUrl: 'https://pve.lan:8006', storages: [{ id: 'local-lvm', storageClass: 'pve' }] } } };
+    expect(placementFor(site(csi), 'prometheus').affinity.nodeAffinity).toEqual(hostname(['talos-cp-2']));
+    expect(placementFor(site({}), 'prometheus').affinity.nodeAffinity).toBeUndefined();
+  });
+});
