@@ -1,7 +1,7 @@
 import * as YAML from 'yaml';
 /** Reads the synthesized YAML (not the model) and finds the report's sizing, volumes and retention. */
 import { readObjects, DistObject } from './support/dist-tree';
-import { SECOND_SITE } from './support/second-site';
+import { SECOND_SITE_SINGLE_PODS } from './support/second-site';
 import { synthToTemp, tempDir, writeSiteFile } from './support/synth-once';
 
 type Workload = DistObject & { spec: any };
@@ -72,9 +72,10 @@ describe('the synthesized manifests carry the report figures exactly', () => {
   });
 });
 
+// One pod per service, Grafana on a volume: the sizes and retention of the second site (its replicas: test/prometheus/replicas.test.ts).
 describe('a site with other figures gets its own figures, not the report\'s', () => {
   const root = tempDir('figures-');
-  const objects = readObjects(synthToTemp(writeSiteFile(root, YAML.stringify(SECOND_SITE))).outDir);
+  const objects = readObjects(synthToTemp(writeSiteFile(root, YAML.stringify(SECOND_SITE_SINGLE_PODS))).outDir);
   const workload = (name: string) => objects.find((o) => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && o.metadata.name === name) as Workload;
   const container = (name: string) => workload(name).spec.template.spec.containers.find((c: { name: string }) => c.name === name);
   const config = (name: string, key: string) => (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name) as Workload & { data: Record<string, string> }).data[key];
