@@ -58,6 +58,18 @@ describe('the plan', () => {
     ]);
   });
 
+  test('ties on memory between nodes and between hosts are broken by CPU load, then by site order', () => {
+    // One node per host. Grafana (8 GiB, 3 CPU) takes talos-cp-1; Loki ties talos-cp-2 and -3 at
+    // 0 and takes the earlier; Prometheus' two pods then tie talos-cp-1 and -2 at 8 GiB and take
+    // the one with less CPU (Loki's 1 against Grafana's 3), after the empty talos-cp-3.
+    const s = site({
+      ...WORKERS_SITE_INPUT,
+      talos: { nodes: WORKERS_SITE_INPUT.talos!.nodes!.filter((n) => n.role !== 'worker') },
+      grafana: { cpu: 3, memoryGiB: 8 }, loki: { cpu: 1, memoryGiB: 8 }, prometheus: { cpu: 1, memoryGiB: 4, replicas: 2 }, alertmanager: { cpu: 1, memoryGiB: 2 },
+    });
+    expect([...plannedServices(s)]).toEqual([['talos-cp-1', ['grafana']], ['talos-cp-2', ['loki', 'prometheus']], ['talos-cp-3', ['alertmanager', 'prometheus']]]);
+  });
+
   test('several hosts without replicas: groups go to one node of each host in turn', () => {
     // First nodes of pve01, pve02, pve03, then pve01's second (talos-w-1) for the fourth group.
     expect(stackPlacement(site(WORKERS_SITE_INPUT)).map((g) => [g.services.join('+'), g.node])).toEqual([['loki', 'talos-cp-1'], ['prometheus', 'talos-cp-2'], ['alertmanager', 'talos-cp-3'], ['grafana', 'talos-w-1']]);
