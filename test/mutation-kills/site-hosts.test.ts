@@ -159,10 +159,14 @@ describe('what the hosts derive', () => {
   test('proxmoxHosts lists proxmox.node first, then the others with their defaults filled in', () => {
     const site = parseSite(threeHosts([undefined, 'pve02', 'pve03'])).site;
     expect(proxmoxHosts(site)).toEqual([
-      { node: 'pve01', address: '10.88.140.151', apiUrl: 'https://10.88.140.151:8006', storage: 'local-lvm', bridge: 'vmbr0', path: 'proxmox' },
-      { node: 'pve02', address: '10.88.140.152', apiUrl: 'https://10.88.140.152:8006', storage: 'local-lvm', bridge: 'vmbr0', path: 'proxmox.additionalHosts.0' },
-      { node: 'pve03', address: '10.88.140.153', apiUrl: 'https://10.88.140.153:8443', storage: 'ceph-vm', bridge: 'vmbr1', path: 'proxmox.additionalHosts.1' },
+      // proxmox.capacity (the report gives none: every figure unset); a further host's only when given.
+      { node: 'pve01', address: '10.88.140.151', apiUrl: 'https://10.88.140.151:8006', storage: 'local-lvm', bridge: 'vmbr0', path: 'proxmox', capacity: {} },
+      { node: 'pve02', address: '10.88.140.152', apiUrl: 'https://10.88.140.152:8006', storage: 'local-lvm', bridge: 'vmbr0', path: 'proxmox.additionalHosts.0', capacity: undefined },
+      { node: 'pve03', address: '10.88.140.153', apiUrl: 'https://10.88.140.153:8443', storage: 'ceph-vm', bridge: 'vmbr1', path: 'proxmox.additionalHosts.1', capacity: undefined },
     ]);
+    const input = threeHosts([undefined, 'pve02', 'pve03']);
+    const withCapacity = parseSite({ ...input, proxmox: { ...input.proxmox, additionalHosts: input.proxmox!.additionalHosts!.map((h, i) => (i === 0 ? { ...h, capacity: { vcpu: 16, memoryGB: 64 } } : h)) } }).site;
+    expect(proxmoxHosts(withCapacity).map((h) => h.capacity)).toEqual([{}, { vcpu: 16, memoryGB: 64 }, undefined]);
     expect(talosNodesOn(site, 'pve01').map((n) => n.hostname)).toEqual(['n1']);
     expect(talosNodesOn(site, 'pve03').map((n) => n.hostname)).toEqual(['n3']);
   });
