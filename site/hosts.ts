@@ -85,6 +85,12 @@ export function usesProxmoxCsi(site: Site): boolean {
   return site.kubernetes.storage === 'proxmox-csi';
 }
 
+/** The Proxmox storage behind the claims' StorageClass with the CSI plugin; undefined with local-path. */
+export function claimStorage(site: Site): NonNullable<Site['kubernetes']['proxmoxCsi']>['storages'][number] | undefined {
+  if (!usesProxmoxCsi(site)) return undefined;
+  return site.kubernetes.proxmoxCsi?.storages.find((x) => x.storageClass === site.kubernetes.storageClass);
+}
+
 /**
  * The topology region: the Proxmox cluster's name, else the site's. The CSI plugin's config names
  * the same region, and finds a volume's host by region and zone.

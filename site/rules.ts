@@ -8,7 +8,7 @@ import { cronRunsPerDay, durationSeconds, ipv4 } from './primitives';
 import type { Site } from './schema';
 import { STACK_SERVICES } from './schema';
 import { lxcVmid, PVE_EXPORTER_SECRET } from './derived';
-import { controlPlanes, etcdQuorum, isMultiHost, proxmoxHosts, replicaDomains, talosNodeHost, workers } from './hosts';
+import { controlPlanes, etcdQuorum, isMultiHost, proxmoxHosts, replicaDomains, talosNodeHost, usesProxmoxCsi, workers } from './hosts';
 
 import { LOG_ADDRESS_TCP_PORTS } from './ports';
 import { SUPPORTED_TALOS_CONTRACT, TALOS_KUBERNETES_RANGE, talosMinor } from './talos-support';
@@ -217,7 +217,7 @@ export const SITE_RULES: readonly Rule[] = [
     ];
   },
   // The plugin names every disk it creates after VMID 9999 (features.controllerVmID): a guest of that VMID would own them.
-  (site) => (site.kubernetes.storage !== 'proxmox-csi' ? [] : [
+  (site) => (!usesProxmoxCsi(site) ? [] : [
     ...site.talos.nodes.map((n, i) => ({ vmid: n.vmid, path: `talos.nodes.${i}.vmid` })),
     ...site.proxmox.guests.map((g, i) => ({ vmid: g.vmid, path: `proxmox.guests.${i}.vmid` })),
   ].filter((x) => x.vmid === PROXMOX_CSI_VMID)
@@ -276,7 +276,7 @@ export const SITE_RULES: readonly Rule[] = [
       ...(site.integrations.uptimeKuma.enabled ? [{ name: site.integrations.uptimeKuma.apiKeySecret, kind: 'uptime-kuma-api-key', path: 'integrations.uptimeKuma.apiKeySecret' }] : []),
       ...site.prometheus.remoteWrite.flatMap((r, i) => (r.authSecret ? [{ name: r.authSecret, kind: 'remote-write', path: `prometheus.remoteWrite.${i}.authSecret` }] : [])),
       // In namespace csi-proxmox, but the operator's Secrets are one file per name (dist/secrets/<name>.sops.yaml).
-      ...(site.kubernetes.storage === 'proxmox-csi' && site.kubernetes.proxmoxCsi ? [{ name: site.kubernetes.proxmoxCsi.tokenSecret, kind: 'proxmox-csi-token', path: 'kubernetes.proxmoxCsi.tokenSecret' }] : []),
+      ...(usesProxmoxCsi(site) && site.kubernetes.proxmoxCsi ? [{ name: site.kubernetes.proxmoxCsi.tokenSecret, kind: 'proxmox-csi-token', path: 'kubernetes.proxmoxCsi.tokenSecret' }] : []),
     ];
     const first = new Map<string, (typeof uses)[number]>();
     return uses.flatMap((u) => {

@@ -7,7 +7,7 @@
  * backups) are read from the charts and budgeted on every node, since they may land anywhere.
  * Figures and sources: research/proxmox-talos.md §2.2 (Talos v1.13.0 source).
  */
-import { serviceReplicas, STACK_SERVICES, type Site, type StackServiceName } from '../site';
+import { claimStorage, serviceReplicas, STACK_SERVICES, type Site, type StackServiceName } from '../site';
 import { addOnPodRequests, PodRequests } from '../charts/addon-requests';
 import { plannedServices, replicaNodes } from '../charts/common/placement';
 import { etcdSnapshotVolumeGiB } from '../charts/platform/etcd-backup';
@@ -183,7 +183,7 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   const dataDiskGiB = csi ? 0 : ceilUp((maxColocatedStorage + addOnStorageGiB) * DATA_DISK_HEADROOM, 10);
   const volumesPerNode = placement.map((bin) => (csi ? sumLoad(bin).storageGiB : 0));
   // On shared storage (Ceph RBD, NFS) a claim's disk is in the shared pool, not on the host of its pod.
-  const claimsOnHost = csi && !site.kubernetes.proxmoxCsi!.storages.find((x) => x.storageClass === site.kubernetes.storageClass)?.shared;
+  const claimsOnHost = csi && !claimStorage(site)?.shared;
   const osDiskGiB = Math.max(10, ceilUp(OS_DISK_ITEMS.reduce((s, i) => s + i.sizeGiB, 0) / IMAGE_GC_HIGH_THRESHOLD, 10));
 
   let fitsWithOneNodeDown = false;

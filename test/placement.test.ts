@@ -9,7 +9,7 @@ import * as YAML from 'yaml';
 import { readObjects, DistObject } from './support/dist-tree';
 import { synthToTemp, tempDir, writeSiteFile } from './support/synth-once';
 import { SECOND_SITE } from './support/second-site';
-import { loadSite, parseSite, talosNodeHost } from '../site';
+import { loadSite, parseSite, talosNodeHost, type SiteInput } from '../site';
 import { talosVmSizing } from '../talos/vm-sizing';
 import { cpuCores, memoryGiB } from '../charts/addon-requests';
 import { PLACEMENT_LABEL } from '../charts/common/placement';
@@ -128,6 +128,15 @@ function servicesLostWith(host: string, placedOn: Record<string, number[]>, pods
   return [...new Set(pods.map((p) => p.service))].filter((service) => !running.has(service));
 }
 
+/** A site synthesized whole, with what the simulation needs: its sizing, the room per node, the pods, node names and zones. */
+function simulated(input: SiteInput, prefix: string) {
+  const site = parseSite(input).site;
+  const sizing = talosVmSizing(site);
+  const room = { cpu: sizing.perNode.cores - sizing.overheadPerNode.cpu, mem: sizing.perNode.memoryGiB - sizing.overheadPerNode.memoryGiB };
+  const pods = podsOf(readObjects(synthToTemp(writeSiteFile(tempDir(prefix), YAML.stringify(input))).outDir));
+  return { site, sizing, room, pods, names: site.talos.nodes.map((n) => n.hostname), zones: site.talos.nodes.map((n) => talosNodeHost(site, n)) };
+}
+
 describe('placement of the sized services', () => {
   const site = loadSite().site;
   const sizing = talosVmSizing(site);
@@ -151,12 +160,7 @@ describe('placement of the sized services', () => {
 });
 
 describe('placement on several Proxmox hosts', () => {
-  const site = parseSite(SECOND_SITE).site;
-  const sizing = talosVmSizing(site);
-  const room = { cpu: sizing.perNode.cores - sizing.overheadPerNode.cpu, mem: sizing.perNode.memoryGiB - sizing.overheadPerNode.memoryGiB };
-  const pods = podsOf(readObjects(synthToTemp(writeSiteFile(tempDir('placement-hosts-'), YAML.stringify(SECOND_SITE))).outDir));
-  const names = site.talos.nodes.map((n) => n.hostname);
-  const zones = site.talos.nodes.map((n) => talosNodeHost(site, n));
+  const { site, sizing, room, pods, names, zones } = simulated(SECOND_SITE, 'placement-hosts-');
   const planned = plannedIndices(sizing);
 
   test('every arrival order ends with each service (each replica) on the nodes the plan (and the comparison) names, so its host is known', () => {
@@ -205,11 +209,7 @@ describe('replicas on one Proxmox host', () => {
     proxmox: { ...SECOND_SITE.proxmox, additionalHosts: [] },
     talos: { ...SECOND_SITE.talos, nodes: SECOND_SITE.talos!.nodes!.map(({ host: _host, ...n }) => n) },
   };
-  const site = parseSite(input).site;
-  const sizing = talosVmSizing(site);
-  const room = { cpu: sizing.perNode.cores - sizing.overheadPerNode.cpu, mem: sizing.perNode.memoryGiB - sizing.overheadPerNode.memoryGiB };
-  const pods = podsOf(readObjects(synthToTemp(writeSiteFile(tempDir('placement-replicas-'), YAML.stringify(input))).outDir));
-  const names = site.talos.nodes.map((n) => n.hostname);
+  const { sizing, room, pods, names } = simulated(input, 'placement-replicas-');
 
   test('every arrival order ends in the plan: each pod pinned, replicas one per node (hostname anti-affinity)', () => {
     const planned = plannedIndices(sizing);
@@ -229,12 +229,7 @@ function plannedIndices(sizing: ReturnType<typeof talosVmSizing>): Record<string
 }
 
 describe('issue 14\'s topology: three hosts, three control planes and two workers, Proxmox CSI, replicas', () => {
-  const site = parseSite(CSI_SITE_INPUT).site;
-  const sizing = talosVmSizing(site);
-  const room = { cpu: sizing.perNode.cores - sizing.overheadPerNode.cpu, mem: sizing.perNode.memoryGiB - sizing.overheadPerNode.memoryGiB };
-  const pods = podsOf(readObjects(synthToTemp(writeSiteFile(tempDir('placement-csi-'), YAML.stringify(CSI_SITE_INPUT))).outDir));
-  const names = site.talos.nodes.map((n) => n.hostname);
-  const zones = site.talos.nodes.map((n) => talosNodeHost(site, n));
+  const { site, sizing, room, pods, names, zones } = simulated(CSI_SITE_INPUT, 'placement-csi-');
   const planned = plannedIndices(sizing);
 
   test('every arrival order ends in the plan, with no dead end', () => {

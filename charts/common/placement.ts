@@ -50,7 +50,19 @@ const lighter = (a: NodeLoad, b: NodeLoad): NodeLoad =>
  * node; a replicated one (prometheus.replicas, alertmanager.replicas) onto the least-loaded node of
  * each of the least-loaded failure domains (site/hosts.ts replicaDomains), one pod per domain.
  */
-function plan(site: Site): NodeLoad[] {
+/** One plan per validated site: every chart, the VM sizing and the comparison ask for it. */
+const plans = new WeakMap<Site, readonly NodeLoad[]>();
+
+function plan(site: Site): readonly NodeLoad[] {
+  let loads = plans.get(site);
+  if (!loads) {
+    loads = computePlan(site);
+    plans.set(site, loads);
+  }
+  return loads;
+}
+
+function computePlan(site: Site): NodeLoad[] {
   const order = nodeOrder(site);
   const loads: NodeLoad[] = order.map((node) => ({ node, services: [], replicas: [], cpu: 0, memoryGiB: 0 }));
   const byNode = new Map(loads.map((l) => [l.node, l]));
@@ -81,7 +93,7 @@ function plan(site: Site): NodeLoad[] {
  * services are not in a group: their pods go to replicaNodes().
  */
 export function stackPlacement(site: Site): PlacementGroup[] {
-  return plan(site).flatMap((l) => (l.services.length > 0 ? [{ services: l.services, cpu: sum(site, l.services, 'cpu'), memoryGiB: sum(site, l.services, 'memoryGiB'), node: l.node }] : []))
+  return plan(site).flatMap((l) => (l.services.length > 0 ? [{ services: [...l.services], cpu: sum(site, l.services, 'cpu'), memoryGiB: sum(site, l.services, 'memoryGiB'), node: l.node }] : []))
     .map((g, i) => ({ id: String(i + 1), ...g }));
 }
 

@@ -3,7 +3,7 @@
  * local-path keeps a volume on one VM's data disk; the Proxmox CSI plugin makes it a Proxmox disk
  * that can be attached to another VM of its host (local storage) or of any host (shared storage).
  */
-import type { Site } from '../../site';
+import { claimStorage, type Site } from '../../site';
 
 export interface VolumeStory {
   readonly kind: 'local-path' | 'csi-local' | 'csi-shared';
@@ -16,9 +16,9 @@ export interface VolumeStory {
 }
 
 export function volumeStory(site: Site): VolumeStory {
-  const { storageClass, proxmoxCsi, storage } = site.kubernetes;
-  if (storage === 'proxmox-csi' && proxmoxCsi) {
-    const backing = proxmoxCsi.storages.find((x) => x.storageClass === storageClass)!;
+  const { storageClass } = site.kubernetes;
+  const backing = claimStorage(site);
+  if (backing) {
     const classText = `StorageClass ${storageClass} (Proxmox CSI, ${backing.shared ? 'shared ' : ''}storage ${backing.id})`;
     return backing.shared
       ? {

@@ -14,7 +14,7 @@
  */
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { workers, type Site } from '../../../site';
+import { usesProxmoxCsi, workers, type Site } from '../../../site';
 import {
   DISK_FREE_RATIO_WARNING, ETCD_DB_QUOTA_RATIO_CRITICAL, ETCD_LEADER_CHANGES_WARNING, ETCD_LEADER_CHANGES_WINDOW,
 } from '../../common/thresholds';
@@ -119,7 +119,7 @@ export function kubernetesDashboard(site: Site): dashboard.Dashboard {
           }),
           barGauge({
             title: 'Volume filesystem used', unit: units.PercentUnit, min: 0, max: 1, thresholds: redFrom(1 - DISK_FREE_RATIO_WARNING),
-            description: site.kubernetes.storage === 'proxmox-csi'
+            description: usesProxmoxCsi(site)
               ? 'Used share of each mounted claim\'s filesystem (kubelet): each claim is its own Proxmox CSI disk; red where the hosts\' filesystem alert would fire.'
               : 'Used share of each mounted claim\'s filesystem (kubelet). local-path claims share the node\'s data disk, so each shows that whole disk; red where the hosts\' filesystem alert would fire.',
             queries: [{ expr: `kubelet_volume_stats_used_bytes{job="kubernetes-nodes", ${NS}} / kubelet_volume_stats_capacity_bytes{job="kubernetes-nodes", ${NS}}`, legend: '{{namespace}}/{{persistentvolumeclaim}}', instant: true }],
