@@ -5,7 +5,7 @@
  * themselves so the Talos VM sizing follows what is really deployed.
  */
 import type { Chart } from 'cdk8s';
-import { STACK_SERVICES, type Site } from '../site';
+import { stackWorkloads, type Site } from '../site';
 import { chartJson } from './chart-json';
 import { clusterCharts } from './cluster-charts';
 
@@ -43,7 +43,8 @@ export function addOnPodRequests(site: Site): PodRequests[] {
   if (cached) return cached;
   const { monitoring, platform } = clusterCharts(site);
   const charts: Chart[] = [...monitoring, ...platform.flatMap((l) => l.charts)];
-  const sized = new Set<string>(STACK_SERVICES);
+  // Sized workload (pod name label) -> its own container's name: the service (loki in every Loki target's pod).
+  const sized = new Map(stackWorkloads(site).map((w) => [w.name, w.service as string]));
   const result = charts.flatMap((chart) => chartJson(chart)
     .flatMap((obj) => {
       const template = podTemplateOf(obj);
@@ -51,7 +52,7 @@ export function addOnPodRequests(site: Site): PodRequests[] {
       // A sized service's own container is the report's sizing; containers beside it (the
       // syslog gateway in Loki's pod) are add-ons like any other.
       const service = template.metadata?.labels?.['app.kubernetes.io/name'] ?? '';
-      const containers = sized.has(service) ? template.spec.containers.filter((c) => c.name !== service) : template.spec.containers;
+      const containers = sized.has(service) ? template.spec.containers.filter((c) => c.name !== sized.get(service)) : template.spec.containers;
       if (containers.length === 0) return [];
       const requests = containers.map((c) => c.resources?.requests ?? {});
       return [{

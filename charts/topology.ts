@@ -4,6 +4,7 @@
  * topology, so the Kubernetes and LXC paths differ only where the platform forces it.
  */
 import type { Site } from '../site';
+import { lokiSimpleScalable } from '../site/workloads';
 import { PORTS } from '../site/ports';
 
 export type Platform = 'kubernetes' | 'lxc';
@@ -24,6 +25,13 @@ export const SERVICE_NAMES = {
   alertmanager: 'alertmanager',
   grafana: 'grafana',
   loki: 'loki',
+  /** Simple-scalable Loki: its targets' Services (write takes pushes, read answers queries) and the memberlist ring. */
+  lokiWrite: 'loki-write',
+  lokiRead: 'loki-read',
+  lokiBackend: 'loki-backend',
+  /** Every ready backend by DNS (the readers' index gateway client), and the backends' StatefulSet. */
+  lokiBackendHeadless: 'loki-backend-headless',
+  lokiMemberlist: 'loki-memberlist',
   blackboxExporter: 'blackbox-exporter',
   pveExporter: 'pve-exporter',
   kubeStateMetrics: 'kube-state-metrics',
@@ -42,7 +50,10 @@ export interface StackTopology {
   readonly prometheusPods: readonly string[];
   readonly alertmanagerPods: readonly string[];
   readonly grafana: string;
+  /** host:port Loki answers queries on (Grafana, verify); simple-scalable: the read target. */
   readonly loki: string;
+  /** host:port Loki takes pushes on (the cluster log collector); simple-scalable: the write target. */
+  readonly lokiPush: string;
   readonly blackboxExporter: string;
   readonly pveExporter: string;
   /** Directory holding rule files, as Prometheus sees it. */
@@ -71,7 +82,8 @@ export function stackTopology(site: Site, platform: Platform): StackTopology {
       prometheusPods: pods(SERVICE_NAMES.prometheus, PORTS.prometheus, site.prometheus.replicas),
       alertmanagerPods: pods(SERVICE_NAMES.alertmanager, PORTS.alertmanager, site.alertmanager.replicas),
       grafana: svc(SERVICE_NAMES.grafana, PORTS.grafana),
-      loki: svc(SERVICE_NAMES.loki, PORTS.loki),
+      loki: svc(lokiSimpleScalable(site) ? SERVICE_NAMES.lokiRead : SERVICE_NAMES.loki, PORTS.loki),
+      lokiPush: svc(lokiSimpleScalable(site) ? SERVICE_NAMES.lokiWrite : SERVICE_NAMES.loki, PORTS.loki),
       blackboxExporter: svc(SERVICE_NAMES.blackboxExporter, PORTS.blackboxExporter),
       pveExporter: svc(SERVICE_NAMES.pveExporter, PORTS.pveExporter),
       prometheusRulesDir: '/etc/prometheus/rules',
@@ -90,6 +102,8 @@ export function stackTopology(site: Site, platform: Platform): StackTopology {
     alertmanagerPods: [`${site.alertmanager.address}:${PORTS.alertmanager}`],
     grafana: `${site.grafana.address}:${PORTS.grafana}`,
     loki: `${site.loki.address}:${PORTS.loki}`,
+    // The LXC path is one Loki container whatever loki.mode says.
+    lokiPush: `${site.loki.address}:${PORTS.loki}`,
     // On LXC the exporters run beside Prometheus in its container (report: "Install on Prometheus VM").
     blackboxExporter: `127.0.0.1:${PORTS.blackboxExporter}`,
     pveExporter: `127.0.0.1:${PORTS.pveExporter}`,

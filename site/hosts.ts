@@ -104,11 +104,6 @@ export function etcdQuorum(controlPlanes: number): number {
   return Math.floor(controlPlanes / 2) + 1;
 }
 
-/** Pods of a sized service: prometheus.replicas, alertmanager.replicas, grafana.replicas; Loki runs one. */
-export function serviceReplicas(site: Site, service: 'prometheus' | 'grafana' | 'loki' | 'alertmanager'): number {
-  return service === 'loki' ? 1 : site[service].replicas;
-}
-
 /**
  * The failure domains replicas spread over, each a list of Talos node hostnames in site order:
  * one per Proxmox host that carries a node when there are several hosts (the topology zone),

@@ -11,6 +11,8 @@ export const PORTS = {
   grafana: 3000,
   loki: 3100,
   lokiGrpc: 9095,
+  /** Simple-scalable Loki's memberlist ring between its pods (TCP only; Kubernetes only). */
+  lokiMemberlist: 7946,
   alloy: 12345,
   /** In-container syslog port: non-root cannot bind below 1024; the Service maps 514 to it. */
   syslogContainer: 1514,

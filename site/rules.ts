@@ -9,6 +9,7 @@ import type { Site } from './schema';
 import { STACK_SERVICES } from './schema';
 import { lxcVmid, PVE_EXPORTER_SECRET } from './derived';
 import { controlPlanes, etcdQuorum, isMultiHost, proxmoxHosts, replicaDomains, talosNodeHost, usesProxmoxCsi, workers } from './hosts';
+import { LOKI_TARGET_SHAPE } from './workloads';
 
 import { LOG_ADDRESS_TCP_PORTS } from './ports';
 import { SUPPORTED_TALOS_CONTRACT, TALOS_KUBERNETES_RANGE, talosMinor } from './talos-support';
@@ -187,6 +188,25 @@ export const SITE_RULES: readonly Rule[] = [
       message: `needs ${replicas} ${unit}, one pod on each so that losing one leaves the others; the site has ${have.length} (${have.join(', ')}): set ${service}.replicas to at most ${have.length}${multi ? ' or place Talos nodes on more hosts' : ' or add nodes'}`,
     }];
   }),
+  // Simple-scalable Loki: its bucket comes with it, and three write copies need three failure domains.
+  (site) => {
+    const { mode, objectStorage } = site.loki;
+    if (mode === 'simple-scalable' && !objectStorage) {
+      return [{ path: 'loki.objectStorage', value: undefined, message: 'is required by loki.mode simple-scalable; give endpoint and bucket of an S3-compatible store, and create the credentials Secret (credentialsSecret, keys access-key-id and secret-access-key)' }];
+    }
+    if (mode === 'single-binary' && objectStorage) {
+      return [{ path: 'loki.mode', value: mode, message: 'but loki.objectStorage is set; the single binary keeps logs on its volume: set loki.mode: simple-scalable to use the bucket, or remove loki.objectStorage' }];
+    }
+    const domains = replicaDomains(site);
+    const writers = LOKI_TARGET_SHAPE.write.replicas;
+    if (mode === 'single-binary' || domains.length >= writers) return [];
+    const multi = isMultiHost(site);
+    const have = multi ? domains.map((nodes) => talosNodeHost(site, site.talos.nodes.find((n) => n.hostname === nodes[0])!)) : domains.flat();
+    return [{
+      path: 'loki.mode', value: mode,
+      message: `needs ${writers} ${multi ? 'Proxmox hosts with a Talos node' : 'Talos nodes'} for its ${writers} write pods (every log line is kept three times, one copy per ${multi ? 'host' : 'node'}); the site has ${have.length} (${have.join(', ')}): ${multi ? 'place Talos nodes on more hosts' : 'add nodes'}, or use loki.mode: single-binary`,
+    }];
+  },
   // Two Grafanas cannot share one SQLite file on a ReadWriteOnce volume.
   ({ grafana }) => (grafana.replicas > 1 && grafana.storage === 'volume'
     ? [{ path: 'grafana.replicas', value: grafana.replicas, message: 'needs grafana.storage: ephemeral: the pods cannot share one SQLite database on a ReadWriteOnce volume, so each keeps its own in an emptyDir and everything it shows comes from the provisioning in Git' }]
@@ -277,6 +297,7 @@ export const SITE_RULES: readonly Rule[] = [
       ...site.prometheus.remoteWrite.flatMap((r, i) => (r.authSecret ? [{ name: r.authSecret, kind: 'remote-write', path: `prometheus.remoteWrite.${i}.authSecret` }] : [])),
       // In namespace csi-proxmox, but the operator's Secrets are one file per name (dist/secrets/<name>.sops.yaml).
       ...(usesProxmoxCsi(site) && site.kubernetes.proxmoxCsi ? [{ name: site.kubernetes.proxmoxCsi.tokenSecret, kind: 'proxmox-csi-token', path: 'kubernetes.proxmoxCsi.tokenSecret' }] : []),
+      ...(site.loki.objectStorage ? [{ name: site.loki.objectStorage.credentialsSecret, kind: 'loki-s3', path: 'loki.objectStorage.credentialsSecret' }] : []),
     ];
     const first = new Map<string, (typeof uses)[number]>();
     return uses.flatMap((u) => {

@@ -92,6 +92,18 @@ const remoteWrite = z.strictObject({
     .describe('Extra HTTP headers on every push, e.g. X-Scope-OrgID: <tenant> for Mimir or THANOS-TENANT for Thanos Receive; not Authorization or the headers Prometheus sets itself'),
 });
 
+/** The S3-compatible bucket simple-scalable Loki keeps chunks, index and delete requests in. */
+const lokiObjectStorage = z.strictObject({
+  endpoint: z.string().regex(/^[A-Za-z0-9.-]+(?::\d{1,5})?$/, { error: 'expected host or host:port without a scheme, e.g. s3.lab.example:9000 or s3.eu-central-1.amazonaws.com' })
+    .describe('S3 endpoint, host[:port] without scheme (MinIO, Garage, SeaweedFS, Ceph RGW, AWS); https unless insecure'),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"' })
+    .describe('Bucket for Loki alone (created out of band); the compactor deletes what retention expires'),
+  region: z.string().regex(/^[a-z0-9-]+$/, { error: 'expected an S3 region such as us-east-1' }).default('us-east-1').describe('Region the bucket is in (most self-hosted S3 ignore it)'),
+  insecure: z.boolean().default(false).describe('Plain HTTP to the endpoint (a MinIO on the monitoring VLAN without TLS)'),
+  forcePathStyle: z.boolean().default(true).describe('Path-style requests (endpoint/bucket); self-hosted S3 needs it, AWS works either way'),
+  credentialsSecret: dnsLabel.default('loki-s3').describe('Secret in the stack namespace with keys access-key-id and secret-access-key (created out of band)'),
+});
+
 /** A further Proxmox host of the same Proxmox cluster; proxmox.node is the first. */
 const proxmoxHost = z.strictObject({
   node: dnsLabel.describe('Proxmox node name; the Talos nodes on it get it as their topology zone'),
@@ -183,6 +195,11 @@ export const SiteSchema = z.strictObject({
   loki: z.strictObject({
     ...serviceSizing({ address: '10.70.0.12', cpu: 4, memoryGiB: 8, storageGiB: 100 }),
     retention: duration.default('14d').describe('Log retention (report: 7-14 days); a whole number of days'),
+    mode: z.enum(['single-binary', 'simple-scalable']).default('single-binary')
+      .describe('single-binary: one pod with every target on a volume (storageGiB). simple-scalable: write (3 pods), read (2) and backend (3) on objectStorage, replication factor 3 over 3 failure domains, so losing one Proxmox host (node on one host) loses no logs and stops no query; Kubernetes only, the LXC path keeps one container'),
+    objectStorage: lokiObjectStorage.optional().describe('The S3 bucket of simple-scalable Loki (required there)'),
+    walVolumeGiB: z.number().int().positive().max(65536).default(10).describe('simple-scalable: each write pod\'s volume (write-ahead log, unflushed chunks), in GiB'),
+    backendVolumeGiB: z.number().int().positive().max(65536).default(10).describe('simple-scalable: each backend pod\'s volume (compactor working directory, index cache), in GiB'),
   }).prefault({}),
 
   alertmanager: z.strictObject({

@@ -7,7 +7,7 @@
  * backups) are read from the charts and budgeted on every node, since they may land anywhere.
  * Figures and sources: research/proxmox-talos.md §2.2 (Talos v1.13.0 source).
  */
-import { claimStorage, serviceReplicas, STACK_SERVICES, type Site, type StackServiceName } from '../site';
+import { claimStorage, stackWorkloads, type Site } from '../site';
 import { addOnPodRequests, PodRequests } from '../charts/addon-requests';
 import { plannedServices, replicaNodes } from '../charts/common/placement';
 import { etcdSnapshotVolumeGiB } from '../charts/platform/etcd-backup';
@@ -112,15 +112,9 @@ export interface TalosVmSizing {
   readonly notes: readonly string[];
 }
 
+/** The sized workloads (site/workloads.ts): a service each, simple-scalable Loki's three targets. */
 export function stackServices(site: Site): StackService[] {
-  return STACK_SERVICES.map((name) => ({
-    name,
-    cpu: site[name].cpu,
-    memoryGiB: site[name].memoryGiB,
-    // An ephemeral Grafana keeps its database in an emptyDir on the OS disk: no claim.
-    storageGiB: name === 'grafana' && site.grafana.storage === 'ephemeral' ? 0 : site[name].storageGiB,
-    replicas: serviceReplicas(site, name),
-  }));
+  return stackWorkloads(site).map(({ name, cpu, memoryGiB, storageGiB, replicas }) => ({ name, cpu, memoryGiB, storageGiB, replicas }));
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -223,7 +217,7 @@ export function talosVmSizing(site: Site): TalosVmSizing {
       csi
         ? 'Proxmox CSI volumes are disks of the Proxmox storage, attached to the VM the pod runs on; the placement still holds each pod to its planned VM, so a service whose VM is down waits for it'
         : 'local-path volumes live on one node\'s data disk and the placement keeps groups apart: a service whose node is down waits for that node whatever the CPU/memory headroom',
-      ...replicated.map((s) => `${s.name} runs ${s.replicas} pods, on ${wordList(replicaNodes(site, s.name as StackServiceName), 'and')}: one per ${isMultiHost(site) ? 'Proxmox host' : 'node'}, each with its own ${s.storageGiB} GiB volume, so losing one leaves ${spelled(s.replicas - 1)}`),
+      ...replicated.map((s) => `${s.name} runs ${s.replicas} pods, on ${wordList(replicaNodes(site, s.name), 'and')}: one per ${isMultiHost(site) ? 'Proxmox host' : 'node'}, ${s.storageGiB > 0 ? `each with its own ${s.storageGiB} GiB volume` : 'without a volume'}, so losing one leaves ${spelled(s.replicas - 1)}`),
       ...(workers(site).length > 0
         ? ['workers get the control-plane size: any node may carry any placement group, and what a worker does not run (API server, controller manager, scheduler, etcd) stays as headroom']
         : []),

@@ -4,7 +4,7 @@
  * server to a ready pod. Syslog always goes to an address (UDP cannot be port-forwarded): the
  * log address and syslog port of the site unless `--endpoint syslog=HOST:PORT`.
  */
-import type { Site } from '../site';
+import { lokiSimpleScalable, type Site } from '../site';
 import { PORTS, SERVICE_NAMES } from '../charts/topology';
 import type { EndpointName } from './args';
 import type { Cluster } from './cluster/connect';
@@ -25,7 +25,8 @@ function services(site: Site): Record<HttpServiceName, { service: string; port: 
     prometheus: { service: SERVICE_NAMES.prometheus, port: PORTS.prometheus, address: site.prometheus.address },
     alertmanager: { service: SERVICE_NAMES.alertmanager, port: PORTS.alertmanager, address: site.alertmanager.address },
     grafana: { service: SERVICE_NAMES.grafana, port: PORTS.grafana, address: site.grafana.address },
-    loki: { service: SERVICE_NAMES.loki, port: PORTS.loki, address: site.loki.address },
+    // Simple-scalable Loki answers queries on its read pods only; the log address reaches the write pods.
+    loki: { service: lokiSimpleScalable(site) ? SERVICE_NAMES.lokiRead : SERVICE_NAMES.loki, port: PORTS.loki, address: site.loki.address },
   };
 }
 
@@ -44,6 +45,9 @@ export function stackEndpoints(site: Site, options: { direct: boolean; endpoints
   const http = Object.fromEntries(Object.entries(services(site)).map(([name, s]) => {
     const override = options.endpoints[name as HttpServiceName];
     if (override) return [name, directEndpoint(name, override)];
+    if (options.direct && name === 'loki' && lokiSimpleScalable(site)) {
+      return [name, unreachable(name, `simple-scalable Loki answers queries only inside the cluster (Service ${SERVICE_NAMES.lokiRead}); drop --direct or give --endpoint loki=URL`)];
+    }
     if (options.direct) return [name, directEndpoint(name, `http://${s.address}:${s.port}`)];
     if (options.cluster) return [name, tunnelEndpoint(options.cluster, namespace, s.service, s.port)];
     return [name, unreachable(name, 'no cluster connection to tunnel through; use --direct or --endpoint')];

@@ -12,9 +12,11 @@ import { ManagementEndpoints } from '../common/management-endpoints';
 import { resourcesFor } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { RETAIN_CLAIMS, volumeClaimTemplate } from '../common/storage';
+import { lokiSimpleScalable } from '../../site';
 import { PORTS, SERVICE_NAMES } from '../topology';
 import { placementFor } from '../common/placement';
 import { LOKI_COMPONENT } from '../loki/loki-chart';
+import { LOKI_RULER_COMPONENT } from '../loki/loki-names';
 import { lokiRulerEnabled } from '../loki/loki-ruler';
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_WEB_CONFIG_DIR, alertmanagerArgs, POD_IP_ENV, WEB_CONFIG_KEY } from './alertmanager-args';
 import { alertmanagerConfigYaml, HEARTBEAT_URL_DIR, SMTP_PASSWORD_DIR, WEBHOOK_URL_DIR } from './alertmanager-config';
@@ -55,7 +57,7 @@ export class AlertmanagerServer extends ComponentChart {
     new ManagementEndpoints(this, 'Endpoints', {
       site, component: COMPONENT, version, port: PORTS.alertmanager, address: site.alertmanager.address,
       // Loki's ruler sends the LogQL rules' alerts (the Wazuh integration's), only when there are any.
-      inClusterClients: ['prometheus', 'grafana', ...(lokiRulerEnabled(site) ? [LOKI_COMPONENT] : [])],
+      inClusterClients: ['prometheus', 'grafana', ...(lokiRulerEnabled(site) ? [lokiSimpleScalable(site) ? LOKI_RULER_COMPONENT : LOKI_COMPONENT] : [])],
       // Gossip needs both: TCP for state sync, UDP for the memberlist probes and broadcasts.
       ...(replicas > 1 ? { peerPorts: CLUSTER_PORTS } : {}),
     });

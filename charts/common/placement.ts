@@ -6,10 +6,11 @@
  * group's members together and anti-affinity keeps groups apart, whatever the arrival order.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import { isMultiHost, proxmoxHosts, replicaDomains, serviceReplicas, STACK_SERVICES, talosNodesOn, usesProxmoxCsi, type Site, type StackServiceName } from '../../site';
+import { isMultiHost, proxmoxHosts, replicaDomains, stackWorkload, stackWorkloads, talosNodesOn, usesProxmoxCsi, type Site } from '../../site';
 import { selectorLabels } from './labels';
 
-type SizedService = StackServiceName;
+/** A sized workload's component name (site/workloads.ts): a service, or a simple-scalable Loki target. */
+type SizedService = string;
 
 /** Pod label carrying the placement group; selectors never use it, so it may change freely. */
 export const PLACEMENT_LABEL = 'monitoring-stack/placement-group';
@@ -45,11 +46,6 @@ interface NodeLoad { node: string; services: SizedService[]; replicas: SizedServ
 const lighter = (a: NodeLoad, b: NodeLoad): NodeLoad =>
   (b.memoryGiB < a.memoryGiB || (b.memoryGiB === a.memoryGiB && b.cpu < a.cpu) ? b : a);
 
-/**
- * Balanced greedy plan: biggest memory first. A single-pod service goes onto the least-loaded
- * node; a replicated one (prometheus.replicas, alertmanager.replicas) onto the least-loaded node of
- * each of the least-loaded failure domains (site/hosts.ts replicaDomains), one pod per domain.
- */
 /** One plan per validated site: every chart, the VM sizing and the comparison ask for it. */
 const plans = new WeakMap<Site, readonly NodeLoad[]>();
 
@@ -62,28 +58,33 @@ function plan(site: Site): readonly NodeLoad[] {
   return loads;
 }
 
+/**
+ * Balanced greedy plan over the sized workloads (site/workloads.ts), biggest memory first. A
+ * single-pod workload goes onto the least-loaded node; a replicated one (prometheus.replicas,
+ * the simple-scalable Loki targets, …) onto the least-loaded node of each of the least-loaded
+ * failure domains (site/hosts.ts replicaDomains), one pod per domain.
+ */
 function computePlan(site: Site): NodeLoad[] {
   const order = nodeOrder(site);
   const loads: NodeLoad[] = order.map((node) => ({ node, services: [], replicas: [], cpu: 0, memoryGiB: 0 }));
   const byNode = new Map(loads.map((l) => [l.node, l]));
-  const add = (load: NodeLoad, service: SizedService, list: SizedService[]) => {
-    list.push(service);
-    load.cpu += site[service].cpu;
-    load.memoryGiB += site[service].memoryGiB;
-  };
-  const sorted = [...STACK_SERVICES].sort((a, b) =>
-    site[b].memoryGiB - site[a].memoryGiB || site[b].cpu - site[a].cpu || a.localeCompare(b));
-  for (const service of sorted) {
-    const replicas = serviceReplicas(site, service);
-    if (replicas === 1) {
+  const sorted = stackWorkloads(site).sort((a, b) =>
+    b.memoryGiB - a.memoryGiB || b.cpu - a.cpu || a.name.localeCompare(b.name));
+  for (const workload of sorted) {
+    const add = (load: NodeLoad, list: SizedService[]) => {
+      list.push(workload.name);
+      load.cpu += workload.cpu;
+      load.memoryGiB += workload.memoryGiB;
+    };
+    if (workload.replicas === 1) {
       const target = loads.reduce(lighter, loads[0]);
-      add(target, service, target.services);
+      add(target, target.services);
       continue;
     }
     const candidates = replicaDomains(site).map((nodes) => nodes.map((n) => byNode.get(n)!).reduce(lighter));
     // A stable sort: among equally loaded domains the earlier (site order) wins.
-    const chosen = [...candidates].sort((a, b) => a.memoryGiB - b.memoryGiB || a.cpu - b.cpu).slice(0, replicas);
-    for (const target of chosen) add(target, service, target.replicas);
+    const chosen = [...candidates].sort((a, b) => a.memoryGiB - b.memoryGiB || a.cpu - b.cpu).slice(0, workload.replicas);
+    for (const target of chosen) add(target, target.replicas);
   }
   return loads;
 }
@@ -108,7 +109,7 @@ export function plannedServices(site: Site): Map<string, SizedService[]> {
 }
 
 function sum(site: Site, services: readonly SizedService[], key: 'cpu' | 'memoryGiB'): number {
-  return services.reduce((n, s) => n + site[s][key], 0);
+  return services.reduce((n, s) => n + stackWorkload(site, s)[key], 0);
 }
 
 /**
@@ -119,16 +120,16 @@ function sum(site: Site, services: readonly SizedService[], key: 'cpu' | 'memory
  * With one host and single pods any node will do, kept apart by anti-affinity.
  */
 function pinned(site: Site): boolean {
-  return isMultiHost(site) || usesProxmoxCsi(site) || STACK_SERVICES.some((s) => serviceReplicas(site, s) > 1);
+  return isMultiHost(site) || usesProxmoxCsi(site) || stackWorkloads(site).some((w) => w.replicas > 1);
 }
 
 const onNodes = (nodes: string[]): k8s.NodeAffinity => ({
   requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: HOSTNAME_TOPOLOGY, operator: 'In', values: nodes }] }] },
 });
 
-/** The pod-template label and affinity that hold `service` to its placement group, or spread its replicas. */
+/** The pod-template label and affinity that hold a sized workload (by component name) to its placement group, or spread its replicas. */
 export function placementFor(site: Site, service: SizedService): { labels: Record<string, string>; affinity: k8s.Affinity } {
-  if (serviceReplicas(site, service) > 1) {
+  if (stackWorkload(site, service).replicas > 1) {
     // One pod per failure domain: zones (Proxmox hosts) on several hosts, nodes on one.
     const topologyKey = isMultiHost(site) ? ZONE_TOPOLOGY : HOSTNAME_TOPOLOGY;
     return {

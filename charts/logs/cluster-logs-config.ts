@@ -10,7 +10,7 @@
  */
 import type { Site } from '../../site';
 import { type AlloyBlock, formatAlloy, ref } from '../syslog/alloy-syntax';
-import { PORTS, SERVICE_NAMES } from '../topology';
+import { stackTopology } from '../topology';
 
 /** `source` label of everything this collector reads. */
 export const KUBERNETES_LOG_SOURCE = 'kubernetes';
@@ -90,7 +90,7 @@ export function clusterLogBlocks(site: Site): AlloyBlock[] {
     {
       name: 'loki.write',
       label: 'loki',
-      blocks: [{ name: 'endpoint', attributes: [['url', `http://${SERVICE_NAMES.loki}.${site.kubernetes.namespace}.svc:${PORTS.loki}/loki/api/v1/push`]] }],
+      blocks: [{ name: 'endpoint', attributes: [['url', `http://${stackTopology(site, 'kubernetes').lokiPush}/loki/api/v1/push`]] }],
     },
   ];
 }

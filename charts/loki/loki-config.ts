@@ -12,19 +12,17 @@
  * every tenant (Loki v3.7.6 pkg/loki/modules.go initCompactor, pkg/compactor/deletion
  * TenantMiddleware). Retention itself does not depend on it.
  */
-import { durationSeconds, type Site } from '../../site';
+import { lokiSimpleScalable, type Site } from '../../site';
 import { configYaml } from '../common/config-yaml';
 import { PORTS, type StackTopology } from '../topology';
+import { lokiCommonSettings, LOKI_SCHEMA_START, type LokiCommonSettings } from './loki-config-common';
 import { lokiRulerConfig, lokiRulesDirectory, type LokiRulerConfig } from './loki-ruler';
+import { lokiScalableConfig, type LokiScalableConfig } from './loki-scalable-config';
 
-/**
- * First day of the only schema period. Never change it once Loki has stored data: a schema
- * change is a new entry with a later `from` date, or existing chunks become unreadable.
- */
-export const LOKI_SCHEMA_START = '2024-04-01';
+export { LOKI_SCHEMA_START, lokiRetentionHours } from './loki-config-common';
 
 /** The subset of Loki's configuration this project emits (names as in Loki's YAML). */
-export interface LokiConfig {
+export interface LokiConfig extends LokiCommonSettings {
   /**
    * Single tenant: every push and query is tenant "fake". Multi-tenancy would need an
    * authenticating proxy in front (Loki does no authentication itself) and an X-Scope-OrgID on
@@ -64,37 +62,19 @@ export interface LokiConfig {
     retention_delete_worker_count: number;
     delete_request_store: 'filesystem';
   };
-  limits_config: {
-    retention_period: string;
-    reject_old_samples: boolean;
-    reject_old_samples_max_age: string;
-    /** Needed by Grafana's Logs Drilldown (volume queries). */
-    volume_enabled: boolean;
-    /**
-     * The log deletion API refuses every request (403): anyone who can reach port 3100 could
-     * otherwise erase logs, the evidence an assessment keeps. Retention still deletes old chunks.
-     */
-    deletion_mode: 'disabled';
-  };
-  query_range: { results_cache: { cache: { embedded_cache: { enabled: boolean; max_size_mb: number } } } };
-  /** Needed by Grafana's Logs Drilldown (patterns tab). */
-  pattern_ingester: { enabled: boolean };
-  /** No usage reports to stats.grafana.org from an on-premises monitoring VLAN. */
-  analytics: { reporting_enabled: false };
   /** Only when there are LogQL rules (loki-ruler.ts). @default - absent: the ruler has nothing to send. */
   ruler?: LokiRulerConfig;
 }
 
-/** Loki wants the retention in hours; the site gives whole days (checked in site/rules.ts). */
-export function lokiRetentionHours(site: Site): string {
-  const seconds = durationSeconds(site.loki.retention);
-  if (seconds === undefined || seconds % 86400 !== 0) {
-    throw new Error(`loki.retention: ${JSON.stringify(site.loki.retention)} is not a whole number of days; use e.g. 7d or 14d`);
-  }
-  return `${seconds / 3600}h`;
+/**
+ * loki.yaml for the site on one platform: single binary, or on Kubernetes with loki.mode
+ * simple-scalable the one file all three targets read (loki-scalable-config.ts).
+ */
+export function lokiConfig(site: Site, topology: StackTopology): LokiConfig | LokiScalableConfig {
+  return topology.platform === 'kubernetes' && lokiSimpleScalable(site) ? lokiScalableConfig(site, topology) : lokiSingleBinaryConfig(site, topology);
 }
 
-export function lokiConfig(site: Site, topology: StackTopology): LokiConfig {
+function lokiSingleBinaryConfig(site: Site, topology: StackTopology): LokiConfig {
   const dataDir = topology.lokiDataDir;
   const config: LokiConfig = {
     auth_enabled: false,
@@ -125,16 +105,7 @@ export function lokiConfig(site: Site, topology: StackTopology): LokiConfig {
       retention_delete_worker_count: 150,
       delete_request_store: 'filesystem',
     },
-    limits_config: {
-      retention_period: lokiRetentionHours(site),
-      reject_old_samples: true,
-      reject_old_samples_max_age: '168h',
-      volume_enabled: true,
-      deletion_mode: 'disabled',
-    },
-    query_range: { results_cache: { cache: { embedded_cache: { enabled: true, max_size_mb: 100 } } } },
-    pattern_ingester: { enabled: true },
-    analytics: { reporting_enabled: false },
+    ...lokiCommonSettings(site),
   };
   const ruler = lokiRulerConfig(site, topology);
   return ruler ? { ...config, ruler } : config;

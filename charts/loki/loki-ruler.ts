@@ -17,7 +17,7 @@
  * (pkg/util/cfg/files.go, drone/envsubst): the variable comes from Alertmanager's web-auth
  * Secret on Kubernetes and from an environment file the operator places on LXC.
  */
-import type { Site } from '../../site';
+import type { LokiTarget, Site } from '../../site';
 import { lokiRuleFiles } from '../integrations/wazuh-rules';
 import { ALERTMANAGER_CLIENT_USER } from '../prometheus/prometheus-config';
 import type { StackTopology } from '../topology';
@@ -65,7 +65,11 @@ export function lokiTenantRulesDirectory(topology: StackTopology): string {
   return `${lokiRulesDirectory(topology)}/${LOKI_TENANT}`;
 }
 
-/** Loki's command line on both paths; the ruler's password needs environment expansion. */
-export function lokiArgs(site: Site, configFile: string): string[] {
-  return [`-config.file=${configFile}`, '-target=all', ...(lokiRulerEnabled(site) ? ['-config.expand-env=true'] : [])];
+/**
+ * Loki's command line on both paths: `all` for the single binary, or one simple-scalable target.
+ * The ruler's password and the S3 credentials (simple-scalable) need environment expansion.
+ */
+export function lokiArgs(site: Site, configFile: string, target: 'all' | LokiTarget = 'all'): string[] {
+  const expand = lokiRulerEnabled(site) || target !== 'all';
+  return [`-config.file=${configFile}`, `-target=${target}`, ...(expand ? ['-config.expand-env=true'] : [])];
 }

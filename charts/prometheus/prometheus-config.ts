@@ -1,6 +1,6 @@
 /** prometheus.yml built from the site and the platform topology, serialized once with `yaml`. */
 import { configYaml } from '../common/config-yaml';
-import { STACK_SERVICES, type Site } from '../../site';
+import { lokiSimpleScalable, STACK_SERVICES, type Site } from '../../site';
 import { PORTS, SERVICE_NAMES, type StackTopology } from '../topology';
 import type { PrometheusConfig, RelabelConfig, ScrapeConfig } from './config-model';
 import { PROMETHEUS_PASSWORD_FILE } from './prometheus-args';
@@ -46,7 +46,7 @@ export function prometheusConfig(site: Site, topology: StackTopology): Prometheu
   const scrape: ScrapeConfig[] = [
     { ...staticJob('prometheus', ...topology.prometheusPods), basic_auth: { username: PROMETHEUS_CLIENT_USER, password_file: PROMETHEUS_PASSWORD_FILE } },
     { ...staticJob('alertmanager', ...topology.alertmanagerPods), basic_auth: alertmanagerAuth },
-    staticJob('loki', topology.loki),
+    topology.platform === 'kubernetes' && lokiSimpleScalable(site) ? lokiTargetsJob(site) : staticJob('loki', topology.loki),
     // Several Grafanas behind one ClusterIP: scrape each pod (the Service's EndpointSlices), as job grafana still.
     topology.platform === 'kubernetes' && site.grafana.replicas > 1 ? serviceEndpointsJob(site, 'grafana', SERVICE_NAMES.grafana) : staticJob('grafana', topology.grafana),
     nodeExporterJob(site, topology),
@@ -93,6 +93,27 @@ function serviceEndpointsJob(site: Site, job: string, service: string): ScrapeCo
     relabel_configs: [
       { source_labels: ['__meta_kubernetes_service_name'], action: 'keep', regex: service },
       { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'instance' },
+    ],
+  };
+}
+
+/** Label naming the simple-scalable Loki target (loki-write, loki-read, loki-backend) of a job="loki" series. */
+export const LOKI_COMPONENT_LABEL = 'component';
+
+/**
+ * Simple-scalable Loki: every pod of the three targets through their Services' EndpointSlices
+ * (HTTP port only), as job loki, with the pod as instance and the target as component.
+ */
+function lokiTargetsJob(site: Site): ScrapeConfig {
+  const services = [SERVICE_NAMES.lokiWrite, SERVICE_NAMES.lokiRead, SERVICE_NAMES.lokiBackend];
+  return {
+    job_name: 'loki',
+    kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: [site.kubernetes.namespace] } }],
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_service_name'], action: 'keep', regex: services.join('|') },
+      { source_labels: ['__meta_kubernetes_endpointslice_port_name'], action: 'keep', regex: 'http' },
+      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'instance' },
+      { source_labels: ['__meta_kubernetes_service_name'], target_label: LOKI_COMPONENT_LABEL },
     ],
   };
 }

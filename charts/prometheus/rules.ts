@@ -45,7 +45,7 @@ export function alertDefinitionGroups(site: Site, platform: Platform): AlertDefi
     stackRules(site, platform),
     prometheusSelfRules(site, platform),
     alertmanagerRules(site, platform),
-    lokiRules(site),
+    lokiRules(site, platform),
     hostRules(site),
     proxmoxRules(site),
     probeRules(site),

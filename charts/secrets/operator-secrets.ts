@@ -1,10 +1,11 @@
 /**
  * Secrets the site names but only the operator can fill: credentials issued elsewhere (the
  * pve_exporter API token, receiver webhook URLs with tokens in them, SMTP passwords, the dead man's
- * switch URL, the UptimeKuma API key, remote-write credentials, the Proxmox CSI plugin's API token). With SOPS encryption each becomes an encrypted placeholder file in dist/ that the
+ * switch URL, the UptimeKuma API key, remote-write credentials, the Proxmox CSI plugin's API token, simple-scalable Loki's S3 key). With SOPS encryption each becomes an encrypted placeholder file in dist/ that the
  * operator edits with `sops`; synth keeps what they wrote and never generates these values.
  */
-import { usesProxmoxCsi, type Site } from '../../site';
+import { lokiSimpleScalable, usesProxmoxCsi, type Site } from '../../site';
+import { S3_ACCESS_KEY_KEY, S3_SECRET_KEY_KEY } from '../loki/loki-scalable-config';
 import { PROXMOX_CSI_NAMESPACE } from '../platform/constants';
 import { PVE_EXPORTER_SECRET, uptimeKumaInstances } from '../../site/derived';
 import { UPTIME_KUMA_API_KEY } from '../prometheus/uptime-kuma';
@@ -52,6 +53,13 @@ export function operatorSecretSpecs(site: Site): OperatorSecretSpec[] {
         name: site.kubernetes.proxmoxCsi.tokenSecret, namespace: PROXMOX_CSI_NAMESPACE,
         usedBy: 'the Proxmox CSI plugin\'s controller (an API token of kubernetes-csi@pve with the CSI role, README "Proxmox CSI")',
         placeholder: { [PROXMOX_CSI_TOKEN_KEYS.id]: 'kubernetes-csi@pve!csi', [PROXMOX_CSI_TOKEN_KEYS.secret]: PLACEHOLDER_VALUE },
+      }]
+      : []),
+    ...(site.loki.objectStorage && lokiSimpleScalable(site)
+      ? [{
+        name: site.loki.objectStorage.credentialsSecret, namespace,
+        usedBy: `simple-scalable Loki (an access key of bucket ${site.loki.objectStorage.bucket} on ${site.loki.objectStorage.endpoint}, read and write)`,
+        placeholder: { [S3_ACCESS_KEY_KEY]: PLACEHOLDER_VALUE, [S3_SECRET_KEY_KEY]: PLACEHOLDER_VALUE },
       }]
       : []),
   ];

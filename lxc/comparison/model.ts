@@ -343,11 +343,20 @@ function availability(site: Site): AvailabilityRow[] {
     : `the other ${n - 1} VMs lack room for the lost VM's requests (${t.sizeForOneNodeDown.cores} cores / ${t.sizeForOneNodeDown.memoryGiB} GiB per VM would do), and ${pin} each service to its VM anyway: the services on the lost VM stay down; the cluster (etcd ${etcdQuorum(members)} of ${members}) stays up`;
   // Replicas sit on different VMs (charts/common/placement.ts): one lost VM leaves the others serving.
   const replicated = t.workload.services.filter((s) => s.replicas > 1);
+  const pods = wordList(replicated.map((s) => `${s.name} (${s.replicas} pods)`), 'and');
+  // Every workload replicated: a lost VM takes one pod of some, never a whole service.
+  const allReplicated = replicated.length === t.workload.services.length;
   const vmDownReplicas = replicated.length === 0 ? vmDown
-    : `${vmDown}; ${wordList(replicated.map((s) => `${s.name} (${s.replicas} pods)`), 'and')} keep${replicated.length === 1 ? 's' : ''} running on the other VMs with a replica`;
+    : allReplicated
+      ? `every workload runs replicas on different VMs (${pods}): each keeps running on the other VMs; ${pin} the lost VM's pods to it until it is back`
+      : `${vmDown}; ${pods} keep${replicated.length === 1 ? 's' : ''} running on the other VMs with a replica`;
   return [
     { failure: 'one guest lost (container or VM)', lxc: `that container's service is down; the other ${others} keep running`, talos: vmDownReplicas },
-    { failure: 'guest OS / platform upgrade', lxc: 'each container restarts on its own, one service at a time', talos: 'rolling, one VM at a time; the services on the VM being upgraded are down meanwhile' },
+    {
+      failure: 'guest OS / platform upgrade',
+      lxc: 'each container restarts on its own, one service at a time',
+      talos: allReplicated ? 'rolling, one VM at a time; every workload keeps its other replicas running meanwhile' : 'rolling, one VM at a time; the services on the VM being upgraded are down meanwhile',
+    },
     ...(isMultiHost(site)
       ? hostFailures(site).map((f) => ({
         failure: hostFailure(f.node),

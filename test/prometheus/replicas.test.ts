@@ -285,6 +285,9 @@ describeWithBinary('prometheus', 'two Prometheus replicas send one alert', () =>
     alertmanager = await startDaemon(fs.existsSync('/usr/bin/prometheus-alertmanager') ? 'prometheus-alertmanager' : 'alertmanager', (port) => [
       `--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=',
     ]);
+    // Prometheus sends a new alert once and then only every resend delay (1 min by default): the
+    // Alertmanager has to answer before the replicas start, and the test resends every second.
+    await eventually(async () => ((await fetch(`${alertmanager.url}/-/ready`)).ok ? true : undefined), 30000, 'the Alertmanager ready');
     const amPort = Number(new URL(alertmanager.url).port);
     fs.writeFileSync(path.join(dir, 'rules.yml'), YAML.stringify({ groups: [{ name: 'always', interval: '1s', rules: [{ alert: 'ReplicaTest', expr: 'vector(1)', labels: { severity: 'info' } }] }] }));
     const config = prometheusConfig(site, topology);
@@ -298,7 +301,7 @@ describeWithBinary('prometheus', 'two Prometheus replicas send one alert', () =>
         global: { ...config.global, evaluation_interval: '1s' }, alerting, rule_files: [path.join(dir, 'rules.yml')],
       }));
       // POD_NAME as the downward API sets it in the pod.
-      replicas.push(await startDaemon('prometheus', (port) => [`--config.file=${path.join(dir, `prometheus-${i}.yml`)}`, `--storage.tsdb.path=${path.join(dir, `data-${i}`)}`, `--web.listen-address=127.0.0.1:${port}`],
+      replicas.push(await startDaemon('prometheus', (port) => [`--config.file=${path.join(dir, `prometheus-${i}.yml`)}`, `--storage.tsdb.path=${path.join(dir, `data-${i}`)}`, `--web.listen-address=127.0.0.1:${port}`, '--rules.alert.resend-delay=1s'],
         { POD_NAME: `prometheus-${i}` }));
     }
   }, 60000);

@@ -1,7 +1,8 @@
 /**
  * Issue 14's topology with what has landed of it: three Proxmox hosts, three control planes (one
  * per host) and two workers, volumes from the Proxmox CSI plugin (local-lvm on every host, and a
- * Ceph RBD pool every host reaches), Prometheus and Grafana with two replicas, Alertmanager with three.
+ * Ceph RBD pool every host reaches), Prometheus and Grafana with two replicas, Alertmanager with three,
+ * Loki simple-scalable on an S3 bucket (write 3, read 2, backend 3).
  */
 import { parseSite, type SiteInput } from '../../site';
 import { WORKERS_SITE_INPUT } from './workers-site';
@@ -22,6 +23,7 @@ export const CSI_SITE_INPUT: SiteInput = {
   prometheus: { replicas: 2 },
   alertmanager: { replicas: 3 },
   grafana: { replicas: 2, storage: 'ephemeral' },
+  loki: { mode: 'simple-scalable', objectStorage: { endpoint: 's3.homelab.lan:9000', bucket: 'loki-logs' } },
 };
 
 export const CSI_SITE = parseSite(CSI_SITE_INPUT).site;

@@ -9,19 +9,26 @@
 import type { Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import { LOKI_REQUEST_ERROR_RATIO_WARNING } from '../../common/thresholds';
-import type { AlertDefinitionGroup } from './alert';
+import { lokiSimpleScalable } from '../../../site';
+import type { Platform } from '../../topology';
+import { LOKI_RING_LABEL } from '../../loki/loki-names';
+import { LOKI_COMPONENT_LABEL } from '../prometheus-config';
+import type { AlertDefinition, AlertDefinitionGroup } from './alert';
 
 const JOB = 'job="loki"';
 
-export function lokiRules(site: Site): AlertDefinitionGroup {
+export function lokiRules(site: Site, platform: Platform): AlertDefinitionGroup {
   const ns = site.kubernetes.namespace;
-  const logs = `\`kubectl -n ${ns} logs loki-0 --tail=200\` (LXC: \`pct exec <ct> -- journalctl -u loki -n 200\`)`;
+  const scalable = platform === 'kubernetes' && lokiSimpleScalable(site);
+  const logs = scalable
+    ? `\`kubectl -n ${ns} logs -l ${LOKI_RING_LABEL}=member --prefix --tail=50\``
+    : `\`kubectl -n ${ns} logs loki-0 --tail=200\` (LXC: \`pct exec <ct> -- journalctl -u loki -n 200\`)`;
   const stack = DASHBOARD_UIDS.stackHealth;
   return {
     name: 'loki',
     rules: [
-      {
-        alert: 'LokiDown', expr: `up{${JOB}} == 0`, for: '5m', severity: 'critical',
+      ...(scalable ? lokiScalableDownRules(ns) : [{
+        alert: 'LokiDown', expr: `up{${JOB}} == 0`, for: '5m', severity: 'critical' as const,
         summary: 'Loki on {{ $labels.instance }} is down',
         description: 'Prometheus has not reached Loki for 5 minutes (up = {{ $value }}): syslog and pod logs are buffered or lost, Wazuh alerts stop.',
         dashboard: DASHBOARD_UIDS.logs,
@@ -30,7 +37,7 @@ export function lokiRules(site: Site): AlertDefinitionGroup {
           check: ['`kubectl -n ' + ns + ' get pods -l app.kubernetes.io/name=loki` and ' + logs + '.', '`kubectl -n ' + ns + ' exec loki-0 -- df -h /var/lib/loki` (a full volume stops ingestion).'],
           fix: ['A full volume: grow the PVC (site `loki.storageGiB`) or shorten `loki.retention`; a crash after a config change: revert it in Git.'],
         },
-      },
+      } satisfies AlertDefinition]),
       {
         alert: 'LokiRequestErrors',
         expr: `sum by (job, instance, route) (rate(loki_request_duration_seconds_count{${JOB},status_code=~"5.."}[5m])) / sum by (job, instance, route) (rate(loki_request_duration_seconds_count{${JOB}}[5m])) > ${LOKI_REQUEST_ERROR_RATIO_WARNING}`,
@@ -79,4 +86,41 @@ export function lokiRules(site: Site): AlertDefinitionGroup {
       },
     ],
   };
+}
+
+/**
+ * Simple-scalable Loki (loki.mode): each target has several pods, scraped one by one with the
+ * target as label `component`. Loki is down for a target when none of its pods answers, and for
+ * writes already when fewer than two of the three do: every push needs two of its three copies
+ * (replication factor 3). One pod down is a warning of its own.
+ */
+function lokiScalableDownRules(ns: string): AlertDefinition[] {
+  const check = [`\`kubectl -n ${ns} get pods -l ${LOKI_RING_LABEL}=member -o wide\` (which pod, which node) and \`kubectl -n ${ns} logs <pod> -c loki --tail=200\`.`];
+  const write = `${LOKI_COMPONENT_LABEL}="loki-write"`;
+  return [
+    {
+      alert: 'LokiDown',
+      expr: `sum by (job, ${LOKI_COMPONENT_LABEL}) (up{${JOB},${LOKI_COMPONENT_LABEL}!="loki-write"}) < 1 or sum by (job, ${LOKI_COMPONENT_LABEL}) (up{${JOB},${write}}) < 2`,
+      for: '5m', severity: 'critical',
+      summary: 'Loki {{ $labels.component }} has too few pods up',
+      description: 'Only {{ $value }} pods of {{ $labels.component }} answer Prometheus: with loki-write below two of three, pushes fail (syslog and pod logs are buffered, then lost); with no loki-read, queries fail; with no loki-backend, queries, retention and the ruler (Wazuh alerts) stop.',
+      dashboard: DASHBOARD_UIDS.logs,
+      runbook: {
+        meaning: 'A Loki target lost its quorum: every push needs two of its three write copies, every query a reader and a backend (query scheduler, index gateway).',
+        check,
+        fix: ['Bring the lost nodes or hosts back (each pod is pinned to its failure domain and waits for it); a crash loop after a config change: revert it in Git; S3 errors (`level=error` naming the bucket): check the endpoint and the credentials Secret of `loki.objectStorage`.'],
+      },
+    },
+    {
+      alert: 'LokiReplicaDown', expr: `up{${JOB}} == 0`, for: '15m', severity: 'warning',
+      summary: 'Loki pod {{ $labels.instance }} ({{ $labels.component }}) is down',
+      description: 'Prometheus has not reached Loki pod {{ $labels.instance }} for 15 minutes (up = {{ $value }}); the other pods of {{ $labels.component }} serve, one more loss may stop it.',
+      dashboard: DASHBOARD_UIDS.stackHealth,
+      runbook: {
+        meaning: 'One Loki pod does not answer: its node or host is down, or it crash-loops. Logs are still written three times over (two copies suffice) and queries still answered.',
+        check,
+        fix: ['Bring the node back (a pod pinned to a lost host waits for it); a crash loop: as for LokiDown.'],
+      },
+    },
+  ];
 }
