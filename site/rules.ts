@@ -207,6 +207,39 @@ export const SITE_RULES: readonly Rule[] = [
       message: `needs ${writers} ${multi ? 'Proxmox hosts with a Talos node' : 'Talos nodes'} for its ${writers} write pods (every log line is kept three times, one copy per ${multi ? 'host' : 'node'}); the site has ${have.length} (${have.join(', ')}): ${multi ? 'place Talos nodes on more hosts' : 'add nodes'}, or use loki.mode: single-binary`,
     }];
   },
+  // availability.tolerate: a claim the site must be built to keep (the placement puts replicas one
+  // per failure domain, so two pods of a service survive any one domain; a single pod is pinned).
+  (site) => {
+    const { tolerate } = site.availability;
+    if (tolerate === 'nothing') return [];
+    const what = tolerate === 'host' ? 'Proxmox host' : 'Talos VM';
+    const single = [
+      ...(['prometheus', 'alertmanager', 'grafana'] as const).filter((s) => site[s].replicas < 2).map((s) => ({
+        path: `${s}.replicas`, value: site[s].replicas,
+        message: `is one pod, which stops with its ${what}, but availability.tolerate is ${tolerate}; set ${s}.replicas: 2${s === 'grafana' ? ' with grafana.storage: ephemeral' : ''} or lower availability.tolerate`,
+      })),
+      ...(site.loki.mode === 'single-binary' ? [{
+        path: 'loki.mode', value: site.loki.mode,
+        message: `is one pod, which stops with its ${what}, but availability.tolerate is ${tolerate}; set loki.mode: simple-scalable with loki.objectStorage or lower availability.tolerate`,
+      }] : []),
+    ];
+    if (tolerate === 'vm') return single;
+    const hosts = replicaDomains(site);
+    const members = controlPlanes(site);
+    const quorum = etcdQuorum(members.length);
+    const hostsProblem = !isMultiHost(site)
+      ? [{ path: 'availability.tolerate', value: tolerate, message: `but every Talos node is on ${site.proxmox.node} (talos.nodes[].host): losing it stops everything, volumes included; spread the nodes over 3 or more Proxmox hosts (proxmox.additionalHosts) or set availability.tolerate: vm` }]
+      : hosts.length < 3
+        ? [{ path: 'availability.tolerate', value: tolerate, message: `needs 3 or more Proxmox hosts with a Talos node; the site has ${hosts.length}: Proxmox (corosync) and etcd need a majority that one lost host of two cannot leave; add a third host or set availability.tolerate: vm` }]
+        : [];
+    const quorumProblems = proxmoxHosts(site).flatMap((h) => {
+      const here = members.filter((n) => talosNodeHost(site, n) === h.node).length;
+      return isMultiHost(site) && members.length - here < quorum
+        ? [{ path: 'talos.nodes', value: h.node, message: `holds ${here} of the ${members.length} control planes: losing ${h.node} leaves ${members.length - here} etcd members, below the quorum of ${quorum}; put at most ${members.length - quorum} control plane${members.length - quorum === 1 ? '' : 's'} on each host (talos.nodes[].host)` }]
+        : [];
+    });
+    return [...hostsProblem, ...quorumProblems, ...single];
+  },
   // Two Grafanas cannot share one SQLite file on a ReadWriteOnce volume.
   ({ grafana }) => (grafana.replicas > 1 && grafana.storage === 'volume'
     ? [{ path: 'grafana.replicas', value: grafana.replicas, message: 'needs grafana.storage: ephemeral: the pods cannot share one SQLite database on a ReadWriteOnce volume, so each keeps its own in an emptyDir and everything it shows comes from the provisioning in Git' }]

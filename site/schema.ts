@@ -274,6 +274,11 @@ export const SiteSchema = z.strictObject({
     }).prefault({}),
   }).prefault({}).describe('The report\'s integrations beyond scraping: each can be switched off and then leaves no object behind'),
 
+  availability: z.strictObject({
+    tolerate: z.enum(['nothing', 'vm', 'host']).default('nothing')
+      .describe('What the site claims to survive with every service running: nothing (the report\'s one host), the loss of any one Talos VM, or of any one Proxmox host. The validator refuses a site that cannot: each of Prometheus, Alertmanager and Grafana needs 2 or more replicas, Loki mode simple-scalable; host also needs 3 or more Proxmox hosts with a Talos node and no host holding the etcd quorum'),
+  }).prefault({}).describe('The failure the site is built to survive (Kubernetes path; the LXC path survives none)'),
+
   backups: z.strictObject({
     schedule: cronSchedule.default('0 2 * * *').describe('Cron, UTC (report: daily 02:00 UTC)'),
     retentionDays: z.number().int().positive().default(7),

@@ -1,6 +1,6 @@
 /**
  * Issue 14's topology (three hosts, three control planes and two workers, Proxmox CSI volumes,
- * Prometheus/Grafana/Alertmanager replicas) against a real kube-apiserver of the site's release:
+ * Prometheus/Grafana/Alertmanager replicas, simple-scalable Loki on S3) against a real kube-apiserver of the site's release:
  * every layer of its dist/ in Argo CD's wave order with server-side apply, Pod Security admission
  * as the synthesized Talos config sets it, then a pod of every workload admitted (dry-run). The
  * Helm charts (MetalLB, the Proxmox CSI plugin) are rendered by the GitOps controllers, not here:
@@ -104,7 +104,7 @@ describeWithServer(() => {
     expect(get(['application', '-n', 'argocd'])).toContain('application.argoproj.io/pve01-monitoring-proxmox-csi');
   });
 
-  test('a pod of every workload is admitted as its controller would create it (dry-run): replicas, gossip ports, emptyDir database', () => {
+  test('a pod of every workload is admitted as its controller would create it (dry-run): replicas, gossip ports, emptyDir database, Loki\'s three targets', () => {
     const workloads = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'].includes(o.kind)) as any[];
     for (const ns of new Set(workloads.map((w) => w.metadata.namespace as string))) server.kubectl(['create', 'serviceaccount', 'default', '-n', ns]);
     const problems = workloads.map((w) => {
@@ -115,6 +115,7 @@ describeWithServer(() => {
       return { workload: `${w.kind}/${w.metadata.namespace}/${w.metadata.name}`, status: r.status, stderr: r.stderr.trim() };
     }).filter((r) => r.status !== 0 || (r.stderr !== '' && !NODE_EXPORTER_PSA_WARNING.test(r.stderr)));
     expect(problems).toEqual([]);
-    expect(workloads.map((w) => w.metadata.name)).toEqual(expect.arrayContaining(['prometheus', 'alertmanager', 'grafana', 'loki']));
+    expect(workloads.map((w) => w.metadata.name)).toEqual(expect.arrayContaining(['prometheus', 'alertmanager', 'grafana', 'loki-write', 'loki-read', 'loki-backend']));
+    expect(workloads.map((w) => w.metadata.name)).not.toContain('loki');
   });
 });

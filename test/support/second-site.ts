@@ -116,6 +116,14 @@ export const SECOND_SITE_ENCRYPTED: SiteInput = {
       ],
     },
   },
+  // Loki on an S3 bucket (the plain second site keeps the single binary), whose credentials Secret
+  // is SOPS-encrypted too; with every service replicated the site claims to survive a lost host.
+  loki: {
+    ...SECOND_SITE.loki,
+    mode: 'simple-scalable', walVolumeGiB: 12, backendVolumeGiB: 8,
+    objectStorage: { endpoint: 's3.lab.example', bucket: 'lab-loki-chunks', region: 'lab-east-1', insecure: true, forcePathStyle: false, credentialsSecret: 'loki-bucket-key' },
+  },
+  availability: { tolerate: 'host' },
   secrets: {
     encryption: 'sops-age',
     ageRecipients: ['age1udacvgnj654e4taa0jk3du7fvk2g4x996jakdlu9npg9jdhm8ewqw7ewgy', 'age1pk7zggzl0vrwn6953hwmkv3cgg6e5nfn742ff4hfpjd9w3wwc4fq8e3gq7'],
