@@ -3,17 +3,16 @@
  * Services and policies, and every client that reads from or pushes to Loki; then the alerts
  * for a target losing its quorum, run by promtool.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Ajv from 'ajv';
 import * as YAML from 'yaml';
-import { prometheusRuleGroups, prometheusRulesYaml } from '../../charts/prometheus/rules';
+import { prometheusRuleGroups } from '../../charts/prometheus/rules';
 import { stackTopology } from '../../charts/topology';
 import { operatorSecretSpecs } from '../../charts/secrets/operator-secrets';
 import { lokiConfig } from '../../charts/loki/loki-config';
 import { parseSite, stackWorkloads, type SiteInput } from '../../site';
 import { talosVmSizing } from '../../talos/vm-sizing';
-import { describeWithBinary, run } from '../support/binaries';
+import { describeWithBinary } from '../support/binaries';
+import { expectPromtoolCase } from '../prometheus/promtool-case';
 import { readObjects } from '../support/dist-tree';
 import { describeWithShared } from '../support/shared-dir';
 import { tempDir } from '../support/synth-once';
@@ -218,27 +217,8 @@ describe('simple-scalable Loki: the objects', () => {
 describeWithBinary('promtool', 'simple-scalable Loki alerts', () => {
   const dir = tempDir('loki-scalable-alerts-');
   const up = (component: string, pod: string) => `up{job="loki",component="${component}",instance="${pod}"}`;
-  const promtoolCase = (alert: string, series: Record<string, string>, quiet: string, fires: string, labels: Record<string, string>, value: string) => {
-    fs.writeFileSync(path.join(dir, 'alerts.yml'), prometheusRulesYaml(site, 'kubernetes'));
-    const rule = prometheusRuleGroups(site, 'kubernetes').groups.flatMap((g) => g.rules).find((r) => r.alert === alert)!;
-    const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v
-      .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, name: string) => labels[name] ?? '')
-      .replace(/\{\{ \$value( \| humanize)? \}\}/g, value)]));
-    const tests = {
-      rule_files: ['alerts.yml'], evaluation_interval: '1m',
-      tests: [{
-        interval: '1m',
-        input_series: Object.entries(series).map(([s, values]) => ({ series: s, values })),
-        alert_rule_test: [
-          { eval_time: quiet, alertname: alert, exp_alerts: [] },
-          { eval_time: fires, alertname: alert, exp_alerts: [{ exp_labels: { ...labels, severity: rule.labels.severity }, exp_annotations: annotations }] },
-        ],
-      }],
-    };
-    fs.writeFileSync(path.join(dir, `${alert}.test.yml`), YAML.stringify(tests));
-    const result = run('promtool', ['test', 'rules', path.join(dir, `${alert}.test.yml`)], dir);
-    expect({ alert, output: result.status === 0 ? 'SUCCESS' : result.output }).toEqual({ alert, output: 'SUCCESS' });
-  };
+  const promtoolCase = (alert: string, series: Record<string, string>, quiet: string, fires: string, labels: Record<string, string>, value: string) =>
+    expectPromtoolCase(site, dir, { alert, series, quiet, fires, labels, value });
 
   test('one write pod down is a warning; LokiDown waits until two of three are (a push needs two copies)', () => {
     const series = { [up('loki-write', 'loki-write-0')]: '1x5 0x55', [up('loki-write', 'loki-write-1')]: '1x30 0x30', [up('loki-write', 'loki-write-2')]: '1x60' };

@@ -13,11 +13,12 @@ import { alertmanagerArgs } from '../../charts/alertmanager/alertmanager-args';
 import { alertmanagerConfigYaml } from '../../charts/alertmanager/alertmanager-config';
 import { lokiRulerConfig } from '../../charts/loki/loki-ruler';
 import { prometheusConfig, prometheusConfigYaml } from '../../charts/prometheus/prometheus-config';
-import { prometheusRuleGroups, prometheusRulesYaml } from '../../charts/prometheus/rules';
+import { prometheusRuleGroups } from '../../charts/prometheus/rules';
 import { stackTopology } from '../../charts/topology';
 import { containerPayloads } from '../../lxc/container-payloads';
 import { parseSite, type SiteInput } from '../../site';
 import { describeWithBinary, run } from '../support/binaries';
+import { expectPromtoolCase } from './promtool-case';
 import { readObjects } from '../support/dist-tree';
 import { tempDir } from '../support/synth-once';
 import { writeDeliveryTree } from '../gitops/delivery-tree';
@@ -160,27 +161,8 @@ describe('prometheus.yml and the other clients with replicas', () => {
 describeWithBinary('promtool', 'promtool reads the replicated prometheus.yml and fires the cluster alert', () => {
   const dir = tempDir('replicas-promtool-');
 
-  const promtoolCase = (alert: string, series: Record<string, string>, quiet: string, fires: string, labels: Record<string, string>, value: string) => {
-    fs.writeFileSync(path.join(dir, 'alerts.yml'), prometheusRulesYaml(site, 'kubernetes'));
-    const rule = prometheusRuleGroups(site, 'kubernetes').groups.flatMap((g) => g.rules).find((r) => r.alert === alert)!;
-    const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v
-      .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, name: string) => labels[name] ?? '')
-      .replace(/\{\{ \$value( \| humanize)? \}\}/g, value)]));
-    const tests = {
-      rule_files: ['alerts.yml'], evaluation_interval: '1m',
-      tests: [{
-        interval: '1m',
-        input_series: Object.entries(series).map(([s, values]) => ({ series: s, values })),
-        alert_rule_test: [
-          { eval_time: quiet, alertname: alert, exp_alerts: [] },
-          { eval_time: fires, alertname: alert, exp_alerts: [{ exp_labels: { ...labels, severity: rule.labels.severity }, exp_annotations: annotations }] },
-        ],
-      }],
-    };
-    fs.writeFileSync(path.join(dir, `${alert}.test.yml`), YAML.stringify(tests));
-    const result = run('promtool', ['test', 'rules', path.join(dir, `${alert}.test.yml`)], dir);
-    expect({ alert, output: result.status === 0 ? 'SUCCESS' : result.output }).toEqual({ alert, output: 'SUCCESS' });
-  };
+  const promtoolCase = (alert: string, series: Record<string, string>, quiet: string, fires: string, labels: Record<string, string>, value: string) =>
+    expectPromtoolCase(site, dir, { alert, series, quiet, fires, labels, value });
   test('AlertmanagerClusterMembersMissing fires when a pod sees 2 of 3 members for 15 minutes, and only with replicas on Kubernetes', () => {
     const series = { [`alertmanager_cluster_members{job="alertmanager",instance="${AM_PODS[0]}"}`]: '3x10 2x30' };
     promtoolCase('AlertmanagerClusterMembersMissing', series, '20m', '35m', { job: 'alertmanager', instance: AM_PODS[0] }, '2');
