@@ -235,7 +235,7 @@ export const SITE_RULES: readonly Rule[] = [
     const quorumProblems = proxmoxHosts(site).flatMap((h) => {
       const here = members.filter((n) => talosNodeHost(site, n) === h.node).length;
       return isMultiHost(site) && members.length - here < quorum
-        ? [{ path: 'talos.nodes', value: h.node, message: `holds ${here} of the ${members.length} control planes: losing ${h.node} leaves ${members.length - here} etcd members, below the quorum of ${quorum}; put at most ${members.length - quorum} control plane${members.length - quorum === 1 ? '' : 's'} on each host (talos.nodes[].host)` }]
+        ? [{ path: 'talos.nodes', value: h.node, message: `holds ${here} of the ${members.length} control planes: losing ${h.node} leaves ${members.length - here} etcd member${members.length - here === 1 ? '' : 's'}, below the quorum of ${quorum}; put at most ${members.length - quorum} control plane${members.length - quorum === 1 ? '' : 's'} on each host (talos.nodes[].host)` }]
         : [];
     });
     return [...hostsProblem, ...quorumProblems, ...single];
