@@ -109,7 +109,7 @@ describeWithBinary('kubeconform', 'kubeconform -strict accepts every synthesized
       const problems = resources.filter((r) => r.status !== 'statusValid' && r.status !== 'statusSkipped').map((r) => `${r.kind}/${r.name}: ${r.status} ${r.msg}`);
       expect(problems).toEqual([]);
       expect(resources.filter((r) => r.kind === 'Secret' && r.status === 'statusValid').map((r) => r.name).sort())
-        .toEqual(['am-login', 'chat-hook', 'dash-admin', 'deadmans-snitch', 'mimir-push', 'prom-login', 'pve-csi-login', 'pve-exporter', 'smtp-login', 'status-metrics-key']);
+        .toEqual(['am-login', 'chat-hook', 'dash-admin', 'deadmans-snitch', 'loki-bucket-key', 'mimir-push', 'prom-login', 'pve-csi-login', 'pve-exporter', 'smtp-login', 'status-metrics-key']);
       expect(resources.find((r) => r.kind === 'Kustomization' && r.name === 'lab-observability-secrets')?.status).toBe('statusValid');
       expect(status).toBe(0);
     });
