@@ -24,13 +24,13 @@ export const LOKI_TARGETS = ['write', 'read', 'backend'] as const;
 export type LokiTarget = (typeof LOKI_TARGETS)[number];
 
 /**
- * Pods and each pod's share of loki.cpu and loki.memoryGiB per target. Write pods ingest, hold
- * unflushed chunks and replicate every stream three times (replication factor 3 needs exactly 3
- * writers to survive one); readers run queries; backends compact, schedule queries and serve the
- * index, lighter than either.
+ * Pods and each pod's share of loki.cpu and loki.memoryGiB per target. Every stream is on each of
+ * the three write pods (replication factor 3 needs exactly 3 writers to survive one), so each
+ * holds all unflushed chunks, about what the single binary's ingester held: three quarters;
+ * readers run queries; backends compact, schedule queries and serve the index, lighter still.
  */
 export const LOKI_TARGET_SHAPE: Readonly<Record<LokiTarget, { replicas: number; share: number }>> = {
-  write: { replicas: 3, share: 0.5 },
+  write: { replicas: 3, share: 0.75 },
   read: { replicas: 2, share: 0.25 },
   backend: { replicas: 3, share: 0.25 },
 };

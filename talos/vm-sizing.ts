@@ -104,7 +104,7 @@ export interface TalosVmSizing {
   /** The add-on pods' requests, read from the charts. */
   readonly addOnPods: readonly PodRequests[];
   readonly workload: { readonly cpu: number; readonly memoryGiB: number; readonly storageGiB: number; readonly services: readonly StackService[] };
-  /** True when one pod of every service still fits, by CPU and memory requests, on the remaining nodes (all but one). */
+  /** True when every single-pod workload still fits, by CPU and memory requests, on the remaining nodes (all but one) beside the replicas planned there. */
   readonly fitsWithOneNodeDown: boolean;
   /** Smallest identical node size for which all nodes but one hold the whole stack. */
   readonly sizeForOneNodeDown: { readonly cores: number; readonly memoryGiB: number };
@@ -127,7 +127,7 @@ function sumLoad(services: readonly StackService[]): Load & { storageGiB: number
   return services.reduce((l, s) => ({ cpu: l.cpu + s.cpu, memoryGiB: l.memoryGiB + s.memoryGiB, storageGiB: l.storageGiB + s.storageGiB }), { cpu: 0, memoryGiB: 0, storageGiB: 0 });
 }
 
-/** Every way of splitting the services into `count` groups (services are few: 4 by default). */
+/** Every way of splitting the services into `count` groups (the single-pod workloads: four at most). */
 function* assignments(services: readonly StackService[], count: number): Generator<StackService[][]> {
   const total = count ** services.length;
   for (let code = 0; code < total; code++) {
@@ -180,11 +180,19 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   const claimsOnHost = csi && !claimStorage(site)?.shared;
   const osDiskGiB = Math.max(10, ceilUp(OS_DISK_ITEMS.reduce((s, i) => s + i.sizeGiB, 0) / IMAGE_GC_HIGH_THRESHOLD, 10));
 
+  // One node down: the single-pod workloads must find room on the other nodes, beside the
+  // replicas pinned there (a replicated workload keeps its other pods and moves nothing), so only
+  // they are searched: (nodes - 1) ^ single-pod workloads, four at most.
+  const single = services.filter((s) => s.replicas === 1);
+  const replicasHere = placement.map((bin) => sumLoad(bin.filter((s) => s.replicas > 1)));
+  const replicaPeak = replicasHere.reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
+  const roomBesideReplicas: Load = { cpu: room.cpu - replicaPeak.cpu, memoryGiB: room.memoryGiB - replicaPeak.memoryGiB };
   let fitsWithOneNodeDown = false;
   let best: Load | undefined;
-  for (const bins of assignments(services, Math.max(1, nodeCount - 1))) {
-    if (bins.every((b) => fits(b, room))) fitsWithOneNodeDown = true;
-    const need = bins.map(sumLoad).reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
+  for (const bins of assignments(single, Math.max(1, nodeCount - 1))) {
+    if (bins.every((b) => fits(b, roomBesideReplicas))) fitsWithOneNodeDown = true;
+    const most = bins.map(sumLoad).reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
+    const need = { cpu: most.cpu + replicaPeak.cpu, memoryGiB: most.memoryGiB + replicaPeak.memoryGiB };
     if (!best || need.memoryGiB < best.memoryGiB || (need.memoryGiB === best.memoryGiB && need.cpu < best.cpu)) best = need;
   }
   const sizeForOneNodeDown = {

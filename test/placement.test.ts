@@ -21,9 +21,15 @@ interface Pod { name: string; service: string; kind: string; cpu: number; mem: n
 /** One entry per pod: a StatefulSet with replicas gives several pods with the same template. */
 function podsOf(objects: DistObject[]): Pod[] {
   // The sized workloads: a service each, simple-scalable Loki's three targets instead of loki.
-  return ['prometheus', 'grafana', 'loki', 'loki-write', 'loki-read', 'loki-backend', 'alertmanager'].flatMap((service) => {
-    const w = objects.find((o) => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && o.metadata.name === service) as any;
-    if (!w) return [];
+  const workload = (name: string) => objects.find((o) => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && o.metadata.name === name) as any;
+  const names = ['prometheus', 'grafana', 'loki', 'loki-write', 'loki-read', 'loki-backend', 'alertmanager'].filter((name) => workload(name));
+  // A renamed or missing workload would otherwise drop out of the simulation unnoticed.
+  expect([
+    ['prometheus', 'grafana', 'loki', 'alertmanager'],
+    ['prometheus', 'grafana', 'loki-write', 'loki-read', 'loki-backend', 'alertmanager'],
+  ]).toContainEqual(names);
+  return names.flatMap((service) => {
+    const w = workload(service);
     const t = w.spec.template;
     const req = t.spec.containers[0].resources.requests;
     const replicas: number = w.spec.replicas ?? 1;

@@ -40,7 +40,9 @@ export interface LokiS3Config {
   s3forcepathstyle: boolean;
 }
 
-export interface LokiScalableConfig extends LokiCommonSettings {
+export interface LokiScalableConfig extends Omit<LokiCommonSettings, 'pattern_ingester'> {
+  /** Needed by Grafana's Logs Drilldown (patterns tab); ready like the ingester (below). */
+  pattern_ingester: { enabled: boolean; lifecycler: { readiness_check_ring_health: false } };
   auth_enabled: false;
   server: { http_listen_port: number; grpc_listen_port: number; log_level: 'info' };
   common: {
@@ -62,7 +64,17 @@ export interface LokiScalableConfig extends LokiCommonSettings {
     retention_delete_worker_count: number;
     delete_request_store: 's3';
   };
-  /** Every backend serves the whole index (no sharding by tenant: there is one). */
+  /**
+   * A starting ingester (and pattern ingester) is ready without every ring member being healthy:
+   * by default it waits for all of them, so a write pod restarted while another's host is down
+   * would never become ready again, and pushes would lose their quorum (dskit ring/lifecycler.go
+   * CheckReady). The ring itself still skips unhealthy members.
+   */
+  ingester: { lifecycler: { readiness_check_ring_health: false } };
+  /**
+   * `simple` for the readers, whose gateway client then asks the address below; the backend
+   * target runs its gateways in ring mode whatever this says (v3.7.6 pkg/loki/modules.go).
+   */
   index_gateway: { mode: 'simple' };
   /**
    * Readers ask the backends' index gateways (every ready backend, by DNS of the headless
@@ -112,9 +124,11 @@ export function lokiScalableConfig(site: Site, topology: StackTopology): LokiSca
       retention_delete_worker_count: 150,
       delete_request_store: 's3',
     },
+    ingester: { lifecycler: { readiness_check_ring_health: false } },
     index_gateway: { mode: 'simple' },
     storage_config: { tsdb_shipper: { index_gateway_client: { server_address: `dns+${SERVICE_NAMES.lokiBackendHeadless}.${ns}.svc.cluster.local:${PORTS.lokiGrpc}` } } },
     ...lokiCommonSettings(site),
+    pattern_ingester: { enabled: true, lifecycler: { readiness_check_ring_health: false } },
   };
   const ruler = lokiRulerConfig(site, topology);
   // An explicit local store wins over the S3 rule store common.storage would imply: the backends

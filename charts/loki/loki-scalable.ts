@@ -98,6 +98,10 @@ export class LokiScalableServer extends ComponentChart {
       ports: [{ name: 'http', port: PORTS.loki, targetPort: http, protocol: 'TCP' }],
       sourceRanges: logClientSources(site),
       shareKey: LOG_ADDRESS_SHARE_KEY,
+      // As the syslog and Talos log Services on the same address: MetalLB elects the announcing
+      // node per Service among nodes with endpoints, so all three must count the same pods, or a
+      // write pod that is not ready yet makes two nodes answer for the one address.
+      publishNotReadyAddresses: true,
     });
 
     const readyProbe = (failureThreshold: number, periodSeconds: number): k8s.Probe => ({
@@ -134,7 +138,8 @@ export class LokiScalableServer extends ComponentChart {
         affinity: placement.affinity,
         securityContext: restrictedPodSecurity(LOKI_UID),
         automountServiceAccountToken: false,
-        // Ingesters flush in-memory chunks to the bucket on shutdown; give them time before SIGKILL.
+        // A write pod leaves the ring and closes its write-ahead log on shutdown (replayed at the
+        // next start; the other two copies serve meanwhile): give it time before SIGKILL.
         terminationGracePeriodSeconds: target === 'write' ? 300 : 60,
         containers: [{
           name: 'loki',
@@ -157,7 +162,9 @@ export class LokiScalableServer extends ComponentChart {
           // WAL replay after a crash can take minutes: startup gets 10 min.
           startupProbe: readyProbe(60, 10),
           readinessProbe: readyProbe(3, 10),
-          livenessProbe: readyProbe(6, 20),
+          // Alive is answering on the port: /ready also reflects the ring and the query
+          // scheduler, which a restart would not fix (a lost host's member, a backend away).
+          livenessProbe: { tcpSocket: { port: http }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
           volumeMounts: [
             { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
             { name: 'data', mountPath: topology.lokiDataDir },

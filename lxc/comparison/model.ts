@@ -152,6 +152,14 @@ function lxcResources(site: Site): PathResources {
 /** What a lost Talos VM does to the services, for VMs with (or without) room for its requests. */
 function talosSurvival(site: Site, roomForOneDown: boolean, nPlusOne: { cores: number; memoryGiB: number }): SurvivalFlag {
   const n = site.talos.nodes.length;
+  // Every workload replicated, one pod per failure domain: a lost VM takes one pod of some.
+  const workloads = talosVmSizing(site).workload.services;
+  if (workloads.every((w) => w.replicas > 1)) {
+    return {
+      value: true,
+      why: `every workload runs replicas on different VMs (${wordList(workloads.map((w) => `${w.name} ${w.replicas}`), 'and')}): a lost VM takes one pod of some, the others keep serving; its pods wait for it`,
+    };
+  }
   const volumes = volumeStory(site);
   // With Proxmox CSI the disk can already move to another VM of its host (or any host on shared storage).
   const movable = volumes.kind === 'local-path'

@@ -16,7 +16,8 @@
  *   lower-cased); an access key id without its secret or the reverse is refused; an S3 period
  *   needs the S3 settings;
  * - the ruler's explicit rule store and sharding (pkg/ruler/base/ruler.go, rulestore);
- * - the index gateway client address uses a DNS resolver prefix (dns+ / dnssrv+) or host:port.
+ * - the index gateway client address uses a DNS resolver prefix (dns+ / dnssrv+) or host:port;
+ * - the ingester's and pattern ingester's `lifecycler` (dskit ring.LifecyclerConfig) readiness switch.
  * It is written from those rules, not from our generator, so it can disagree with it.
  */
 const duration = { type: 'string', pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$' };
@@ -97,7 +98,8 @@ export const LOKI_CONFIG_SUBSET_SCHEMA = closed({
   query_range: closed({
     results_cache: closed({ cache: closed({ embedded_cache: closed({ enabled: { type: 'boolean' }, max_size_mb: { type: 'integer', minimum: 1 } }) }) }),
   }),
-  pattern_ingester: closed({ enabled: { type: 'boolean' } }),
+  pattern_ingester: closed({ enabled: { type: 'boolean' }, lifecycler: closed({ readiness_check_ring_health: { type: 'boolean' } }) }),
+  ingester: closed({ lifecycler: closed({ readiness_check_ring_health: { type: 'boolean' } }) }),
   analytics: closed({ reporting_enabled: { type: 'boolean' } }),
   // v3.7.6 pkg/ruler/base/ruler.go Config inlines pkg/ruler/config AlertManagerConfig; its
   // alertmanager_client inlines pkg/util/http.go BasicAuth. A URL without scheme is no URL.

@@ -5,7 +5,7 @@
  */
 import Ajv from 'ajv';
 import * as YAML from 'yaml';
-import { prometheusRuleGroups } from '../../charts/prometheus/rules';
+import { alertDefinitionGroups, prometheusRuleGroups } from '../../charts/prometheus/rules';
 import { stackTopology } from '../../charts/topology';
 import { operatorSecretSpecs } from '../../charts/secrets/operator-secrets';
 import { lokiConfig } from '../../charts/loki/loki-config';
@@ -135,8 +135,8 @@ describe('simple-scalable Loki: the objects', () => {
     expect(operatorSecretSpecs(parseSite({}).site).map((s) => s.name)).not.toContain('loki-s3');
   });
 
-  test('each pod requests its target\'s share of the site\'s Loki sizing (write half, read and backend a quarter)', () => {
-    expect(TARGETS.map((t) => loki(t).resources.requests)).toEqual([{ cpu: '1', memory: '3Gi' }, { cpu: '500m', memory: '1536Mi' }, { cpu: '500m', memory: '1536Mi' }]);
+  test('each pod requests its target\'s share of the site\'s Loki sizing (write three quarters, read and backend a quarter)', () => {
+    expect(TARGETS.map((t) => loki(t).resources.requests)).toEqual([{ cpu: '1500m', memory: '4608Mi' }, { cpu: '500m', memory: '1536Mi' }, { cpu: '500m', memory: '1536Mi' }]);
     expect(stackWorkloads(site).filter((w) => w.service === 'loki').map((w) => [w.name, w.replicas, w.storageGiB])).toEqual([['loki-write', 3, 20], ['loki-read', 2, 0], ['loki-backend', 3, 15]]);
   });
 
@@ -178,6 +178,38 @@ describe('simple-scalable Loki: the objects', () => {
       .flatMap((f: { podSelector?: { matchLabels: Record<string, string> } }) => (f.podSelector ? [f.podSelector.matchLabels['app.kubernetes.io/name']] : []));
     expect(am).toContain('loki-backend');
     expect(am).not.toContain('loki');
+  });
+
+  test('a write pod restarted while another\'s host is down still becomes ready: no ring-health wait, liveness on the port', () => {
+    expect(config.ingester).toEqual({ lifecycler: { readiness_check_ring_health: false } });
+    expect(config.pattern_ingester).toEqual({ enabled: true, lifecycler: { readiness_check_ring_health: false } });
+    for (const t of TARGETS) {
+      expect(loki(t).livenessProbe).toEqual({ tcpSocket: { port: 'http' }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 });
+      expect(loki(t).readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    }
+  });
+
+  test('the three Services on the log address count the same write pods, not-ready ones included (one MetalLB announcer)', () => {
+    const shared = ['loki-lb', 'syslog', 'talos-logs'].map((name) => find('Service', name));
+    for (const svc of shared) {
+      expect(svc.spec.selector).toEqual(selector('loki-write'));
+      expect(svc.spec.publishNotReadyAddresses).toBe(true);
+      expect(svc.spec.loadBalancerIP ?? svc.metadata.annotations['metallb.io/loadBalancerIPs']).toBe(site.loki.address);
+    }
+  });
+
+  test('one Loki pod down raises LokiReplicaDown only: TargetDown leaves job loki out here, not for the single binary', () => {
+    const expr = (s: typeof site, platform: 'kubernetes' | 'lxc') => prometheusRuleGroups(s, platform).groups.flatMap((g) => g.rules).find((r) => r.alert === 'TargetDown')!.expr;
+    expect(expr(site, 'kubernetes')).toBe('up{job!~"grafana|kubernetes-nodes|kubernetes-cadvisor|etcd|loki"} == 0');
+    expect(expr(site, 'lxc')).toBe('up{job!~"grafana|kubernetes-nodes|kubernetes-cadvisor|etcd"} == 0');
+    expect(expr(parseSite({}).site, 'kubernetes')).toBe('up{job!~"grafana|kubernetes-nodes|kubernetes-cadvisor|etcd"} == 0');
+  });
+
+  test('the runbooks point at the backends for the ruler, never at a loki-0 pod', () => {
+    const runbooks = (s: typeof site) => JSON.stringify(alertDefinitionGroups(s, 'kubernetes').flatMap((g) => g.rules.map((r) => r.runbook)));
+    expect(runbooks(site)).not.toMatch(/loki-0/);
+    expect(runbooks(site)).toContain('logs -l app.kubernetes.io/name=loki-backend --prefix | grep -i notify');
+    expect(runbooks(parseSite({}).site)).toContain('logs loki-0 | grep -i notify');
   });
 
   test('a disruption budget per target lets a drain take one pod at a time', () => {

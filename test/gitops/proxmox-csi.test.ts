@@ -174,6 +174,16 @@ describe('the comparison with the Proxmox CSI plugin', () => {
     expect(perHost.reduce((a, b) => a + b, 0)).toBe(t.totals.osDiskGiB + t.volumesGiB - etcdSnapshotVolumeGiB(CSI_SITE));
   });
 
+  test('every workload replicated: the Talos path survives a lost VM in every table (Resources, SVG, Availability), not the single binary\'s site', () => {
+    const talos = c.paths.find((p) => p.id === 'talos')!;
+    expect(talos.survivesOneGuestDown.value).toBe(true);
+    expect(talos.survivesOneGuestDown.why).toMatch(/^every workload runs replicas on different VMs \(prometheus 2, grafana 2, loki-write 3, loki-read 2, loki-backend 3 and alertmanager 3\)/);
+    expect(talos.survivesOneGuestDown.wouldSurviveWith).toBeUndefined();
+    expect(t.fitsWithOneNodeDown).toBe(true);
+    const single = computeComparison(parseSite({ ...CSI_SITE_INPUT, loki: {}, availability: {} }).site).paths.find((p) => p.id === 'talos')!;
+    expect(single.survivesOneGuestDown.value).toBe(false);
+  });
+
   test('the texts speak of Proxmox CSI volumes, never of local-path', () => {
     // With the single-binary Loki the one service a lost host stops, whose volume stays there.
     const single = parseSite({ ...CSI_SITE_INPUT, loki: {}, availability: {} }).site;

@@ -30,7 +30,7 @@ describe('the sized workloads', () => {
     expect(lokiSimpleScalable(scalable)).toBe(true);
     expect(lokiSimpleScalable(site({}))).toBe(false);
     expect(stackWorkloads(scalable).filter((w) => w.service === 'loki')).toEqual([
-      { name: 'loki-write', service: 'loki', cpu: 1.5, memoryGiB: 2.5, storageGiB: 7, replicas: 3 },
+      { name: 'loki-write', service: 'loki', cpu: 2.25, memoryGiB: 3.75, storageGiB: 7, replicas: 3 },
       { name: 'loki-read', service: 'loki', cpu: 0.75, memoryGiB: 1.25, storageGiB: 0, replicas: 2 },
       { name: 'loki-backend', service: 'loki', cpu: 0.75, memoryGiB: 1.25, storageGiB: 9, replicas: 3 },
     ]);
@@ -38,13 +38,13 @@ describe('the sized workloads', () => {
     // 0.1 CPU / 0.3 GiB: a quarter is 25m and 77 MiB (76.8 rounded), never a float tail.
     const small = site({ loki: { mode: 'simple-scalable', objectStorage: BUCKET, cpu: 0.1, memoryGiB: 0.3 } });
     expect(stackWorkload(small, 'loki-read')).toMatchObject({ cpu: 0.025, memoryGiB: 77 / 1024 });
-    expect(stackWorkload(small, 'loki-write')).toMatchObject({ cpu: 0.05, memoryGiB: 154 / 1024 });
+    expect(stackWorkload(small, 'loki-write')).toMatchObject({ cpu: 0.075, memoryGiB: 230 / 1024 });
   });
 
   test('the targets, their component names and their shape', () => {
     expect(LOKI_TARGETS).toEqual(['write', 'read', 'backend']);
     expect(LOKI_TARGETS.map(lokiTargetComponent)).toEqual(['loki-write', 'loki-read', 'loki-backend']);
-    expect(LOKI_TARGET_SHAPE).toEqual({ write: { replicas: 3, share: 0.5 }, read: { replicas: 2, share: 0.25 }, backend: { replicas: 3, share: 0.25 } });
+    expect(LOKI_TARGET_SHAPE).toEqual({ write: { replicas: 3, share: 0.75 }, read: { replicas: 2, share: 0.25 }, backend: { replicas: 3, share: 0.25 } });
   });
 
   test('a workload the site does not run is a programming error, named', () => {

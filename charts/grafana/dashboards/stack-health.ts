@@ -14,7 +14,7 @@ import * as loki from '@grafana/grafana-foundation-sdk/loki';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import type { Site } from '../../../site';
+import { lokiSimpleScalable, type Site } from '../../../site';
 import { SYSLOG_JOB } from '../../syslog/alloy-config';
 import { DASHBOARD_UIDS, GENERATED_TAG } from './catalog';
 import { dashboardLinks, LOKI, PROMETHEUS } from './kit';
@@ -141,7 +141,8 @@ export function stackHealthDashboard(site: Site): dashboard.Dashboard {
       { expr: rate('loki_source_syslog_parsing_errors_total'), legend: 'parsing errors/s' },
       { expr: rate('loki_source_syslog_empty_messages_total'), legend: 'empty messages/s' },
     ], 'Syslog lines the Alloy gateway accepted, and those it could not parse (wrong RFC for the transport).'),
-    graph(next, 'Loki in-memory streams', 'short', [{ expr: 'sum(loki_ingester_memory_streams{job="loki"})', legend: 'streams' }],
+    // Simple-scalable: every stream is on each of the three write pods, so one pod's count is all of them.
+    graph(next, 'Loki in-memory streams', 'short', [{ expr: `${lokiSimpleScalable(site) ? 'max' : 'sum'}(loki_ingester_memory_streams{job="loki"})`, legend: 'streams' }],
       'Active streams; grows with label cardinality.'),
     graph(next, 'Loki request errors', 'short', [{ expr: rate('loki_request_duration_seconds_count{job="loki", status_code=~"5.."}', 'route'), legend: '{{route}}' }],
       'HTTP 5xx answers by route.'),

@@ -1,5 +1,5 @@
 /** The alerting pipeline itself, every scrape target, and Grafana (both platforms). */
-import type { Site } from '../../../site';
+import { lokiSimpleScalable, type Site } from '../../../site';
 import { DASHBOARD_UIDS } from '../../grafana/dashboards/catalog';
 import type { Platform } from '../../topology';
 import type { AlertDefinition, AlertDefinitionGroup } from './alert';
@@ -11,6 +11,14 @@ import type { AlertDefinition, AlertDefinitionGroup } from './alert';
  * about the same job and instance, in Alertmanager.
  */
 export const JOBS_WITH_OWN_DOWN_ALERT = ['grafana', 'kubernetes-nodes', 'kubernetes-cadvisor', 'etcd'] as const;
+
+/**
+ * JOBS_WITH_OWN_DOWN_ALERT and, with simple-scalable Loki on Kubernetes, loki: its pods have
+ * LokiReplicaDown, and its critical LokiDown is per target (no instance), so it cannot mute TargetDown.
+ */
+export function ownDownJobs(site: Site, platform: Platform): string[] {
+  return [...JOBS_WITH_OWN_DOWN_ALERT, ...(platform === 'kubernetes' && lokiSimpleScalable(site) ? ['loki'] : [])];
+}
 
 export function stackRules(site: Site, platform: Platform): AlertDefinitionGroup {
   const ns = site.kubernetes.namespace;
@@ -32,7 +40,7 @@ export function stackRules(site: Site, platform: Platform): AlertDefinitionGroup
         },
       },
       {
-        alert: 'TargetDown', expr: `up{job!~"${JOBS_WITH_OWN_DOWN_ALERT.join('|')}"} == 0`, for: '5m', severity: 'warning',
+        alert: 'TargetDown', expr: `up{job!~"${ownDownJobs(site, platform).join('|')}"} == 0`, for: '5m', severity: 'warning',
         summary: 'Target {{ $labels.instance }} of job {{ $labels.job }} is down',
         description: 'Prometheus could not scrape {{ $labels.instance }} for 5 minutes (up = {{ $value }}).',
         dashboard: DASHBOARD_UIDS.stackHealth,
