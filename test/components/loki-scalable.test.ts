@@ -3,6 +3,8 @@
  * Services and policies, and every client that reads from or pushes to Loki; then the alerts
  * for a target losing its quorum, run by promtool.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import Ajv from 'ajv';
 import * as YAML from 'yaml';
 import { alertDefinitionGroups, prometheusRuleGroups } from '../../charts/prometheus/rules';
@@ -11,8 +13,10 @@ import { operatorSecretSpecs } from '../../charts/secrets/operator-secrets';
 import { lokiConfig } from '../../charts/loki/loki-config';
 import { parseSite, stackWorkloads, type SiteInput } from '../../site';
 import { talosVmSizing } from '../../talos/vm-sizing';
-import { describeWithBinary } from '../support/binaries';
+import { describeWithBinary, run } from '../support/binaries';
 import { expectPromtoolCase } from '../prometheus/promtool-case';
+import { relocatePaths } from '../prometheus/loopback-daemon';
+import { prometheusConfigYaml } from '../../charts/prometheus/prometheus-config';
 import { readObjects } from '../support/dist-tree';
 import { describeWithShared } from '../support/shared-dir';
 import { tempDir } from '../support/synth-once';
@@ -257,6 +261,17 @@ describeWithBinary('promtool', 'simple-scalable Loki alerts', () => {
     promtoolCase('LokiReplicaDown', { [up('loki-write', 'loki-write-0')]: '1x5 0x55' }, '10m', '25m', { job: 'loki', component: 'loki-write', instance: 'loki-write-0' }, '0');
     // Quiet at minute 25 although loki-write-0 is down for 20 minutes: two copies still take every push.
     promtoolCase('LokiDown', series, '25m', '40m', { job: 'loki', component: 'loki-write' }, '1');
+  });
+
+  test('promtool check config accepts the prometheus.yml with the per-pod Loki job', () => {
+    const text = relocatePaths(prometheusConfigYaml(site, topology), dir, (_pod, moved) => {
+      fs.mkdirSync(path.dirname(moved), { recursive: true });
+      if (!moved.includes('*')) fs.writeFileSync(moved, 'x\n');
+    });
+    fs.writeFileSync(path.join(dir, 'prometheus.yml'), text);
+    const result = run('promtool', ['check', 'config', '--syntax-only', path.join(dir, 'prometheus.yml')]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
   });
 
   test('for read and backend, LokiDown fires when no pod answers, and not while one does', () => {
