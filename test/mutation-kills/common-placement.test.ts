@@ -124,4 +124,29 @@ describe('the pod templates\' affinity', () => {
     expect(placementFor(site(csi), 'prometheus').affinity.nodeAffinity).toEqual(hostname(['talos-cp-2']));
     expect(placementFor(site({}), 'prometheus').affinity.nodeAffinity).toBeUndefined();
   });
+
+  test('simple-scalable Loki: each target\'s pods one per node by its own size, beside the single-pod groups, pinned', () => {
+    const scalable = site({ loki: { mode: 'simple-scalable', objectStorage: { endpoint: 's3.lan:9000', bucket: 'logs' } } });
+    // Biggest memory first: prometheus (8), the write pods (6 each), alertmanager and grafana (4, by name), backend and read (2).
+    expect(stackPlacement(scalable)).toEqual([
+      { id: '1', services: ['prometheus'], cpu: 4, memoryGiB: 8, node: 'talos-cp-1' },
+      { id: '2', services: ['alertmanager'], cpu: 2, memoryGiB: 4, node: 'talos-cp-2' },
+      { id: '3', services: ['grafana'], cpu: 2, memoryGiB: 4, node: 'talos-cp-3' },
+    ]);
+    expect([...plannedServices(scalable)]).toEqual([
+      ['talos-cp-1', ['prometheus', 'loki-write', 'loki-backend']],
+      ['talos-cp-2', ['alertmanager', 'loki-write', 'loki-backend', 'loki-read']],
+      ['talos-cp-3', ['grafana', 'loki-write', 'loki-backend', 'loki-read']],
+    ]);
+    expect(replicaNodes(scalable, 'loki-read')).toEqual(['talos-cp-2', 'talos-cp-3']);
+    expect(placementFor(scalable, 'loki-read')).toEqual({
+      labels: {},
+      affinity: {
+        nodeAffinity: hostname(['talos-cp-2', 'talos-cp-3']),
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: selector('loki-read'), topologyKey: 'kubernetes.io/hostname' }] },
+      },
+    });
+    // A single-pod group is pinned as soon as any workload has replicas.
+    expect(placementFor(scalable, 'prometheus').affinity.nodeAffinity).toEqual(hostname(['talos-cp-1']));
+  });
 });
