@@ -75,9 +75,9 @@ describe('the Proxmox CSI plugin', () => {
       { path: 'kubernetes.proxmoxCsi.apiUrl', value: 'http://pve.lan:8006/api2/json', message: 'must be https:// (the Proxmox API serves HTTPS only); e.g. https://pve.lan:8006' },
       { path: 'kubernetes.proxmoxCsi.apiUrl', value: 'http://pve.lan:8006/api2/json', message: 'names the API path, which the tool appends (/api2/json); give the host and port only, e.g. http://pve.lan:8006' },
     ]],
-    ['a claim class that is not the plugin\'s', { ...CSI(), kubernetes: { ...CSI().kubernetes, storageClass: 'local-path' } }, [{
+    ['a claim class that is not the plugin\'s', { ...CSI(), kubernetes: { ...CSI({}, [{ id: 'local-lvm', storageClass: 'pve-local' }, { id: 'ceph', storageClass: 'pve-ceph' }]).kubernetes, storageClass: 'local-path' } }, [{
       path: 'kubernetes.storageClass', value: 'local-path',
-      message: 'is not a Proxmox CSI StorageClass (pve-local); name one of kubernetes.proxmoxCsi.storages[].storageClass (local-path is not deployed with proxmox-csi)',
+      message: 'is not a Proxmox CSI StorageClass (pve-local, pve-ceph); name one of kubernetes.proxmoxCsi.storages[].storageClass (local-path is not deployed with proxmox-csi)',
     }]],
     ['one class for two storages, one storage twice', CSI({}, [{ id: 'local-lvm', storageClass: 'pve-local' }, { id: 'ceph', storageClass: 'pve-local' }, { id: 'local-lvm', storageClass: 'other' }]), [
       { path: 'kubernetes.proxmoxCsi.storages.1.storageClass', value: 'pve-local', message: 'already names the StorageClass of storage local-lvm; give each storage its own class' },
@@ -85,6 +85,9 @@ describe('the Proxmox CSI plugin', () => {
     ]],
     ['a guest on VMID 9999', { ...CSI(), proxmox: { guests: [{ vmid: 9999, name: 'old' }] } }, [{
       path: 'proxmox.guests.0.vmid', value: 9999, message: 'is the VMID the Proxmox CSI plugin names its disks after (vm-9999-<volume>); give this guest another VMID',
+    }]],
+    ['a Talos VM on VMID 9999', { ...CSI(), talos: { nodes: [{ hostname: 'a', address: '10.70.0.21', vmid: 211 }, { hostname: 'b', address: '10.70.0.22', vmid: 9999 }, { hostname: 'c', address: '10.70.0.23', vmid: 213 }] } }, [{
+      path: 'talos.nodes.1.vmid', value: 9999, message: 'is the VMID the Proxmox CSI plugin names its disks after (vm-9999-<volume>); give this guest another VMID',
     }]],
     ['VMID 9999 without the plugin: fine', { proxmox: { guests: [{ vmid: 9999, name: 'old' }] } }, []],
     ['the token Secret named like the Prometheus web-auth Secret', CSI({ tokenSecret: 'prometheus-web-auth' }), [{
