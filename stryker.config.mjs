@@ -50,7 +50,7 @@ const TARGETS = {
   },
   // The configs and the serializer that writes config.alloy (YAML configs go through the yaml library).
   configs: {
-    mutate: ['charts/*/*-config.ts', 'charts/syslog/alloy-syntax.ts', 'charts/prometheus/remote-write.ts'],
+    mutate: ['charts/*/*-config.ts', 'charts/loki/loki-config-common.ts', 'charts/syslog/alloy-syntax.ts', 'charts/prometheus/remote-write.ts'],
     tests: [
       'test/components/**', 'test/prometheus/**', 'test/alertmanager/**', 'test/exporters/**', 'test/report-figures.test.ts',
       'test/mutation-kills/configs-*',
