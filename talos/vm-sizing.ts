@@ -2,7 +2,7 @@
  * Sizes the Talos VMs from the stack's own requests plus what Talos and Kubernetes take on every
  * node. Every node gets a control plane's size and overhead, workers too: the placement may put
  * any service group on any node, and a worker's smaller share (no API server or etcd, 384 instead
- * of 512 MiB systemReserved) is left as headroom rather than a second VM size. The four sized services follow the placement plan (charts/common/placement.ts,
+ * of 512 MiB systemReserved) is left as headroom rather than a second VM size. The sized workloads (site/workloads.ts: the four services, or six with simple-scalable Loki) follow the placement plan (charts/common/placement.ts,
  * enforced by pod affinity); the tool's add-on pods (exporters, syslog gateway, storage,
  * backups) are read from the charts and budgeted on every node, since they may land anywhere.
  * Figures and sources: research/proxmox-talos.md §2.2 (Talos v1.13.0 source).
@@ -104,9 +104,9 @@ export interface TalosVmSizing {
   /** The add-on pods' requests, read from the charts. */
   readonly addOnPods: readonly PodRequests[];
   readonly workload: { readonly cpu: number; readonly memoryGiB: number; readonly storageGiB: number; readonly services: readonly StackService[] };
-  /** True when every single-pod workload still fits, by CPU and memory requests, on the remaining nodes (all but one) beside the replicas planned there. */
+  /** True when, whichever node is down, every single-pod workload still fits by CPU and memory requests on the other nodes, beside the replicas planned there. */
   readonly fitsWithOneNodeDown: boolean;
-  /** Smallest identical node size for which all nodes but one hold the whole stack. */
+  /** Smallest identical node size for which, whichever node is down, the others hold the single-pod workloads beside their replicas. */
   readonly sizeForOneNodeDown: { readonly cores: number; readonly memoryGiB: number };
   /** Why the answer is what it is, including the local-path caveat. */
   readonly notes: readonly string[];
@@ -127,7 +127,7 @@ function sumLoad(services: readonly StackService[]): Load & { storageGiB: number
   return services.reduce((l, s) => ({ cpu: l.cpu + s.cpu, memoryGiB: l.memoryGiB + s.memoryGiB, storageGiB: l.storageGiB + s.storageGiB }), { cpu: 0, memoryGiB: 0, storageGiB: 0 });
 }
 
-/** Every way of splitting the services into `count` groups (the single-pod workloads: four at most). */
+/** Every way of splitting the workloads into `count` groups (the single-pod workloads: four at most). */
 function* assignments(services: readonly StackService[], count: number): Generator<StackService[][]> {
   const total = count ** services.length;
   for (let code = 0; code < total; code++) {
@@ -139,11 +139,6 @@ function* assignments(services: readonly StackService[], count: number): Generat
     }
     yield bins;
   }
-}
-
-function fits(services: readonly StackService[], room: Load): boolean {
-  const l = sumLoad(services);
-  return round3(l.cpu) <= round3(room.cpu) && round3(l.memoryGiB) <= round3(room.memoryGiB);
 }
 
 /** Per-node VM sizes, totals and the one-node-down check for the site's stack. */
@@ -181,23 +176,40 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   const osDiskGiB = Math.max(10, ceilUp(OS_DISK_ITEMS.reduce((s, i) => s + i.sizeGiB, 0) / IMAGE_GC_HIGH_THRESHOLD, 10));
 
   // One node down: the single-pod workloads must find room on the other nodes, beside the
-  // replicas pinned there (a replicated workload keeps its other pods and moves nothing), so only
-  // they are searched: (nodes - 1) ^ single-pod workloads, four at most.
+  // replicas planned on each (a replicated workload keeps its other pods and moves nothing). Each
+  // node is tried as the lost one, the survivors keeping their own replica load; only the
+  // single-pod workloads are searched: nodes x (nodes - 1) ^ (four at most).
   const single = services.filter((s) => s.replicas === 1);
-  const replicasHere = placement.map((bin) => sumLoad(bin.filter((s) => s.replicas > 1)));
-  const replicaPeak = replicasHere.reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
-  const roomBesideReplicas: Load = { cpu: room.cpu - replicaPeak.cpu, memoryGiB: room.memoryGiB - replicaPeak.memoryGiB };
-  let fitsWithOneNodeDown = false;
-  let best: Load | undefined;
-  for (const bins of assignments(single, Math.max(1, nodeCount - 1))) {
-    if (bins.every((b) => fits(b, roomBesideReplicas))) fitsWithOneNodeDown = true;
-    const most = bins.map(sumLoad).reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
-    const need = { cpu: most.cpu + replicaPeak.cpu, memoryGiB: most.memoryGiB + replicaPeak.memoryGiB };
-    if (!best || need.memoryGiB < best.memoryGiB || (need.memoryGiB === best.memoryGiB && need.cpu < best.cpu)) best = need;
-  }
+  const replicasOn = placement.map((bin) => sumLoad(bin.filter((s) => s.replicas > 1)));
+  const withinRoom = (l: Load) => round3(l.cpu) <= round3(room.cpu) && round3(l.memoryGiB) <= round3(room.memoryGiB);
+  const peakOf = (loads: readonly Load[]): Load => loads.reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
+  // Survivors with the same replica loads give the same answer: nodes without replicas are all alike.
+  const bySurvivors = new Map<string, { fits: boolean; need: Load }>();
+  const withNodeDown = (lost: number) => {
+    const survivors = replicasOn.filter((_, i) => i !== lost || nodeCount === 1);
+    const key = JSON.stringify(survivors.map((l) => [round3(l.cpu), round3(l.memoryGiB)]).sort());
+    let answer = bySurvivors.get(key);
+    if (!answer) {
+      let fitsHere = false;
+      let need: Load | undefined;
+      for (const bins of assignments(single, survivors.length)) {
+        const loads = bins.map((bin, k) => { const l = sumLoad(bin); return { cpu: l.cpu + survivors[k].cpu, memoryGiB: l.memoryGiB + survivors[k].memoryGiB }; });
+        if (loads.every(withinRoom)) fitsHere = true;
+        const peak = peakOf(loads);
+        if (!need || peak.memoryGiB < need.memoryGiB || (peak.memoryGiB === need.memoryGiB && peak.cpu < need.cpu)) need = peak;
+      }
+      answer = { fits: fitsHere, need: need! };
+      bySurvivors.set(key, answer);
+    }
+    return answer;
+  };
+  const answers = site.talos.nodes.map((_, lost) => withNodeDown(lost));
+  const fitsWithOneNodeDown = answers.every((a) => a.fits);
+  // The node size that holds the stack whichever node is down.
+  const best = peakOf(answers.map((a) => a.need));
   const sizeForOneNodeDown = {
-    cores: Math.max(cores, ceilUp(best!.cpu + overhead.cpu)),
-    memoryGiB: Math.max(memoryGiB, ceilUp(best!.memoryGiB + overhead.memoryGiB)),
+    cores: Math.max(cores, ceilUp(best.cpu + overhead.cpu)),
+    memoryGiB: Math.max(memoryGiB, ceilUp(best.memoryGiB + overhead.memoryGiB)),
   };
 
   const perNode: VmSize = { cores, memoryGiB, osDiskGiB, dataDiskGiB };

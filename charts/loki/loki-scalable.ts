@@ -100,7 +100,8 @@ export class LokiScalableServer extends ComponentChart {
       shareKey: LOG_ADDRESS_SHARE_KEY,
       // As the syslog and Talos log Services on the same address: MetalLB elects the announcing
       // node per Service among nodes with endpoints, so all three must count the same pods, or a
-      // write pod that is not ready yet makes two nodes answer for the one address.
+      // write pod that is not ready yet makes two nodes answer for the one address. The price: a
+      // starting or terminating write pod is listed too, and a push it refuses is retried by its client.
       publishNotReadyAddresses: true,
     });
 

@@ -150,10 +150,9 @@ function lxcResources(site: Site): PathResources {
 }
 
 /** What a lost Talos VM does to the services, for VMs with (or without) room for its requests. */
-function talosSurvival(site: Site, roomForOneDown: boolean, nPlusOne: { cores: number; memoryGiB: number }): SurvivalFlag {
+function talosSurvival(site: Site, workloads: TalosVmSizing['workload']['services'], roomForOneDown: boolean, nPlusOne: { cores: number; memoryGiB: number }): SurvivalFlag {
   const n = site.talos.nodes.length;
   // Every workload replicated, one pod per failure domain: a lost VM takes one pod of some.
-  const workloads = talosVmSizing(site).workload.services;
   if (workloads.every((w) => w.replicas > 1)) {
     return {
       value: true,
@@ -197,7 +196,7 @@ function talosResources(site: Site): PathResources[] {
     diskGiB: t.totals.osDiskGiB + t.totals.dataDiskGiB + t.volumesGiB,
     basis: `${n} x (${t.perNode.cores} cores, ${t.perNode.memoryGiB} GiB, ${t.perNode.osDiskGiB} + ${t.perNode.dataDiskGiB} GiB disks)${t.volumesGiB > 0 ? ` + ${t.volumesGiB} GiB of Proxmox CSI volumes` : ''}: requests + ${t.overheadPerNode.cpu} CPU / ${t.overheadPerNode.memoryGiB} GiB overhead per node; VM memory is reserved (no ballooning)`,
     source: 'talos/vm-sizing.ts talosVmSizing()',
-    survivesOneGuestDown: talosSurvival(site, t.fitsWithOneNodeDown, t.sizeForOneNodeDown),
+    survivesOneGuestDown: talosSurvival(site, t.workload.services, t.fitsWithOneNodeDown, t.sizeForOneNodeDown),
   };
   if (t.fitsWithOneNodeDown) return [sized];
   const down = t.sizeForOneNodeDown;
@@ -210,7 +209,7 @@ function talosResources(site: Site): PathResources[] {
     diskGiB: diskPerNode * n + t.volumesGiB,
     basis: `${n} x (${down.cores} cores, ${down.memoryGiB} GiB): ${n - 1} VMs hold every CPU/memory request; disks as sized`,
     source: 'talos/vm-sizing.ts sizeForOneNodeDown',
-    survivesOneGuestDown: talosSurvival(site, true, down),
+    survivesOneGuestDown: talosSurvival(site, t.workload.services, true, down),
   }];
 }
 

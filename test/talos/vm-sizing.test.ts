@@ -1,5 +1,7 @@
 import { parseSite } from '../../site';
 import { PER_NODE_OVERHEAD, talosVmSizing } from '../../talos/vm-sizing';
+import { CSI_SITE } from '../support/csi-site';
+import { WORKERS_SITE_INPUT } from '../support/workers-site';
 
 describe('talosVmSizing', () => {
   test('sizes the report stack at 6 cores / 11 GiB per node, 40 GiB OS + 130 GiB data disks', () => {
@@ -45,5 +47,26 @@ describe('talosVmSizing', () => {
 
   test('every overhead figure names its source', () => {
     for (const item of PER_NODE_OVERHEAD) expect(item.source).not.toBe('');
+  });
+
+  describe('one node down beside replicas: each node tried as the lost one, the others keeping their own replicas', () => {
+    test('one service replicated over five VMs: the single pods still fit on the other four (the replicas sit on two of them only)', () => {
+      const sizing = talosVmSizing(parseSite({ ...WORKERS_SITE_INPUT, prometheus: { replicas: 2 } }).site);
+      expect(sizing.fitsWithOneNodeDown).toBe(true);
+      expect([sizing.perNode.cores, sizing.perNode.memoryGiB]).toEqual([6, 11]);
+      expect(sizing.sizeForOneNodeDown).toEqual({ cores: 6, memoryGiB: 11 });
+    });
+
+    test('simple-scalable Loki beside single-pod services: the N+1 size holds them whichever VM is down, without a whole node\'s worth to spare', () => {
+      const sizing = talosVmSizing(parseSite({ ...WORKERS_SITE_INPUT, loki: { mode: 'simple-scalable', objectStorage: { endpoint: 's3.lan:9000', bucket: 'logs' } } }).site);
+      expect(sizing.fitsWithOneNodeDown).toBe(false);
+      expect(sizing.sizeForOneNodeDown).toEqual({ cores: 8, memoryGiB: 15 });
+    });
+
+    test('every workload replicated: nothing has to move, so it fits at the planned size', () => {
+      const sizing = talosVmSizing(CSI_SITE);
+      expect(sizing.fitsWithOneNodeDown).toBe(true);
+      expect(sizing.sizeForOneNodeDown).toEqual({ cores: sizing.perNode.cores, memoryGiB: sizing.perNode.memoryGiB });
+    });
   });
 });

@@ -46,7 +46,7 @@ export function alertmanagerRules(site: Site, platform: Platform): AlertDefiniti
         description: '{{ $value | humanize }} alerts rejected in 5 minutes: a sender posts alerts Alertmanager cannot accept.', dashboard,
         runbook: {
           meaning: 'Alerts posted to the API fail validation (an empty label name, an end before the start). Prometheus never does this: another client (Loki\'s ruler, a script) does.',
-          check: [logs + ' at debug level shows the validation error.', `Loki ruler: \`kubectl -n ${ns} logs ${platform === 'kubernetes' && lokiSimpleScalable(site) ? `-l app.kubernetes.io/name=${LOKI_RULER_COMPONENT} --prefix` : 'loki-0'} | grep -i notify\`.`],
+          check: [logs + ' at debug level shows the validation error.', `Loki ruler: ${platform === 'lxc' ? '`pct exec <ct> -- journalctl -u loki | grep -i notify`' : `\`kubectl -n ${ns} logs ${lokiSimpleScalable(site) ? `-l app.kubernetes.io/name=${LOKI_RULER_COMPONENT} --prefix` : 'loki-0'} | grep -i notify\``}.`],
           fix: ['Fix the sending client; for Loki\'s ruler, a template in a rule label (charts/integrations/wazuh-rules.ts) that renders empty.'],
         },
       },
