@@ -20,17 +20,13 @@ import { SyslogGateway } from '../syslog/syslog-gateway';
 import { PORTS, SERVICE_NAMES } from '../topology';
 import { placementFor } from '../common/placement';
 import { LOG_ADDRESS_SHARE_KEY } from './loki-address';
+import { addLokiConfigMaps, LOKI_CONFIG_DIR, LOKI_CONFIG_FILE, LOKI_CONFIG_MAP, LOKI_RULES_CONFIG_MAP, LOKI_UID, lokiReadyProbe } from './loki-pod';
 import { logClientSources } from '../common/log-clients';
 import { lokiConfigYaml } from './loki-config';
 import { ALERTMANAGER_PASSWORD_ENV, ALERTMANAGER_PASSWORD_KEY, lokiArgs, lokiTenantRulesDirectory } from './loki-ruler';
 import { lokiRuleFiles } from '../integrations/wazuh-rules';
 
 export const LOKI_COMPONENT = 'loki';
-/** The loki user of the grafana/loki image. */
-const LOKI_UID = 10001;
-const CONFIG_DIR = '/etc/loki';
-const CONFIG_FILE = 'loki.yaml';
-const RULES_CONFIG_MAP = 'loki-rules';
 /** Pods of these components query Loki, push to it or scrape its /metrics from inside the cluster. */
 function inClusterClients(site: Site): string[] {
   return [GRAFANA_COMPONENT, 'prometheus', ...(clusterLogsWanted(site) ? [CLUSTER_LOGS_COMPONENT] : [])];
@@ -59,19 +55,8 @@ export class LokiServer extends ComponentChart {
     // (its DHCP range), and in-cluster only the pods named below.
     const lbSources = logClientSources(site);
 
-    new k8s.KubeConfigMap(this, 'Config', {
-      metadata: { name: 'loki-config', labels },
-      data: { [CONFIG_FILE]: configYaml },
-    });
-
-    // The ruler re-reads its rule store every minute: a rules change needs no restart.
     const ruleFiles = lokiRuleFiles(site);
-    if (ruleFiles.length > 0) {
-      new k8s.KubeConfigMap(this, 'Rules', {
-        metadata: { name: RULES_CONFIG_MAP, labels },
-        data: Object.fromEntries(ruleFiles.map((f) => [f.name, f.content])),
-      });
-    }
+    addLokiConfigMaps(this, labels, configYaml, ruleFiles);
 
     new k8s.KubeService(this, 'HeadlessService', {
       metadata: { name: SERVICE_NAMES.loki, labels },
@@ -98,13 +83,6 @@ export class LokiServer extends ComponentChart {
       shareKey: LOG_ADDRESS_SHARE_KEY,
     });
 
-    const readyProbe = (failureThreshold: number, periodSeconds: number): k8s.Probe => ({
-      httpGet: { path: '/ready', port: http },
-      periodSeconds,
-      timeoutSeconds: 5,
-      failureThreshold,
-    });
-
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: 'loki', labels },
       spec: {
@@ -126,7 +104,7 @@ export class LokiServer extends ComponentChart {
               name: 'loki',
               image: imageRef('loki'),
               imagePullPolicy: 'IfNotPresent',
-              args: lokiArgs(site, `${CONFIG_DIR}/${CONFIG_FILE}`),
+              args: lokiArgs(site, `${LOKI_CONFIG_DIR}/${LOKI_CONFIG_FILE}`),
               // The ruler's Alertmanager password, expanded into loki.yaml at start (loki-ruler.ts).
               env: ruleFiles.length === 0 ? undefined : [{
                 name: ALERTMANAGER_PASSWORD_ENV,
@@ -139,20 +117,20 @@ export class LokiServer extends ComponentChart {
               resources: resourcesFor(site.loki),
               securityContext: restrictedContainerSecurity(),
               // WAL replay after a crash can take minutes on a full volume: startup gets 10 min.
-              startupProbe: readyProbe(60, 10),
-              readinessProbe: readyProbe(3, 10),
-              livenessProbe: readyProbe(6, 20),
+              startupProbe: lokiReadyProbe(60, 10),
+              readinessProbe: lokiReadyProbe(3, 10),
+              livenessProbe: lokiReadyProbe(6, 20),
               volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                { name: 'config', mountPath: LOKI_CONFIG_DIR, readOnly: true },
                 { name: 'data', mountPath: topology.lokiDataDir },
                 { name: 'tmp', mountPath: '/tmp' },
                 ...(ruleFiles.length === 0 ? [] : [{ name: 'rules', mountPath: lokiTenantRulesDirectory(topology), readOnly: true }]),
               ],
             }, gateway.container],
             volumes: [
-              { name: 'config', configMap: { name: 'loki-config' } },
+              { name: 'config', configMap: { name: LOKI_CONFIG_MAP } },
               { name: 'tmp', emptyDir: {} },
-              ...(ruleFiles.length === 0 ? [] : [{ name: 'rules', configMap: { name: RULES_CONFIG_MAP } }]),
+              ...(ruleFiles.length === 0 ? [] : [{ name: 'rules', configMap: { name: LOKI_RULES_CONFIG_MAP } }]),
               ...gateway.volumes,
             ],
           },

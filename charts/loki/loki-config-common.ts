@@ -28,6 +28,33 @@ export interface LokiCommonSettings {
   analytics: { reporting_enabled: false };
 }
 
+/** Where retention and delete requests are kept: the volume (single binary) or the bucket (simple-scalable). */
+export type LokiObjectStore = 'filesystem' | 's3';
+
+/** The compactor block (names as in Loki's YAML), its delete request store in `store`. */
+export interface LokiCompactorConfig<Store extends LokiObjectStore> {
+  working_directory: string;
+  compaction_interval: string;
+  retention_enabled: true;
+  retention_delete_delay: string;
+  retention_delete_worker_count: number;
+  delete_request_store: Store;
+}
+
+/** The compactor, applying retention, with its marks under `dataDir` and delete requests in `store`. */
+export function lokiCompactor<Store extends LokiObjectStore>(dataDir: string, store: Store): LokiCompactorConfig<Store> {
+  return {
+    // Marker files of chunks awaiting deletion live here: it must be on the persistent volume.
+    working_directory: `${dataDir}/compactor`,
+    compaction_interval: '10m',
+    retention_enabled: true,
+    // Window in which a wrong retention setting can still be reverted before chunks go.
+    retention_delete_delay: '2h',
+    retention_delete_worker_count: 150,
+    delete_request_store: store,
+  };
+}
+
 /** Loki wants the retention in hours; the site gives whole days (checked in site/rules.ts). */
 export function lokiRetentionHours(site: Site): string {
   const seconds = durationSeconds(site.loki.retention);

@@ -15,7 +15,7 @@
 import { lokiSimpleScalable, type Site } from '../../site';
 import { configYaml } from '../common/config-yaml';
 import { PORTS, type StackTopology } from '../topology';
-import { lokiCommonSettings, LOKI_SCHEMA_START, type LokiCommonSettings } from './loki-config-common';
+import { lokiCommonSettings, lokiCompactor, LOKI_SCHEMA_START, type LokiCommonSettings, type LokiCompactorConfig } from './loki-config-common';
 import { lokiRulerConfig, lokiRulesDirectory, type LokiRulerConfig } from './loki-ruler';
 import { lokiScalableConfig, type LokiScalableConfig } from './loki-scalable-config';
 
@@ -54,14 +54,7 @@ export interface LokiConfig extends LokiCommonSettings {
       index: { prefix: string; period: '24h' };
     }[];
   };
-  compactor: {
-    working_directory: string;
-    compaction_interval: string;
-    retention_enabled: true;
-    retention_delete_delay: string;
-    retention_delete_worker_count: number;
-    delete_request_store: 'filesystem';
-  };
+  compactor: LokiCompactorConfig<'filesystem'>;
   /** Only when there are LogQL rules (loki-ruler.ts). @default - absent: the ruler has nothing to send. */
   ruler?: LokiRulerConfig;
 }
@@ -95,16 +88,7 @@ function lokiSingleBinaryConfig(site: Site, topology: StackTopology): LokiConfig
         index: { prefix: 'index_', period: '24h' },
       }],
     },
-    compactor: {
-      // Marker files of chunks awaiting deletion live here: it must be on the persistent volume.
-      working_directory: `${dataDir}/compactor`,
-      compaction_interval: '10m',
-      retention_enabled: true,
-      // Window in which a wrong retention setting can still be reverted before chunks go.
-      retention_delete_delay: '2h',
-      retention_delete_worker_count: 150,
-      delete_request_store: 'filesystem',
-    },
+    compactor: lokiCompactor(dataDir, 'filesystem'),
     ...lokiCommonSettings(site),
   };
   const ruler = lokiRulerConfig(site, topology);

@@ -18,7 +18,7 @@
  */
 import type { Site } from '../../site';
 import { PORTS, SERVICE_NAMES, type StackTopology } from '../topology';
-import { lokiCommonSettings, LOKI_SCHEMA_START, type LokiCommonSettings } from './loki-config-common';
+import { lokiCommonSettings, lokiCompactor, LOKI_SCHEMA_START, type LokiCommonSettings, type LokiCompactorConfig } from './loki-config-common';
 import { lokiRulerConfig, lokiRulesDirectory, type LokiRulerConfig } from './loki-ruler';
 
 /** Environment variables holding the S3 credentials (from loki.objectStorage.credentialsSecret). */
@@ -56,14 +56,7 @@ export interface LokiScalableConfig extends Omit<LokiCommonSettings, 'pattern_in
   schema_config: {
     configs: { from: string; store: 'tsdb'; object_store: 's3'; schema: 'v13'; index: { prefix: string; period: '24h' } }[];
   };
-  compactor: {
-    working_directory: string;
-    compaction_interval: string;
-    retention_enabled: true;
-    retention_delete_delay: string;
-    retention_delete_worker_count: number;
-    delete_request_store: 's3';
-  };
+  compactor: LokiCompactorConfig<'s3'>;
   /**
    * A starting ingester (and pattern ingester) is ready without every ring member being healthy:
    * by default it waits for all of them, so a write pod restarted while another's host is down
@@ -116,14 +109,7 @@ export function lokiScalableConfig(site: Site, topology: StackTopology): LokiSca
     schema_config: {
       configs: [{ from: LOKI_SCHEMA_START, store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'index_', period: '24h' } }],
     },
-    compactor: {
-      working_directory: `${dataDir}/compactor`,
-      compaction_interval: '10m',
-      retention_enabled: true,
-      retention_delete_delay: '2h',
-      retention_delete_worker_count: 150,
-      delete_request_store: 's3',
-    },
+    compactor: lokiCompactor(dataDir, 's3'),
     ingester: { lifecycler: { readiness_check_ring_health: false } },
     index_gateway: { mode: 'simple' },
     storage_config: { tsdb_shipper: { index_gateway_client: { server_address: `dns+${SERVICE_NAMES.lokiBackendHeadless}.${ns}.svc.cluster.local:${PORTS.lokiGrpc}` } } },

@@ -29,16 +29,11 @@ import { SyslogGateway } from '../syslog/syslog-gateway';
 import { PORTS, SERVICE_NAMES } from '../topology';
 import { LOG_ADDRESS_SHARE_KEY } from './loki-address';
 import { LOKI_RING_LABEL } from './loki-names';
+import { addLokiConfigMaps, LOKI_CONFIG_DIR, LOKI_CONFIG_FILE, LOKI_CONFIG_MAP, LOKI_RULES_CONFIG_MAP, LOKI_UID, lokiReadyProbe } from './loki-pod';
 import { lokiConfigYaml } from './loki-config';
 import { ALERTMANAGER_PASSWORD_ENV, ALERTMANAGER_PASSWORD_KEY, lokiArgs, lokiTenantRulesDirectory } from './loki-ruler';
 import { S3_ACCESS_KEY_ENV, S3_ACCESS_KEY_KEY, S3_SECRET_KEY_ENV, S3_SECRET_KEY_KEY } from './loki-scalable-config';
 
-/** The loki user of the grafana/loki image. */
-const LOKI_UID = 10001;
-const CONFIG_DIR = '/etc/loki';
-const CONFIG_FILE = 'loki.yaml';
-const CONFIG_MAP = 'loki-config';
-const RULES_CONFIG_MAP = 'loki-rules';
 
 const SERVICE_OF: Record<LokiTarget, string> = { write: SERVICE_NAMES.lokiWrite, read: SERVICE_NAMES.lokiRead, backend: SERVICE_NAMES.lokiBackend };
 
@@ -68,14 +63,7 @@ export class LokiScalableServer extends ComponentChart {
     const components = LOKI_TARGETS.map(lokiTargetComponent);
     const sharedLabels = componentLabels('loki', version);
 
-    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: CONFIG_MAP, labels: sharedLabels }, data: { [CONFIG_FILE]: configYaml } });
-    // The ruler re-reads its rule store every minute: a rules change needs no restart.
-    if (ruleFiles.length > 0) {
-      new k8s.KubeConfigMap(this, 'Rules', {
-        metadata: { name: RULES_CONFIG_MAP, labels: sharedLabels },
-        data: Object.fromEntries(ruleFiles.map((f) => [f.name, f.content])),
-      });
-    }
+    addLokiConfigMaps(this, sharedLabels, configYaml, ruleFiles);
 
     // Members find each other here, ready or not: a starting ingester must join the ring to become ready.
     new k8s.KubeService(this, 'Memberlist', {
@@ -105,12 +93,6 @@ export class LokiScalableServer extends ComponentChart {
       publishNotReadyAddresses: true,
     });
 
-    const readyProbe = (failureThreshold: number, periodSeconds: number): k8s.Probe => ({
-      httpGet: { path: '/ready', port: http },
-      periodSeconds,
-      timeoutSeconds: 5,
-      failureThreshold,
-    });
     const secretEnv = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
     const credentials = site.loki.objectStorage!.credentialsSecret;
 
@@ -146,7 +128,7 @@ export class LokiScalableServer extends ComponentChart {
           name: 'loki',
           image: imageRef('loki'),
           imagePullPolicy: 'IfNotPresent',
-          args: lokiArgs(site, `${CONFIG_DIR}/${CONFIG_FILE}`, target),
+          args: lokiArgs(site, `${LOKI_CONFIG_DIR}/${LOKI_CONFIG_FILE}`, target),
           env: [
             secretEnv(S3_ACCESS_KEY_ENV, credentials, S3_ACCESS_KEY_KEY),
             secretEnv(S3_SECRET_KEY_ENV, credentials, S3_SECRET_KEY_KEY),
@@ -161,24 +143,24 @@ export class LokiScalableServer extends ComponentChart {
           resources: resourcesFor(workload),
           securityContext: restrictedContainerSecurity(),
           // WAL replay after a crash can take minutes: startup gets 10 min.
-          startupProbe: readyProbe(60, 10),
-          readinessProbe: readyProbe(3, 10),
+          startupProbe: lokiReadyProbe(60, 10),
+          readinessProbe: lokiReadyProbe(3, 10),
           // Alive is answering on the port: /ready also reflects the ring and the query
           // scheduler, which a restart would not fix (a lost host's member, a backend away).
           livenessProbe: { tcpSocket: { port: http }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
           volumeMounts: [
-            { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+            { name: 'config', mountPath: LOKI_CONFIG_DIR, readOnly: true },
             { name: 'data', mountPath: topology.lokiDataDir },
             { name: 'tmp', mountPath: '/tmp' },
             ...(ruler ? [{ name: 'rules', mountPath: lokiTenantRulesDirectory(topology), readOnly: true }] : []),
           ],
         }, ...(target === 'write' ? [gateway.container] : [])],
         volumes: [
-          { name: 'config', configMap: { name: CONFIG_MAP } },
+          { name: 'config', configMap: { name: LOKI_CONFIG_MAP } },
           { name: 'tmp', emptyDir: {} },
           // Readers cache index files only: an emptyDir (on the OS disk) does.
           ...(persistent ? [] : [{ name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('2Gi') } }]),
-          ...(ruler ? [{ name: 'rules', configMap: { name: RULES_CONFIG_MAP } }] : []),
+          ...(ruler ? [{ name: 'rules', configMap: { name: LOKI_RULES_CONFIG_MAP } }] : []),
           ...(target === 'write' ? gateway.volumes : []),
         ],
       };

@@ -7,9 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { prometheusConfigYaml } from '../../charts/prometheus/prometheus-config';
 import { prometheusRuleGroups, prometheusRulesYaml } from '../../charts/prometheus/rules';
+import type { StackTopology } from '../../charts/topology';
 import type { Site } from '../../site';
 import { run } from '../support/binaries';
+import { relocatePaths } from './loopback-daemon';
 
 export interface PromtoolCase {
   readonly alert: string;
@@ -46,4 +49,19 @@ export function expectPromtoolCase(site: Site, dir: string, c: PromtoolCase): vo
   fs.writeFileSync(path.join(dir, `${c.alert}.test.yml`), YAML.stringify(tests));
   const result = run('promtool', ['test', 'rules', path.join(dir, `${c.alert}.test.yml`)], dir);
   expect({ alert: c.alert, output: result.status === 0 ? 'SUCCESS' : result.output }).toEqual({ alert: c.alert, output: 'SUCCESS' });
+}
+
+/**
+ * `promtool check config --syntax-only` on the site's prometheus.yml in `dir`, its in-pod files
+ * (passwords, rules) moved below `dir` and created, so only the configuration itself is judged.
+ */
+export function expectPromtoolCheckConfig(site: Site, topology: StackTopology, dir: string): void {
+  const text = relocatePaths(prometheusConfigYaml(site, topology), dir, (_pod, moved) => {
+    fs.mkdirSync(path.dirname(moved), { recursive: true });
+    if (!moved.includes('*')) fs.writeFileSync(moved, 'x\n');
+  });
+  fs.writeFileSync(path.join(dir, 'prometheus.yml'), text);
+  const result = run('promtool', ['check', 'config', '--syntax-only', path.join(dir, 'prometheus.yml')]);
+  expect(result.output).toContain('SUCCESS');
+  expect(result.status).toBe(0);
 }
