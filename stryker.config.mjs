@@ -12,8 +12,11 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 // ../shared (upstream schemas and fixtures) would not resolve: point them at the real one.
 process.env.SHARED_DIR ??= path.resolve(root, '..', 'shared');
 // The sandbox has no .tools/ (the Go-built validators): outside CI their tests skip; under CI=true
-// they would fail every run, so mutation runs are never CI runs.
+// they would fail every run, so mutation runs are never CI runs. MUTATE_TOOLS=1 lends the sandbox
+// the real .tools/bin (test/support/binaries.ts reads TOOLS_DIR): promtool, amtool and the others
+// then judge the mutants too, at the cost of a process per check.
 delete process.env.CI;
+if (process.env.MUTATE_TOOLS === '1') process.env.TOOLS_DIR ??= path.resolve(root, '.tools', 'bin');
 
 /**
  * What each target mutates and which test files judge it. Left out of `mutate`, with the reason:
@@ -74,6 +77,16 @@ if (!chosen[0]) throw new Error(`MUTATE_TARGET=${name}: expected one of ${Object
 // MUTATE_TESTS=a,b (test file globs as above) replaces the target's test files for a quick run
 // on a few files (`--mutate`); results then only count what those tests kill.
 const tests = process.env.MUTATE_TESTS ? process.env.MUTATE_TESTS.split(',') : chosen.flatMap((t) => t.tests);
+// A run on a few files (`--mutate a.ts,b.ts` on the command line) keeps its own report and
+// incremental file, named after those files, so runs file by file add up: mutation/summary.mjs
+// reads every report and takes each file from the newest one that mutated it.
+const mutateArg = (() => {
+  const i = process.argv.findIndex((a) => a === '--mutate' || a === '-m');
+  return i >= 0 ? process.argv[i + 1] : process.argv.find((a) => a.startsWith('--mutate='))?.slice('--mutate='.length);
+})();
+const reportName = mutateArg
+  ? `${name}/${mutateArg.split(',').map((f) => path.basename(f).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_.-]/g, '_')).sort().join('+')}`
+  : name;
 const glob = (p) => `<rootDir>/${p.endsWith('**') ? `${p}/*.test.ts` : p.endsWith('*') ? `${p}.test.ts` : p}`;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -111,10 +124,10 @@ export default {
   timeoutFactor: 2,
   dryRunTimeoutMinutes: 30,
   incremental: true,
-  incrementalFile: `reports/stryker-incremental-${name}.json`,
+  incrementalFile: `reports/stryker-incremental-${reportName}.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: `reports/mutation/${name}.html` },
-  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  htmlReporter: { fileName: `reports/mutation/${reportName}.html` },
+  jsonReporter: { fileName: `reports/mutation/${reportName}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: false },
   // Not copied into the sandbox: build output, key material, caches and the Go tool binaries
   // (the validator tests then use PATH only, as everywhere without .ci/run).

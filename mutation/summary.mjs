@@ -18,9 +18,11 @@ const GROUPS = [
   { name: 'charts/*/*-config.ts', match: (f) => /^charts\/[^/]+\/[^/]+-config\.ts$/.test(f), target: 70 },
 ];
 
-const reports = fs.existsSync(dir)
-  ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f)).sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs)
-  : [];
+// Whole-target reports (reports/mutation/<target>.json) and file-by-file ones
+// (reports/mutation/<target>/<files>.json), oldest first so the newest wins per file.
+const reportsIn = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? reportsIn(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : []);
+const reports = fs.existsSync(dir) ? reportsIn(dir).sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs) : [];
 if (reports.length === 0) {
   console.log('no mutation reports in reports/mutation/; run npm run mutate (or mutate:<target>) first');
   process.exit(0);

@@ -8,8 +8,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Tools built by .ci/run (git-ignored). */
-export const PROJECT_TOOLS_DIR = path.resolve(__dirname, '..', '..', '.tools', 'bin');
+/**
+ * Tools built by .ci/run (git-ignored). TOOLS_DIR overrides it: mutation runs test a copy of the
+ * project that has no .tools/ (stryker.config.mjs points it at the real one with MUTATE_TOOLS=1).
+ */
+export const PROJECT_TOOLS_DIR = process.env.TOOLS_DIR ?? path.resolve(__dirname, '..', '..', '.tools', 'bin');
 
 /**
  * Built by test/upstream/build.sh from pinned Go modules: only that build counts, so an older
