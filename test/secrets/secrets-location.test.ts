@@ -10,6 +10,7 @@ import { TalosBundleStateError } from '../../talos/secrets-store';
 describe('where key material may live', () => {
   test.each([
     ['inside dist/', 'dist/keys'],
+    ['inside dist/ under a name that starts with two dots', 'dist/..keys'],
     ['dist/ itself', 'dist'],
     ['a parent of dist/', '.'],
   ])('fails when the secrets directory is %s, before anything is written', async (_label, secretsDir) => {
@@ -21,6 +22,7 @@ describe('where key material may live', () => {
     await expect(synthesizeAll({ siteFile: site, projectRoot: root, outDir: 'dist' })).rejects.toThrow(/talos\.secretsDir: .* overlaps the output directory/);
     expect(snapshotTree(path.join(root, 'dist'))).toEqual(before);
     expect(fs.existsSync(path.join(root, 'dist', 'keys'))).toBe(false);
+    expect(fs.existsSync(path.join(root, 'dist', '..keys'))).toBe(false);
   });
 
   test('fails when the secrets directory lies in a git work tree that does not ignore it, before anything is written', async () => {
