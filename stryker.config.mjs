@@ -3,6 +3,7 @@
 // them with `npm run mutate`; docs/mutation-testing.md has the scores, times and the equivalent
 // mutants. Each target mutates one part of the code and runs only the test files that are about
 // it (listed below), so a target's score says how well *its own* tests pin it down.
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,10 +14,10 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 process.env.SHARED_DIR ??= path.resolve(root, '..', 'shared');
 // The sandbox has no .tools/ (the Go-built validators): outside CI their tests skip; under CI=true
 // they would fail every run, so mutation runs are never CI runs. MUTATE_TOOLS=1 lends the sandbox
-// the real .tools/bin (test/support/binaries.ts reads TOOLS_DIR): promtool, amtool and the others
+// the real .tools/bin (test/support/binaries.ts reads STACK_TOOLS_BIN): promtool, amtool and the others
 // then judge the mutants too, at the cost of a process per check.
 delete process.env.CI;
-if (process.env.MUTATE_TOOLS === '1') process.env.TOOLS_DIR ??= path.resolve(root, '.tools', 'bin');
+if (process.env.MUTATE_TOOLS === '1') process.env.STACK_TOOLS_BIN ||= path.resolve(root, '.tools', 'bin');
 
 /**
  * What each target mutates and which test files judge it. Left out of `mutate`, with the reason:
@@ -79,14 +80,26 @@ if (!chosen[0]) throw new Error(`MUTATE_TARGET=${name}: expected one of ${Object
 const tests = process.env.MUTATE_TESTS ? process.env.MUTATE_TESTS.split(',') : chosen.flatMap((t) => t.tests);
 // A run on a few files (`--mutate a.ts,b.ts` on the command line) keeps its own report and
 // incremental file, named after those files, so runs file by file add up: mutation/summary.mjs
-// reads every report and takes each file from the newest one that mutated it.
+// reads every report and takes each file from the newest one that mutated it. The name is the
+// files' paths (globs and exclusions as written), shortened with a hash when long; a run on line
+// ranges (`a.ts:10-20`) is marked `@lines`, which the summary leaves out (it is not the whole file).
 const mutateArg = (() => {
-  const i = process.argv.findIndex((a) => a === '--mutate' || a === '-m');
-  return i >= 0 ? process.argv[i + 1] : process.argv.find((a) => a.startsWith('--mutate='))?.slice('--mutate='.length);
+  // Commander (Stryker's CLI) takes -m/--mutate with the value next, after '=', or glued to -m; the last one wins.
+  let value;
+  process.argv.forEach((a, i) => {
+    if (a === '--mutate' || a === '-m') value = process.argv[i + 1];
+    else if (a.startsWith('--mutate=')) value = a.slice('--mutate='.length);
+    else if (/^-m./.test(a)) value = a.slice(2);
+  });
+  return value;
 })();
-const reportName = mutateArg
-  ? `${name}/${mutateArg.split(',').map((f) => path.basename(f).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_.-]/g, '_')).sort().join('+')}`
-  : name;
+const reportName = (() => {
+  if (!mutateArg) return name;
+  const files = mutateArg.split(',').map((f) => f.trim()).filter(Boolean).sort();
+  let slug = files.map((f) => f.replace(/:\d+(:\d+)?-\d+(:\d+)?$/, '').replace(/\.ts$/, '').replace(/^!/, 'not-').replace(/\*\*/g, 'all').replace(/\*/g, 'any').replace(/[^A-Za-z0-9_.-]+/g, '_')).join('+');
+  if (slug.length > 120) slug = `${slug.slice(0, 100)}-${createHash('sha256').update(files.join(',')).digest('hex').slice(0, 12)}`;
+  return `${name}/${slug}${files.some((f) => /:\d/.test(f)) ? '@lines' : ''}`;
+})();
 const glob = (p) => `<rootDir>/${p.endsWith('**') ? `${p}/*.test.ts` : p.endsWith('*') ? `${p}.test.ts` : p}`;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

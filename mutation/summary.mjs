@@ -19,9 +19,10 @@ const GROUPS = [
 ];
 
 // Whole-target reports (reports/mutation/<target>.json) and file-by-file ones
-// (reports/mutation/<target>/<files>.json), oldest first so the newest wins per file.
+// (reports/mutation/<target>/<files>.json), oldest first so the newest wins per file. Runs on
+// line ranges (`<files>@lines.json`) hold part of a file only and are left out.
 const reportsIn = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
-  e.isDirectory() ? reportsIn(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : []);
+  e.isDirectory() ? reportsIn(path.join(d, e.name)) : e.name.endsWith('.json') && !e.name.includes('@lines') ? [path.join(d, e.name)] : []);
 const reports = fs.existsSync(dir) ? reportsIn(dir).sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs) : [];
 if (reports.length === 0) {
   console.log('no mutation reports in reports/mutation/; run npm run mutate (or mutate:<target>) first');

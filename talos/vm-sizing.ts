@@ -106,7 +106,7 @@ export interface TalosVmSizing {
   readonly workload: { readonly cpu: number; readonly memoryGiB: number; readonly storageGiB: number; readonly services: readonly StackService[] };
   /** True when, whichever node is down, every single-pod workload still fits by CPU and memory requests on the other nodes, beside the replicas planned there. */
   readonly fitsWithOneNodeDown: boolean;
-  /** Smallest identical node size for which, whichever node is down, the others hold the single-pod workloads beside their replicas. */
+  /** Smallest identical node size (least memory, then fewest cores; never below perNode) for which, whichever node is down, the others hold the single-pod workloads beside their replicas. */
   readonly sizeForOneNodeDown: { readonly cores: number; readonly memoryGiB: number };
   /** Why the answer is what it is, including the local-path caveat. */
   readonly notes: readonly string[];
@@ -122,6 +122,7 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const ceilUp = (n: number, step = 1) => Math.ceil(round3(n) / step - 1e-9) * step;
 
 interface Load { cpu: number; memoryGiB: number }
+interface NodeSize { cores: number; memoryGiB: number }
 
 function sumLoad(services: readonly StackService[]): Load & { storageGiB: number } {
   return services.reduce((l, s) => ({ cpu: l.cpu + s.cpu, memoryGiB: l.memoryGiB + s.memoryGiB, storageGiB: l.storageGiB + s.storageGiB }), { cpu: 0, memoryGiB: 0, storageGiB: 0 });
@@ -161,7 +162,6 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   const peak = placement.map(sumLoad).reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
   const cores = Math.max(2, ceilUp(peak.cpu + overhead.cpu));
   const memoryGiB = Math.max(4, ceilUp(peak.memoryGiB + overhead.memoryGiB));
-  const room: Load = { cpu: cores - overhead.cpu, memoryGiB: memoryGiB - overhead.memoryGiB };
 
   // Each group's volumes live on its node's data disk (local-path, placement by affinity); the
   // etcd snapshot claim may land on any node, like the add-on pods.
@@ -178,38 +178,40 @@ export function talosVmSizing(site: Site): TalosVmSizing {
   // One node down: the single-pod workloads must find room on the other nodes, beside the
   // replicas planned on each (a replicated workload keeps its other pods and moves nothing). Each
   // node is tried as the lost one, the survivors keeping their own replica load; only the
-  // single-pod workloads are searched: nodes x (nodes - 1) ^ (four at most).
+  // single-pod workloads are searched: nodes x (nodes - 1) ^ (four at most). Each way of placing
+  // them needs a node size (its busiest survivor plus the overhead, rounded up); per lost node
+  // only the sizes no other beats in both cores and memory are kept.
   const single = services.filter((s) => s.replicas === 1);
   const replicasOn = placement.map((bin) => sumLoad(bin.filter((s) => s.replicas > 1)));
-  const withinRoom = (l: Load) => round3(l.cpu) <= round3(room.cpu) && round3(l.memoryGiB) <= round3(room.memoryGiB);
-  const peakOf = (loads: readonly Load[]): Load => loads.reduce((m, l) => ({ cpu: Math.max(m.cpu, l.cpu), memoryGiB: Math.max(m.memoryGiB, l.memoryGiB) }), { cpu: 0, memoryGiB: 0 });
-  // Survivors with the same replica loads give the same answer: nodes without replicas are all alike.
-  const bySurvivors = new Map<string, { fits: boolean; need: Load }>();
-  const withNodeDown = (lost: number) => {
-    const survivors = replicasOn.filter((_, i) => i !== lost || nodeCount === 1);
+  const sizeFor = (loads: readonly Load[]): NodeSize => ({
+    cores: ceilUp(Math.max(...loads.map((l) => l.cpu)) + overhead.cpu),
+    memoryGiB: ceilUp(Math.max(...loads.map((l) => l.memoryGiB)) + overhead.memoryGiB),
+  });
+  // Survivors with the same replica loads give the same sizes: nodes without replicas are all alike.
+  const bySurvivors = new Map<string, NodeSize[]>();
+  const sizesWithNodeDown = (lost: number): NodeSize[] => {
+    // 3 or 5 control planes (the site schema): there are always survivors.
+    const survivors = replicasOn.filter((_, i) => i !== lost);
     const key = JSON.stringify(survivors.map((l) => [round3(l.cpu), round3(l.memoryGiB)]).sort());
-    let answer = bySurvivors.get(key);
-    if (!answer) {
-      let fitsHere = false;
-      let need: Load | undefined;
+    let sizes = bySurvivors.get(key);
+    if (!sizes) {
+      const all: NodeSize[] = [];
       for (const bins of assignments(single, survivors.length)) {
-        const loads = bins.map((bin, k) => { const l = sumLoad(bin); return { cpu: l.cpu + survivors[k].cpu, memoryGiB: l.memoryGiB + survivors[k].memoryGiB }; });
-        if (loads.every(withinRoom)) fitsHere = true;
-        const peak = peakOf(loads);
-        if (!need || peak.memoryGiB < need.memoryGiB || (peak.memoryGiB === need.memoryGiB && peak.cpu < need.cpu)) need = peak;
+        all.push(sizeFor(bins.map((bin, k) => { const l = sumLoad(bin); return { cpu: l.cpu + survivors[k].cpu, memoryGiB: l.memoryGiB + survivors[k].memoryGiB }; })));
       }
-      answer = { fits: fitsHere, need: need! };
-      bySurvivors.set(key, answer);
+      sizes = all.filter((a) => !all.some((b) => b.cores <= a.cores && b.memoryGiB <= a.memoryGiB && (b.cores < a.cores || b.memoryGiB < a.memoryGiB)));
+      bySurvivors.set(key, sizes);
     }
-    return answer;
+    return sizes;
   };
-  const answers = site.talos.nodes.map((_, lost) => withNodeDown(lost));
-  const fitsWithOneNodeDown = answers.every((a) => a.fits);
-  // The node size that holds the stack whichever node is down.
-  const best = peakOf(answers.map((a) => a.need));
+  const perLostNode = site.talos.nodes.map((_, lost) => sizesWithNodeDown(lost));
+  const fitsWithOneNodeDown = perLostNode.every((sizes) => sizes.some((z) => z.cores <= cores && z.memoryGiB <= memoryGiB));
+  // The smallest node size, memory first, then cores, on which every lost node's workloads fit:
+  // the least memory every lost node can do with, then the fewest cores each needs within it.
+  const needMemory = Math.max(memoryGiB, ...perLostNode.map((sizes) => Math.min(...sizes.map((z) => z.memoryGiB))));
   const sizeForOneNodeDown = {
-    cores: Math.max(cores, ceilUp(best.cpu + overhead.cpu)),
-    memoryGiB: Math.max(memoryGiB, ceilUp(best.memoryGiB + overhead.memoryGiB)),
+    cores: Math.max(cores, ...perLostNode.map((sizes) => Math.min(...sizes.filter((z) => z.memoryGiB <= needMemory).map((z) => z.cores)))),
+    memoryGiB: needMemory,
   };
 
   const perNode: VmSize = { cores, memoryGiB, osDiskGiB, dataDiskGiB };

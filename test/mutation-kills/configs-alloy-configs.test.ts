@@ -164,7 +164,8 @@ loki.write "loki" {
     const udpOnly = site({ syslog: { tcp: false } });
     expect(syslogListeners(udpOnly)).toEqual([{ transport: 'udp', format: 'rfc3164' }]);
     const text = alloySyslogConfig(udpOnly, { talosLogs: true });
-    expect(text).not.toContain('protocol               = "tcp"');
+    expect(text).not.toMatch(/protocol\s*=\s*"tcp"/);
+    expect(text).toMatch(/protocol\s*=\s*"udp"/);
     expect(text.indexOf('otelcol.receiver.tcplog "talos"')).toBeGreaterThan(text.indexOf('loki.source.syslog "gateway"'));
     expect(text.indexOf('otelcol.receiver.tcplog "talos"')).toBeLessThan(text.indexOf('loki.write "loki"'));
     expect(alloySyslogConfig(udpOnly)).not.toContain('talos');

@@ -110,6 +110,12 @@ describe('prometheus.yml on Kubernetes, a varied replicated site', () => {
       relabel_configs: multiTarget('blackbox-exporter.obs.svc:9115'),
     });
     expect(job(c, 'blackbox-http-2xx-self-signed').params).toEqual({ module: ['http_2xx_self_signed'] });
+    // Uptime Kuma's /metrics takes its API key as the basic-auth password with an empty user.
+    expect(job(c, 'uptime-kuma')).toEqual({
+      job_name: 'uptime-kuma', scheme: 'http', metrics_path: '/metrics',
+      basic_auth: { username: '', password_file: '/etc/prometheus/uptime-kuma/api-key' },
+      static_configs: [{ targets: ['10.88.140.106:3001'], labels: { name: 'uptime-kuma' } }],
+    });
   });
 
   test('the cluster\'s own jobs: kube-state-metrics, API server, kubelets, cAdvisor, Talos nodes, etcd, annotated pods', () => {

@@ -16,6 +16,7 @@ import { kustomizationFiles, kustomizationYaml } from '../../render/kustomizatio
 import { fileMode } from '../../render/output-file';
 import { isPathInside } from '../../render/paths';
 import { COMPARISON_END, COMPARISON_START, readmeWithComparison } from '../../render/readme-section';
+import { comparisonHeadline } from '../../lxc';
 import { parseSite, type SiteInput } from '../../site';
 
 describe('file modes and the path guard', () => {
@@ -83,7 +84,8 @@ describe('the README comparison block', () => {
     expect(out.startsWith(`head\n${COMPARISON_START}\n`)).toBe(true);
     expect(out.endsWith(`\n${COMPARISON_END}\ntail\n`)).toBe(true);
     expect(out).not.toContain('old text');
-    expect(out.split(COMPARISON_START)[1].split(COMPARISON_END)[0].trim().length).toBeGreaterThan(100);
+    // The block is the comparison's headline (lxc/, outside render/), linking into dist/comparison.
+    expect(out.split(COMPARISON_START)[1].split(COMPARISON_END)[0]).toBe(`\n${comparisonHeadline(site, 'dist/comparison').trim()}\n`);
   });
 
   test('fails without both markers in order', () => {

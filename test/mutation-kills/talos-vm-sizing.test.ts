@@ -40,7 +40,7 @@ describe('the notes say why, for each kind of site', () => {
     const notes = sizing({ ...SMALL, prometheus: { ...sized(1, 1, 10), replicas: 2 }, alertmanager: { ...sized(1, 1, 10), replicas: 3 } }).notes;
     expect(notes[1]).toBe('the stack\'s requests fit on two nodes, but the placement pins each service group to its VM (replicas), so a group whose VM is down waits for it');
     expect(notes.filter((n) => n.includes(' runs '))).toEqual([
-      expect.stringMatching(/^prometheus runs 2 pods, on talos-cp-\d and talos-cp-\d: one per node, each with its own 10 GiB volume, so losing one leaves one$/),
+      expect.stringMatching(/^prometheus runs 2 pods, on (talos-cp-1 and talos-cp-2|talos-cp-1 and talos-cp-3|talos-cp-2 and talos-cp-3): one per node, each with its own 10 GiB volume, so losing one leaves one$/),
       'alertmanager runs 3 pods, on talos-cp-1, talos-cp-2 and talos-cp-3: one per node, each with its own 10 GiB volume, so losing one leaves two',
     ]);
   });
@@ -115,45 +115,34 @@ describe('rounding and the overhead list', () => {
 });
 
 /**
- * The oracle: for each node lost, every way to put the single-pod workloads on the survivors
- * (recursively), beside the replicas planned on each; the need is the assignment whose busiest
- * survivor has the least memory, then the least CPU. Written apart from the production search
- * (which enumerates base-n codes and caches by survivor loads).
+ * The oracle, by brute force over node sizes rather than over the production search's
+ * candidates: a size fits a lost node when some way of putting the single-pod workloads on the
+ * survivors (beside the replicas planned there) keeps every survivor within the size minus the
+ * overhead. The size for one node down is the least memory, then the fewest cores, at or above
+ * the planned size, that fits every lost node. `strict` makes "within" a strict < (to find the
+ * sites where the boundary decides).
  */
-function oracle(s: TalosVmSizing): { fits: boolean; size: { cores: number; memoryGiB: number }; tight: boolean } {
+function oracle(s: TalosVmSizing, strict = false): { fits: boolean; size: { cores: number; memoryGiB: number } } {
   const r3 = (n: number) => Math.round(n * 1000) / 1000;
   const byName = new Map<string, StackService>(s.workload.services.map((w) => [w.name, w]));
-  const room = { cpu: s.perNode.cores - s.overheadPerNode.cpu, mem: s.perNode.memoryGiB - s.overheadPerNode.memoryGiB };
   const singles = s.workload.services.filter((w) => w.replicas === 1);
-  let fits = true;
-  let tight = false;
-  let worst = { cpu: 0, mem: 0 };
-  s.nodes.forEach((_, lost) => {
+  const within = (load: number, limit: number) => (strict ? r3(load) < r3(limit) : r3(load) <= r3(limit));
+  const fitsAt = (cores: number, memoryGiB: number) => s.nodes.every((_, lost) => {
     const survivors = s.nodes.filter((_n, i) => i !== lost).map((n) => n.plannedServices.map((x) => byName.get(x)!).filter((w) => w.replicas > 1)
       .reduce((l, w) => ({ cpu: l.cpu + w.cpu, mem: l.mem + w.memoryGiB }), { cpu: 0, mem: 0 }));
-    let best: { cpu: number; mem: number } | undefined;
-    let anyFits = false;
-    const place = (k: number, loads: { cpu: number; mem: number }[]): void => {
-      if (k === singles.length) {
-        const peak = { cpu: r3(Math.max(...loads.map((l) => l.cpu))), mem: r3(Math.max(...loads.map((l) => l.mem))) };
-        const inRoom = loads.every((l) => r3(l.cpu) <= r3(room.cpu) && r3(l.mem) <= r3(room.mem));
-        if (inRoom && loads.some((l) => r3(l.cpu) === r3(room.cpu) || r3(l.mem) === r3(room.mem))) tight = true;
-        anyFits ||= inRoom;
-        if (!best || peak.mem < best.mem || (peak.mem === best.mem && peak.cpu < best.cpu)) best = peak;
-        return;
-      }
-      loads.forEach((_l, j) => place(k + 1, loads.map((l, i) => (i === j ? { cpu: l.cpu + singles[k].cpu, mem: l.mem + singles[k].memoryGiB } : l))));
-    };
-    place(0, survivors);
-    fits &&= anyFits;
-    worst = { cpu: Math.max(worst.cpu, best!.cpu), mem: Math.max(worst.mem, best!.mem) };
+    const place = (k: number, loads: { cpu: number; mem: number }[]): boolean => (k === singles.length
+      ? loads.every((l) => within(l.cpu, cores - s.overheadPerNode.cpu) && within(l.mem, memoryGiB - s.overheadPerNode.memoryGiB))
+      : loads.some((_l, j) => place(k + 1, loads.map((l, i) => (i === j ? { cpu: l.cpu + singles[k].cpu, mem: l.mem + singles[k].memoryGiB } : l)))));
+    return place(0, survivors);
   });
-  const up = (n: number) => Math.ceil(r3(n) - 1e-9);
-  return {
-    fits,
-    tight,
-    size: { cores: Math.max(s.perNode.cores, up(worst.cpu + s.overheadPerNode.cpu)), memoryGiB: Math.max(s.perNode.memoryGiB, up(worst.mem + s.overheadPerNode.memoryGiB)) },
-  };
+  const LIMIT = 64;
+  for (let memoryGiB = s.perNode.memoryGiB; memoryGiB <= s.perNode.memoryGiB + LIMIT; memoryGiB++) {
+    if (!fitsAt(s.perNode.cores + LIMIT, memoryGiB)) continue;
+    for (let cores = s.perNode.cores; ; cores++) {
+      if (fitsAt(cores, memoryGiB)) return { fits: fitsAt(s.perNode.cores, s.perNode.memoryGiB), size: { cores, memoryGiB } };
+    }
+  }
+  throw new Error('no node size up to the search limit holds the stack with one node down');
 }
 
 describe('one node down, against the brute-force oracle', () => {
@@ -168,14 +157,14 @@ describe('one node down, against the brute-force oracle', () => {
   }
   // CPU in thirds and memory around the overhead's fractions, so loads often land exactly on the
   // room left beside the overhead (1.33 CPU, 2.906 GiB): the <= of the fit check is exercised.
-  const CPUS = [0.67, 1, 1.67, 2, 2.67, 3, 3.67, 4.67];
-  const MEMS = [0.094, 0.5, 1, 1.094, 2, 2.094, 3, 4.094, 6];
+  const CPUS = [0.25, 0.67, 1, 1.67, 2, 2.67, 3, 3.67, 4.67];
+  const MEMS = [0.094, 0.5, 0.6, 1, 1.094, 2, 2.094, 3, 4.094, 6];
 
   test('fits and the size for one node down agree with the oracle on 60 generated sites', () => {
     const next = random(18);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
     const svc = () => ({ cpu: pick(CPUS), memoryGiB: pick(MEMS), storageGiB: 10 });
-    let tight = 0;
+    let boundary = 0;
     let fitting = 0;
     let failing = 0;
     for (let i = 0; i < 60; i++) {
@@ -190,20 +179,29 @@ describe('one node down, against the brute-force oracle', () => {
       const s = sizing(input);
       const expected = oracle(s);
       expect({ site: i, fits: s.fitsWithOneNodeDown, size: s.sizeForOneNodeDown }).toEqual({ site: i, fits: expected.fits, size: expected.size });
-      if (expected.tight) tight++;
+      if (oracle(s, true).fits !== expected.fits) boundary++;
       if (expected.fits) fitting++;
       else failing++;
     }
-    // The generator must reach every branch, or this test proves less than it says.
-    expect({ tight: tight > 2, fitting: fitting > 5, failing: failing > 5 }).toEqual({ tight: true, fitting: true, failing: true });
+    // The generator must reach both answers and sites where a load exactly at the limit decides,
+    // or this test proves less than it says.
+    expect({ boundary: boundary > 0, fitting: fitting > 5, failing: failing > 5 }).toEqual({ boundary: true, fitting: true, failing: true });
   });
 
-  test('a node lost with different survivors gives each its own answer (not one cached for all)', () => {
-    // Prometheus' two replicas sit on two nodes; Loki, alone, must move beside one of them when
-    // its own node goes, but when a Prometheus node goes it may stay. Sizes differ per lost node.
-    const s = sizing({ ...SMALL, prometheus: { ...sized(3, 6, 10), replicas: 2 }, loki: sized(3, 6, 10) });
-    const expected = oracle(s);
-    expect({ fits: s.fitsWithOneNodeDown, size: s.sizeForOneNodeDown }).toEqual({ fits: expected.fits, size: expected.size });
+  test('the smallest size is found by memory first, then cores, not from the assignment with the least memory', () => {
+    // Losing any node leaves two for four pods. Least memory per survivor: 5 GiB (room 2.094);
+    // within it, Prometheus + Loki (4.67 CPU, 1.694 GiB) and Alertmanager + Grafana (3.92, 0.694)
+    // need 6 cores. The assignment with the least peak memory puts both 3.67-CPU pods together.
+    const s = sizing({ prometheus: sized(3.67, 0.6, 10), alertmanager: sized(3.67, 0.6, 10), grafana: sized(0.25, 0.094, 10), loki: sized(1, 1.094, 10) });
+    expect(s.perNode).toMatchObject({ cores: 6, memoryGiB: 4 });
     expect(s.fitsWithOneNodeDown).toBe(false);
+    expect(s.sizeForOneNodeDown).toEqual({ cores: 6, memoryGiB: 5 });
+  });
+
+  test('when the stack fits with one node down, the size for it is the planned size', () => {
+    // Review case: the least-memory assignment needed 8 cores although 7 (the planned size) hold it.
+    const s = sizing({ prometheus: sized(1, 3, 10), alertmanager: sized(2, 0.094, 10), grafana: sized(3.67, 0.6, 10), loki: sized(3, 6, 10) });
+    expect(s.fitsWithOneNodeDown).toBe(true);
+    expect(s.sizeForOneNodeDown).toEqual({ cores: s.perNode.cores, memoryGiB: s.perNode.memoryGiB });
   });
 });

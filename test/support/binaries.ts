@@ -9,10 +9,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * Tools built by .ci/run (git-ignored). TOOLS_DIR overrides it: mutation runs test a copy of the
- * project that has no .tools/ (stryker.config.mjs points it at the real one with MUTATE_TOOLS=1).
+ * Tools built by .ci/run (git-ignored). STACK_TOOLS_BIN overrides it, as it does where
+ * test/upstream/build.sh builds them: mutation runs test a copy of the project that has no .tools/
+ * (stryker.config.mjs points it at the real one with MUTATE_TOOLS=1).
  */
-export const PROJECT_TOOLS_DIR = process.env.TOOLS_DIR ?? path.resolve(__dirname, '..', '..', '.tools', 'bin');
+export const PROJECT_TOOLS_DIR = process.env.STACK_TOOLS_BIN || path.resolve(__dirname, '..', '..', '.tools', 'bin');
 
 /**
  * Built by test/upstream/build.sh from pinned Go modules: only that build counts, so an older

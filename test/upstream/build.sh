@@ -2,10 +2,10 @@
 # Builds the upstream projects' own validators from the pinned Go modules beside this script into
 # the git-ignored .tools/bin, where the tests look first (test/support/binaries.ts). Each tool is
 # rebuilt only when its module files change (a stamp per tool); Go's build cache makes rebuilds
-# fast. Prints each build's time.
+# fast. Prints each build's time. STACK_TOOLS_BIN puts them elsewhere (the tests read the same variable).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-bin="${TOOLS_BIN:-$here/../../.tools/bin}"
+bin="${STACK_TOOLS_BIN:-$here/../../.tools/bin}"
 mkdir -p "$bin"
 bin="$(cd "$bin" && pwd)"
 
