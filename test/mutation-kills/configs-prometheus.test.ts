@@ -42,6 +42,11 @@ describe('prometheus.yml on Kubernetes, a varied replicated site', () => {
     expect(c.remote_write).toBeUndefined();
   });
 
+  test('a remote storage adds remote_write with its URL', () => {
+    const c = build({ ...VARIED, prometheus: { ...VARIED.prometheus, remoteWrite: [{ name: 'mimir', url: 'https://mimir.lab.lan/api/v1/push' }] } });
+    expect(c.remote_write).toEqual([expect.objectContaining({ name: 'mimir', url: 'https://mimir.lab.lan/api/v1/push' })]);
+  });
+
   test('one Prometheus has no replica label and no alert relabelling', () => {
     const c = build({});
     expect(c.global.external_labels).toEqual({ site: 'pve01-monitoring' });
@@ -183,6 +188,8 @@ describe('prometheus.yml on the LXC path', () => {
     expect(job(build({}), 'node').static_configs.some((s: { labels: { name: string } }) => s.labels.name === 'prometheus')).toBe(false);
     // Simple-scalable Loki is Kubernetes only: the LXC path keeps its one container.
     expect(job(build(VARIED, 'lxc'), 'loki')).toEqual({ job_name: 'loki', static_configs: [{ targets: ['10.70.0.12:3100'] }] });
+    // So are several Grafanas: one container, scraped at its address.
+    expect(job(build(VARIED, 'lxc'), 'grafana')).toEqual({ job_name: 'grafana', static_configs: [{ targets: ['10.70.0.11:3000'] }] });
   });
 });
 
