@@ -15,9 +15,20 @@ import { EncryptionKeyError } from '../../render/encryption-errors';
 import { kustomizationFiles, kustomizationYaml } from '../../render/kustomization';
 import { fileMode } from '../../render/output-file';
 import { isPathInside } from '../../render/paths';
+import { parseSiteAndOutArgs } from '../../render/cli-args';
 import { COMPARISON_END, COMPARISON_START, readmeWithComparison } from '../../render/readme-section';
 import { comparisonHeadline } from '../../lxc';
 import { parseSite, type SiteInput } from '../../site';
+
+describe('command-line arguments', () => {
+  test('each flag\'s missing value is named with an example of its own', () => {
+    expect(() => parseSiteAndOutArgs(['--out'], {})).toThrow('--out needs a value, e.g. --out dist');
+    expect(() => parseSiteAndOutArgs(['--site', 'a.yaml', '--out', '--site'], {})).toThrow('--out needs a value, e.g. --out dist');
+    expect(() => parseSiteAndOutArgs(['--site'], {})).toThrow('--site needs a value, e.g. --site site.yaml');
+    // An empty SITE is no site file: the embedded default is used.
+    expect(parseSiteAndOutArgs([], { SITE: '' })).toEqual({ siteFile: undefined, outDir: undefined });
+  });
+});
 
 describe('file modes and the path guard', () => {
   test('a file keeps its own mode; otherwise shell scripts are executable and the rest is not', () => {
@@ -51,6 +62,7 @@ describe('kustomizations', () => {
     { path: 'monitoring/prometheus.yaml', content: '' },
     { path: 'monitoring/grafana.yml', content: '' },
     { path: 'monitoring/README.md', content: '' },
+    { path: 'monitoring/old.yaml.orig', content: '' },
     { path: 'monitoring/deep/other.yaml', content: '' },
     { path: 'platform/base/metallb.yaml', content: '' },
     { path: 'platform/crds/crd.yaml', content: '' },
@@ -86,6 +98,10 @@ describe('the README comparison block', () => {
     expect(out).not.toContain('old text');
     // The block is the comparison's headline (lxc/, outside render/), linking into dist/comparison.
     expect(out.split(COMPARISON_START)[1].split(COMPARISON_END)[0]).toBe(`\n${comparisonHeadline(site, 'dist/comparison').trim()}\n`);
+  });
+
+  test('a README that starts with the block is rewritten too', () => {
+    expect(readmeWithComparison(`${COMPARISON_START}\nold\n${COMPARISON_END}\n`, site).startsWith(`${COMPARISON_START}\n`)).toBe(true);
   });
 
   test('fails without both markers in order', () => {
@@ -190,8 +206,9 @@ describe('where synth finds the age identities', () => {
       sources: ['SOPS_AGE_KEY'],
       skipped: ['SOPS_AGE_KEY: 1 plugin identity (AGE-PLUGIN-…) skipped: synth reads X25519 keys (AGE-SECRET-KEY-1…) only'],
     });
-    const two = loadAgeIdentities(path.join(dir, 'none'), { SOPS_AGE_KEY: '  AGE-PLUGIN-A-1X\r\nAGE-PLUGIN-B-1Y' });
-    expect(two).toEqual({ identities: [], sources: [], skipped: ['SOPS_AGE_KEY: 2 plugin identities (AGE-PLUGIN-…) skipped: synth reads X25519 keys (AGE-SECRET-KEY-1…) only'] });
+    // Lines end in \n or \r\n, mixed.
+    const three = loadAgeIdentities(path.join(dir, 'none'), { SOPS_AGE_KEY: '  AGE-PLUGIN-A-1X\nAGE-PLUGIN-B-1Y\r\nAGE-PLUGIN-C-1Z' });
+    expect(three).toEqual({ identities: [], sources: [], skipped: ['SOPS_AGE_KEY: 3 plugin identities (AGE-PLUGIN-…) skipped: synth reads X25519 keys (AGE-SECRET-KEY-1…) only'] });
   });
 
   test('a bad key, a missing SOPS_AGE_KEY_FILE and an unreadable file are errors that name their source', () => {
