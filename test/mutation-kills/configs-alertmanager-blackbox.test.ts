@@ -18,15 +18,14 @@ const INHIBIT = [
   { source_matchers: ['severity="warning"'], target_matchers: ['severity="info"', 'alertname!="Watchdog"'], equal: SAME_OBJECT_LABELS },
 ];
 
+/** The top of the routing tree, the same for every site. */
+const TOP_ROUTE = { receiver: 'default', group_by: ['alertname', ...SAME_OBJECT_LABELS], group_wait: '30s', group_interval: '5m', repeat_interval: '4h' };
+
 describe('alertmanager.yml', () => {
   test('without receivers: everything stays with the default receiver, Watchdog held there too', () => {
     expect(config({})).toEqual({
       route: {
-        receiver: 'default',
-        group_by: ['alertname', ...SAME_OBJECT_LABELS],
-        group_wait: '30s',
-        group_interval: '5m',
-        repeat_interval: '4h',
+        ...TOP_ROUTE,
         routes: [{ receiver: 'default', matchers: ['alertname="Watchdog"'] }],
       },
       inhibit_rules: INHIBIT,
@@ -52,11 +51,7 @@ describe('alertmanager.yml', () => {
     });
     expect(got).toEqual({
       route: {
-        receiver: 'default',
-        group_by: ['alertname', ...SAME_OBJECT_LABELS],
-        group_wait: '30s',
-        group_interval: '5m',
-        repeat_interval: '4h',
+        ...TOP_ROUTE,
         routes: [
           // Half the interval: every group_interval tick sends (see heartbeatRoute).
           { receiver: 'heartbeat', matchers: ['alertname="Watchdog"'], group_by: ['alertname'], group_wait: '0s', group_interval: '3m', repeat_interval: '90s' },
