@@ -1,0 +1,225 @@
+/**
+ * render/stack-secrets-file.ts in-process (mutation testing, issue 18): the plan for the generated
+ * Secrets file in each situation a run meets, with its exact change and messages. Passwords come
+ * from a counter so values are predictable; every plan is made inside its test.
+ * test/secrets/stack-secrets.test.ts checks the same through whole synth runs.
+ */
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import type { SecretManifest } from '../../charts/secrets/stack-secrets';
+import {
+  planStackSecretsFile, readExisting, stackSecretsFile, stackSecretsWithoutValues, StackSecretsFileError,
+} from '../../render/stack-secrets-file';
+import { parseSite, type Site, type SiteInput } from '../../site';
+import { tempDir } from '../support/synth-once';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fs: typeof import('node:fs') = require('node:fs');
+
+const siteOf = (input: SiteInput = {}): Site => parseSite(input).site;
+const counter = () => {
+  let n = 0;
+  return () => `pw${++n}`;
+};
+/** A secrets directory whose file holds what a first run for `site` writes. */
+const written = (site: Site = siteOf()) => {
+  const dir = tempDir('stack-secrets-');
+  const plan = planStackSecretsFile(dir, site, counter());
+  const file = stackSecretsFile(dir);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, (plan.changes[0] as { content: string }).content);
+  return { dir, file, plan };
+};
+const docsOf = (text: string) => YAML.parseAllDocuments(text).map((d) => d.toJS());
+const contentOf = (plan: ReturnType<typeof planStackSecretsFile>) => (plan.changes[0] as { content: string }).content;
+const NAMES = ['grafana-admin', 'alertmanager-web-auth', 'prometheus-web-auth'];
+
+test('the file lives under kubernetes/ in the secrets directory', () => {
+  expect(stackSecretsFile('/p/.secrets')).toBe('/p/.secrets/kubernetes/monitoring-secrets.yaml');
+});
+
+describe('a first run', () => {
+  test('creates the file with every generated Secret, in order, each its own document, and says nothing itself', () => {
+    const dir = tempDir('stack-secrets-');
+    const plan = planStackSecretsFile(dir, siteOf(), counter());
+    const file = stackSecretsFile(dir);
+    expect(plan.results).toEqual([{ path: file, created: true }]);
+    expect(plan.messages).toEqual([]);
+    expect(plan.changes.map((c) => [c.kind, c.path])).toEqual([['create', file]]);
+    const content = contentOf(plan);
+    expect(content.startsWith('---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: grafana-admin\n  namespace: monitoring\n')).toBe(true);
+    expect(content.split('---\n')).toHaveLength(4);
+    expect(docsOf(content)).toEqual(plan.manifests);
+    expect(plan.manifests.map((m) => m.metadata.name)).toEqual(NAMES);
+    expect(plan.manifests[0].stringData).toEqual({ 'admin-user': 'admin', 'admin-password': 'pw1' });
+    expect(fs.existsSync(file)).toBe(false); // a plan writes nothing
+  });
+});
+
+describe('a later run', () => {
+  test('with the same site changes nothing, and tightens a loose file mode', () => {
+    const { dir, file, plan } = written();
+    fs.chmodSync(file, 0o644);
+    const again = planStackSecretsFile(dir, siteOf(), () => { throw new Error('no new password may be made'); });
+    expect(again.changes).toEqual([]);
+    expect(again.results).toEqual([{ path: file, created: false }]);
+    expect(again.messages).toEqual([]);
+    expect(again.manifests).toEqual(plan.manifests);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  test('a new namespace keeps the values under the new name, and says so per Secret', () => {
+    const { dir, file, plan } = written();
+    const moved = planStackSecretsFile(dir, siteOf({ kubernetes: { namespace: 'obs' } }), counter());
+    expect(moved.messages).toEqual(NAMES.map((n) => `Secret monitoring/${n} is now obs/${n} in ${file}, values kept: apply it, then delete the old one`));
+    expect(moved.changes.map((c) => [c.kind, c.path])).toEqual([['write', file]]);
+    expect(moved.manifests.map((m) => m.stringData)).toEqual(plan.manifests.map((m) => m.stringData));
+    expect(moved.manifests.map((m) => m.metadata.namespace)).toEqual(['obs', 'obs', 'obs']);
+  });
+
+  test('with encrypted secrets the messages point at dist/secrets/ and the GitOps controller', () => {
+    const { dir, file } = written();
+    const base = siteOf({ kubernetes: { namespace: 'obs' } });
+    const encrypted = { ...base, secrets: { ...base.secrets, encryption: 'sops-age' } } as Site;
+    expect(planStackSecretsFile(dir, encrypted, counter()).messages).toEqual(
+      NAMES.map((n) => `Secret monitoring/${n} is now obs/${n} in ${file}, values kept; the GitOps controller applies it and prunes the old one`),
+    );
+  });
+
+  test('a Secret lost from the file is added with new values; the others keep theirs', () => {
+    const { dir, file, plan } = written();
+    const docs = docsOf(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, docs.slice(0, 2).map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    expect(stackSecretsWithoutValues(dir, siteOf()).map((s) => s.name)).toEqual(['prometheus-web-auth']);
+    const again = planStackSecretsFile(dir, siteOf(), counter());
+    expect(again.messages).toEqual([`added Secret monitoring/prometheus-web-auth to ${file} with new values: apply it (kubectl apply -f ${file})`]);
+    expect(again.manifests.slice(0, 2)).toEqual(plan.manifests.slice(0, 2));
+    expect(again.manifests[2].stringData.password).toBe('pw1');
+
+    const encrypted = { ...siteOf(), secrets: { ...siteOf().secrets, encryption: 'sops-age' } } as Site;
+    expect(planStackSecretsFile(dir, encrypted, counter()).messages).toEqual([
+      `added Secret monitoring/prometheus-web-auth to ${file} with new values; its encrypted copy in dist/secrets/ reaches the cluster with the next sync`,
+    ]);
+  });
+
+  test('a user the site no longer needs is removed, and the change is named key by key', () => {
+    const { dir, file } = written();
+    const site = siteOf({ integrations: { checkmk: { enabled: false } } });
+    const again = planStackSecretsFile(dir, site, counter());
+    expect(again.messages).toEqual([
+      `Secret monitoring/prometheus-web-auth in ${file}: removed checkmk-username, checkmk-password; changed web.yml for this site, the other values kept: apply it (kubectl apply -f ${file})`,
+    ]);
+    const encrypted = { ...site, secrets: { ...site.secrets, encryption: 'sops-age' } } as Site;
+    expect(planStackSecretsFile(dir, encrypted, counter()).messages).toEqual([
+      `Secret monitoring/prometheus-web-auth in ${file}: removed checkmk-username, checkmk-password; changed web.yml for this site, the other values kept; its encrypted copy in dist/secrets/ reaches the cluster with the next sync`,
+    ]);
+  });
+
+  test('a user the site now needs is added beside the others', () => {
+    const { dir, file } = written(siteOf({ integrations: { checkmk: { enabled: false } } }));
+    const again = planStackSecretsFile(dir, siteOf(), counter());
+    expect(again.messages).toEqual([
+      `Secret monitoring/prometheus-web-auth in ${file}: added checkmk-username, checkmk-password; changed web.yml for this site, the other values kept: apply it (kubectl apply -f ${file})`,
+    ]);
+    expect(again.manifests[2].stringData['checkmk-password']).toBe('pw1');
+  });
+
+  test('documents that are not ours stay, verbatim, after the generated ones', () => {
+    const { dir, file, plan } = written();
+    const foreign = [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine # keep this comment\ndata:\n  a: "1"\n',
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: operator\ndata:\n  k: dg==\n',
+    ];
+    fs.appendFileSync(file, `---\n${foreign[0]}---\n${foreign[1]}`);
+    expect(planStackSecretsFile(dir, siteOf(), counter()).changes).toEqual([]);
+    // Written before the generated ones, they move after them; the first gets its document marker.
+    fs.writeFileSync(file, `${foreign[0]}${contentOf(plan)}`);
+    const reordered = planStackSecretsFile(dir, siteOf(), counter());
+    expect(reordered.changes).toEqual([{ kind: 'write', path: file, content: `${contentOf(plan)}---\n${foreign[0]}` }]);
+    expect(reordered.messages).toEqual([]);
+  });
+
+  test('Secrets from before the role label are found by name and keys, else by keys alone', () => {
+    const { dir, file, plan } = written();
+    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
+    for (const d of docs) delete (d.metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'];
+    (docs[0].metadata as { name: string }).name = 'old-grafana';
+    fs.writeFileSync(file, docs.map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    const again = planStackSecretsFile(dir, siteOf(), counter());
+    expect(again.manifests.map((m) => m.stringData)).toEqual(plan.manifests.map((m) => m.stringData));
+    expect(again.messages).toEqual([`Secret monitoring/old-grafana is now monitoring/grafana-admin in ${file}, values kept: apply it, then delete the old one`]);
+  });
+
+  test('the role label wins over the name; a Secret with other keys is not taken by keys', () => {
+    const { dir, file } = written();
+    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
+    const labelled = { ...docs[0], metadata: { ...docs[0].metadata, name: 'renamed' }, stringData: { ...docs[0].stringData, 'admin-password': 'from-label' } };
+    const unlabelled = { ...docs[0], metadata: { name: 'grafana-admin', namespace: 'monitoring' }, stringData: { ...docs[0].stringData, 'admin-password': 'from-name' } };
+    const otherKeys = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'monitoring' }, stringData: { 'admin-user': 'a' } };
+    fs.writeFileSync(file, [unlabelled, labelled, otherKeys, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    const again = planStackSecretsFile(dir, siteOf(), counter());
+    expect(again.manifests[0].stringData['admin-password']).toBe('from-label');
+    expect(again.messages).toEqual([`Secret monitoring/renamed is now monitoring/grafana-admin in ${file}, values kept: apply it, then delete the old one`]);
+    // The unlabelled one and the one with other keys stay as they were, after the generated ones.
+    expect(docsOf(contentOf(again)).slice(3)).toEqual([unlabelled, otherKeys]);
+  });
+
+  test('a Secret with a role label is never taken by its keys for another role', () => {
+    const { dir, file } = written();
+    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
+    (docs[0].metadata as { name: string }).name = 'elsewhere';
+    (docs[0].metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'] = 'something-else';
+    fs.writeFileSync(file, docs.map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    const again = planStackSecretsFile(dir, siteOf(), counter());
+    expect(again.messages).toEqual([`added Secret monitoring/grafana-admin to ${file} with new values: apply it (kubectl apply -f ${file})`]);
+    expect(again.manifests[0].stringData['admin-password']).toBe('pw1');
+    expect(contentOf(again).split('---\n')).toHaveLength(5); // the other-labelled one is kept
+  });
+});
+
+describe('recovery and bad files', () => {
+  test('a missing file is restored from the encrypted copies, never regenerated', () => {
+    const { dir, file, plan } = written();
+    fs.rmSync(file);
+    const restored = planStackSecretsFile(dir, siteOf(), () => { throw new Error('no new password may be made'); }, plan.manifests);
+    expect(restored.messages).toEqual(NAMES.map((n) => `restored Secret monitoring/${n} into ${file} from its encrypted copy in dist/`));
+    expect(restored.manifests).toEqual(plan.manifests);
+    expect(restored.changes).toEqual([{ kind: 'create', path: file, content: contentOf(plan) }]);
+    expect(stackSecretsWithoutValues(dir, siteOf()).map((s) => s.name)).toEqual(NAMES);
+  });
+
+  test('a file that is not YAML is named with the parser\'s first line and never replaced', () => {
+    const dir = tempDir('stack-secrets-');
+    const file = stackSecretsFile(dir);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'a: [1\n');
+    let error: unknown;
+    try {
+      planStackSecretsFile(dir, siteOf(), counter());
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(StackSecretsFileError);
+    expect((error as Error).name).toBe('StackSecretsFileError');
+    expect((error as Error).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid YAML \\([^\\n)]*[^\\n]*\\); fix it or move it away \\(a new one is then generated, with new passwords\\)$`));
+    expect(fs.readFileSync(file, 'utf8')).toBe('a: [1\n');
+  });
+
+  test('readExisting: only Secrets with a name and stringData are ours; an empty document is kept as one', () => {
+    const dir = tempDir('stack-secrets-');
+    const file = path.join(dir, 'x.yaml');
+    fs.writeFileSync(file, [
+      '---\n',
+      '---\nkind: Secret\nmetadata:\n  name: a\nstringData:\n  k: v\n',
+      '---\nkind: Secret\nmetadata:\n  name: b\ndata:\n  k: dg==\n',
+      '---\nkind: Secret\nmetadata: {}\nstringData:\n  k: v\n',
+      '---\nkind: Secret\nmetadata:\n  name: c\nstringData: text\n',
+      '---\nkind: ConfigMap\nmetadata:\n  name: d\nstringData:\n  k: v\n',
+      '---\njust a string\n',
+    ].join(''));
+    const docs = readExisting(file);
+    expect(docs.map((d) => d.manifest?.metadata.name ?? null)).toEqual([null, 'a', null, null, null, null, null]);
+    expect(docs[0].text).toBe('---\n\n');
+    expect(docs[2].text).toBe('---\nkind: Secret\nmetadata:\n  name: b\ndata:\n  k: dg==\n');
+  });
+});
