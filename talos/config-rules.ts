@@ -21,7 +21,10 @@ interface RuleContext {
   readonly config?: Doc;
   readonly machine: Obj;
   readonly cluster: Obj;
+  /** machine.type is controlplane or its older spelling init (Talos' machine.ParseType). */
   readonly controlPlane: boolean;
+  /** machine.type is worker, join or empty, which Talos also reads as worker; an unknown type is neither. */
+  readonly worker: boolean;
   /** Talos minor of the contract, e.g. "1.13". */
   readonly contract: string;
 }
@@ -87,19 +90,19 @@ const rules: Rule[] = [
   ({ config }) => (config && !config.machine ? [p('v1alpha1.machine', undefined, 'is required')] : []),
 
   // Machine type and PKI (v1alpha1_validation.go :131-175)
-  ({ config, machine }) => (config && !['controlplane', 'worker'].includes(String(machine.type))
+  ({ config, controlPlane, worker, machine }) => (config && !controlPlane && !worker
     ? [p('v1alpha1.machine.type', machine.type, 'must be controlplane or worker')] : []),
   ({ config, machine }) => (config && !obj(machine.ca).crt && arr(machine.acceptedCAs).length === 0
     ? [p('v1alpha1.machine.ca', machine.ca, 'is required on every node (or machine.acceptedCAs)')] : []),
   ({ controlPlane, machine }) => (controlPlane && !obj(machine.ca).key
     ? [p('v1alpha1.machine.ca.key', '', 'is required on a control-plane node (it signs Talos API certificates)')] : []),
-  ({ config, controlPlane, machine }) => (config && !controlPlane && obj(machine.ca).key
+  ({ worker, machine }) => (worker && obj(machine.ca).key
     ? [p('v1alpha1.machine.ca.key', '(set)', 'must be empty on a worker: workers never hold the OS CA key')] : []),
-  ({ config, controlPlane, cluster }) => (config && !controlPlane && obj(cluster.ca).key
+  ({ worker, cluster }) => (worker && obj(cluster.ca).key
     ? [p('v1alpha1.cluster.ca.key', '(set)', 'must be empty on a worker: workers never hold the Kubernetes CA key')] : []),
-  ({ config, controlPlane, cluster }) => (config && !controlPlane && cluster.etcd
+  ({ worker, cluster }) => (worker && cluster.etcd
     ? [p('v1alpha1.cluster.etcd', '(set)', 'is only valid on control-plane nodes')] : []),
-  ({ config, controlPlane, machine }) => (config && !controlPlane && obj(obj(machine.features).kubernetesTalosAPIAccess).enabled
+  ({ worker, machine }) => (worker && obj(obj(machine.features).kubernetesTalosAPIAccess).enabled
     ? [p('v1alpha1.machine.features.kubernetesTalosAPIAccess', '(enabled)', 'can only be enabled on control-plane nodes (Talos refuses it on workers)')] : []),
   ({ controlPlane, cluster }) => {
     if (!controlPlane) return [];
@@ -192,7 +195,7 @@ const rules: Rule[] = [
     return out;
   }),
   (ctx) => ofKind(ctx, 'Layer2VIPConfig').flatMap((d) => [
-    ...(ctx.controlPlane ? [] : [p(docId(d), d.name, 'a VIP may only be configured on control-plane nodes')]),
+    ...(ctx.worker ? [p(docId(d), d.name, 'a VIP may only be configured on control-plane nodes')] : []),
     ...(isIp(d.name) ? [] : [p(`${docId(d)}.name`, d.name, 'must be the VIP address')]),
     ...(d.link ? [] : [p(`${docId(d)}.link`, undefined, 'is required (name of the link the VIP lives on)')]),
   ]),
@@ -216,20 +219,25 @@ const rules: Rule[] = [
   (ctx) => ofKind(ctx, 'ResolverConfig').flatMap((d) => arr(d.nameservers).flatMap((n) => (isIp(obj(n).address) ? [] : [p('ResolverConfig.nameservers', obj(n).address, 'must be an IP address')]))),
   (ctx) => ofKind(ctx, 'TimeSyncConfig').flatMap((d) => (d.ntp && d.ptp ? [p('TimeSyncConfig', d, 'ntp and ptp are mutually exclusive')] : [])),
   (ctx) => ofKind(ctx, 'UserVolumeConfig').flatMap((d) => {
+    // block.UserVolumeConfigV1Alpha1.Validate: what each volume type allows.
+    const id = docId(d);
     const out: TalosConfigProblem[] = [];
-    const name = String(d.name ?? '');
-    if (!/^[A-Za-z0-9-]{1,34}$/.test(name)) out.push(p(`${docId(d)}.name`, d.name, 'must be 1-34 letters, digits or "-"'));
-    const prov = obj(d.provisioning);
+    if (!/^[A-Za-z0-9-]{1,34}$/.test(String(d.name ?? ''))) out.push(p(`${id}.name`, d.name, 'must be 1-34 letters, digits or "-"'));
     const type = d.volumeType ?? 'partition';
-    if (type === 'partition' || type === 'disk') {
-      if (!obj(prov.diskSelector).match) out.push(p(`${docId(d)}.provisioning.diskSelector`, undefined, 'is required (CEL expression, e.g. disk.dev_path == "/dev/sdb")'));
-      if (type === 'partition' && !prov.minSize && !prov.maxSize) out.push(p(`${docId(d)}.provisioning`, prov, 'minSize or maxSize is required'));
-      const min = byteSize(prov.minSize);
-      const max = byteSize(prov.maxSize);
-      if (min !== undefined && max !== undefined && min > max) out.push(p(`${docId(d)}.provisioning`, prov, 'minSize is greater than maxSize'));
+    if (type === 'directory') {
+      for (const spec of ['provisioning', 'encryption', 'filesystem', 'mount']) {
+        if (Object.keys(obj(d[spec])).length > 0) out.push(p(`${id}.${spec}`, d[spec], 'is invalid for volumeType directory (a directory lives on EPHEMERAL); remove it'));
+      }
+      return out;
     }
+    if (type !== 'partition' && type !== 'disk') return [...out, p(`${id}.volumeType`, type, 'must be partition, disk or directory')];
+    const prov = obj(d.provisioning);
+    if (!obj(prov.diskSelector).match) out.push(p(`${id}.provisioning.diskSelector`, undefined, 'is required (CEL expression, e.g. disk.dev_path == "/dev/sdb")'));
+    if (type === 'disk') {
+      if (prov.minSize || prov.maxSize || prov.grow !== undefined) out.push(p(`${id}.provisioning`, prov, 'minSize, maxSize and grow are not supported for volumeType disk (it takes the whole disk)'));
+    } else out.push(...partitionSizeProblems(id, prov));
     const fs = obj(d.filesystem).type;
-    if (fs !== undefined && !['xfs', 'ext4'].includes(String(fs))) out.push(p(`${docId(d)}.filesystem.type`, fs, 'must be xfs or ext4'));
+    if (fs !== undefined && !['xfs', 'ext4'].includes(String(fs))) out.push(p(`${id}.filesystem.type`, fs, 'must be xfs or ext4'));
     return out;
   }),
 ];
@@ -243,11 +251,46 @@ function isValidUrl(u: unknown): boolean {
   }
 }
 
-const UNITS: Record<string, number> = { '': 1, B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
-function byteSize(v: unknown): number | undefined {
-  if (typeof v !== 'string') return undefined;
-  const m = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/.exec(v);
-  return m && UNITS[m[2]] !== undefined ? Number(m[1]) * UNITS[m[2]] : undefined;
+/** A partition's sizes as ProvisioningSpec.Validate reads them: one of them, min not above max, min not negative. */
+function partitionSizeProblems(id: string, prov: Obj): TalosConfigProblem[] {
+  if (!prov.minSize && !prov.maxSize) return [p(`${id}.provisioning`, prov, 'minSize or maxSize is required')];
+  const min = talosSize(prov.minSize, false);
+  const max = talosSize(prov.maxSize, true);
+  const out: TalosConfigProblem[] = [];
+  for (const [field, size] of [['minSize', min], ['maxSize', max]] as const) {
+    if (size === 'unreadable') out.push(p(`${id}.provisioning.${field}`, prov[field], `is not a size Talos reads; use e.g. 10GiB or 500MB${field === 'maxSize' ? ' (or a percentage, 80%)' : ''}`));
+  }
+  if (typeof min === 'object' && min.negative) out.push(p(`${id}.provisioning.minSize`, prov.minSize, 'must not be negative'));
+  if (typeof min === 'object' && typeof max === 'object' && !max.negative && !max.percent && min.bytes > max.bytes) out.push(p(`${id}.provisioning`, prov, 'minSize is greater than maxSize'));
+  return out;
+}
+
+// go-humanize's ParseBytes table (units in any case; bare k, m, g... are decimal).
+const UNITS: Record<string, number> = {
+  '': 1, b: 1, kb: 1e3, k: 1e3, mb: 1e6, m: 1e6, gb: 1e9, g: 1e9, tb: 1e12, t: 1e12, pb: 1e15, p: 1e15, eb: 1e18, e: 1e18,
+  kib: 2 ** 10, ki: 2 ** 10, mib: 2 ** 20, mi: 2 ** 20, gib: 2 ** 30, gi: 2 ** 30, tib: 2 ** 40, ti: 2 ** 40, pib: 2 ** 50, pi: 2 ** 50, eib: 2 ** 60, ei: 2 ** 60,
+};
+interface TalosSize { readonly bytes: number; readonly negative: boolean; readonly percent: boolean }
+
+/**
+ * A size as Talos decodes it (block.ByteSize, and block.Size for maxSize, which may also be a
+ * percentage): an optional "-", then go-humanize's ParseBytes: digits with "." and "," then a
+ * unit. Absent (undefined or "") is undefined; what Talos would refuse to load is 'unreadable'.
+ */
+function talosSize(v: unknown, percentAllowed: boolean): TalosSize | 'unreadable' | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') return 'unreadable';
+  const negative = v.startsWith('-');
+  const text = negative ? v.slice(1) : v;
+  if (percentAllowed && v.includes('%')) {
+    const pct = /^(\d+\.?\d*|\.\d+)%$/.exec(text);
+    return pct && Number(pct[1]) <= 100 ? { bytes: Number(pct[1]), negative, percent: true } : 'unreadable';
+  }
+  const digits = /^[\d.,]*/.exec(text)![0];
+  const number = digits.replace(/,/g, '');
+  const unit = UNITS[text.slice(digits.length).trim().toLowerCase()];
+  if (!/^(\d+\.?\d*|\.\d+)$/.test(number) || unit === undefined) return 'unreadable';
+  return { bytes: Math.floor(Number(number) * unit), negative, percent: false };
 }
 
 /** Every problem in one machine config (all its documents); empty when Talos would accept it. */
@@ -255,7 +298,13 @@ export function checkTalosConfig(documents: readonly Doc[], contract: string): T
   const v1 = documents.filter(isV1Alpha1);
   const config = v1.length === 1 ? v1[0] : undefined;
   const machine = obj(config?.machine);
-  const ctx: RuleContext = { documents, config, machine, cluster: obj(config?.cluster), controlPlane: machine.type === 'controlplane', contract };
+  // Talos' machine.ParseType: init and controlplane are control planes; worker, join and "" workers.
+  const type = machine.type ?? '';
+  const ctx: RuleContext = {
+    documents, config, machine, cluster: obj(config?.cluster), contract,
+    controlPlane: config !== undefined && ['controlplane', 'init'].includes(String(type)),
+    worker: config !== undefined && ['worker', 'join', ''].includes(String(type)),
+  };
   return rules.flatMap((rule) => rule(ctx));
 }
 

@@ -52,12 +52,9 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       }
     });
 
-    test('two v1alpha1 documents: the count, and neither is read as the config', () => {
-      // Without a config the node is no control plane, so its VIP is out of place too.
-      const expected = [
-        p('v1alpha1', 2, 'a machine config needs exactly one v1alpha1 document (machine/cluster)'),
-        p('Layer2VIPConfig/10.70.0.20', '10.70.0.20', 'a VIP may only be configured on control-plane nodes'),
-      ];
+    test('two v1alpha1 documents: only the count, no role rule runs on either', () => {
+      // Neither is read as the config, so the node is neither control plane nor worker: its VIP is no follow-on error.
+      const expected = [p('v1alpha1', 2, 'a machine config needs exactly one v1alpha1 document (machine/cluster)')];
       expect(broken(controlPlane, (d) => d.push({ ...d[0] }))).toEqual(expected);
       // The first of them is incomplete: a rule reading it would report more.
       expect(broken(controlPlane, (d) => d.unshift({ debug: false }))).toEqual(expected);
@@ -80,28 +77,42 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(broken(controlPlane, (d) => d.push({ ...find(d, 'HostnameConfig'), apiVersion: 'v1alpha2' }))).toEqual([]);
     });
 
-    test('persist false and a missing machine', () => {
+    test('persist: false is refused and true is fine; a config without machine needs it, its CA and its install', () => {
       expect(broken(controlPlane, (d) => { d[0].persist = false; })).toEqual([p('v1alpha1.persist', false, 'must not be false (Talos rejects it); omit it')]);
       expect(broken(controlPlane, (d) => { d[0].persist = true; })).toEqual([]);
-      const noMachine = broken(controlPlane, (d) => { delete d[0].machine; });
-      expect(noMachine).toContainEqual(p('v1alpha1.machine', undefined, 'is required'));
-      expect(noMachine).toContainEqual(p('v1alpha1.machine.type', undefined, 'must be controlplane or worker'));
-      expect(noMachine).toContainEqual(p('v1alpha1.machine.ca', undefined, 'is required on every node (or machine.acceptedCAs)'));
-      expect(noMachine).toContainEqual(p('v1alpha1.machine.install', undefined, 'is required on metal/Proxmox nodes'));
+      // An absent type reads as worker (machine.ParseType("")), so the type itself is no problem.
+      expect(broken(controlPlane, (d) => { delete d[0].machine; })).toEqual([
+        p('v1alpha1.machine', undefined, 'is required'),
+        p('v1alpha1.machine.ca', undefined, 'is required on every node (or machine.acceptedCAs)'),
+        p('v1alpha1.cluster.ca.key', '(set)', 'must be empty on a worker: workers never hold the Kubernetes CA key'),
+        p('v1alpha1.cluster.etcd', '(set)', 'is only valid on control-plane nodes'),
+        p('v1alpha1.machine.install', undefined, 'is required on metal/Proxmox nodes'),
+        p('Layer2VIPConfig/10.70.0.20', '10.70.0.20', 'a VIP may only be configured on control-plane nodes'),
+      ]);
     });
   });
 
   describe('machine type and PKI', () => {
-    test('each key problem with its value and message', () => {
-      expect(broken(controlPlane, (d) => { d[0].machine.type = 'init2'; })).toEqual([
-        p('v1alpha1.machine.type', 'init2', 'must be controlplane or worker'),
-        // Not a control plane any more: the control-plane-only parts now count against it.
+    test('an unknown machine type is reported alone: the rules of neither role run on it', () => {
+      expect(broken(controlPlane, (d) => { d[0].machine.type = 'init2'; })).toEqual([p('v1alpha1.machine.type', 'init2', 'must be controlplane or worker')]);
+      expect(broken(worker, (d) => { d[0].machine.type = 'Worker'; })).toEqual([p('v1alpha1.machine.type', 'Worker', 'must be controlplane or worker')]);
+    });
+
+    test('Talos spellings of the roles: init is a control plane; join and an empty type are workers', () => {
+      expect(broken(controlPlane, (d) => { d[0].machine.type = 'init'; })).toEqual([]);
+      for (const type of ['join', '']) expect(broken(worker, (d) => { d[0].machine.type = type; })).toEqual([]);
+      expect(broken(worker, (d) => { delete d[0].machine.type; })).toEqual([]);
+      // Read as a worker, a control plane's config breaks every worker rule.
+      expect(broken(controlPlane, (d) => { d[0].machine.type = 'join'; })).toEqual([
         p('v1alpha1.machine.ca.key', '(set)', 'must be empty on a worker: workers never hold the OS CA key'),
         p('v1alpha1.cluster.ca.key', '(set)', 'must be empty on a worker: workers never hold the Kubernetes CA key'),
         p('v1alpha1.cluster.etcd', '(set)', 'is only valid on control-plane nodes'),
         p('v1alpha1.machine.features.kubernetesTalosAPIAccess', '(enabled)', 'can only be enabled on control-plane nodes (Talos refuses it on workers)'),
         p('Layer2VIPConfig/10.70.0.20', '10.70.0.20', 'a VIP may only be configured on control-plane nodes'),
       ]);
+    });
+
+    test('the OS CA: every node needs its certificate (or accepted CAs), a control plane its key', () => {
       expect(broken(worker, (d) => { delete d[0].machine.ca; })).toEqual([p('v1alpha1.machine.ca', undefined, 'is required on every node (or machine.acceptedCAs)')]);
       expect(broken(worker, (d) => { delete d[0].machine.ca; d[0].machine.acceptedCAs = [{ crt: 'x' }]; })).toEqual([]);
       expect(broken(controlPlane, (d) => { d[0].machine.ca.key = ''; })).toEqual([
@@ -354,17 +365,40 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(edited((v) => { delete v.name; })).toEqual([p('UserVolumeConfig.name', undefined, 'must be 1-34 letters, digits or "-"')]);
     });
 
-    test('partition and disk volumes need a selector; only partitions need a size; directories need neither', () => {
+    test('partition and disk volumes need a selector; only partitions need a size', () => {
       expect(edited((v) => { delete v.provisioning.diskSelector; })).toEqual([
         p('UserVolumeConfig/local-path-provisioner.provisioning.diskSelector', undefined, 'is required (CEL expression, e.g. disk.dev_path == "/dev/sdb")'),
       ]);
-      expect(edited((v) => { v.volumeType = 'disk'; delete v.provisioning.minSize; })).toEqual([]);
-      expect(edited((v) => { v.volumeType = 'disk'; delete v.provisioning.diskSelector; })).toHaveLength(1);
-      expect(edited((v) => { v.volumeType = 'directory'; delete v.provisioning; })).toEqual([]);
       expect(edited((v) => { delete v.provisioning.minSize; })).toEqual([
         p('UserVolumeConfig/local-path-provisioner.provisioning', { diskSelector: { match: '!system_disk && disk.dev_path == "/dev/sdb"' }, grow: true }, 'minSize or maxSize is required'),
       ]);
       expect(edited((v) => { delete v.provisioning.minSize; v.provisioning.maxSize = '50GiB'; })).toEqual([]);
+      expect(edited((v) => { v.provisioning.minSize = ''; v.provisioning.maxSize = ''; })).toHaveLength(1);
+    });
+
+    test('a disk volume takes the whole disk: no minSize, maxSize or grow, but a selector', () => {
+      const disk = (provisioning: Record<string, unknown>) => edited((v) => { v.volumeType = 'disk'; v.provisioning = provisioning; });
+      const selector = { match: 'disk.dev_path == "/dev/sdb"' };
+      expect(disk({ diskSelector: selector })).toEqual([]);
+      const notSupported = (prov: Record<string, unknown>) => [p('UserVolumeConfig/local-path-provisioner.provisioning', prov, 'minSize, maxSize and grow are not supported for volumeType disk (it takes the whole disk)')];
+      for (const extra of [{ minSize: '10GiB' }, { maxSize: '10GiB' }, { grow: true }, { grow: false }]) expect(disk({ diskSelector: selector, ...extra })).toEqual(notSupported({ diskSelector: selector, ...extra }));
+      expect(disk({})).toEqual([p('UserVolumeConfig/local-path-provisioner.provisioning.diskSelector', undefined, 'is required (CEL expression, e.g. disk.dev_path == "/dev/sdb")')]);
+    });
+
+    test('a directory volume has no provisioning, encryption, filesystem or mount', () => {
+      const directory = (edit: (v: Record<string, any>) => void) => edited((v) => { v.volumeType = 'directory'; delete v.provisioning; delete v.filesystem; edit(v); });
+      expect(directory(() => undefined)).toEqual([]);
+      expect(directory((v) => { v.provisioning = {}; v.filesystem = {}; })).toEqual([]);
+      const invalid = (spec: string, value: unknown) => p(`UserVolumeConfig/local-path-provisioner.${spec}`, value, 'is invalid for volumeType directory (a directory lives on EPHEMERAL); remove it');
+      expect(directory((v) => {
+        v.provisioning = { grow: true }; v.encryption = { provider: 'luks2' }; v.filesystem = { type: 'xfs' }; v.mount = { secure: true };
+      })).toEqual([invalid('provisioning', { grow: true }), invalid('encryption', { provider: 'luks2' }), invalid('filesystem', { type: 'xfs' }), invalid('mount', { secure: true })]);
+      // No other rule reads a directory's parts: a bad filesystem type is reported once, as misplaced.
+      expect(directory((v) => { v.filesystem = { type: 'zfs' }; })).toEqual([invalid('filesystem', { type: 'zfs' })]);
+    });
+
+    test('another volume type is refused before its parts are read', () => {
+      expect(edited((v) => { v.volumeType = 'tmpfs'; delete v.provisioning; })).toEqual([p('UserVolumeConfig/local-path-provisioner.volumeType', 'tmpfs', 'must be partition, disk or directory')]);
     });
 
     test('sizes compare across units; equal is fine', () => {
@@ -378,8 +412,30 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(sizes('1TB', '999GB')).toEqual(tooSmall('1TB', '999GB'));
     });
 
-    test('a size it cannot read is not compared (the schema check owns its format)', () => {
-      for (const [min, max] of [['-2GiB', '1GiB'], ['2GiB!', '1GiB'], ['2XB', '1GB'], ['2.GiB', '1GiB'], [5, '1GiB']]) expect(sizes(min, max)).toEqual([]);
+    test('sizes are read as Talos reads them (go-humanize): any case, bare units, commas, a trailing dot', () => {
+      expect(sizes('10gib', '10GiB')).toEqual([]);
+      expect(sizes('2g', '1GB')).toEqual(tooSmall('2g', '1GB'));
+      expect(sizes('2.GiB', '1GiB')).toEqual(tooSmall('2.GiB', '1GiB'));
+      expect(sizes('.5GiB', '600MB')).toEqual([]);
+      expect(sizes('1,500MB', '1GB')).toEqual(tooSmall('1,500MB', '1GB'));
+      expect(sizes('2Ki', '2000')).toEqual(tooSmall('2Ki', '2000'));
+      expect(sizes('1PB', '999TB')).toEqual(tooSmall('1PB', '999TB'));
+      expect(sizes('1EiB', '1EB')).toEqual(tooSmall('1EiB', '1EB'));
+    });
+
+    test('a size Talos cannot read is named with its field; a negative minSize is refused', () => {
+      const unreadable = (field: string, value: unknown) => p(`UserVolumeConfig/local-path-provisioner.provisioning.${field}`, value,
+        `is not a size Talos reads; use e.g. 10GiB or 500MB${field === 'maxSize' ? ' (or a percentage, 80%)' : ''}`);
+      for (const bad of ['2GiB!', '2XB', '1.2.3GiB', 'GiB', '1e9', 5]) expect(sizes(bad, '1GiB')).toEqual([unreadable('minSize', bad)]);
+      expect(sizes('1GiB', 'lots')).toEqual([unreadable('maxSize', 'lots')]);
+      expect(sizes('1GiB', '101%')).toEqual([unreadable('maxSize', '101%')]);
+      expect(sizes('1GiB', '80 %')).toEqual([unreadable('maxSize', '80 %')]);
+      // A percentage is not compared (it depends on the disk); a minSize cannot be one.
+      expect(sizes('900GiB', '80%')).toEqual([]);
+      expect(sizes('50%', '1GiB')).toEqual([unreadable('minSize', '50%')]);
+      // A negative maxSize counts from the end of the disk and is not compared either.
+      expect(sizes('5GiB', '-1GiB')).toEqual([]);
+      expect(sizes('-1GiB', '2GiB')).toEqual([p('UserVolumeConfig/local-path-provisioner.provisioning.minSize', '-1GiB', 'must not be negative')]);
     });
 
     test('the filesystem: xfs or ext4', () => {

@@ -74,6 +74,11 @@ describeWithShared('Talos config rules', () => {
     ['a user volume has neither minSize nor maxSize', (d) => { delete find(d, 'UserVolumeConfig').provisioning.minSize; }, /minSize or maxSize is required/, valid],
     ['a user volume has minSize above maxSize', (d) => { find(d, 'UserVolumeConfig').provisioning.maxSize = '10GiB'; }, /minSize is greater than maxSize/, valid],
     ['a user volume filesystem is unsupported', (d) => { find(d, 'UserVolumeConfig').filesystem.type = 'zfs'; }, /must be xfs or ext4/, valid],
+    ['a user volume has a size Talos cannot read', (d) => { find(d, 'UserVolumeConfig').provisioning.minSize = '10 GiBs'; }, /minSize: is not a size Talos reads/, valid],
+    ['a user volume has a negative minSize', (d) => { find(d, 'UserVolumeConfig').provisioning.minSize = '-10GiB'; }, /minSize: must not be negative/, valid],
+    ['a whole-disk user volume sets a size', (d) => { find(d, 'UserVolumeConfig').volumeType = 'disk'; }, /minSize, maxSize and grow are not supported for volumeType disk/, valid],
+    ['a directory user volume sets a filesystem', (d) => { const v = find(d, 'UserVolumeConfig'); v.volumeType = 'directory'; delete v.provisioning; }, /filesystem: is invalid for volumeType directory/, valid],
+    ['a user volume has an unknown type', (d) => { find(d, 'UserVolumeConfig').volumeType = 'overlay'; }, /volumeType: must be partition, disk or directory/, valid],
   ];
 
   test.each(cases)('fails when %s', (_name, breakIt, expected, base) => {
