@@ -44,19 +44,28 @@ function serialize(manifests: readonly unknown[]): string {
 export interface ExistingDocument {
   /** The document as one of ours could be (a Secret with stringData), else undefined. */
   readonly manifest?: SecretManifest;
-  /** Its text as written, kept verbatim when it is not one of ours. */
+  /** "namespace/name" of any Secret (stringData or data), to find a second one under a generated name. */
+  readonly secretId?: string;
+  /** Its text as written in the file (comments and layout included), kept verbatim when it is not one of ours. */
   readonly text: string;
 }
 
-/** The file's documents; throws StackSecretsFileError when it is not valid YAML. */
+/** Empty documents (a stray "---") are dropped; everything else is kept in file order. */
 export function readExisting(file: string): ExistingDocument[] {
-  const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
+  const source = fs.readFileSync(file, 'utf8');
+  const docs = YAML.parseAllDocuments(source);
   const bad = docs.find((d) => d.errors.length > 0);
   if (bad) throw new StackSecretsFileError(`${file} is not valid YAML (${bad.errors[0].message.split('\n')[0]}); fix it or move it away (a new one is then generated, with new passwords)`);
-  return docs.filter((d) => d.contents !== null).map((d) => {
+  // Each document's text is cut from the file between document starts (the first from the top, so
+  // leading comments stay with it): re-serializing would rewrite an operator's layout.
+  const starts = docs.map((d, i) => (i === 0 ? 0 : d.range[0]));
+  return docs.flatMap((d, i) => {
+    const text = source.slice(starts[i], starts[i + 1] ?? source.length);
+    if (/^(?:---|\.\.\.|\s)*$/.test(text)) return [];
     const m = d.toJS() as SecretManifest;
-    const ours = m && m.kind === 'Secret' && m.metadata?.name && m.stringData && typeof m.stringData === 'object';
-    return { manifest: ours ? m : undefined, text: d.toString() };
+    const secret = m && typeof m === 'object' && m.kind === 'Secret' && m.metadata?.name;
+    const ours = secret && m.stringData && typeof m.stringData === 'object';
+    return [{ manifest: ours ? m : undefined, secretId: secret ? `${m.metadata.namespace ?? ''}/${m.metadata.name}` : undefined, text: text.endsWith('\n') ? text : `${text}\n` }];
   });
 }
 
@@ -150,7 +159,15 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   });
   // Everything else in the file stays, as it was written: Secrets the stack no longer generates,
   // Secrets the operator added (with data: or stringData:), other objects. Values are never lost.
-  const kept = documents.filter((d) => !d.manifest || !claimed.has(d.manifest)).map((d) => (d.text.startsWith('---') ? d.text : `---\n${d.text}`));
+  const others = documents.filter((d) => !d.manifest || !claimed.has(d.manifest));
+  // Two Secrets under one name: kubectl applies the later one, sops-age encrypts the generated one.
+  const generated = new Set(manifests.map((m) => `${m.metadata.namespace}/${m.metadata.name}`));
+  const twin = others.find((d) => d.secretId !== undefined && generated.has(d.secretId));
+  if (twin) {
+    throw new StackSecretsFileError(`${file} holds a second Secret ${twin.secretId} beside the one the stack generates under that name (a cluster would get whichever is applied last); `
+      + `if its values are the live ones, copy them into the generated Secret (the one labelled ${GENERATED_SECRET_LABEL}), then delete the other from the file`);
+  }
+  const kept = others.map((d) => (/^(?:[ \t]*(?:#.*)?\r?\n)*---/.test(d.text) ? d.text : `---\n${d.text}`));
   const content = serialize(manifests) + kept.join('');
   const results = [{ path: file, created: !exists }];
   if (!exists) return { manifests, changes: [{ kind: 'create', path: file, content }], results, messages };

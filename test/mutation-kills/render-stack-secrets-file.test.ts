@@ -154,14 +154,32 @@ describe('a later run', () => {
     const { dir, file } = written();
     const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
     const labelled = { ...docs[0], metadata: { ...docs[0].metadata, name: 'renamed' }, stringData: { ...docs[0].stringData, 'admin-password': 'from-label' } };
-    const unlabelled = { ...docs[0], metadata: { name: 'grafana-admin', namespace: 'monitoring' }, stringData: { ...docs[0].stringData, 'admin-password': 'from-name' } };
+    const unlabelled = { ...docs[0], metadata: { name: 'grafana-admin', namespace: 'elsewhere' }, stringData: { ...docs[0].stringData, 'admin-password': 'from-name' } };
     const otherKeys = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'monitoring' }, stringData: { 'admin-user': 'a' } };
     fs.writeFileSync(file, [unlabelled, labelled, otherKeys, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join(''));
     const again = planStackSecretsFile(dir, siteOf(), counter());
     expect(again.manifests[0].stringData['admin-password']).toBe('from-label');
     expect(again.messages).toEqual([`Secret monitoring/renamed is now monitoring/grafana-admin in ${file}, values kept: apply it, then delete the old one`]);
-    // The unlabelled one and the one with other keys stay as they were, after the generated ones.
+    // The one in another namespace and the one with other keys stay as they were, after the generated ones.
     expect(docsOf(contentOf(again)).slice(3)).toEqual([unlabelled, otherKeys]);
+  });
+
+  test('a second Secret under a generated name is refused, naming it and the fix, and nothing is planned', () => {
+    const { dir, file } = written();
+    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
+    // The labelled Secret was renamed by hand; an unlabelled copy under the generated name sits beside it.
+    const labelled = { ...docs[0], metadata: { ...docs[0].metadata, name: 'renamed' } };
+    const twin = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'grafana-admin', namespace: 'monitoring' }, data: { 'admin-password': 'eA==' } };
+    const text = [twin, labelled, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join('');
+    fs.writeFileSync(file, text);
+    expect(() => planStackSecretsFile(dir, siteOf(), counter())).toThrow(new StackSecretsFileError(
+      `${file} holds a second Secret monitoring/grafana-admin beside the one the stack generates under that name (a cluster would get whichever is applied last); `
+      + 'if its values are the live ones, copy them into the generated Secret (the one labelled monitoring-stack/generated-secret), then delete the other from the file',
+    ));
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    // The same twin in another namespace, or another kind under the name, is no clash.
+    fs.writeFileSync(file, [{ ...twin, metadata: { ...twin.metadata, namespace: 'other' } }, { ...twin, kind: 'ConfigMap' }, labelled, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    expect(planStackSecretsFile(dir, siteOf(), counter()).manifests.map((m) => m.metadata.name)).toEqual(docs.map((d) => d.metadata.name));
   });
 
   test('a Secret with a role label is never taken by its keys for another role', () => {
@@ -205,21 +223,38 @@ describe('recovery and bad files', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('a: [1\n');
   });
 
-  test('readExisting: only Secrets with a name and stringData are ours; an empty document is kept as one', () => {
+  test('readExisting: only Secrets with a name and stringData are ours; empty documents are dropped; texts are kept as written', () => {
     const dir = tempDir('stack-secrets-');
     const file = path.join(dir, 'x.yaml');
-    fs.writeFileSync(file, [
-      '---\n',
-      '---\nkind: Secret\nmetadata:\n  name: a\nstringData:\n  k: v\n',
-      '---\nkind: Secret\nmetadata:\n  name: b\ndata:\n  k: dg==\n',
+    const parts = [
+      '# head comment\n---\n',
+      '---\nkind: Secret\nmetadata:\n  name: a\n  namespace: n\nstringData:\n  k: v\n',
+      '---\nkind:   Secret   # by hand\nmetadata:\n    name: b\ndata:\n  k: dg==\n',
+      '---\n\n',
       '---\nkind: Secret\nmetadata: {}\nstringData:\n  k: v\n',
       '---\nkind: Secret\nmetadata:\n  name: c\nstringData: text\n',
       '---\nkind: ConfigMap\nmetadata:\n  name: d\nstringData:\n  k: v\n',
       '---\njust a string\n',
-    ].join(''));
+      '---\n# only a note\n',
+      '---\nlast: without newline',
+    ];
+    fs.writeFileSync(file, parts.join(''));
     const docs = readExisting(file);
-    expect(docs.map((d) => d.manifest?.metadata.name ?? null)).toEqual([null, 'a', null, null, null, null, null]);
-    expect(docs[0].text).toBe('---\n\n');
-    expect(docs[2].text).toBe('---\nkind: Secret\nmetadata:\n  name: b\ndata:\n  k: dg==\n');
+    expect(docs.map((d) => d.manifest?.metadata.name ?? null)).toEqual([null, 'a', null, null, null, null, null, null, null]);
+    expect(docs.map((d) => d.secretId ?? null)).toEqual([null, 'n/a', '/b', null, '/c', null, null, null, null]);
+    // The head comment stays with the document after it; the empty ones ("---" alone) are gone.
+    expect(docs.map((d) => d.text)).toEqual([
+      `${parts[0]}`, parts[1], parts[2], parts[4], parts[5], parts[6], parts[7], parts[8], 'last: without newline\n',
+    ].map((t, i) => (i === 8 ? `---\n${t}` : t)));
+  });
+
+  test('an operator document keeps its comments and layout, and a stray "---" is dropped in one run', () => {
+    const { dir, file, plan } = written();
+    const mine = '---\n# my notes\napiVersion: v1\nkind: ConfigMap\nmetadata:\n    name:   mine   # aligned\n';
+    fs.writeFileSync(file, `---\n${contentOf(plan)}${mine}---\n`);
+    const once = planStackSecretsFile(dir, siteOf(), counter());
+    expect(once.changes).toEqual([{ kind: 'write', path: file, content: `${contentOf(plan)}${mine}` }]);
+    fs.writeFileSync(file, contentOf(once));
+    expect(planStackSecretsFile(dir, siteOf(), counter()).changes).toEqual([]);
   });
 });
