@@ -12,7 +12,18 @@ export const SECRET_DIR_MODE = 0o700;
 
 /** mkdir -p with 0700 on every directory it creates, and 0700 enforced on `dir` itself. */
 export function ensureSecretDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: SECRET_DIR_MODE });
+  // One level at a time: mkdir's mode is masked by the umask, and under a umask such as 0277 a
+  // level made 0500 would stop a non-root user from creating the next one inside it.
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d, { mode: SECRET_DIR_MODE });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // made meanwhile by another run
+    }
+    fs.chmodSync(d, SECRET_DIR_MODE);
+  }
   if ((fs.statSync(dir).mode & 0o777) !== SECRET_DIR_MODE) fs.chmodSync(dir, SECRET_DIR_MODE);
 }
 

@@ -32,6 +32,34 @@ describe('the secrets directory', () => {
     expect([modeOf(path.join(root, 'a')), modeOf(path.join(root, 'a', 'b'))]).toEqual([0o700, 0o700]);
   });
 
+  test('a umask that takes the owner write bit leaves no level unwritable (each is made 0700 before the next)', () => {
+    const root = tempDir('secret-dir-');
+    const levels = [path.join(root, 'a'), path.join(root, 'a', 'b'), path.join(root, 'a', 'b', 'c')];
+    // Root ignores modes, so the order is checked directly: a level is 0700 when the next is made.
+    const modeWhenNextMade: number[] = [];
+    const mkdir = fs.mkdirSync;
+    jest.spyOn(fs, 'mkdirSync').mockImplementation(((p: string, o?: import('node:fs').MakeDirectoryOptions) => {
+      if (path.dirname(p) !== root) modeWhenNextMade.push(modeOf(path.dirname(p)));
+      return mkdir(p, o);
+    }) as typeof fs.mkdirSync);
+    withUmask(0o277, () => ensureSecretDir(levels[2]));
+    expect(levels.map(modeOf)).toEqual([0o700, 0o700, 0o700]);
+    expect(modeWhenNextMade).toEqual([0o700, 0o700]);
+  });
+
+  test('a level made meanwhile by another run is taken as it is; other mkdir failures are thrown', () => {
+    const root = tempDir('secret-dir-');
+    const mkdir = fs.mkdirSync;
+    const spy = jest.spyOn(fs, 'mkdirSync').mockImplementationOnce(((p: string, o?: import('node:fs').MakeDirectoryOptions) => {
+      mkdir(p, o);
+      throw Object.assign(new Error('EEXIST'), { code: 'EEXIST' });
+    }) as typeof fs.mkdirSync);
+    ensureSecretDir(path.join(root, 'x', 'y'));
+    expect(modeOf(path.join(root, 'x', 'y'))).toBe(0o700);
+    spy.mockImplementationOnce(() => { throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }); });
+    expect(() => ensureSecretDir(path.join(root, 'z'))).toThrow('EACCES: permission denied');
+  });
+
   test('an existing directory with other modes is made 0700; one already 0700 is left alone', () => {
     const root = tempDir('secret-dir-');
     const open = path.join(root, 'open');
