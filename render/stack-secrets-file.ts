@@ -70,16 +70,32 @@ export function readExisting(file: string): ExistingDocument[] {
 }
 
 /**
- * Which existing Secret a spec is: the one labelled with its role; else one with its name in its
- * namespace; else (files from before the label) the first unclaimed one with the same keys.
+ * Which existing Secret each spec is, in three passes over all specs so that a weaker match never
+ * takes what a stronger one would: the Secret labelled with its role; else the one with its name in
+ * its namespace (and its keys); else (files from before the label) an unlabelled one with the same
+ * keys. Alertmanager's and Prometheus' web-auth Secrets have the same keys when CheckMK is off: a
+ * spec whose own Secret is missing must not take the other's by keys before that one is matched by name.
  */
-function findExisting(spec: StackSecretSpec, existing: readonly SecretManifest[], claimed: Set<SecretManifest>): SecretManifest | undefined {
-  const free = existing.filter((m) => !claimed.has(m));
-  const optional = new Set(spec.optionalKeys ?? []);
-  const sameKeys = (m: SecretManifest) => Object.keys(m.stringData).filter((k) => !optional.has(k)).sort().join() === [...spec.keys].sort().join();
-  return free.find((m) => m.metadata.labels?.[GENERATED_SECRET_LABEL] === spec.role)
-    ?? free.find((m) => m.metadata.name === spec.name && m.metadata.namespace === spec.namespace && sameKeys(m))
-    ?? free.find((m) => !m.metadata.labels?.[GENERATED_SECRET_LABEL] && sameKeys(m));
+function matchExisting(specs: readonly StackSecretSpec[], existing: readonly SecretManifest[]): (SecretManifest | undefined)[] {
+  const sameKeys = (spec: StackSecretSpec, m: SecretManifest) => {
+    const optional = new Set(spec.optionalKeys ?? []);
+    return Object.keys(m.stringData).filter((k) => !optional.has(k)).sort().join() === [...spec.keys].sort().join();
+  };
+  const passes: ((spec: StackSecretSpec, m: SecretManifest) => boolean)[] = [
+    (spec, m) => m.metadata.labels?.[GENERATED_SECRET_LABEL] === spec.role,
+    (spec, m) => m.metadata.name === spec.name && m.metadata.namespace === spec.namespace && sameKeys(spec, m),
+    (spec, m) => !m.metadata.labels?.[GENERATED_SECRET_LABEL] && sameKeys(spec, m),
+  ];
+  const found: (SecretManifest | undefined)[] = specs.map(() => undefined);
+  const claimed = new Set<SecretManifest>();
+  for (const matches of passes) {
+    specs.forEach((spec, i) => {
+      if (found[i]) return;
+      found[i] = existing.find((m) => !claimed.has(m) && matches(spec, m));
+      if (found[i]) claimed.add(found[i]!);
+    });
+  }
+  return found;
 }
 
 /** What completing a Secret's values changed, in words ("added a, b; changed c"), or undefined. */
@@ -100,13 +116,8 @@ export function stackSecretsWithoutValues(secretsDir: string, site: Site): Stack
   const file = stackSecretsFile(secretsDir);
   const specs = stackSecretSpecs(site);
   if (!fs.existsSync(file)) return specs;
-  const existing = readExisting(file).flatMap((d) => (d.manifest ? [d.manifest] : []));
-  const claimed = new Set<SecretManifest>();
-  return specs.filter((spec) => {
-    const found = findExisting(spec, existing, claimed);
-    if (found) claimed.add(found);
-    return !found;
-  });
+  const found = matchExisting(specs, readExisting(file).flatMap((d) => (d.manifest ? [d.manifest] : [])));
+  return specs.filter((_, i) => !found[i]);
 }
 
 /**
@@ -118,18 +129,20 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   const exists = fs.existsSync(file);
   if (exists) fs.chmodSync(file, 0o600); // a copy restored with loose permissions
   const documents = exists ? readExisting(file) : [];
-  const existing = documents.flatMap((d) => (d.manifest ? [d.manifest] : []));
-  const claimed = new Set<SecretManifest>();
-  const recoveredClaimed = new Set<SecretManifest>();
+  const specs = stackSecretSpecs(site);
+  const inFile = matchExisting(specs, documents.flatMap((d) => (d.manifest ? [d.manifest] : [])));
+  const claimed = new Set(inFile.filter((m): m is SecretManifest => m !== undefined));
+  // A document lost from the file (or the whole file) while dist/ still has its encrypted copy: restore, never regenerate.
+  const missing = specs.filter((_, i) => !inFile[i]);
+  const inRecovered = matchExisting(missing, recovered);
+  const copies = new Map(missing.map((spec, i) => [spec, inRecovered[i]]));
   const messages: string[] = [];
   const encrypted = site.secrets.encryption === 'sops-age';
-  const manifests: SecretManifest[] = stackSecretSpecs(site).map((spec) => {
-    const found = findExisting(spec, existing, claimed);
+  const manifests: SecretManifest[] = specs.map((spec, i) => {
+    const found = inFile[i];
     if (!found) {
-      // A document lost from the file (or the whole file) while dist/ still has its encrypted copy: restore, never regenerate.
-      const copy = findExisting(spec, recovered, recoveredClaimed);
+      const copy = copies.get(spec);
       if (copy) {
-        recoveredClaimed.add(copy);
         messages.push(`restored Secret ${spec.namespace}/${spec.name} into ${file} from its encrypted copy in dist/`);
         return secretManifest(spec, stackSecretValues(spec, copy.stringData, password));
       }
@@ -141,7 +154,6 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
       }
       return secretManifest(spec, stackSecretValues(spec, undefined, password));
     }
-    claimed.add(found);
     const was = `${found.metadata.namespace}/${found.metadata.name}`;
     const values = stackSecretValues(spec, found.stringData, password);
     const change = valuesChange(found.stringData, values);

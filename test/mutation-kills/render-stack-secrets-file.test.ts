@@ -150,6 +150,27 @@ describe('a later run', () => {
     expect(again.messages).toEqual([`Secret monitoring/old-grafana is now monitoring/grafana-admin in ${file}, values kept: apply it, then delete the old one`]);
   });
 
+  test('from before the label, with CheckMK off: a renamed web-auth Secret never takes the other one by keys', () => {
+    // Alertmanager's and Prometheus' web-auth Secrets then have the same keys; the name decides.
+    const site = siteOf({ integrations: { checkmk: { enabled: false } } });
+    const { dir, file, plan } = written(site);
+    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
+    for (const d of docs) delete (d.metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'];
+    const [grafana, alertmanager, prometheus, ...rest] = docs;
+    expect([alertmanager.metadata.name, prometheus.metadata.name]).toEqual(['alertmanager-web-auth', 'prometheus-web-auth']);
+    const values = (p: { manifests: SecretManifest[] }) => p.manifests.map((m) => `${m.metadata.name}=${m.stringData.password}`);
+    // Prometheus' Secret first in the file: each is still found by its own name.
+    fs.writeFileSync(file, [grafana, prometheus, alertmanager, ...rest].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    expect(values(planStackSecretsFile(dir, site, counter()))).toEqual(values(plan));
+    // Alertmanager's renamed and after Prometheus': found by keys only once Prometheus' is taken by name.
+    const renamed = { ...alertmanager, metadata: { ...alertmanager.metadata, name: 'old-am' } };
+    fs.writeFileSync(file, [grafana, prometheus, renamed, ...rest].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    const again = planStackSecretsFile(dir, site, counter());
+    expect(values(again)).toEqual(values(plan));
+    expect(again.messages).toEqual([`Secret monitoring/old-am is now monitoring/alertmanager-web-auth in ${file}, values kept: apply it, then delete the old one`]);
+    expect(stackSecretsWithoutValues(dir, site)).toEqual([]);
+  });
+
   test('the role label wins over the name; a Secret with other keys is not taken by keys', () => {
     const { dir, file } = written();
     const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
