@@ -39,6 +39,21 @@ function serialContent(der: Buffer): string {
 }
 const extensionsOf = (pem: string) => parsed(pem).extensions.map((e) => [e.type, e.critical]);
 
+/** A CA named O=bare without a subject key identifier (as some imported bundles have). */
+async function bareCa(): Promise<PemCertificateAndKey> {
+  const keys = crypto.generateKeyPairSync('ed25519');
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01', name: 'O=bare', notBefore: NOW_WHOLE, notAfter: new Date(NOW_WHOLE.getTime() + HOUR_MS),
+    keys: {
+      privateKey: await crypto.webcrypto.subtle.importKey('pkcs8', keys.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'Ed25519' }, false, ['sign']),
+      publicKey: await crypto.webcrypto.subtle.importKey('spki', keys.publicKey.export({ type: 'spki', format: 'der' }), { name: 'Ed25519' }, true, ['verify']),
+    } as unknown as crypto.webcrypto.CryptoKeyPair,
+    signingAlgorithm: { name: 'Ed25519' },
+    extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+  });
+  return { crt: pemEncode('CERTIFICATE', new Uint8Array(cert.rawData)), key: privateKeyToTalosPem(keys.privateKey) };
+}
+
 describe('PEM text', () => {
   test('pemEncode writes 64-column lines and one trailing newline, like OpenSSL', () => {
     const { publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -200,17 +215,7 @@ describe('client certificates', () => {
   });
 
   test('a CA without a key identifier gives a leaf without an authority key identifier', async () => {
-    const keys = crypto.generateKeyPairSync('ed25519');
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: '01', name: 'O=bare', notBefore: NOW_WHOLE, notAfter: new Date(NOW_WHOLE.getTime() + HOUR_MS),
-      keys: {
-        privateKey: await crypto.webcrypto.subtle.importKey('pkcs8', keys.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'Ed25519' }, false, ['sign']),
-        publicKey: await crypto.webcrypto.subtle.importKey('spki', keys.publicKey.export({ type: 'spki', format: 'der' }), { name: 'Ed25519' }, true, ['verify']),
-      } as unknown as crypto.webcrypto.CryptoKeyPair,
-      signingAlgorithm: { name: 'Ed25519' },
-      extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
-    });
-    const ca: PemCertificateAndKey = { crt: pemEncode('CERTIFICATE', new Uint8Array(cert.rawData)), key: privateKeyToTalosPem(keys.privateKey) };
+    const ca = await bareCa();
     const leaf = await issueClientCertificate(ca, { now: NOW });
     expect(extensionsOf(leaf.crt)).toEqual([['2.5.29.15', true], ['2.5.29.37', false]]);
     expect(isIssuedBy(leaf.crt, ca.crt)).toBe(true);
@@ -224,14 +229,23 @@ describe('client certificates', () => {
 });
 
 describe('isIssuedBy', () => {
-  test('needs both the issuer name and the signature', async () => {
+  test('a CA with the same name but another key, or another name, is not the issuer', async () => {
     const ca = await createCertificateAuthority({ algorithm: 'ed25519', organization: 'talos', now: NOW });
     const sameName = await createCertificateAuthority({ algorithm: 'ed25519', organization: 'talos', now: NOW });
     const otherName = await createCertificateAuthority({ algorithm: 'ed25519', organization: 'other', now: NOW });
     const leaf = await issueClientCertificate(ca, { now: NOW });
     expect(isIssuedBy(leaf.crt, ca.crt)).toBe(true);
-    expect(isIssuedBy(leaf.crt, sameName.crt)).toBe(false); // right name, wrong key
+    expect(isIssuedBy(leaf.crt, sameName.crt)).toBe(false); // right name, but its key identifier is not the leaf's authority key identifier
     expect(isIssuedBy(leaf.crt, otherName.crt)).toBe(false);
     expect(certificateMatchesKey(leaf.crt, ca.key)).toBe(false);
+  });
+
+  test('names alone do not make an issuer: without key identifiers only the signature tells two same-named CAs apart', async () => {
+    const [ca, twin] = [await bareCa(), await bareCa()];
+    const leaf = await issueClientCertificate(ca, { now: NOW });
+    // Same subject, no SKID on the CA and no AKI on the leaf: the name check passes for both CAs.
+    expect([node(leaf.crt).checkIssued(node(ca.crt)), node(leaf.crt).checkIssued(node(twin.crt))]).toEqual([true, true]);
+    expect(isIssuedBy(leaf.crt, ca.crt)).toBe(true);
+    expect(isIssuedBy(leaf.crt, twin.crt)).toBe(false);
   });
 });
