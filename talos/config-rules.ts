@@ -3,6 +3,7 @@
  * parsed documents of one machine config. Sources are siderolabs/talos@v1.11.6
  * v1alpha1_validation.go, container.go, decoder.go and the multi-doc Validate() methods.
  */
+import { isIP } from 'node:net';
 import { TALOS_KUBERNETES_RANGE } from '../site';
 
 export interface TalosConfigProblem {
@@ -38,9 +39,13 @@ const docId = (d: Doc) => `${String(d.kind)}${d.name !== undefined ? `/${String(
 const ofKind = (ctx: RuleContext, kind: string) => ctx.documents.filter((d) => d.kind === kind);
 const p = (path: string, value: unknown, message: string): TalosConfigProblem => ({ path, value, message });
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const isIp = (v: unknown) => typeof v === 'string' && (IPV4.test(v) || (v.includes(':') && /^[0-9a-fA-F:.]+$/.test(v)));
-const isCidr = (v: unknown) => typeof v === 'string' && /^[^/]+\/\d{1,3}$/.test(v) && isIp(v.split('/')[0]) && Number(v.split('/')[1]) <= (v.includes(':') ? 128 : 32);
+// Node's own address parser (like Go's netip: no leading zeros, no port, one "::"); zones are not addresses here.
+const isIp = (v: unknown) => typeof v === 'string' && !v.includes('%') && isIP(v) !== 0;
+/** netip.ParsePrefix: an address, "/", and prefix bits without leading zeros up to 32 or 128. */
+const isCidr = (v: unknown) => {
+  const m = typeof v === 'string' ? /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(v) : null;
+  return m !== null && isIp(m[1]) && Number(m[2]) <= (isIP(m[1]) === 6 ? 128 : 32);
+};
 const DNS_DOMAIN = /^([a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})(\.[a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})*[._]?$/;
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -71,8 +76,11 @@ function validEndpoint(value: unknown): string | undefined {
 const rules: Rule[] = [
   // Document set (decoder.go, container.go)
   ({ documents }) => documents.flatMap((d, i) => (!isV1Alpha1(d) && (!d.apiVersion || !d.kind)
-    ? [p(`document ${i + 1}`, Object.keys(d), 'is neither the v1alpha1 config nor a document with apiVersion and kind ("missing kind")')]
+    ? [p(`document ${i + 1}`, Object.keys(d), `is neither the v1alpha1 config nor a document with apiVersion and kind (missing ${d.kind ? 'apiVersion' : 'kind'})`)]
     : [])),
+  // Every Talos 1.10-1.13 document kind is registered as v1alpha1 only; another version is "not registered".
+  ({ documents }) => documents.filter((d) => !isV1Alpha1(d) && d.kind && d.apiVersion && d.apiVersion !== 'v1alpha1')
+    .map((d) => p(`${docId(d)}.apiVersion`, d.apiVersion, 'is not one Talos knows: its documents are apiVersion v1alpha1')),
   ({ documents }) => {
     const count = documents.filter(isV1Alpha1).length;
     return count === 1 ? [] : [p('v1alpha1', count, 'a machine config needs exactly one v1alpha1 document (machine/cluster)')];
@@ -189,9 +197,15 @@ const rules: Rule[] = [
   // Multi-documents
   (ctx) => ofKind(ctx, 'HostnameConfig').flatMap((d) => {
     const out: TalosConfigProblem[] = [];
-    if ((d.auto === undefined) === (d.hostname === undefined)) out.push(p('HostnameConfig', d, 'set exactly one of auto and hostname'));
+    // network.HostnameConfigV1Alpha1.Validate: one of them; both only with auto: off.
+    const host = d.hostname === undefined || d.hostname === '' ? undefined : String(d.hostname);
+    if (d.auto === undefined && host === undefined) out.push(p('HostnameConfig', d, 'set auto or hostname'));
+    if (d.auto !== undefined && d.auto !== 'off' && host !== undefined) out.push(p('HostnameConfig', d, 'set auto or hostname, not both (unless auto is off)'));
     if (d.auto !== undefined && !['stable', 'off'].includes(String(d.auto))) out.push(p('HostnameConfig.auto', d.auto, 'must be stable or off'));
-    if (d.hostname !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(String(d.hostname))) out.push(p('HostnameConfig.hostname', d.hostname, 'is not a valid hostname'));
+    // Talos checks the lengths; the characters are ours: the hostname becomes the Kubernetes node name (RFC 1123).
+    if (host !== undefined && (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(host) || host.length > 253 || host.split('.')[0].length > 63)) {
+      out.push(p('HostnameConfig.hostname', d.hostname, 'is not a valid hostname (lowercase letters, digits, "-" and "."; at most 63 characters before the first dot, 253 in all)'));
+    }
     return out;
   }),
   (ctx) => ofKind(ctx, 'Layer2VIPConfig').flatMap((d) => [

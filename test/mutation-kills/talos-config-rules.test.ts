@@ -36,12 +36,12 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
   });
 
   describe('the document set', () => {
-    test('a document without kind is named by its position', () => {
+    test('a document without kind or apiVersion is named by its position and what it lacks', () => {
       expect(broken(controlPlane, (d) => d.push({ apiVersion: 'v1alpha1', name: 'x' }))).toEqual([
-        p('document 9', ['apiVersion', 'name'], 'is neither the v1alpha1 config nor a document with apiVersion and kind ("missing kind")'),
+        p('document 9', ['apiVersion', 'name'], 'is neither the v1alpha1 config nor a document with apiVersion and kind (missing kind)'),
       ]);
       expect(broken(controlPlane, (d) => d.push({ kind: 'Custom' }))).toEqual([
-        p('document 9', ['kind'], 'is neither the v1alpha1 config nor a document with apiVersion and kind ("missing kind")'),
+        p('document 9', ['kind'], 'is neither the v1alpha1 config nor a document with apiVersion and kind (missing apiVersion)'),
       ]);
     });
 
@@ -73,8 +73,10 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(broken(controlPlane, (d) => d.push({ ...find(d, 'HostnameConfig') }))).toEqual([
         p('HostnameConfig', 'v1alpha1/HostnameConfig', 'is defined twice; each (apiVersion, kind, name) may appear once'),
       ]);
-      // Same kind and name under another apiVersion is another document.
-      expect(broken(controlPlane, (d) => d.push({ ...find(d, 'HostnameConfig'), apiVersion: 'v1alpha2' }))).toEqual([]);
+      // Same kind and name under another apiVersion is another document, and that version is unknown to Talos.
+      expect(broken(controlPlane, (d) => d.push({ ...find(d, 'HostnameConfig'), apiVersion: 'v1alpha2' }))).toEqual([
+        p('HostnameConfig.apiVersion', 'v1alpha2', 'is not one Talos knows: its documents are apiVersion v1alpha1'),
+      ]);
     });
 
     test('persist: false is refused and true is fine; a config without machine needs it, its CA and its install', () => {
@@ -152,7 +154,7 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(vipNamed(ip)).toEqual([]);
     });
 
-    test.each(['10.70.0.256', '10.70.0', 'abcd', 'fd00::zz', 'g:fd00::1', 'fd00::1g', 'vip', ''])('%s is not an IP', (name) => {
+    test.each(['10.70.0.256', '10.70.0', 'abcd', 'fd00::zz', 'g:fd00::1', 'fd00::1g', 'vip', '', '10.70.0.20:6443', 'fd00:::1', 'fd00::1::2', '10.70.0.020', 'fe80::1%net0'])('%s is not an IP', (name) => {
       expect(vipNamed(name)).toEqual([p(`Layer2VIPConfig/${name}.name`, name, 'must be the VIP address')]);
     });
 
@@ -160,7 +162,7 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(linkAddress(cidr)).toEqual([]);
     });
 
-    test.each(['10.70.0.21', '10.70.0.21/33', 'fd00::21/129', '10.70.0.21/24 ', '10.70.0.1/8/24', '/24', 'net/24', '10.70.0.21/1234'])('%j is not a CIDR', (cidr) => {
+    test.each(['10.70.0.21', '10.70.0.21/33', 'fd00::21/129', '10.70.0.21/24 ', '10.70.0.1/8/24', '/24', 'net/24', '10.70.0.21/1234', '10.70.0.21:80/24', '10.70.0.21/032', '10.70.0.21/-1', 'fd00:::1/64'])('%j is not a CIDR', (cidr) => {
       expect(linkAddress(cidr)).toEqual([p('LinkConfig/net0.addresses', cidr, 'must be an address with prefix length, e.g. 10.70.0.21/24')]);
     });
   });
@@ -306,14 +308,19 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
   });
 
   describe('network documents', () => {
-    test('HostnameConfig: exactly one of auto and hostname, each checked', () => {
+    test('HostnameConfig: auto or hostname, both only with auto off; each checked', () => {
       const hostname = (edit: (h: Record<string, any>) => void) => broken(controlPlane, (d) => edit(find(d, 'HostnameConfig')));
-      expect(hostname((h) => { h.auto = 'stable'; })).toEqual([p('HostnameConfig', { apiVersion: 'v1alpha1', kind: 'HostnameConfig', hostname: 'talos-cp-1', auto: 'stable' }, 'set exactly one of auto and hostname')]);
-      expect(hostname((h) => { delete h.hostname; })).toEqual([p('HostnameConfig', { apiVersion: 'v1alpha1', kind: 'HostnameConfig' }, 'set exactly one of auto and hostname')]);
+      const base = { apiVersion: 'v1alpha1', kind: 'HostnameConfig' };
+      expect(hostname((h) => { h.auto = 'stable'; })).toEqual([p('HostnameConfig', { ...base, hostname: 'talos-cp-1', auto: 'stable' }, 'set auto or hostname, not both (unless auto is off)')]);
+      expect(hostname((h) => { h.auto = 'off'; })).toEqual([]);
+      expect(hostname((h) => { delete h.hostname; })).toEqual([p('HostnameConfig', base, 'set auto or hostname')]);
+      expect(hostname((h) => { h.hostname = ''; })).toEqual([p('HostnameConfig', { ...base, hostname: '' }, 'set auto or hostname')]);
       expect(hostname((h) => { delete h.hostname; h.auto = 'off'; })).toEqual([]);
+      expect(hostname((h) => { h.hostname = ''; h.auto = 'stable'; })).toEqual([]);
       expect(hostname((h) => { delete h.hostname; h.auto = 'random'; })).toEqual([p('HostnameConfig.auto', 'random', 'must be stable or off')]);
-      for (const ok of ['a', 'talos-cp-1', 'n1.lab']) expect(hostname((h) => { h.hostname = ok; })).toEqual([]);
-      for (const bad of ['-abc', 'abc-', 'Bad_Host', '']) expect(hostname((h) => { h.hostname = bad; })).toEqual([p('HostnameConfig.hostname', bad, 'is not a valid hostname')]);
+      for (const ok of ['a', 'talos-cp-1', 'n1.lab', 'a'.repeat(63), `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`]) expect(hostname((h) => { h.hostname = ok; })).toEqual([]);
+      const invalid = (bad: string) => [p('HostnameConfig.hostname', bad, 'is not a valid hostname (lowercase letters, digits, "-" and "."; at most 63 characters before the first dot, 253 in all)')];
+      for (const bad of ['-abc', 'abc-', 'Bad_Host', 'a'.repeat(64), `a.${'b'.repeat(252)}`]) expect(hostname((h) => { h.hostname = bad; })).toEqual(invalid(bad));
     });
 
     test('a VIP on a worker, without a link, or on a link the config does not name', () => {

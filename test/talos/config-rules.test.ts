@@ -24,6 +24,7 @@ describeWithShared('Talos config rules', () => {
 
   const cases: [string, (d: Docs) => void, RegExp, () => Docs][] = [
     ['a document has no kind', (d) => d.push({ apiVersion: 'v1alpha1', name: 'x' }), /missing kind/, valid],
+    ['a document has another apiVersion', (d) => { find(d, 'ResolverConfig').apiVersion = 'v1beta1'; }, /ResolverConfig.apiVersion: is not one Talos knows/, valid],
     ['there are two v1alpha1 documents', (d) => d.push({ ...d[0] }), /exactly one v1alpha1/, valid],
     ['a document is defined twice', (d) => d.push({ ...find(d, 'Layer2VIPConfig') }), /defined twice/, valid],
     ['persist is false', (d) => { d[0].persist = false; }, /persist: must not be false/, valid],
@@ -52,7 +53,7 @@ describeWithShared('Talos config rules', () => {
     ['a node label key is invalid', (d) => { d[0].machine.nodeLabels = { 'bad key!': 'x' }; }, /not a valid Kubernetes label key/, valid],
     ['a Kubernetes image is outside the Talos 1.13 range', (d) => { for (const p of ['apiServer', 'controllerManager', 'proxy', 'scheduler']) d[0].cluster[p].image = d[0].cluster[p].image.replace('1.36.3', '1.30.0'); d[0].machine.kubelet.image = d[0].machine.kubelet.image.replace('1.36.3', '1.30.0'); }, /outside what Talos 1.13 runs/, valid],
     ['kubelet and control-plane versions differ', (d) => { d[0].machine.kubelet.image = 'ghcr.io/siderolabs/kubelet:v1.35.0'; }, /same Kubernetes version/, valid],
-    ['HostnameConfig sets both auto and hostname', (d) => { find(d, 'HostnameConfig').auto = 'stable'; }, /exactly one of auto and hostname/, valid],
+    ['HostnameConfig sets both auto and hostname', (d) => { find(d, 'HostnameConfig').auto = 'stable'; }, /set auto or hostname, not both/, valid],
     ['a worker carries a VIP', (d) => d.push({ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: '10.0.0.5', link: 'eth0' }), /VIP may only be configured on control-plane/, worker],
     ['the VIP name is not an IP', (d) => { find(d, 'Layer2VIPConfig').name = 'vip'; }, /must be the VIP address/, valid],
     ['the VIP has no link', (d) => { delete find(d, 'Layer2VIPConfig').link; }, /link: is required/, valid],
