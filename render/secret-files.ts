@@ -35,9 +35,12 @@ function writeTemp(target: string, content: string): string {
     fs.fchmodSync(fd, SECRET_FILE_MODE); // open's mode is masked by umask
     fs.writeSync(fd, content);
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(temp, { force: true }); // a full disk must not leave half a secret behind
+    throw err;
   }
+  fs.closeSync(fd);
   return temp;
 }
 

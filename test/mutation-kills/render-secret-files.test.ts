@@ -106,6 +106,24 @@ describe('writing one file', () => {
     expect(fs.readdirSync(root)).toEqual(['a.yaml']);
   });
 
+  test('the temp file descriptor is closed, and the temp file removed, when the write fails', () => {
+    const root = tempDir('secret-file-');
+    const opened: number[] = [];
+    const open = fs.openSync;
+    jest.spyOn(fs, 'openSync').mockImplementation(((...args: Parameters<typeof fs.openSync>) => {
+      const fd = open(...args);
+      opened.push(fd);
+      return fd;
+    }) as typeof fs.openSync);
+    const close = jest.spyOn(fs, 'closeSync');
+    writeSecretFileAtomically(path.join(root, 'a.yaml'), 'a\n');
+    jest.spyOn(fs, 'writeSync').mockImplementationOnce(() => { throw new Error('injected write failure'); });
+    expect(() => writeSecretFileAtomically(path.join(root, 'b.yaml'), 'b\n')).toThrow('injected write failure');
+    expect(opened).toHaveLength(2);
+    expect(close.mock.calls.map(([fd]) => fd)).toEqual(opened);
+    expect(fs.readdirSync(root)).toEqual(['a.yaml']);
+  });
+
   test('an exclusive create makes a 0600 file and never replaces one, leaving no temp file', () => {
     const root = tempDir('secret-file-');
     const file = path.join(root, 'secrets.yaml');
@@ -147,6 +165,17 @@ describe('applySecretChanges', () => {
     writeSecretFileAtomically(at('changed.yaml'), 'later\n');
     applied.rollback();
     expect(fs.readFileSync(at('changed.yaml'), 'utf8')).toBe('later\n');
+  });
+
+  test('rollback undoes in reverse order: two writes to one file end at its first content', () => {
+    const { at } = setUp();
+    const applied = applySecretChanges([
+      { kind: 'write', path: at('changed.yaml'), content: 'second\n' },
+      { kind: 'write', path: at('changed.yaml'), content: 'third\n' },
+    ]);
+    expect(fs.readFileSync(at('changed.yaml'), 'utf8')).toBe('third\n');
+    applied.rollback();
+    expect(fs.readFileSync(at('changed.yaml'), 'utf8')).toBe('before\n');
   });
 
   test('an unchanged write is not undone by rollback (it changed nothing)', () => {
