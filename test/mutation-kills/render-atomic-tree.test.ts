@@ -62,6 +62,14 @@ describe('staging', () => {
     expect(snapshotTree(dist)).toEqual({ 'x.yaml': 'old' });
   });
 
+  test('a later run replaces the tree and leaves no previous tree beside it', () => {
+    const { root, dist } = project('again-');
+    writeTreeAtomically(dist, [{ path: 'old/x.yaml', content: 'old' }]);
+    writeTreeAtomically(dist, [{ path: 'y.yaml', content: 'new' }]);
+    expect(snapshotTree(dist)).toEqual({ 'y.yaml': 'new' });
+    expect(fs.readdirSync(root)).toEqual(['dist']);
+  });
+
   test('a first run has no previous tree to move aside', () => {
     const { root, dist } = project('first-');
     const renames = jest.spyOn(fs, 'renameSync');

@@ -8,10 +8,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { formatAgeKeyFile, generateAgeKeyPair, type AgeKeyPair } from '../../encryption/age';
 import { ageKeyFile, loadAgeIdentities } from '../../render/age-identities';
 import { encryptedSecretFiles, isEncrypting, secretsLayerFiles, TALOS_ENCRYPTED_FILES } from '../../render/encrypted-layout';
 import { EncryptionKeyError } from '../../render/encryption-errors';
+import { dashboardsOverviewSpec } from '../../render/dashboards-picture';
+import { chartFiles } from '../../render/kubernetes-files';
 import { kustomizationFiles, kustomizationYaml } from '../../render/kustomization';
 import { fileMode } from '../../render/output-file';
 import { isPathInside } from '../../render/paths';
@@ -47,6 +50,38 @@ describe('file modes and the path guard', () => {
     // A name that merely starts with two dots is inside: a secrets directory there would be in dist/.
     expect(isPathInside('/work/dist/..secrets', '/work/dist')).toBe(true);
     expect(isPathInside('/work/dist/../secrets', '/work/dist')).toBe(false);
+  });
+});
+
+describe('chart files', () => {
+  test('cluster-scoped objects lose the chart namespace cdk8s stamps on them; namespaced ones keep it', () => {
+    const chart = new Chart(new App(), 'stack', { namespace: 'obs' });
+    new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'obs', labels: { a: 'b' } } });
+    new ApiObject(chart, 'role', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' } });
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
+    const [file] = chartFiles([{ dir: 'monitoring', chart }]);
+    expect(file.path).toBe('monitoring/stack.yaml');
+    expect(YAML.parseAllDocuments(file.content).map((d) => d.toJS().metadata)).toEqual([
+      { name: 'obs', labels: { a: 'b' } },
+      { name: 'reader' },
+      { name: 'c', namespace: 'obs' },
+    ]);
+  });
+});
+
+describe('the dashboards picture', () => {
+  test('each dashboard is drawn on Grafana\'s 24-column grid, with one colour legend for all, in sans-serif vega-lite v5', () => {
+    const spec = dashboardsOverviewSpec(parseSite({}).site) as unknown as Record<string, any>;
+    expect(spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v5.json');
+    expect(spec.config.font).toBe('sans-serif');
+    expect(spec.resolve).toEqual({ scale: { color: 'shared' } });
+    for (const map of spec.concat) expect(map.layer[0].encoding.x.scale).toEqual({ domain: [0, 24] });
+  });
+
+  test('the subtitle says which path the picture is of', () => {
+    const subtitle = (platform?: 'kubernetes' | 'lxc') => (dashboardsOverviewSpec(parseSite({}).site, platform) as unknown as { title: { subtitle: string[] } }).title.subtitle[1];
+    expect(subtitle()).toBe('The LXC path provisions the same dashboards but "Kubernetes and Talos".');
+    expect(subtitle('lxc')).toBe('The LXC path.');
   });
 });
 
