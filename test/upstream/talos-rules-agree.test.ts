@@ -1,0 +1,71 @@
+/**
+ * talos/config-rules.ts against Talos itself: each edit of a valid control-plane config is judged
+ * by our rules and by Talos machinery (talos-check validate metal, built from the pinned module by
+ * test/upstream/build.sh), and both must give the stated verdict. The edits are the ones where our
+ * rules claim to follow Talos' reading: volume types and sizes, machine types, hostnames,
+ * addresses and document versions.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { parseSite } from '../../site';
+import { checkTalosConfig } from '../../talos/config-rules';
+import { renderNodeMachineConfigs } from '../../talos/node-configs';
+import { parseSecretsBundle } from '../../talos/secrets-bundle';
+import { describeWithBinary, run } from '../support/binaries';
+import { tempDir } from '../support/synth-once';
+import { readFixture } from '../talos/helpers';
+
+type Docs = Record<string, any>[];
+const find = (docs: Docs, kind: string) => docs.find((d) => d.kind === kind)!;
+const volume = (docs: Docs) => find(docs, 'UserVolumeConfig');
+
+/** [what, edit, whether Talos refuses it]. */
+const EDITS: [string, (docs: Docs) => void, boolean][] = [
+  ['nothing', () => undefined, false],
+  ['a whole-disk volume with a minSize and grow', (d) => { volume(d).volumeType = 'disk'; }, true],
+  ['a whole-disk volume with a selector only', (d) => { volume(d).volumeType = 'disk'; volume(d).provisioning = { diskSelector: volume(d).provisioning.diskSelector }; }, false],
+  ['a directory volume with a filesystem', (d) => { volume(d).volumeType = 'directory'; delete volume(d).provisioning; }, true],
+  ['a directory volume with nothing else', (d) => { volume(d).volumeType = 'directory'; delete volume(d).provisioning; delete volume(d).filesystem; }, false],
+  ['a partition volume without sizes', (d) => { delete volume(d).provisioning.minSize; }, true],
+  ['a minSize in lowercase units', (d) => { volume(d).provisioning.minSize = '10gib'; }, false],
+  ['a minSize with a bare unit and a comma', (d) => { volume(d).provisioning.minSize = '1,000m'; }, false],
+  ['a minSize with a trailing dot', (d) => { volume(d).provisioning.minSize = '2.GiB'; }, false],
+  ['a minSize Talos cannot read', (d) => { volume(d).provisioning.minSize = '10 GiBs'; }, true],
+  ['a minSize in exponent notation', (d) => { volume(d).provisioning.minSize = '1e9'; }, true],
+  ['a negative minSize', (d) => { volume(d).provisioning.minSize = '-10GiB'; }, true],
+  ['a minSize above the maxSize', (d) => { volume(d).provisioning.maxSize = '5GiB'; }, true],
+  ['a minSize above a percentage maxSize', (d) => { volume(d).provisioning.minSize = '900GiB'; volume(d).provisioning.maxSize = '80%'; }, false],
+  ['a maxSize over 100 %', (d) => { volume(d).provisioning.maxSize = '101%'; }, true],
+  ['a minSize as a percentage', (d) => { volume(d).provisioning.minSize = '50%'; }, true],
+  ['machine type init', (d) => { d[0].machine.type = 'init'; }, false],
+  ['machine type join on a control plane', (d) => { d[0].machine.type = 'join'; }, true],
+  ['an unknown machine type', (d) => { d[0].machine.type = 'init2'; }, true],
+  ['auto: off beside a hostname', (d) => { find(d, 'HostnameConfig').auto = 'off'; }, false],
+  ['auto: stable beside a hostname', (d) => { find(d, 'HostnameConfig').auto = 'stable'; }, true],
+  ['auto: stable alone', (d) => { const h = find(d, 'HostnameConfig'); delete h.hostname; h.auto = 'stable'; }, false],
+  ['a hostname label of 64 characters', (d) => { find(d, 'HostnameConfig').hostname = 'a'.repeat(64); }, true],
+  ['a document of apiVersion v1alpha2', (d) => { find(d, 'ResolverConfig').apiVersion = 'v1alpha2'; }, true],
+  ['a nameserver with a port', (d) => { find(d, 'ResolverConfig').nameservers = [{ address: '10.70.0.1:53' }]; }, true],
+  ['a nameserver with two "::"', (d) => { find(d, 'ResolverConfig').nameservers = [{ address: 'fd00::1::2' }]; }, true],
+  ['a nameserver with a leading zero', (d) => { find(d, 'ResolverConfig').nameservers = [{ address: '10.70.0.01' }]; }, true],
+  ['an IPv4-mapped IPv6 nameserver', (d) => { find(d, 'ResolverConfig').nameservers = [{ address: '::ffff:10.70.0.1' }]; }, false],
+  ['a link address with prefix bits 032', (d) => { find(d, 'LinkConfig').addresses = [{ address: '10.70.0.21/032' }]; }, true],
+  ['a link address with a port', (d) => { find(d, 'LinkConfig').addresses = [{ address: '10.70.0.21:80/24' }]; }, true],
+];
+
+describeWithBinary('talos-check', 'Talos config rules and Talos machinery give the same verdict', () => {
+  const base = (): Docs => JSON.parse(JSON.stringify(renderNodeMachineConfigs(parseSite({}).site, parseSecretsBundle(readFixture('secrets.yaml')))[0].documents));
+  const dir = tempDir('talos-agree-');
+
+  test.each(EDITS)('%s', (what, edit, refused) => {
+    const docs = base();
+    edit(docs);
+    const file = path.join(dir, `${what.replace(/[^a-z0-9]+/gi, '-')}.yaml`);
+    fs.writeFileSync(file, docs.map((d) => YAML.stringify(d)).join('---\n'));
+    const talos = run('talos-check', ['validate', 'metal', file]);
+    const ours = checkTalosConfig(docs, '1.13');
+    expect({ talosRefuses: talos.status !== 0, output: talos.status !== 0 ? talos.output : '' }).toEqual({ talosRefuses: refused, output: refused ? expect.any(String) : '' });
+    expect({ oursRefuse: ours.length > 0, problems: ours }).toEqual({ oursRefuse: refused, problems: refused ? expect.anything() : [] });
+  });
+});
