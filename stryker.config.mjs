@@ -28,7 +28,7 @@ if (process.env.MUTATE_TOOLS === '1') process.env.STACK_TOOLS_BIN ||= path.resol
  *  - talos/cli.ts: argument parsing for the secrets CLI; its commands (rotate, import,
  *    renew-admin in secrets-store.ts) are mutated and tested directly.
  */
-const TARGETS = {
+export const TARGETS = {
   // bad-input.test.ts and every-field.test.ts synthesize the whole stack per case (5-8 s per
   // mutant on two shared cores, ~2 h for site/); what they check is checked in-process by
   // test/mutation-kills/site-*.test.ts, so the score is the in-process tests' alone (a lower bound).

@@ -7,6 +7,24 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { TARGETS } = await import('../stryker.config.mjs');
+
+/** A mutate glob as a regular expression over project-relative paths ("**" any folders, "*" within one). */
+const globRegExp = (glob) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '\0').replace(/\*/g, '[^/]*').replace(/\0/g, '(?:.*/)?')}$`);
+/** Every file some target mutates (its globs less its "!" exclusions), so a file no run reached shows as not run. */
+function mutatedFiles() {
+  const walk = (d) => fs.readdirSync(path.join(root, d), { withFileTypes: true }).flatMap((e) => {
+    const rel = d ? `${d}/${e.name}` : e.name;
+    if (e.isDirectory()) return ['node_modules', '.git', '.stryker-tmp', 'test', 'dist', 'build', 'reports', 'imports'].includes(e.name) || e.name.startsWith('.') ? [] : walk(rel);
+    return rel.endsWith('.ts') && !rel.endsWith('.d.ts') ? [rel] : [];
+  });
+  const sources = walk('');
+  return new Set(Object.values(TARGETS).flatMap((t) => {
+    const take = t.mutate.filter((g) => !g.startsWith('!')).map(globRegExp);
+    const skip = t.mutate.filter((g) => g.startsWith('!')).map((g) => globRegExp(g.slice(1)));
+    return sources.filter((f) => take.some((r) => r.test(f)) && !skip.some((r) => r.test(f)));
+  }));
+}
 const dir = path.join(root, 'reports', 'mutation');
 
 /** Folder rows and the score each must reach (the issue's targets). */
@@ -60,5 +78,7 @@ for (const g of GROUPS) {
   }
   console.log(row(g.name, count(own.flatMap(([, m]) => m)), g.target));
   for (const [f, m] of own) console.log(row(`  ${f}`, count(m)));
+  const notRun = [...mutatedFiles()].filter((f) => g.match(f) && !files.has(f)).sort();
+  for (const f of notRun) console.log(`  ${f.padEnd(42)}     not run (not in the score above)`);
 }
 console.log(`\nfrom ${reports.map((r) => path.relative(root, r)).join(', ')}; equivalent mutants: docs/mutation-testing.md`);
