@@ -1,10 +1,15 @@
 /**
  * Talos' own checks beyond the JSON schema (research/talos.md §4), as a table of rules over the
- * parsed documents of one machine config. Sources are siderolabs/talos@v1.11.6
- * v1alpha1_validation.go, container.go, decoder.go and the multi-doc Validate() methods.
+ * parsed documents of one machine config: a problem where Talos would refuse the config. Sources
+ * are siderolabs/talos pkg/machinery@v1.13.9: v1alpha1_validation.go, container.go, decoder.go and
+ * the multi-doc Validate() methods; test/upstream/talos-rules-agree.test.ts holds the verdicts
+ * against machinery itself. Stricter than Talos, on purpose (each says so in its message or
+ * comment): hostname characters (the node name), a VIP on a worker, Kubernetes image tags, an
+ * install section. Not checked: UserVolumeConfig encryption and the CEL disk selector's syntax.
  */
 import { isIP } from 'node:net';
 import { TALOS_KUBERNETES_RANGE } from '../site';
+import { userVolumeProblems } from './user-volume-rules';
 
 export interface TalosConfigProblem {
   /** Document and field, e.g. "v1alpha1.machine.ca.key" or "UserVolumeConfig/local-path-provisioner.provisioning". */
@@ -39,12 +44,16 @@ const docId = (d: Doc) => `${String(d.kind)}${d.name !== undefined ? `/${String(
 const ofKind = (ctx: RuleContext, kind: string) => ctx.documents.filter((d) => d.kind === kind);
 const p = (path: string, value: unknown, message: string): TalosConfigProblem => ({ path, value, message });
 
-// Node's own address parser (like Go's netip: no leading zeros, no port, one "::"); zones are not addresses here.
-const isIp = (v: unknown) => typeof v === 'string' && !v.includes('%') && isIP(v) !== 0;
+/** netip.ParseAddr through Node's own parser: no leading zeros, no port, one "::"; an IPv6 address may carry a %zone. */
+const isIp = (v: unknown) => {
+  if (typeof v !== 'string') return false;
+  const [address, zone, ...rest] = v.split('%');
+  return zone === undefined ? isIP(address) !== 0 : rest.length === 0 && zone !== '' && isIP(address) === 6;
+};
 /** netip.ParsePrefix: an address, "/", and prefix bits without leading zeros up to 32 or 128. */
 const isCidr = (v: unknown) => {
   const m = typeof v === 'string' ? /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(v) : null;
-  return m !== null && isIp(m[1]) && Number(m[2]) <= (isIP(m[1]) === 6 ? 128 : 32);
+  return m !== null && !m[1].includes('%') && isIP(m[1]) !== 0 && Number(m[2]) <= (isIP(m[1]) === 6 ? 128 : 32); // prefixes take no zone
 };
 const DNS_DOMAIN = /^([a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})(\.[a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})*[._]?$/;
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -95,7 +104,10 @@ const rules: Rule[] = [
     });
   },
   ({ config }) => (config && config.persist === false ? [p('v1alpha1.persist', false, 'must not be false (Talos rejects it); omit it')] : []),
-  ({ config }) => (config && !config.machine ? [p('v1alpha1.machine', undefined, 'is required')] : []),
+  ({ documents }) => {
+    const v1 = documents.filter(isV1Alpha1);
+    return v1.length === 1 && !v1[0].machine ? [p('v1alpha1.machine', undefined, 'is required')] : [];
+  },
 
   // Machine type and PKI (v1alpha1_validation.go :131-175)
   ({ config, controlPlane, worker, machine }) => (config && !controlPlane && !worker
@@ -106,11 +118,12 @@ const rules: Rule[] = [
     ? [p('v1alpha1.machine.ca.key', '', 'is required on a control-plane node (it signs Talos API certificates)')] : []),
   ({ worker, machine }) => (worker && obj(machine.ca).key
     ? [p('v1alpha1.machine.ca.key', '(set)', 'must be empty on a worker: workers never hold the OS CA key')] : []),
-  ({ worker, cluster }) => (worker && obj(cluster.ca).key
+  // Talos keys these three on "not a control plane" (an unknown type too), the OS CA key on "worker".
+  ({ config, controlPlane, cluster }) => (config && !controlPlane && obj(cluster.ca).key
     ? [p('v1alpha1.cluster.ca.key', '(set)', 'must be empty on a worker: workers never hold the Kubernetes CA key')] : []),
-  ({ worker, cluster }) => (worker && cluster.etcd
+  ({ config, controlPlane, cluster }) => (config && !controlPlane && cluster.etcd
     ? [p('v1alpha1.cluster.etcd', '(set)', 'is only valid on control-plane nodes')] : []),
-  ({ worker, machine }) => (worker && obj(obj(machine.features).kubernetesTalosAPIAccess).enabled
+  ({ config, controlPlane, machine }) => (config && !controlPlane && obj(obj(machine.features).kubernetesTalosAPIAccess).enabled
     ? [p('v1alpha1.machine.features.kubernetesTalosAPIAccess', '(enabled)', 'can only be enabled on control-plane nodes (Talos refuses it on workers)')] : []),
   ({ controlPlane, cluster }) => {
     if (!controlPlane) return [];
@@ -118,9 +131,16 @@ const rules: Rule[] = [
     const out: TalosConfigProblem[] = [];
     if (!obj(etcd.ca).crt || !obj(etcd.ca).key) out.push(p('v1alpha1.cluster.etcd.ca', etcd.ca, 'is required on a control-plane node'));
     if (etcd.subnet && etcd.advertisedSubnets) out.push(p('v1alpha1.cluster.etcd', etcd, 'set subnet or advertisedSubnets, not both'));
-    for (const s of arr(etcd.advertisedSubnets)) {
-      const net = String(s).replace(/^!/, '');
-      if (!isCidr(net) && !isIp(net)) out.push(p('v1alpha1.cluster.etcd.advertisedSubnets', s, 'must be a CIDR or IP (optionally prefixed with !)'));
+    // EtcdConfig.Validate reads subnet as the advertised subnets when those are unset, and listenSubnets.
+    const subnets: [string, unknown[]][] = [
+      [etcd.advertisedSubnets !== undefined ? 'advertisedSubnets' : 'subnet', etcd.advertisedSubnets !== undefined ? arr(etcd.advertisedSubnets) : etcd.subnet ? [etcd.subnet] : []],
+      ['listenSubnets', arr(etcd.listenSubnets)],
+    ];
+    for (const [field, list] of subnets) {
+      for (const s of list) {
+        const net = String(s).replace(/^!/, '');
+        if (!isCidr(net) && !isIp(net)) out.push(p(`v1alpha1.cluster.etcd.${field}`, s, 'must be a CIDR or IP (optionally prefixed with !)'));
+      }
     }
     return out;
   },
@@ -198,17 +218,24 @@ const rules: Rule[] = [
   (ctx) => ofKind(ctx, 'HostnameConfig').flatMap((d) => {
     const out: TalosConfigProblem[] = [];
     // network.HostnameConfigV1Alpha1.Validate: one of them; both only with auto: off.
-    const host = d.hostname === undefined || d.hostname === '' ? undefined : String(d.hostname);
-    if (d.auto === undefined && host === undefined) out.push(p('HostnameConfig', d, 'set auto or hostname'));
-    if (d.auto !== undefined && d.auto !== 'off' && host !== undefined) out.push(p('HostnameConfig', d, 'set auto or hostname, not both (unless auto is off)'));
-    if (d.auto !== undefined && !['stable', 'off'].includes(String(d.auto))) out.push(p('HostnameConfig.auto', d.auto, 'must be stable or off'));
+    const host = d.hostname === undefined || d.hostname === null || d.hostname === '' ? undefined : String(d.hostname);
+    const auto = d.auto === undefined || d.auto === null ? undefined : String(d.auto).toLowerCase(); // Talos' enum parser folds case
+    if (auto === undefined && host === undefined) out.push(p('HostnameConfig', d, 'set auto or hostname'));
+    if (auto !== undefined && auto !== 'off' && host !== undefined) out.push(p('HostnameConfig', d, 'set auto or hostname, not both (unless auto is off)'));
+    if (auto !== undefined && !['stable', 'off'].includes(auto)) out.push(p('HostnameConfig.auto', d.auto, 'must be stable or off'));
+    // V1Alpha1ConflictValidate: the v1alpha1 config may not name the hostname too.
+    const network = obj(ctx.machine.network);
+    if (network.hostname) out.push(p('v1alpha1.machine.network.hostname', network.hostname, 'conflicts with the HostnameConfig document; set the hostname in one place'));
+    if (obj(ctx.machine.features).stableHostname === true) out.push(p('v1alpha1.machine.features.stableHostname', true, 'conflicts with the HostnameConfig document; use its auto: stable'));
     // Talos checks the lengths; the characters are ours: the hostname becomes the Kubernetes node name (RFC 1123).
-    if (host !== undefined && (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(host) || host.length > 253 || host.split('.')[0].length > 63)) {
-      out.push(p('HostnameConfig.hostname', d.hostname, 'is not a valid hostname (lowercase letters, digits, "-" and "."; at most 63 characters before the first dot, 253 in all)'));
+    const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    if (host !== undefined && (!host.split('.').every((l) => label.test(l)) || host.length > 253 || host.split('.').some((l) => l.length > 63))) {
+      out.push(p('HostnameConfig.hostname', d.hostname, 'is not a valid hostname (dot-separated labels of lowercase letters, digits and inner "-", each at most 63 characters, 253 in all)'));
     }
     return out;
   }),
   (ctx) => ofKind(ctx, 'Layer2VIPConfig').flatMap((d) => [
+    // Ours, stricter than Talos (which only documents it): a VIP on a worker floats to a node without an API server.
     ...(ctx.worker ? [p(docId(d), d.name, 'a VIP may only be configured on control-plane nodes')] : []),
     ...(isIp(d.name) ? [] : [p(`${docId(d)}.name`, d.name, 'must be the VIP address')]),
     ...(d.link ? [] : [p(`${docId(d)}.link`, undefined, 'is required (name of the link the VIP lives on)')]),
@@ -232,28 +259,7 @@ const rules: Rule[] = [
   ]),
   (ctx) => ofKind(ctx, 'ResolverConfig').flatMap((d) => arr(d.nameservers).flatMap((n) => (isIp(obj(n).address) ? [] : [p('ResolverConfig.nameservers', obj(n).address, 'must be an IP address')]))),
   (ctx) => ofKind(ctx, 'TimeSyncConfig').flatMap((d) => (d.ntp && d.ptp ? [p('TimeSyncConfig', d, 'ntp and ptp are mutually exclusive')] : [])),
-  (ctx) => ofKind(ctx, 'UserVolumeConfig').flatMap((d) => {
-    // block.UserVolumeConfigV1Alpha1.Validate: what each volume type allows.
-    const id = docId(d);
-    const out: TalosConfigProblem[] = [];
-    if (!/^[A-Za-z0-9-]{1,34}$/.test(String(d.name ?? ''))) out.push(p(`${id}.name`, d.name, 'must be 1-34 letters, digits or "-"'));
-    const type = d.volumeType ?? 'partition';
-    if (type === 'directory') {
-      for (const spec of ['provisioning', 'encryption', 'filesystem', 'mount']) {
-        if (Object.keys(obj(d[spec])).length > 0) out.push(p(`${id}.${spec}`, d[spec], 'is invalid for volumeType directory (a directory lives on EPHEMERAL); remove it'));
-      }
-      return out;
-    }
-    if (type !== 'partition' && type !== 'disk') return [...out, p(`${id}.volumeType`, type, 'must be partition, disk or directory')];
-    const prov = obj(d.provisioning);
-    if (!obj(prov.diskSelector).match) out.push(p(`${id}.provisioning.diskSelector`, undefined, 'is required (CEL expression, e.g. disk.dev_path == "/dev/sdb")'));
-    if (type === 'disk') {
-      if (prov.minSize || prov.maxSize || prov.grow !== undefined) out.push(p(`${id}.provisioning`, prov, 'minSize, maxSize and grow are not supported for volumeType disk (it takes the whole disk)'));
-    } else out.push(...partitionSizeProblems(id, prov));
-    const fs = obj(d.filesystem).type;
-    if (fs !== undefined && !['xfs', 'ext4'].includes(String(fs))) out.push(p(`${id}.filesystem.type`, fs, 'must be xfs or ext4'));
-    return out;
-  }),
+  (ctx) => ofKind(ctx, 'UserVolumeConfig').flatMap(userVolumeProblems),
 ];
 
 function isValidUrl(u: unknown): boolean {
@@ -265,52 +271,11 @@ function isValidUrl(u: unknown): boolean {
   }
 }
 
-/** A partition's sizes as ProvisioningSpec.Validate reads them: one of them, min not above max, min not negative. */
-function partitionSizeProblems(id: string, prov: Obj): TalosConfigProblem[] {
-  if (!prov.minSize && !prov.maxSize) return [p(`${id}.provisioning`, prov, 'minSize or maxSize is required')];
-  const min = talosSize(prov.minSize, false);
-  const max = talosSize(prov.maxSize, true);
-  const out: TalosConfigProblem[] = [];
-  for (const [field, size] of [['minSize', min], ['maxSize', max]] as const) {
-    if (size === 'unreadable') out.push(p(`${id}.provisioning.${field}`, prov[field], `is not a size Talos reads; use e.g. 10GiB or 500MB${field === 'maxSize' ? ' (or a percentage, 80%)' : ''}`));
-  }
-  if (typeof min === 'object' && min.negative) out.push(p(`${id}.provisioning.minSize`, prov.minSize, 'must not be negative'));
-  if (typeof min === 'object' && typeof max === 'object' && !max.negative && !max.percent && min.bytes > max.bytes) out.push(p(`${id}.provisioning`, prov, 'minSize is greater than maxSize'));
-  return out;
-}
-
-// go-humanize's ParseBytes table (units in any case; bare k, m, g... are decimal).
-const UNITS: Record<string, number> = {
-  '': 1, b: 1, kb: 1e3, k: 1e3, mb: 1e6, m: 1e6, gb: 1e9, g: 1e9, tb: 1e12, t: 1e12, pb: 1e15, p: 1e15, eb: 1e18, e: 1e18,
-  kib: 2 ** 10, ki: 2 ** 10, mib: 2 ** 20, mi: 2 ** 20, gib: 2 ** 30, gi: 2 ** 30, tib: 2 ** 40, ti: 2 ** 40, pib: 2 ** 50, pi: 2 ** 50, eib: 2 ** 60, ei: 2 ** 60,
-};
-interface TalosSize { readonly bytes: number; readonly negative: boolean; readonly percent: boolean }
-
-/**
- * A size as Talos decodes it (block.ByteSize, and block.Size for maxSize, which may also be a
- * percentage): an optional "-", then go-humanize's ParseBytes: digits with "." and "," then a
- * unit. Absent (undefined or "") is undefined; what Talos would refuse to load is 'unreadable'.
- */
-function talosSize(v: unknown, percentAllowed: boolean): TalosSize | 'unreadable' | undefined {
-  if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') return 'unreadable';
-  const negative = v.startsWith('-');
-  const text = negative ? v.slice(1) : v;
-  if (percentAllowed && v.includes('%')) {
-    const pct = /^(\d+\.?\d*|\.\d+)%$/.exec(text);
-    return pct && Number(pct[1]) <= 100 ? { bytes: Number(pct[1]), negative, percent: true } : 'unreadable';
-  }
-  const digits = /^[\d.,]*/.exec(text)![0];
-  const number = digits.replace(/,/g, '');
-  const unit = UNITS[text.slice(digits.length).trim().toLowerCase()];
-  if (!/^(\d+\.?\d*|\.\d+)$/.test(number) || unit === undefined) return 'unreadable';
-  return { bytes: Math.floor(Number(number) * unit), negative, percent: false };
-}
-
 /** Every problem in one machine config (all its documents); empty when Talos would accept it. */
 export function checkTalosConfig(documents: readonly Doc[], contract: string): TalosConfigProblem[] {
   const v1 = documents.filter(isV1Alpha1);
-  const config = v1.length === 1 ? v1[0] : undefined;
+  // Without machine, Talos' v1alpha1 Validate stops at "machine instructions are required"; the other documents are still checked.
+  const config = v1.length === 1 && v1[0].machine ? v1[0] : undefined;
   const machine = obj(config?.machine);
   // Talos' machine.ParseType: init and controlplane are control planes; worker, join and "" workers.
   const type = machine.type ?? '';

@@ -47,7 +47,7 @@ describe('the secrets directory', () => {
     expect(modeWhenNextMade).toEqual([0o700, 0o700]);
   });
 
-  test('a level made meanwhile by another run is taken as it is; other mkdir failures are thrown', () => {
+  test('a level made meanwhile by another run is accepted (and made 0700); other mkdir failures are thrown', () => {
     const root = tempDir('secret-dir-');
     const mkdir = fs.mkdirSync;
     const spy = jest.spyOn(fs, 'mkdirSync').mockImplementationOnce(((p: string, o?: import('node:fs').MakeDirectoryOptions) => {

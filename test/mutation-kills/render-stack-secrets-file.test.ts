@@ -263,7 +263,7 @@ describe('recovery and bad files', () => {
     const docs = readExisting(file);
     expect(docs.map((d) => d.manifest?.metadata.name ?? null)).toEqual([null, 'a', null, null, null, null, null, null, null]);
     expect(docs.map((d) => d.secretId ?? null)).toEqual([null, 'n/a', '/b', null, '/c', null, null, null, null]);
-    // The head comment stays with the document after it; the empty ones ("---" alone) are gone.
+    // The head comment with its own "---" is a document of its own and stays; the empty ones ("---" alone) are gone.
     expect(docs.map((d) => d.text)).toEqual([
       `${parts[0]}`, parts[1], parts[2], parts[4], parts[5], parts[6], parts[7], parts[8], 'last: without newline\n',
     ].map((t, i) => (i === 8 ? `---\n${t}` : t)));

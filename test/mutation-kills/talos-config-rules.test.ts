@@ -82,21 +82,19 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
     test('persist: false is refused and true is fine; a config without machine needs it, its CA and its install', () => {
       expect(broken(controlPlane, (d) => { d[0].persist = false; })).toEqual([p('v1alpha1.persist', false, 'must not be false (Talos rejects it); omit it')]);
       expect(broken(controlPlane, (d) => { d[0].persist = true; })).toEqual([]);
-      // An absent type reads as worker (machine.ParseType("")), so the type itself is no problem.
-      expect(broken(controlPlane, (d) => { delete d[0].machine; })).toEqual([
-        p('v1alpha1.machine', undefined, 'is required'),
-        p('v1alpha1.machine.ca', undefined, 'is required on every node (or machine.acceptedCAs)'),
-        p('v1alpha1.cluster.ca.key', '(set)', 'must be empty on a worker: workers never hold the Kubernetes CA key'),
-        p('v1alpha1.cluster.etcd', '(set)', 'is only valid on control-plane nodes'),
-        p('v1alpha1.machine.install', undefined, 'is required on metal/Proxmox nodes'),
-        p('Layer2VIPConfig/10.70.0.20', '10.70.0.20', 'a VIP may only be configured on control-plane nodes'),
-      ]);
+      // Talos stops the v1alpha1 checks there ("machine instructions are required"); the VIP document is not judged by role then.
+      expect(broken(controlPlane, (d) => { delete d[0].machine; })).toEqual([p('v1alpha1.machine', undefined, 'is required')]);
     });
   });
 
   describe('machine type and PKI', () => {
-    test('an unknown machine type is reported alone: the rules of neither role run on it', () => {
-      expect(broken(controlPlane, (d) => { d[0].machine.type = 'init2'; })).toEqual([p('v1alpha1.machine.type', 'init2', 'must be controlplane or worker')]);
+    test('an unknown machine type: no worker rule runs, the not-a-control-plane ones do (as in Talos)', () => {
+      expect(broken(controlPlane, (d) => { d[0].machine.type = 'init2'; })).toEqual([
+        p('v1alpha1.machine.type', 'init2', 'must be controlplane or worker'),
+        p('v1alpha1.cluster.ca.key', '(set)', 'must be empty on a worker: workers never hold the Kubernetes CA key'),
+        p('v1alpha1.cluster.etcd', '(set)', 'is only valid on control-plane nodes'),
+        p('v1alpha1.machine.features.kubernetesTalosAPIAccess', '(enabled)', 'can only be enabled on control-plane nodes (Talos refuses it on workers)'),
+      ]);
       expect(broken(worker, (d) => { d[0].machine.type = 'Worker'; })).toEqual([p('v1alpha1.machine.type', 'Worker', 'must be controlplane or worker')]);
     });
 
@@ -136,6 +134,15 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(broken(controlPlane, (d) => { delete d[0].cluster.etcd.advertisedSubnets; d[0].cluster.etcd.subnet = '10.70.0.0/24'; })).toEqual([]);
     });
 
+    test('etcd subnet (when advertisedSubnets is unset) and listenSubnets are checked like advertisedSubnets', () => {
+      expect(broken(controlPlane, (d) => { delete d[0].cluster.etcd.advertisedSubnets; d[0].cluster.etcd.subnet = '10.70.0.0/99'; })).toEqual([
+        p('v1alpha1.cluster.etcd.subnet', '10.70.0.0/99', 'must be a CIDR or IP (optionally prefixed with !)'),
+      ]);
+      expect(broken(controlPlane, (d) => { d[0].cluster.etcd.listenSubnets = ['!10.70.0.0/24', 'nope']; })).toEqual([
+        p('v1alpha1.cluster.etcd.listenSubnets', 'nope', 'must be a CIDR or IP (optionally prefixed with !)'),
+      ]);
+    });
+
     test('advertisedSubnets: a leading ! negates; anything else must be a CIDR or an IP', () => {
       const subnets = (list: string[]) => broken(controlPlane, (d) => { d[0].cluster.etcd.advertisedSubnets = list; });
       expect(subnets(['!10.70.0.0/24', '10.70.0.21', '!10.70.0.9', 'fd00::/64'])).toEqual([]);
@@ -150,11 +157,11 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
     const vipNamed = (name: string) => broken(controlPlane, (d) => { vip(d).name = name; });
     const linkAddress = (address: string) => broken(controlPlane, (d) => { find(d, 'LinkConfig').addresses = [{ address }]; });
 
-    test.each(['10.70.0.20', '0.0.0.0', '255.255.255.255', 'fd00::20', 'FD00::1', '::ffff:10.0.0.1'])('%s is an IP', (ip) => {
+    test.each(['10.70.0.20', '0.0.0.0', '255.255.255.255', 'fd00::20', 'FD00::1', '::ffff:10.0.0.1', 'fe80::1%net0'])('%s is an IP', (ip) => {
       expect(vipNamed(ip)).toEqual([]);
     });
 
-    test.each(['10.70.0.256', '10.70.0', 'abcd', 'fd00::zz', 'g:fd00::1', 'fd00::1g', 'vip', '', '10.70.0.20:6443', 'fd00:::1', 'fd00::1::2', '10.70.0.020', 'fe80::1%net0'])('%s is not an IP', (name) => {
+    test.each(['10.70.0.256', '10.70.0', 'abcd', 'fd00::zz', 'g:fd00::1', 'fd00::1g', 'vip', '', '10.70.0.20:6443', 'fd00:::1', 'fd00::1::2', '10.70.0.020', 'fe80::1%', '10.70.0.20%net0', 'fe80::1%a%b'])('%s is not an IP', (name) => {
       expect(vipNamed(name)).toEqual([p(`Layer2VIPConfig/${name}.name`, name, 'must be the VIP address')]);
     });
 
@@ -162,7 +169,7 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(linkAddress(cidr)).toEqual([]);
     });
 
-    test.each(['10.70.0.21', '10.70.0.21/33', 'fd00::21/129', '10.70.0.21/24 ', '10.70.0.1/8/24', '/24', 'net/24', '10.70.0.21/1234', '10.70.0.21:80/24', '10.70.0.21/032', '10.70.0.21/-1', 'fd00:::1/64'])('%j is not a CIDR', (cidr) => {
+    test.each(['10.70.0.21', '10.70.0.21/33', 'fd00::21/129', '10.70.0.21/24 ', '10.70.0.1/8/24', '/24', 'net/24', '10.70.0.21/1234', '10.70.0.21:80/24', '10.70.0.21/032', '10.70.0.21/-1', 'fd00:::1/64', 'fe80::1%net0/64'])('%j is not a CIDR', (cidr) => {
       expect(linkAddress(cidr)).toEqual([p('LinkConfig/net0.addresses', cidr, 'must be an address with prefix length, e.g. 10.70.0.21/24')]);
     });
   });
@@ -319,8 +326,23 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(hostname((h) => { h.hostname = ''; h.auto = 'stable'; })).toEqual([]);
       expect(hostname((h) => { delete h.hostname; h.auto = 'random'; })).toEqual([p('HostnameConfig.auto', 'random', 'must be stable or off')]);
       for (const ok of ['a', 'talos-cp-1', 'n1.lab', 'a'.repeat(63), `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`]) expect(hostname((h) => { h.hostname = ok; })).toEqual([]);
-      const invalid = (bad: string) => [p('HostnameConfig.hostname', bad, 'is not a valid hostname (lowercase letters, digits, "-" and "."; at most 63 characters before the first dot, 253 in all)')];
-      for (const bad of ['-abc', 'abc-', 'Bad_Host', 'a'.repeat(64), `a.${'b'.repeat(252)}`]) expect(hostname((h) => { h.hostname = bad; })).toEqual(invalid(bad));
+      const invalid = (bad: string) => [p('HostnameConfig.hostname', bad, 'is not a valid hostname (dot-separated labels of lowercase letters, digits and inner "-", each at most 63 characters, 253 in all)')];
+      for (const bad of ['-abc', 'abc-', 'Bad_Host', 'a'.repeat(64), `a.${'b'.repeat(64)}`, `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`, 'a..b', 'a.-b', 'a-.b', '.a']) {
+        expect(hostname((h) => { h.hostname = bad; })).toEqual(invalid(bad));
+      }
+      // Talos' enum parser folds case.
+      expect(hostname((h) => { delete h.hostname; h.auto = 'Stable'; })).toEqual([]);
+      expect(hostname((h) => { h.auto = 'OFF'; })).toEqual([]);
+    });
+
+    test('HostnameConfig beside a hostname or a stable hostname in the v1alpha1 config conflicts', () => {
+      expect(broken(controlPlane, (d) => { d[0].machine.network = { hostname: 'old-name' }; })).toEqual([
+        p('v1alpha1.machine.network.hostname', 'old-name', 'conflicts with the HostnameConfig document; set the hostname in one place'),
+      ]);
+      expect(broken(controlPlane, (d) => { d[0].machine.features.stableHostname = true; })).toEqual([
+        p('v1alpha1.machine.features.stableHostname', true, 'conflicts with the HostnameConfig document; use its auto: stable'),
+      ]);
+      expect(broken(controlPlane, (d) => { d[0].machine.features.stableHostname = false; d[0].machine.network = {}; })).toEqual([]);
     });
 
     test('a VIP on a worker, without a link, or on a link the config does not name', () => {
@@ -364,7 +386,7 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
   describe('user volumes', () => {
     const edited = (edit: (v: Record<string, any>) => void) => broken(controlPlane, (d) => edit(volume(d)));
     const sizes = (minSize: unknown, maxSize: unknown) => edited((v) => { v.provisioning.minSize = minSize; v.provisioning.maxSize = maxSize; });
-    const tooSmall = (minSize: unknown, maxSize: unknown) => [p('UserVolumeConfig/local-path-provisioner.provisioning', { diskSelector: { match: '!system_disk && disk.dev_path == "/dev/sdb"' }, grow: true, minSize, maxSize }, 'minSize is greater than maxSize')];
+    const tooSmall = (minSize: unknown, maxSize: unknown) => [p('UserVolumeConfig/local-path-provisioner.provisioning', { diskSelector: { match: '!system_disk && disk.dev_path == "/dev/sdb"' }, grow: true, minSize, maxSize }, 'minSize is greater than maxSize; lower minSize or raise maxSize')];
 
     test('the name: 1-34 letters, digits or "-"', () => {
       expect(edited((v) => { v.name = 'a'.repeat(34); })).toEqual([]);
@@ -404,6 +426,38 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(directory((v) => { v.filesystem = { type: 'zfs' }; })).toEqual([invalid('filesystem', { type: 'zfs' })]);
     });
 
+    test('enum values in any case; filesystem none; project quotas only on xfs', () => {
+      expect(edited((v) => { v.volumeType = 'Partition'; v.filesystem.type = 'XFS'; })).toEqual([]);
+      expect(edited((v) => { v.filesystem.type = 'none'; })).toEqual([]);
+      expect(edited((v) => { v.filesystem = { type: 'ext4', projectQuotaSupport: true }; })).toEqual([
+        p('UserVolumeConfig/local-path-provisioner.filesystem.projectQuotaSupport', true, 'is only available with filesystem type xfs'),
+      ]);
+      expect(edited((v) => { v.filesystem = { projectQuotaSupport: true }; })).toHaveLength(1);
+      expect(edited((v) => { v.filesystem = { type: 'xfs', projectQuotaSupport: true }; })).toEqual([]);
+      expect(edited((v) => { v.filesystem = { type: 'ext4', projectQuotaSupport: false }; })).toEqual([]);
+    });
+
+    test('a directory volume: a part counts only when Talos would see it as set', () => {
+      const directory = (parts: Record<string, unknown>) => edited((v) => { delete v.provisioning; delete v.filesystem; Object.assign(v, { volumeType: 'DIRECTORY' }, parts); });
+      expect(directory({ provisioning: { diskSelector: {}, minSize: '', maxSize: null, grow: null }, filesystem: { type: 'None' }, encryption: { provider: 'none', keys: [] }, mount: { secure: null } })).toEqual([]);
+      const invalid = (spec: string, value: unknown) => [p(`UserVolumeConfig/local-path-provisioner.${spec}`, value, 'is invalid for volumeType directory (a directory lives on EPHEMERAL); remove it')];
+      for (const provisioning of [{ grow: false }, { minSize: 0 }, { maxSize: '1GiB' }, { diskSelector: { match: 'true' } }]) expect(directory({ provisioning })).toEqual(invalid('provisioning', provisioning));
+      for (const encryption of [{ provider: 'luks2' }, { keys: [{ slot: 0 }] }]) expect(directory({ encryption })).toEqual(invalid('encryption', encryption));
+      expect(directory({ filesystem: { projectQuotaSupport: false } })).toEqual(invalid('filesystem', { projectQuotaSupport: false }));
+      for (const mount of [{ disableAccessTime: false }, { secure: true }]) expect(directory({ mount })).toEqual(invalid('mount', mount));
+    });
+
+    test('a whole-disk volume: a size of 0 is a size, grow: null is none', () => {
+      const disk = (extra: Record<string, unknown>) => edited((v) => { v.volumeType = 'disk'; v.provisioning = { diskSelector: v.provisioning.diskSelector, ...extra }; });
+      expect(disk({ grow: null, minSize: '', maxSize: null })).toEqual([]);
+      expect(disk({ minSize: 0 })).toHaveLength(1);
+    });
+
+    test('a partition with minSize 0 has a size', () => {
+      expect(edited((v) => { v.provisioning.minSize = 0; })).toEqual([]);
+      expect(edited((v) => { v.provisioning.minSize = null; })).toHaveLength(1);
+    });
+
     test('another volume type is refused before its parts are read', () => {
       expect(edited((v) => { v.volumeType = 'tmpfs'; delete v.provisioning; })).toEqual([p('UserVolumeConfig/local-path-provisioner.volumeType', 'tmpfs', 'must be partition, disk or directory')]);
     });
@@ -419,7 +473,9 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(sizes('1TB', '999GB')).toEqual(tooSmall('1TB', '999GB'));
     });
 
-    test('sizes are read as Talos reads them (go-humanize): any case, bare units, commas, a trailing dot', () => {
+    test('sizes are read as Talos reads them (go-humanize): any case, bare units, commas, a trailing dot, a YAML number', () => {
+      expect(sizes(2000, 1000)).toEqual(tooSmall(2000, 1000));
+      expect(sizes('15EiB', '15EiB')).toEqual([]);
       expect(sizes('10gib', '10GiB')).toEqual([]);
       expect(sizes('2g', '1GB')).toEqual(tooSmall('2g', '1GB'));
       expect(sizes('2.GiB', '1GiB')).toEqual(tooSmall('2.GiB', '1GiB'));
@@ -433,10 +489,13 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
     test('a size Talos cannot read is named with its field; a negative minSize is refused', () => {
       const unreadable = (field: string, value: unknown) => p(`UserVolumeConfig/local-path-provisioner.provisioning.${field}`, value,
         `is not a size Talos reads; use e.g. 10GiB or 500MB${field === 'maxSize' ? ' (or a percentage, 80%)' : ''}`);
-      for (const bad of ['2GiB!', '2XB', '1.2.3GiB', 'GiB', '1e9', 5]) expect(sizes(bad, '1GiB')).toEqual([unreadable('minSize', bad)]);
+      for (const bad of ['2GiB!', '2XB', '1.2.3GiB', 'GiB', '1e9', '16EiB', '18446744073709551616', true]) expect(sizes(bad, '1GiB')).toEqual([unreadable('minSize', bad)]);
       expect(sizes('1GiB', 'lots')).toEqual([unreadable('maxSize', 'lots')]);
       expect(sizes('1GiB', '101%')).toEqual([unreadable('maxSize', '101%')]);
       expect(sizes('1GiB', '80 %')).toEqual([unreadable('maxSize', '80 %')]);
+      expect(sizes('1GiB', '50%%')).toEqual([unreadable('maxSize', '50%%')]);
+      // A percentage is read by strconv.ParseFloat: a sign, an exponent, underscores and NaN pass.
+      for (const pct of ['+5%', '1e1%', '1_0%', 'NaN%', '-50%', '100%', '0%']) expect(sizes('1GiB', pct)).toEqual([]);
       // A percentage is not compared (it depends on the disk); a minSize cannot be one.
       expect(sizes('900GiB', '80%')).toEqual([]);
       expect(sizes('50%', '1GiB')).toEqual([unreadable('minSize', '50%')]);

@@ -54,7 +54,7 @@ describeWithShared('Talos config rules', () => {
     ['a Kubernetes image is outside the Talos 1.13 range', (d) => { for (const p of ['apiServer', 'controllerManager', 'proxy', 'scheduler']) d[0].cluster[p].image = d[0].cluster[p].image.replace('1.36.3', '1.30.0'); d[0].machine.kubelet.image = d[0].machine.kubelet.image.replace('1.36.3', '1.30.0'); }, /outside what Talos 1.13 runs/, valid],
     ['kubelet and control-plane versions differ', (d) => { d[0].machine.kubelet.image = 'ghcr.io/siderolabs/kubelet:v1.35.0'; }, /same Kubernetes version/, valid],
     ['HostnameConfig sets both auto and hostname', (d) => { find(d, 'HostnameConfig').auto = 'stable'; }, /set auto or hostname, not both/, valid],
-    ['a worker carries a VIP', (d) => d.push({ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: '10.0.0.5', link: 'eth0' }), /VIP may only be configured on control-plane/, worker],
+    ['a worker carries a VIP (our check; Talos only documents it)', (d) => d.push({ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: '10.0.0.5', link: 'eth0' }), /VIP may only be configured on control-plane/, worker],
     ['the VIP name is not an IP', (d) => { find(d, 'Layer2VIPConfig').name = 'vip'; }, /must be the VIP address/, valid],
     ['the VIP has no link', (d) => { delete find(d, 'Layer2VIPConfig').link; }, /link: is required/, valid],
     ['the VIP names a link the config does not define', (d) => { find(d, 'Layer2VIPConfig').link = 'eth9'; }, /names no link of this config/, valid],

@@ -52,6 +52,32 @@ const EDITS: [string, (docs: Docs) => void, boolean][] = [
   ['an IPv4-mapped IPv6 nameserver', (d) => { find(d, 'ResolverConfig').nameservers = [{ address: '::ffff:10.70.0.1' }]; }, false],
   ['a link address with prefix bits 032', (d) => { find(d, 'LinkConfig').addresses = [{ address: '10.70.0.21/032' }]; }, true],
   ['a link address with a port', (d) => { find(d, 'LinkConfig').addresses = [{ address: '10.70.0.21:80/24' }]; }, true],
+  ['a link address with a zone', (d) => { find(d, 'LinkConfig').addresses = [{ address: 'fe80::21%net0/64' }]; }, true],
+  ['an IPv6 nameserver with a zone', (d) => { find(d, 'ResolverConfig').nameservers = [{ address: 'fe80::1%net0' }]; }, false],
+  ['volume type and filesystem in capitals', (d) => { volume(d).volumeType = 'Partition'; volume(d).filesystem.type = 'XFS'; }, false],
+  ['filesystem type none', (d) => { volume(d).filesystem.type = 'none'; }, false],
+  ['project quotas on ext4', (d) => { volume(d).filesystem = { type: 'ext4', projectQuotaSupport: true }; }, true],
+  ['project quotas on xfs', (d) => { volume(d).filesystem = { type: 'xfs', projectQuotaSupport: true }; }, false],
+  ['a directory volume with only empty parts', (d) => {
+    const v = volume(d);
+    v.volumeType = 'DIRECTORY';
+    v.provisioning = { diskSelector: {}, minSize: '', grow: null };
+    v.filesystem = { type: 'none' };
+    v.encryption = { provider: 'none' };
+  }, false],
+  ['a directory volume with grow: false', (d) => { volume(d).volumeType = 'directory'; volume(d).provisioning = { grow: false }; delete volume(d).filesystem; }, true],
+  ['a whole-disk volume with minSize 0', (d) => { volume(d).volumeType = 'disk'; volume(d).provisioning = { diskSelector: volume(d).provisioning.diskSelector, minSize: 0 }; }, true],
+  ['a whole-disk volume with grow: null', (d) => { volume(d).volumeType = 'disk'; volume(d).provisioning = { diskSelector: volume(d).provisioning.diskSelector, grow: null }; }, false],
+  ['a minSize as a YAML number', (d) => { volume(d).provisioning.minSize = 1073741824; }, false],
+  ['a minSize of 16 EiB (too large)', (d) => { volume(d).provisioning.minSize = '16EiB'; }, true],
+  ['a maxSize percentage with a sign and an exponent', (d) => { volume(d).provisioning.maxSize = '+1e1%'; }, false],
+  ['a maxSize percentage with underscores', (d) => { volume(d).provisioning.maxSize = '1_0%'; }, false],
+  ['auto in capitals', (d) => { const h = find(d, 'HostnameConfig'); delete h.hostname; h.auto = 'Stable'; }, false],
+  ['a HostnameConfig beside machine.network.hostname', (d) => { d[0].machine.network = { hostname: 'other' }; }, true],
+  ['a HostnameConfig beside features.stableHostname', (d) => { d[0].machine.features.stableHostname = true; }, true],
+  ['an etcd subnet that is not a CIDR', (d) => { delete d[0].cluster.etcd.advertisedSubnets; d[0].cluster.etcd.subnet = '10.70.0.0/99'; }, true],
+  ['etcd listen subnets that are not CIDRs', (d) => { d[0].cluster.etcd.listenSubnets = ['nope']; }, true],
+  ['a config without machine', (d) => { delete d[0].machine; }, true],
 ];
 
 describeWithBinary('talos-check', 'Talos config rules and Talos machinery give the same verdict', () => {
