@@ -21,10 +21,19 @@ export function ensureSecretDir(dir: string): void {
       fs.mkdirSync(d, { mode: SECRET_DIR_MODE });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // made meanwhile by another run
+      assertDirectory(d);
     }
     fs.chmodSync(d, SECRET_DIR_MODE);
   }
+  assertDirectory(dir);
   if ((fs.statSync(dir).mode & 0o777) !== SECRET_DIR_MODE) fs.chmodSync(dir, SECRET_DIR_MODE);
+}
+
+/** A file where the secrets directory should be is an error, never made 0700 and written into. */
+function assertDirectory(dir: string): void {
+  if (!fs.statSync(dir).isDirectory()) {
+    throw Object.assign(new Error(`ENOTDIR: ${dir} is not a directory; the secrets directory must be one (move the file away)`), { code: 'ENOTDIR' });
+  }
 }
 
 function writeTemp(target: string, content: string): string {

@@ -56,6 +56,10 @@ export function readExisting(file: string): ExistingDocument[] {
   const docs = YAML.parseAllDocuments(source);
   const bad = docs.find((d) => d.errors.length > 0);
   if (bad) throw new StackSecretsFileError(`${file} is not valid YAML (${bad.errors[0].message.split('\n')[0]}); fix it or move it away (a new one is then generated, with new passwords)`);
+  // Documents are kept as cut text and reordered: a directive would end up before the wrong document.
+  if (docs.some((d) => d.directives.yaml.explicit || Object.keys(d.directives.tags).some((t) => t !== '!!'))) {
+    throw new StackSecretsFileError(`${file} has a YAML directive (a %YAML or %TAG line), which this file cannot keep when it is rewritten; remove it (and use full tags), then run again`);
+  }
   // Each document's text is cut from the file between document starts (the first from the top, so
   // leading comments stay with it): re-serializing would rewrite an operator's layout.
   const starts = docs.map((d, i) => (i === 0 ? 0 : d.range[0]));
@@ -70,13 +74,14 @@ export function readExisting(file: string): ExistingDocument[] {
 }
 
 /**
- * Which existing Secret each spec is, in three passes over all specs so that a weaker match never
- * takes what a stronger one would: the Secret labelled with its role; else the one with its name in
- * its namespace (and its keys); else (files from before the label) an unlabelled one with the same
- * keys. Alertmanager's and Prometheus' web-auth Secrets have the same keys when CheckMK is off: a
- * spec whose own Secret is missing must not take the other's by keys before that one is matched by name.
+ * Which existing Secret each spec is, in passes over all specs so that a weaker match never takes
+ * what a stronger one would: the Secret labelled with its role; else the one with its name in its
+ * namespace (and its keys); else its name in another namespace (a site that moved namespace);
+ * else (files from before the label) the one unlabelled Secret with its keys. Alertmanager's and
+ * Prometheus' web-auth Secrets have the same keys when CheckMK is off: when keys alone cannot tell
+ * two Secrets apart, the file is refused rather than risk giving one service the other's password.
  */
-function matchExisting(specs: readonly StackSecretSpec[], existing: readonly SecretManifest[]): (SecretManifest | undefined)[] {
+function matchExisting(specs: readonly StackSecretSpec[], existing: readonly SecretManifest[], file: string): (SecretManifest | undefined)[] {
   const sameKeys = (spec: StackSecretSpec, m: SecretManifest) => {
     const optional = new Set(spec.optionalKeys ?? []);
     return Object.keys(m.stringData).filter((k) => !optional.has(k)).sort().join() === [...spec.keys].sort().join();
@@ -84,7 +89,7 @@ function matchExisting(specs: readonly StackSecretSpec[], existing: readonly Sec
   const passes: ((spec: StackSecretSpec, m: SecretManifest) => boolean)[] = [
     (spec, m) => m.metadata.labels?.[GENERATED_SECRET_LABEL] === spec.role,
     (spec, m) => m.metadata.name === spec.name && m.metadata.namespace === spec.namespace && sameKeys(spec, m),
-    (spec, m) => !m.metadata.labels?.[GENERATED_SECRET_LABEL] && sameKeys(spec, m),
+    (spec, m) => m.metadata.name === spec.name && !m.metadata.labels?.[GENERATED_SECRET_LABEL] && sameKeys(spec, m),
   ];
   const found: (SecretManifest | undefined)[] = specs.map(() => undefined);
   const claimed = new Set<SecretManifest>();
@@ -95,6 +100,21 @@ function matchExisting(specs: readonly StackSecretSpec[], existing: readonly Sec
       if (found[i]) claimed.add(found[i]!);
     });
   }
+  // Keys alone: only where exactly one unmatched spec and one free unlabelled Secret share them.
+  const free = () => existing.filter((m) => !claimed.has(m) && !m.metadata.labels?.[GENERATED_SECRET_LABEL]);
+  specs.forEach((spec, i) => {
+    if (found[i]) return;
+    const candidates = free().filter((m) => sameKeys(spec, m));
+    if (candidates.length === 0) return;
+    const rivals = specs.filter((other, j) => !found[j] && candidates.some((m) => sameKeys(other, m)));
+    if (candidates.length > 1 || rivals.length > 1) {
+      const names = candidates.map((m) => `${m.metadata.namespace ?? ''}/${m.metadata.name}`).join(', ');
+      throw new StackSecretsFileError(`${file}: cannot tell by their keys which of ${names} is ${rivals.map((r) => r.name).join(' or ')} (no label, no matching name); `
+        + `add the label ${GENERATED_SECRET_LABEL}: <${rivals.map((r) => r.role).join(' or ')}> to the right one, then run again`);
+    }
+    found[i] = candidates[0];
+    claimed.add(candidates[0]);
+  });
   return found;
 }
 
@@ -116,7 +136,7 @@ export function stackSecretsWithoutValues(secretsDir: string, site: Site): Stack
   const file = stackSecretsFile(secretsDir);
   const specs = stackSecretSpecs(site);
   if (!fs.existsSync(file)) return specs;
-  const found = matchExisting(specs, readExisting(file).flatMap((d) => (d.manifest ? [d.manifest] : [])));
+  const found = matchExisting(specs, readExisting(file).flatMap((d) => (d.manifest ? [d.manifest] : [])), file);
   return specs.filter((_, i) => !found[i]);
 }
 
@@ -130,18 +150,17 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   if (exists) fs.chmodSync(file, 0o600); // a copy restored with loose permissions
   const documents = exists ? readExisting(file) : [];
   const specs = stackSecretSpecs(site);
-  const inFile = matchExisting(specs, documents.flatMap((d) => (d.manifest ? [d.manifest] : [])));
+  const inFile = matchExisting(specs, documents.flatMap((d) => (d.manifest ? [d.manifest] : [])), file);
   const claimed = new Set(inFile.filter((m): m is SecretManifest => m !== undefined));
   // A document lost from the file (or the whole file) while dist/ still has its encrypted copy: restore, never regenerate.
-  const missing = specs.filter((_, i) => !inFile[i]);
-  const inRecovered = matchExisting(missing, recovered);
-  const copies = new Map(missing.map((spec, i) => [spec, inRecovered[i]]));
+  // Matched for every spec, so a copy of a Secret still in the file is never given to another.
+  const inRecovered = matchExisting(specs, recovered, 'the encrypted copies in dist/secrets/');
   const messages: string[] = [];
   const encrypted = site.secrets.encryption === 'sops-age';
   const manifests: SecretManifest[] = specs.map((spec, i) => {
     const found = inFile[i];
     if (!found) {
-      const copy = copies.get(spec);
+      const copy = inRecovered[i];
       if (copy) {
         messages.push(`restored Secret ${spec.namespace}/${spec.name} into ${file} from its encrypted copy in dist/`);
         return secretManifest(spec, stackSecretValues(spec, copy.stringData, password));
@@ -173,11 +192,16 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   // Secrets the operator added (with data: or stringData:), other objects. Values are never lost.
   const others = documents.filter((d) => !d.manifest || !claimed.has(d.manifest));
   // Two Secrets under one name: kubectl applies the later one, sops-age encrypts the generated one.
-  const generated = new Set(manifests.map((m) => `${m.metadata.namespace}/${m.metadata.name}`));
-  const twin = others.find((d) => d.secretId !== undefined && generated.has(d.secretId));
+  // One without a namespace lands in kubectl's current namespace, so it clashes with any.
+  const clashes = (id: string) => {
+    const [namespace, name] = id.split('/');
+    return manifests.find((m) => m.metadata.name === name && (namespace === '' || namespace === m.metadata.namespace));
+  };
+  const twin = others.find((d) => d.secretId !== undefined && clashes(d.secretId));
   if (twin) {
-    throw new StackSecretsFileError(`${file} holds a second Secret ${twin.secretId} beside the one the stack generates under that name (a cluster would get whichever is applied last); `
-      + `if its values are the live ones, copy them into the generated Secret (the one labelled ${GENERATED_SECRET_LABEL}), then delete the other from the file`);
+    const spec = specs.find((sp) => sp.name === clashes(twin.secretId!)!.metadata.name)!;
+    throw new StackSecretsFileError(`${file} holds a Secret ${twin.secretId} that the stack does not take as its own ${spec.namespace}/${spec.name} (a cluster would get whichever is applied last); `
+      + `if its values are the live ones, give it the label ${GENERATED_SECRET_LABEL}: ${spec.role} and the keys ${spec.keys.join(', ')}, else rename or delete it; then run again`);
   }
   const kept = others.map((d) => (/^(?:[ \t]*(?:#.*)?\r?\n)*---/.test(d.text) ? d.text : `---\n${d.text}`));
   const content = serialize(manifests) + kept.join('');

@@ -60,6 +60,22 @@ describe('the secrets directory', () => {
     expect(() => ensureSecretDir(path.join(root, 'z'))).toThrow('EACCES: permission denied');
   });
 
+  test('a file where the directory should be is refused and left as it was', () => {
+    const root = tempDir('secret-dir-');
+    const file = path.join(root, 'keys');
+    fs.writeFileSync(file, 'x');
+    fs.chmodSync(file, 0o644);
+    expect(() => ensureSecretDir(file)).toThrow(`ENOTDIR: ${file} is not a directory; the secrets directory must be one (move the file away)`);
+    expect(modeOf(file)).toBe(0o644);
+    // Also when it appears between the check and mkdir (another process).
+    const mkdir = fs.mkdirSync;
+    jest.spyOn(fs, 'mkdirSync').mockImplementationOnce(((p: string) => {
+      fs.writeFileSync(p, 'raced');
+      return mkdir(p);
+    }) as typeof fs.mkdirSync);
+    expect(() => ensureSecretDir(path.join(root, 'raced', 'inner'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+  });
+
   test('an existing directory with other modes is made 0700; one already 0700 is left alone', () => {
     const root = tempDir('secret-dir-');
     const open = path.join(root, 'open');

@@ -193,14 +193,65 @@ describe('a later run', () => {
     const twin = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'grafana-admin', namespace: 'monitoring' }, data: { 'admin-password': 'eA==' } };
     const text = [twin, labelled, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join('');
     fs.writeFileSync(file, text);
-    expect(() => planStackSecretsFile(dir, siteOf(), counter())).toThrow(new StackSecretsFileError(
-      `${file} holds a second Secret monitoring/grafana-admin beside the one the stack generates under that name (a cluster would get whichever is applied last); `
-      + 'if its values are the live ones, copy them into the generated Secret (the one labelled monitoring-stack/generated-secret), then delete the other from the file',
-    ));
+    const refusal = (id: string) => new StackSecretsFileError(
+      `${file} holds a Secret ${id} that the stack does not take as its own monitoring/grafana-admin (a cluster would get whichever is applied last); `
+      + 'if its values are the live ones, give it the label monitoring-stack/generated-secret: grafana-admin and the keys admin-user, admin-password, else rename or delete it; then run again',
+    );
+    expect(() => planStackSecretsFile(dir, siteOf(), counter())).toThrow(refusal('monitoring/grafana-admin'));
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    // Without a namespace it lands in kubectl's current one: a clash too.
+    const { metadata: { namespace: _ns, ...bare } } = twin;
+    fs.writeFileSync(file, [{ ...twin, metadata: bare }, labelled, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    expect(() => planStackSecretsFile(dir, siteOf(), counter())).toThrow(refusal('/grafana-admin'));
     // The same twin in another namespace, or another kind under the name, is no clash.
     fs.writeFileSync(file, [{ ...twin, metadata: { ...twin.metadata, namespace: 'other' } }, { ...twin, kind: 'ConfigMap' }, labelled, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join(''));
     expect(planStackSecretsFile(dir, siteOf(), counter()).manifests.map((m) => m.metadata.name)).toEqual(docs.map((d) => d.metadata.name));
+  });
+
+  test('from before the label, with CheckMK off and another namespace: names decide; keys alone that fit two are refused', () => {
+    const site = siteOf({ integrations: { checkmk: { enabled: false } } });
+    const { dir, file, plan } = written(site);
+    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
+    for (const d of docs) delete (d.metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'];
+    const [grafana, alertmanager, prometheus, ...rest] = docs;
+    const values = (p: { manifests: SecretManifest[] }) => p.manifests.map((m) => `${m.metadata.namespace}/${m.metadata.name}=${m.stringData.password}`);
+    // The site moved to namespace obs: each Secret is found by its name, Prometheus' first in the file or not.
+    fs.writeFileSync(file, [grafana, prometheus, alertmanager, ...rest].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    const moved = siteOf({ integrations: { checkmk: { enabled: false } }, kubernetes: { namespace: 'obs' } });
+    expect(values(planStackSecretsFile(dir, moved, counter()))).toEqual(values(plan).map((v) => v.replace('monitoring/', 'obs/')));
+    // Both renamed: two Secrets with the same keys and no names to go by.
+    const renamed = [alertmanager, prometheus].map((d, i) => ({ ...d, metadata: { ...d.metadata, name: `old-${i}` } }));
+    const text = [grafana, ...renamed, ...rest].map((d) => `---\n${YAML.stringify(d)}`).join('');
+    fs.writeFileSync(file, text);
+    const ambiguous = new StackSecretsFileError(`${file}: cannot tell by their keys which of monitoring/old-0, monitoring/old-1 is alertmanager-web-auth or prometheus-web-auth (no label, no matching name); `
+      + 'add the label monitoring-stack/generated-secret: <alertmanager-web-auth or prometheus-web-auth> to the right one, then run again');
+    expect(() => planStackSecretsFile(dir, site, counter())).toThrow(ambiguous);
+    expect(() => stackSecretsWithoutValues(dir, site)).toThrow(ambiguous);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  test('a Secret lost from the file is restored from its own encrypted copy, never from another Secret\'s', () => {
+    const site = siteOf({ integrations: { checkmk: { enabled: false } } });
+    const { dir, file, plan } = written(site);
+    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
+    // A file from before the label, Alertmanager's Secret lost from it, and the site since moved to namespace obs.
+    for (const d of docs) delete (d.metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'];
+    fs.writeFileSync(file, docs.filter((d) => d.metadata.name !== 'alertmanager-web-auth').map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    const moved = siteOf({ integrations: { checkmk: { enabled: false } }, kubernetes: { namespace: 'obs' } });
+    const again = planStackSecretsFile(dir, moved, () => { throw new Error('no new password may be made'); }, plan.manifests);
+    const passwords = (ms: SecretManifest[]) => ms.map((m) => `${m.metadata.name}=${m.stringData.password}`);
+    expect(passwords(again.manifests)).toEqual(passwords(plan.manifests));
+    expect(again.messages).toContain(`restored Secret obs/alertmanager-web-auth into ${file} from its encrypted copy in dist/`);
+  });
+
+  test('a YAML directive is refused before anything is planned', () => {
+    const { dir, file, plan } = written();
+    for (const directive of ['%YAML 1.2\n', '%TAG !e! tag:example.com,2000:\n']) {
+      fs.writeFileSync(file, `${directive}${contentOf(plan)}`);
+      expect(() => planStackSecretsFile(dir, siteOf(), counter())).toThrow(new StackSecretsFileError(
+        `${file} has a YAML directive (a %YAML or %TAG line), which this file cannot keep when it is rewritten; remove it (and use full tags), then run again`,
+      ));
+    }
   });
 
   test('a Secret with a role label is never taken by its keys for another role', () => {
