@@ -39,11 +39,10 @@ function serialContent(der: Buffer): string {
 }
 const extensionsOf = (pem: string) => parsed(pem).extensions.map((e) => [e.type, e.critical]);
 
-/** A CA named O=bare without a subject key identifier (as some imported bundles have). */
-async function bareCa(): Promise<PemCertificateAndKey> {
-  const keys = crypto.generateKeyPairSync('ed25519');
+/** A CA (O=bare unless named) without a subject key identifier (as some imported bundles have). */
+async function bareCa(keys = crypto.generateKeyPairSync('ed25519'), name = 'O=bare'): Promise<PemCertificateAndKey> {
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01', name: 'O=bare', notBefore: NOW_WHOLE, notAfter: new Date(NOW_WHOLE.getTime() + HOUR_MS),
+    serialNumber: '01', name, notBefore: NOW_WHOLE, notAfter: new Date(NOW_WHOLE.getTime() + HOUR_MS),
     keys: {
       privateKey: await crypto.webcrypto.subtle.importKey('pkcs8', keys.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'Ed25519' }, false, ['sign']),
       publicKey: await crypto.webcrypto.subtle.importKey('spki', keys.publicKey.export({ type: 'spki', format: 'der' }), { name: 'Ed25519' }, true, ['verify']),
@@ -247,5 +246,14 @@ describe('isIssuedBy', () => {
     expect([node(leaf.crt).checkIssued(node(ca.crt)), node(leaf.crt).checkIssued(node(twin.crt))]).toEqual([true, true]);
     expect(isIssuedBy(leaf.crt, ca.crt)).toBe(true);
     expect(isIssuedBy(leaf.crt, twin.crt)).toBe(false);
+  });
+
+  test('a signature alone does not make an issuer: the same key under another name is not the CA', async () => {
+    const keys = crypto.generateKeyPairSync('ed25519');
+    const [ca, renamed] = [await bareCa(keys), await bareCa(keys, 'O=renamed')];
+    const leaf = await issueClientCertificate(ca, { now: NOW });
+    expect(node(leaf.crt).verify(node(renamed.crt).publicKey)).toBe(true);
+    expect(isIssuedBy(leaf.crt, ca.crt)).toBe(true);
+    expect(isIssuedBy(leaf.crt, renamed.crt)).toBe(false);
   });
 });
