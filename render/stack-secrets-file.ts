@@ -101,10 +101,10 @@ function matchExisting(specs: readonly StackSecretSpec[], existing: readonly Sec
     });
   }
   // Keys alone: only where exactly one unmatched spec and one free unlabelled Secret share them.
-  const free = () => existing.filter((m) => !claimed.has(m) && !m.metadata.labels?.[GENERATED_SECRET_LABEL]);
+  const free = (m: SecretManifest) => !claimed.has(m) && !m.metadata.labels?.[GENERATED_SECRET_LABEL];
   specs.forEach((spec, i) => {
     if (found[i]) return;
-    const candidates = free().filter((m) => sameKeys(spec, m));
+    const candidates = existing.filter((m) => free(m) && sameKeys(spec, m));
     if (candidates.length === 0) return;
     const rivals = specs.filter((other, j) => !found[j] && candidates.some((m) => sameKeys(other, m)));
     if (candidates.length > 1 || rivals.length > 1) {
@@ -197,10 +197,11 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
     const [namespace, name] = id.split('/');
     return manifests.find((m) => m.metadata.name === name && (namespace === '' || namespace === m.metadata.namespace));
   };
-  const twin = others.find((d) => d.secretId !== undefined && clashes(d.secretId));
-  if (twin) {
-    const spec = specs.find((sp) => sp.name === clashes(twin.secretId!)!.metadata.name)!;
-    throw new StackSecretsFileError(`${file} holds a Secret ${twin.secretId} that the stack does not take as its own ${spec.namespace}/${spec.name} (a cluster would get whichever is applied last); `
+  for (const { secretId } of others) {
+    const generated = secretId === undefined ? undefined : clashes(secretId);
+    if (!generated) continue;
+    const spec = specs[manifests.indexOf(generated)];
+    throw new StackSecretsFileError(`${file} holds a Secret ${secretId} that the stack does not take as its own ${spec.namespace}/${spec.name} (a cluster would get whichever is applied last); `
       + `if its values are the live ones, give it the label ${GENERATED_SECRET_LABEL}: ${spec.role} and the keys ${spec.keys.join(', ')}, else rename or delete it; then run again`);
   }
   const kept = others.map((d) => (/^(?:[ \t]*(?:#.*)?\r?\n)*---/.test(d.text) ? d.text : `---\n${d.text}`));
