@@ -33,6 +33,19 @@ const written = (site: Site = siteOf()) => {
 const docsOf = (text: string) => YAML.parseAllDocuments(text).map((d) => d.toJS());
 const contentOf = (plan: ReturnType<typeof planStackSecretsFile>) => (plan.changes[0] as { content: string }).content;
 const NAMES = ['grafana-admin', 'alertmanager-web-auth', 'prometheus-web-auth'];
+/** Writes `docs` as the file's documents, each after a `---`. */
+const writeDocs = (file: string, docs: readonly object[]) => {
+  const text = docs.map((d) => `---\n${YAML.stringify(d)}`).join('');
+  fs.writeFileSync(file, text);
+  return text;
+};
+/** What a first run writes for `site`, read back with the role labels removed (a file from before them). */
+const withoutLabels = (site: Site) => {
+  const { dir, file, plan } = written(site);
+  const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
+  for (const d of docs) delete (d.metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'];
+  return { dir, file, plan, docs };
+};
 
 test('the file lives under kubernetes/ in the secrets directory', () => {
   expect(stackSecretsFile('/p/.secrets')).toBe('/p/.secrets/kubernetes/monitoring-secrets.yaml');
@@ -89,7 +102,7 @@ describe('a later run', () => {
   test('a Secret lost from the file is added with new values; the others keep theirs', () => {
     const { dir, file, plan } = written();
     const docs = docsOf(fs.readFileSync(file, 'utf8'));
-    fs.writeFileSync(file, docs.slice(0, 2).map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, docs.slice(0, 2));
     expect(stackSecretsWithoutValues(dir, siteOf()).map((s) => s.name)).toEqual(['prometheus-web-auth']);
     const again = planStackSecretsFile(dir, siteOf(), counter());
     expect(again.messages).toEqual([`added Secret monitoring/prometheus-web-auth to ${file} with new values: apply it (kubectl apply -f ${file})`]);
@@ -140,11 +153,9 @@ describe('a later run', () => {
   });
 
   test('Secrets from before the role label are found by name and keys, else by keys alone', () => {
-    const { dir, file, plan } = written();
-    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
-    for (const d of docs) delete (d.metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'];
+    const { dir, file, plan, docs } = withoutLabels(siteOf());
     (docs[0].metadata as { name: string }).name = 'old-grafana';
-    fs.writeFileSync(file, docs.map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, docs);
     const again = planStackSecretsFile(dir, siteOf(), counter());
     expect(again.manifests.map((m) => m.stringData)).toEqual(plan.manifests.map((m) => m.stringData));
     expect(again.messages).toEqual([`Secret monitoring/old-grafana is now monitoring/grafana-admin in ${file}, values kept: apply it, then delete the old one`]);
@@ -153,18 +164,16 @@ describe('a later run', () => {
   test('from before the label, with CheckMK off: a renamed web-auth Secret never takes the other one by keys', () => {
     // Alertmanager's and Prometheus' web-auth Secrets then have the same keys; the name decides.
     const site = siteOf({ integrations: { checkmk: { enabled: false } } });
-    const { dir, file, plan } = written(site);
-    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
-    for (const d of docs) delete (d.metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'];
+    const { dir, file, plan, docs } = withoutLabels(site);
     const [grafana, alertmanager, prometheus, ...rest] = docs;
     expect([alertmanager.metadata.name, prometheus.metadata.name]).toEqual(['alertmanager-web-auth', 'prometheus-web-auth']);
     const values = (p: { manifests: SecretManifest[] }) => p.manifests.map((m) => `${m.metadata.name}=${m.stringData.password}`);
     // Prometheus' Secret first in the file: each is still found by its own name.
-    fs.writeFileSync(file, [grafana, prometheus, alertmanager, ...rest].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, [grafana, prometheus, alertmanager, ...rest]);
     expect(values(planStackSecretsFile(dir, site, counter()))).toEqual(values(plan));
     // Alertmanager's renamed and after Prometheus': found by keys only once Prometheus' is taken by name.
     const renamed = { ...alertmanager, metadata: { ...alertmanager.metadata, name: 'old-am' } };
-    fs.writeFileSync(file, [grafana, prometheus, renamed, ...rest].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, [grafana, prometheus, renamed, ...rest]);
     const again = planStackSecretsFile(dir, site, counter());
     expect(values(again)).toEqual(values(plan));
     expect(again.messages).toEqual([`Secret monitoring/old-am is now monitoring/alertmanager-web-auth in ${file}, values kept: apply it, then delete the old one`]);
@@ -177,7 +186,7 @@ describe('a later run', () => {
     const labelled = { ...docs[0], metadata: { ...docs[0].metadata, name: 'renamed' }, stringData: { ...docs[0].stringData, 'admin-password': 'from-label' } };
     const unlabelled = { ...docs[0], metadata: { name: 'grafana-admin', namespace: 'elsewhere' }, stringData: { ...docs[0].stringData, 'admin-password': 'from-name' } };
     const otherKeys = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'monitoring' }, stringData: { 'admin-user': 'a' } };
-    fs.writeFileSync(file, [unlabelled, labelled, otherKeys, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, [unlabelled, labelled, otherKeys, ...docs.slice(1)]);
     const again = planStackSecretsFile(dir, siteOf(), counter());
     expect(again.manifests[0].stringData['admin-password']).toBe('from-label');
     expect(again.messages).toEqual([`Secret monitoring/renamed is now monitoring/grafana-admin in ${file}, values kept: apply it, then delete the old one`]);
@@ -191,8 +200,7 @@ describe('a later run', () => {
     // The labelled Secret was renamed by hand; an unlabelled copy under the generated name sits beside it.
     const labelled = { ...docs[0], metadata: { ...docs[0].metadata, name: 'renamed' } };
     const twin = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'grafana-admin', namespace: 'monitoring' }, data: { 'admin-password': 'eA==' } };
-    const text = [twin, labelled, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join('');
-    fs.writeFileSync(file, text);
+    const text = writeDocs(file, [twin, labelled, ...docs.slice(1)]);
     const refusal = (id: string) => new StackSecretsFileError(
       `${file} holds a Secret ${id} that the stack does not take as its own monitoring/grafana-admin (a cluster would get whichever is applied last); `
       + 'if its values are the live ones, give it the label monitoring-stack/generated-secret: grafana-admin and the keys admin-user, admin-password, else rename or delete it; then run again',
@@ -201,28 +209,25 @@ describe('a later run', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
     // Without a namespace it lands in kubectl's current one: a clash too.
     const { metadata: { namespace: _ns, ...bare } } = twin;
-    fs.writeFileSync(file, [{ ...twin, metadata: bare }, labelled, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, [{ ...twin, metadata: bare }, labelled, ...docs.slice(1)]);
     expect(() => planStackSecretsFile(dir, siteOf(), counter())).toThrow(refusal('/grafana-admin'));
     // The same twin in another namespace, or another kind under the name, is no clash.
-    fs.writeFileSync(file, [{ ...twin, metadata: { ...twin.metadata, namespace: 'other' } }, { ...twin, kind: 'ConfigMap' }, labelled, ...docs.slice(1)].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, [{ ...twin, metadata: { ...twin.metadata, namespace: 'other' } }, { ...twin, kind: 'ConfigMap' }, labelled, ...docs.slice(1)]);
     expect(planStackSecretsFile(dir, siteOf(), counter()).manifests.map((m) => m.metadata.name)).toEqual(docs.map((d) => d.metadata.name));
   });
 
   test('from before the label, with CheckMK off and another namespace: names decide; keys alone that fit two are refused', () => {
     const site = siteOf({ integrations: { checkmk: { enabled: false } } });
-    const { dir, file, plan } = written(site);
-    const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
-    for (const d of docs) delete (d.metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'];
+    const { dir, file, plan, docs } = withoutLabels(site);
     const [grafana, alertmanager, prometheus, ...rest] = docs;
     const values = (p: { manifests: SecretManifest[] }) => p.manifests.map((m) => `${m.metadata.namespace}/${m.metadata.name}=${m.stringData.password}`);
     // The site moved to namespace obs: each Secret is found by its name, Prometheus' first in the file or not.
-    fs.writeFileSync(file, [grafana, prometheus, alertmanager, ...rest].map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, [grafana, prometheus, alertmanager, ...rest]);
     const moved = siteOf({ integrations: { checkmk: { enabled: false } }, kubernetes: { namespace: 'obs' } });
     expect(values(planStackSecretsFile(dir, moved, counter()))).toEqual(values(plan).map((v) => v.replace('monitoring/', 'obs/')));
     // Both renamed: two Secrets with the same keys and no names to go by.
     const renamed = [alertmanager, prometheus].map((d, i) => ({ ...d, metadata: { ...d.metadata, name: `old-${i}` } }));
-    const text = [grafana, ...renamed, ...rest].map((d) => `---\n${YAML.stringify(d)}`).join('');
-    fs.writeFileSync(file, text);
+    const text = writeDocs(file, [grafana, ...renamed, ...rest]);
     const ambiguous = new StackSecretsFileError(`${file}: cannot tell by their keys which of monitoring/old-0, monitoring/old-1 is alertmanager-web-auth or prometheus-web-auth (no label, no matching name); `
       + 'add the label monitoring-stack/generated-secret: <alertmanager-web-auth or prometheus-web-auth> to the right one, then run again');
     expect(() => planStackSecretsFile(dir, site, counter())).toThrow(ambiguous);
@@ -236,7 +241,7 @@ describe('a later run', () => {
     const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
     // A file from before the label, Alertmanager's Secret lost from it, and the site since moved to namespace obs.
     for (const d of docs) delete (d.metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'];
-    fs.writeFileSync(file, docs.filter((d) => d.metadata.name !== 'alertmanager-web-auth').map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, docs.filter((d) => d.metadata.name !== 'alertmanager-web-auth'));
     const moved = siteOf({ integrations: { checkmk: { enabled: false } }, kubernetes: { namespace: 'obs' } });
     const again = planStackSecretsFile(dir, moved, () => { throw new Error('no new password may be made'); }, plan.manifests);
     const passwords = (ms: SecretManifest[]) => ms.map((m) => `${m.metadata.name}=${m.stringData.password}`);
@@ -259,7 +264,7 @@ describe('a later run', () => {
     const docs = docsOf(fs.readFileSync(file, 'utf8')) as SecretManifest[];
     (docs[0].metadata as { name: string }).name = 'elsewhere';
     (docs[0].metadata.labels as Record<string, string>)['monitoring-stack/generated-secret'] = 'something-else';
-    fs.writeFileSync(file, docs.map((d) => `---\n${YAML.stringify(d)}`).join(''));
+    writeDocs(file, docs);
     const again = planStackSecretsFile(dir, siteOf(), counter());
     expect(again.messages).toEqual([`added Secret monitoring/grafana-admin to ${file} with new values: apply it (kubectl apply -f ${file})`]);
     expect(again.manifests[0].stringData['admin-password']).toBe('pw1');
