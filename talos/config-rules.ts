@@ -77,8 +77,11 @@ function validEndpoint(value: unknown): string | undefined {
     return 'is not a URL; use https://<vip>:6443';
   }
   if (url.protocol !== 'https:') return 'must use https://';
-  if (!url.hostname) return 'has no host';
-  if (url.port && (Number(url.port) < 1 || Number(url.port) > 65535)) return 'has a port outside 1-65535';
+  // WHATWG's parser forgives what Go's url.Parse (Talos) reads as no host: a missing or extra "/"
+  // (https:10.0.0.1, https:///10.0.0.1), a backslash, a leading space.
+  if (!/^https:\/\/[^/\\?#\s]/i.test(value)) return 'has no host as Talos reads it; write https://<host>:6443';
+  // It refuses ports above 65535 itself; 0 it keeps.
+  if (url.port === '0') return 'has a port outside 1-65535';
   return undefined;
 }
 

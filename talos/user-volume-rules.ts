@@ -67,8 +67,11 @@ const UNITS: Record<string, number> = {
   '': 1, b: 1, kb: 1e3, k: 1e3, mb: 1e6, m: 1e6, gb: 1e9, g: 1e9, tb: 1e12, t: 1e12, pb: 1e15, p: 1e15, eb: 1e18, e: 1e18,
   kib: 2 ** 10, ki: 2 ** 10, mib: 2 ** 20, mi: 2 ** 20, gib: 2 ** 30, gi: 2 ** 30, tib: 2 ** 40, ti: 2 ** 40, pib: 2 ** 50, pi: 2 ** 50, eib: 2 ** 60, ei: 2 ** 60,
 };
-/** strconv.ParseFloat's decimal forms (underscores between digits, exponent, inf and nan); hexadecimal floats are left out. */
-const GO_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?|inf(?:inity)?|nan)$/i;
+/**
+ * strconv.ParseFloat's decimal forms (underscores between digits, exponent, a signed inf, an unsigned
+ * nan: Go refuses "+nan"); hexadecimal floats are left out.
+ */
+const GO_FLOAT = /^(?:[+-]?(?:(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?|inf(?:inity)?)|nan)$/i;
 
 interface TalosSize { readonly bytes: number; readonly negative: boolean; readonly percent: boolean }
 

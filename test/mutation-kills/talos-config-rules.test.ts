@@ -43,6 +43,10 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(broken(controlPlane, (d) => d.push({ kind: 'Custom' }))).toEqual([
         p('document 9', ['kind'], 'is neither the v1alpha1 config nor a document with apiVersion and kind (missing apiVersion)'),
       ]);
+      // Without a kind, another apiVersion is no second problem: the document is not one Talos could register.
+      expect(broken(controlPlane, (d) => d.push({ apiVersion: 'v1alpha2', name: 'x' }))).toEqual([
+        p('document 9', ['apiVersion', 'name'], 'is neither the v1alpha1 config nor a document with apiVersion and kind (missing kind)'),
+      ]);
     });
 
     test('each v1alpha1 key alone makes a document the v1alpha1 config', () => {
@@ -132,6 +136,7 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       const both = broken(controlPlane, (d) => { d[0].cluster.etcd.subnet = '10.70.0.0/24'; });
       expect(both.map((q) => [q.path, q.message])).toEqual([['v1alpha1.cluster.etcd', 'set subnet or advertisedSubnets, not both']]);
       expect(broken(controlPlane, (d) => { delete d[0].cluster.etcd.advertisedSubnets; d[0].cluster.etcd.subnet = '10.70.0.0/24'; })).toEqual([]);
+      expect(broken(controlPlane, (d) => { delete d[0].cluster.etcd.advertisedSubnets; })).toEqual([]);
     });
 
     test('etcd subnet (when advertisedSubnets is unset) and listenSubnets are checked like advertisedSubnets', () => {
@@ -165,11 +170,16 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(vipNamed(name)).toEqual([p(`Layer2VIPConfig/${name}.name`, name, 'must be the VIP address')]);
     });
 
+    test('a value that is not text is no IP', () => {
+      expect(broken(controlPlane, (d) => { vip(d).name = 1; })).toEqual([p('Layer2VIPConfig/1.name', 1, 'must be the VIP address')]);
+      expect(broken(controlPlane, (d) => { find(d, 'ResolverConfig').nameservers = [{}]; })).toEqual([p('ResolverConfig.nameservers', undefined, 'must be an IP address')]);
+    });
+
     test.each(['10.70.0.21/24', '10.70.0.21/32', '10.70.0.21/0', 'fd00::21/64', 'fd00::21/128'])('%s is a CIDR', (cidr) => {
       expect(linkAddress(cidr)).toEqual([]);
     });
 
-    test.each(['10.70.0.21', '10.70.0.21/33', 'fd00::21/129', '10.70.0.21/24 ', '10.70.0.1/8/24', '/24', 'net/24', '10.70.0.21/1234', '10.70.0.21:80/24', '10.70.0.21/032', '10.70.0.21/-1', 'fd00:::1/64', 'fe80::1%net0/64'])('%j is not a CIDR', (cidr) => {
+    test.each(['10.70.0.21', '10.70.0.21/33', 'fd00::21/129', '10.70.0.21/24 ', '10.70.0.1/8/24', 'x/10.70.0.21/24', '/24', 'net/24', '10.70.0.21/1234', '10.70.0.21:80/24', '10.70.0.21/032', '10.70.0.21/-1', 'fd00:::1/64', 'fe80::1%net0/64'])('%j is not a CIDR', (cidr) => {
       expect(linkAddress(cidr)).toEqual([p('LinkConfig/net0.addresses', cidr, 'must be an address with prefix length, e.g. 10.70.0.21/24')]);
     });
   });
@@ -184,10 +194,15 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(endpoint('10.70.0.20')).toEqual(problem('10.70.0.20', 'is not a URL; use https://<vip>:6443'));
       expect(endpoint('http://10.70.0.20:6443')).toEqual(problem('http://10.70.0.20:6443', 'must use https://'));
       expect(endpoint('https://10.70.0.20:0')).toEqual(problem('https://10.70.0.20:0', 'has a port outside 1-65535'));
+      expect(endpoint('https://10.70.0.20:70000')).toEqual(problem('https://10.70.0.20:70000', 'is not a URL; use https://<vip>:6443'));
+      // The URL parser reads a host into these; Go's url.Parse, which Talos uses, reads none.
+      for (const noHost of ['https:///10.70.0.20:6443', 'https:10.70.0.20:6443', 'https:\\\\10.70.0.20:6443', ' https://10.70.0.20:6443']) {
+        expect(endpoint(noHost)).toEqual(problem(noHost, 'has no host as Talos reads it; write https://<host>:6443'));
+      }
     });
 
     test('the port range is inclusive, and the port may be left out', () => {
-      for (const ok of ['https://10.70.0.20:1', 'https://10.70.0.20:65535', 'https://10.70.0.20', 'https://api.lab:6443']) expect(endpoint(ok)).toEqual([]);
+      for (const ok of ['https://10.70.0.20:1', 'https://10.70.0.20:65535', 'https://10.70.0.20', 'https://api.lab:6443', 'HTTPS://[fd00::20]:6443']) expect(endpoint(ok)).toEqual([]);
     });
   });
 
@@ -213,6 +228,7 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       const cni = (value: unknown, base = controlPlane) => broken(base, (d) => { d[0].cluster.network = { ...d[0].cluster.network, cni: value }; });
       expect(cni({ name: 'calico' })).toEqual([p('v1alpha1.cluster.network.cni.name', 'calico', 'must be flannel, custom or none')]);
       expect(cni({ name: 'flannel', urls: ['https://x/cni.yaml'] })).toEqual([p('v1alpha1.cluster.network.cni.urls', ['https://x/cni.yaml'], 'must be empty for CNI flannel')]);
+      expect(cni({ name: 'flannel', urls: ['not a url'] })).toEqual([p('v1alpha1.cluster.network.cni.urls', ['not a url'], 'must be empty for CNI flannel')]);
       expect(cni({ name: 'none', flannel: { a: 1 } })).toEqual([p('v1alpha1.cluster.network.cni.flannel', { a: 1 }, 'is only valid with CNI flannel')]);
       expect(cni({ name: 'custom', urls: ['https://x/cni.yaml', 'not a url'] })).toEqual([p('v1alpha1.cluster.network.cni.urls', 'not a url', 'is not a valid URL')]);
       expect(cni({ name: 'custom', urls: ['https://x/cni.yaml'] })).toEqual([]);
@@ -330,6 +346,9 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       for (const bad of ['-abc', 'abc-', 'Bad_Host', 'a'.repeat(64), `a.${'b'.repeat(64)}`, `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`, 'a..b', 'a.-b', 'a-.b', '.a']) {
         expect(hostname((h) => { h.hostname = bad; })).toEqual(invalid(bad));
       }
+      // YAML null is unset, like an absent key.
+      expect(hostname((h) => { h.hostname = null; h.auto = 'stable'; })).toEqual([]);
+      expect(hostname((h) => { h.auto = null; })).toEqual([]);
       // Talos' enum parser folds case.
       expect(hostname((h) => { delete h.hostname; h.auto = 'Stable'; })).toEqual([]);
       expect(hostname((h) => { h.auto = 'OFF'; })).toEqual([]);
@@ -354,6 +373,8 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(broken(controlPlane, (d) => { vip(d).link = 'eth9'; d.push({ apiVersion: 'v1alpha1', kind: 'LinkConfig', name: 'eth1' }); })).toEqual([
         p('Layer2VIPConfig/10.70.0.20.link', 'eth9', 'names no link of this config (known: net0, eth1)'),
       ]);
+      // A link named by its alias only (the LinkConfig under another name) is a known link.
+      expect(broken(controlPlane, (d) => { find(d, 'LinkConfig').name = 'eth1'; vip(d).link = 'net0'; })).toEqual([]);
       // No link documents at all: the link is the machine's own interface name, nothing to compare with.
       expect(broken(controlPlane, (d) => {
         for (const kind of ['LinkAliasConfig', 'LinkConfig']) d.splice(d.indexOf(find(d, kind)), 1);
@@ -458,6 +479,11 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(edited((v) => { v.provisioning.minSize = null; })).toHaveLength(1);
     });
 
+    test('a volumeType of null is the default, partition', () => {
+      expect(edited((v) => { v.volumeType = null; })).toEqual([]);
+      expect(edited((v) => { v.volumeType = null; delete v.provisioning.minSize; })).toHaveLength(1);
+    });
+
     test('another volume type is refused before its parts are read', () => {
       expect(edited((v) => { v.volumeType = 'tmpfs'; delete v.provisioning; })).toEqual([p('UserVolumeConfig/local-path-provisioner.volumeType', 'tmpfs', 'must be partition, disk or directory')]);
     });
@@ -484,18 +510,25 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(sizes('2Ki', '2000')).toEqual(tooSmall('2Ki', '2000'));
       expect(sizes('1PB', '999TB')).toEqual(tooSmall('1PB', '999TB'));
       expect(sizes('1EiB', '1EB')).toEqual(tooSmall('1EiB', '1EB'));
+      // Several digits before the point, and none before it.
+      expect(sizes('12.5GB', '12GB')).toEqual(tooSmall('12.5GB', '12GB'));
+      expect(sizes('12.5GB', '13GB')).toEqual([]);
+      expect(sizes('.25GiB', '200MiB')).toEqual(tooSmall('.25GiB', '200MiB'));
     });
 
     test('a size Talos cannot read is named with its field; a negative minSize is refused', () => {
       const unreadable = (field: string, value: unknown) => p(`UserVolumeConfig/local-path-provisioner.provisioning.${field}`, value,
         `is not a size Talos reads; use e.g. 10GiB or 500MB${field === 'maxSize' ? ' (or a percentage, 80%)' : ''}`);
-      for (const bad of ['2GiB!', '2XB', '1.2.3GiB', 'GiB', '1e9', '16EiB', '18446744073709551616', true]) expect(sizes(bad, '1GiB')).toEqual([unreadable('minSize', bad)]);
+      for (const bad of ['2GiB!', '2XB', '1.2.3GiB', 'GiB', '1e9', '16EiB', '18446744073709551616', true, ['1GiB'], { size: '1GiB' }]) expect(sizes(bad, '1GiB')).toEqual([unreadable('minSize', bad)]);
       expect(sizes('1GiB', 'lots')).toEqual([unreadable('maxSize', 'lots')]);
       expect(sizes('1GiB', '101%')).toEqual([unreadable('maxSize', '101%')]);
       expect(sizes('1GiB', '80 %')).toEqual([unreadable('maxSize', '80 %')]);
       expect(sizes('1GiB', '50%%')).toEqual([unreadable('maxSize', '50%%')]);
       // A percentage is read by strconv.ParseFloat: a sign, an exponent, underscores and NaN pass.
-      for (const pct of ['+5%', '1e1%', '1_0%', 'NaN%', '-50%', '100%', '0%']) expect(sizes('1GiB', pct)).toEqual([]);
+      for (const pct of ['+5%', '1e1%', '1_0%', 'NaN%', '-nan%', '-50%', '100%', '0%']) expect(sizes('1GiB', pct)).toEqual([]);
+      // Out of 0-100 once read: underscores count as digits, inf is infinite in any spelling; a sign after the "-" is read by ParseFloat.
+      // Go reads no sign before nan.
+      for (const pct of ['1_000%', 'inf%', 'Infinity%', '+inf%', '-inf%', '--5%', '+nan%', '-+nan%']) expect(sizes('1GiB', pct)).toEqual([unreadable('maxSize', pct)]);
       // A percentage is not compared (it depends on the disk); a minSize cannot be one.
       expect(sizes('900GiB', '80%')).toEqual([]);
       expect(sizes('50%', '1GiB')).toEqual([unreadable('minSize', '50%')]);

@@ -78,6 +78,23 @@ const EDITS: [string, (docs: Docs) => void, boolean][] = [
   ['an etcd subnet that is not a CIDR', (d) => { delete d[0].cluster.etcd.advertisedSubnets; d[0].cluster.etcd.subnet = '10.70.0.0/99'; }, true],
   ['etcd listen subnets that are not CIDRs', (d) => { d[0].cluster.etcd.listenSubnets = ['nope']; }, true],
   ['a config without machine', (d) => { delete d[0].machine; }, true],
+  // Sorted from the mutation survivors of 4 December (docs/mutation-testing.md).
+  ['a maxSize percentage of 1_000', (d) => { volume(d).provisioning.maxSize = '1_000%'; }, true],
+  ['a maxSize percentage of +inf', (d) => { volume(d).provisioning.maxSize = '+inf%'; }, true],
+  ['a maxSize percentage of nan', (d) => { volume(d).provisioning.maxSize = 'nan%'; }, false],
+  ['a maxSize percentage of +nan', (d) => { volume(d).provisioning.maxSize = '+nan%'; }, true],
+  ['a negative maxSize percentage of nan', (d) => { volume(d).provisioning.maxSize = '-nan%'; }, false],
+  ['a maxSize percentage with two minus signs', (d) => { volume(d).provisioning.maxSize = '--5%'; }, true],
+  ['a minSize with several digits before the point', (d) => { volume(d).provisioning.minSize = '12.5GB'; }, false],
+  ['a minSize as a list', (d) => { volume(d).provisioning.minSize = ['10GiB']; }, true],
+  ['a volumeType of null', (d) => { volume(d).volumeType = null; }, false],
+  ['a HostnameConfig hostname of null beside auto: stable', (d) => { const h = find(d, 'HostnameConfig'); h.hostname = null; h.auto = 'stable'; }, false],
+  ['a HostnameConfig auto of null beside a hostname', (d) => { find(d, 'HostnameConfig').auto = null; }, false],
+  ['an endpoint with three slashes', (d) => { d[0].cluster.controlPlane.endpoint = 'https:///10.70.0.20:6443'; }, true],
+  ['an endpoint without slashes', (d) => { d[0].cluster.controlPlane.endpoint = 'https:10.70.0.20:6443'; }, true],
+  ['an endpoint on port 0', (d) => { d[0].cluster.controlPlane.endpoint = 'https://10.70.0.20:0'; }, true],
+  ['flannel with CNI URLs', (d) => { d[0].cluster.network.cni = { name: 'flannel', urls: ['https://x/cni.yaml'] }; }, true],
+  ['etcd without advertisedSubnets or subnet', (d) => { delete d[0].cluster.etcd.advertisedSubnets; }, false],
 ];
 
 describeWithBinary('talos-check', 'Talos config rules and Talos machinery give the same verdict', () => {
