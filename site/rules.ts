@@ -8,6 +8,7 @@ import { cronRunsPerDay, durationSeconds, ipv4 } from './primitives';
 import type { Site } from './schema';
 import { STACK_SERVICES } from './schema';
 import { lxcVmid, PVE_EXPORTER_SECRET } from './derived';
+import { guestDisk } from './guest-disks';
 import { controlPlanes, etcdQuorum, isMultiHost, proxmoxHosts, replicaDomains, talosNodeHost, usesProxmoxCsi, workers } from './hosts';
 import { LOKI_TARGET_SHAPE } from './workloads';
 
@@ -353,10 +354,9 @@ export const SITE_RULES: readonly Rule[] = [
     : [],
   // The VM script attaches exactly two disks on one bus; Linux names them a and b in that order.
   ({ talos }) => {
-    const disk = (d: string) => /^\/dev\/(sd|vd)([ab])$/.exec(d);
-    const os = disk(talos.installDisk);
-    const data = disk(talos.dataDisk);
-    return talos.installDisk === talos.dataDisk || (os && data && os[1] === data[1])
+    const os = guestDisk(talos.installDisk);
+    const data = guestDisk(talos.dataDisk);
+    return talos.installDisk === talos.dataDisk || (os && data && os.prefix === data.prefix)
       ? []
       : [{ path: 'talos.dataDisk', value: `${talos.installDisk} + ${talos.dataDisk}`, message: 'the Proxmox VMs get two disks on one bus: use /dev/sda + /dev/sdb (SCSI) or /dev/vda + /dev/vdb (VirtIO block)' }];
   },

@@ -10,7 +10,7 @@
  */
 import type { ProxmoxHost, Site } from '../site';
 import type { OutputFile } from '../render/output-file';
-import { controlPlanes, isMultiHost, parseCidr, proxmoxHosts, talosNodeHost, talosNodesOn } from '../site';
+import { controlPlanes, guestDisk, isMultiHost, parseCidr, proxmoxHosts, talosNodeHost, talosNodesOn } from '../site';
 import { spelled, wordList } from '../site/words';
 import { nodeMacAddress } from './node-configs';
 import { nocloudImageUrl, schematicId, schematicYaml, IMAGE_FACTORY } from './schematic';
@@ -50,28 +50,17 @@ export interface ProxmoxDiskLayout {
 }
 
 /**
- * The Proxmox drives that the guest names talos.installDisk and talos.dataDisk. Linux names disks in
- * probe order, not by drive index: with only two disks on one bus they are always X-a and X-b, so
- * only the pairs /dev/sda + /dev/sdb (scsi) and /dev/vda + /dev/vdb (virtio) can be honoured.
+ * The Proxmox drives that the guest names talos.installDisk and talos.dataDisk (site/guest-disks.ts):
+ * the site rules have made them a and b on one bus.
  */
 export function proxmoxDiskLayout(site: Site): ProxmoxDiskLayout {
-  const { installDisk, dataDisk } = site.talos;
-  const parse = (dev: string) => /^\/dev\/(sd|vd)([ab])$/.exec(dev);
-  const os = parse(installDisk);
-  const data = parse(dataDisk);
-  if (!os || !data || os[1] !== data[1] || os[2] === data[2]) {
-    throw new Error(
-      `talos.installDisk ${JSON.stringify(installDisk)} and talos.dataDisk ${JSON.stringify(dataDisk)}: the Proxmox script gives each VM ` +
-      'exactly two disks on one bus, which the guest names /dev/sda and /dev/sdb (SCSI) or /dev/vda and /dev/vdb (VirtIO block); ' +
-      'set the two fields to one of these pairs (e.g. installDisk /dev/sda, dataDisk /dev/sdb)',
-    );
-  }
-  const bus = os[1] === 'sd' ? 'scsi' : 'virtio';
-  const index = (m: RegExpExecArray) => m[2].charCodeAt(0) - 'a'.charCodeAt(0);
+  const os = guestDisk(site.talos.installDisk)!;
+  const data = guestDisk(site.talos.dataDisk)!;
+  const bus = os.prefix === 'sd' ? 'scsi' : 'virtio';
   return {
     bus,
-    osDrive: `${bus}${index(os)}`,
-    dataDrive: `${bus}${index(data)}`,
+    osDrive: `${bus}${os.index}`,
+    dataDrive: `${bus}${data.index}`,
     options: bus === 'scsi' ? 'discard=on,ssd=1,cache=writethrough' : 'discard=on,cache=writethrough',
   };
 }
