@@ -61,8 +61,14 @@ export function readExisting(file: string): ExistingDocument[] {
     throw new StackSecretsFileError(`${file} has a YAML directive (a %YAML or %TAG line), which this file cannot keep when it is rewritten; remove it (and use full tags), then run again`);
   }
   // Each document's text is cut from the file between document starts (the first from the top, so
-  // leading comments stay with it): re-serializing would rewrite an operator's layout.
-  const starts = docs.map((d, i) => (i === 0 ? 0 : d.range[0]));
+  // leading comments stay with it): re-serializing would rewrite an operator's layout. A document
+  // starts at its "---", or at the comment lines right above it (YAML gives them to the document
+  // before, which may be a generated one and rewritten), never inside the previous value.
+  const starts = docs.map((d, i) => {
+    if (i === 0) return 0;
+    const above = /(?:^|\n)((?:#[^\n]*\n)+)$/.exec(source.slice(0, d.range[0]));
+    return above ? Math.max(d.range[0] - above[1].length, docs[i - 1].range[1]) : d.range[0];
+  });
   return docs.flatMap((d, i) => {
     const text = source.slice(starts[i], starts[i + 1] ?? source.length);
     if (/^(?:---|\.\.\.|\s)*$/.test(text)) return [];

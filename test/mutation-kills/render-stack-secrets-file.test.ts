@@ -319,10 +319,31 @@ describe('recovery and bad files', () => {
     const docs = readExisting(file);
     expect(docs.map((d) => d.manifest?.metadata.name ?? null)).toEqual([null, 'a', null, null, null, null, null, null, null]);
     expect(docs.map((d) => d.secretId ?? null)).toEqual([null, 'n/a', '/b', null, '/c', null, null, null, null]);
-    // The head comment with its own "---" is a document of its own and stays; the empty ones ("---" alone) are gone.
-    expect(docs.map((d) => d.text)).toEqual([
-      `${parts[0]}`, parts[1], parts[2], parts[4], parts[5], parts[6], parts[7], parts[8], 'last: without newline\n',
-    ].map((t, i) => (i === 8 ? `---\n${t}` : t)));
+    // The head comment with its own "---" is a document of its own and stays, as does a document of only a comment;
+    // the empty ones ("---" alone) are gone.
+    expect(docs.map((d) => d.text)).toEqual([parts[0], parts[1], parts[2], parts[4], parts[5], parts[6], parts[7], parts[8], `${parts[9]}\n`]);
+  });
+
+  test('readExisting: comment lines right above a "---" start the next document; a blank line, indentation or the previous value keep them', () => {
+    const dir = tempDir('stack-secrets-');
+    const file = path.join(dir, 'x.yaml');
+    const texts = (source: string) => {
+      fs.writeFileSync(file, source);
+      return readExisting(file).map((d) => d.text);
+    };
+    expect(texts('a: 1\n# about b\n# more\n---\nb: 2\n')).toEqual(['a: 1\n', '# about b\n# more\n---\nb: 2\n']);
+    expect(texts('a: 1\n# about a\n\n# about b\n---\nb: 2\n')).toEqual(['a: 1\n# about a\n\n', '# about b\n---\nb: 2\n']);
+    expect(texts('a: |\n  # text\n---\nb: 2\n')).toEqual(['a: |\n  # text\n', '---\nb: 2\n']);
+    expect(texts('--- |\nfoo\n# text\n---\nb: 2\n')).toEqual(['--- |\nfoo\n# text\n', '---\nb: 2\n']);
+  });
+
+  test('a comment right above an operator document stays with it when the generated Secrets before it are rewritten', () => {
+    const { dir, file, plan } = written();
+    const mine = '# the operator\'s notes on mine\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n';
+    fs.writeFileSync(file, `${contentOf(plan)}${mine}`);
+    // A site change rewrites the generated Secrets before it.
+    const moved = planStackSecretsFile(dir, siteOf({ kubernetes: { namespace: 'obs' } }), counter());
+    expect(contentOf(moved).endsWith(`\n${mine}`)).toBe(true);
   });
 
   test('an operator document keeps its comments and layout, and a stray "---" is dropped in one run', () => {
