@@ -28,8 +28,9 @@ const proxmoxCsi = z.strictObject({
 function serviceSizing(d: { address: string; cpu: number; memoryGiB: number; storageGiB: number }) {
   return {
     address: ipv4.default(d.address).describe('Static IP on the monitoring VLAN (LoadBalancer IP on Kubernetes, container IP on LXC)'),
-    cpu: z.number().positive().max(256).default(d.cpu).describe('vCPU: CPU request on Kubernetes, cores on LXC'),
-    memoryGiB: z.number().positive().max(1024).default(d.memoryGiB).describe('Memory in GiB: request and limit on Kubernetes, memory on LXC'),
+    // 0.001 is the finest step the manifests write (1m of CPU, 1Mi of memory): less would become 0.
+    cpu: z.number().min(0.001, { error: 'expected at least 0.001 (1m, the finest CPU request Kubernetes takes)' }).max(256).default(d.cpu).describe('vCPU: CPU request on Kubernetes, cores on LXC'),
+    memoryGiB: z.number().min(0.001, { error: 'expected at least 0.001 GiB (1Mi)' }).max(1024).default(d.memoryGiB).describe('Memory in GiB: request and limit on Kubernetes, memory on LXC'),
     storageGiB: z.number().int().positive().max(65536).default(d.storageGiB).describe('Persistent volume size in GiB (PVC on Kubernetes, rootfs on LXC)'),
   };
 }

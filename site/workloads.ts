@@ -49,8 +49,8 @@ export function serviceReplicas(site: Site, service: StackServiceName): number {
   return service === 'loki' ? 1 : site[service].replicas;
 }
 
-/** Rounds a share to what a resource quantity says exactly (milli-CPU, MiB). */
-const share = (value: number, fraction: number, step: number) => Math.round((value * fraction) / step) * step;
+/** Rounds a share to what a resource quantity says exactly (milli-CPU, MiB), never below one step (a request of 0 is none). */
+const share = (value: number, fraction: number, step: number) => Math.max(1, Math.round((value * fraction) / step)) * step;
 
 /** Each sized workload of the site, in STACK_SERVICES order. */
 export function stackWorkloads(site: Site): SizedWorkload[] {

@@ -22,6 +22,8 @@ test.each<[string, unknown, string, string]>([
   ['a Talos release', { talos: { version: '1.13.9' } }, 'talos.version', 'expected a Talos release such as v1.13.9'],
   ['an SMTP host:port', { alertmanager: { receivers: { emails: [email({ smarthost: 'smtp.example.com' })] } } }, 'alertmanager.receivers.emails.0.smarthost', 'expected host:port, e.g. smtp.example.com:587'],
   ['a branch name', { gitops: { branch: 'a b' } }, 'gitops.branch', 'expected a branch name such as main'],
+  ['a CPU of at least 1m', { loki: { cpu: 0.0004 } }, 'loki.cpu', 'expected at least 0.001 (1m, the finest CPU request Kubernetes takes)'],
+  ['a memory of at least 1Mi', { alertmanager: { memoryGiB: 0 } }, 'alertmanager.memoryGiB', 'expected at least 0.001 GiB (1Mi)'],
 ])('a field that must be %s says so', (_what, input, path, message) => {
   let error: unknown;
   try { parseSite(input); } catch (err) { error = err; }

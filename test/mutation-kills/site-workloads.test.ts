@@ -39,6 +39,9 @@ describe('the sized workloads', () => {
     const small = site({ loki: { mode: 'simple-scalable', objectStorage: BUCKET, cpu: 0.1, memoryGiB: 0.3 } });
     expect(stackWorkload(small, 'loki-read')).toMatchObject({ cpu: 0.025, memoryGiB: 77 / 1024 });
     expect(stackWorkload(small, 'loki-write')).toMatchObject({ cpu: 0.075, memoryGiB: 230 / 1024 });
+    // The smallest site sizes (1m, 1Mi) still give every target one step, never a request of 0.
+    const tiny = site({ loki: { mode: 'simple-scalable', objectStorage: BUCKET, cpu: 0.001, memoryGiB: 0.001 } });
+    for (const name of ['loki-write', 'loki-read', 'loki-backend']) expect(stackWorkload(tiny, name)).toMatchObject({ cpu: 0.001, memoryGiB: 1 / 1024 });
   });
 
   test('the targets, their component names and their shape', () => {
