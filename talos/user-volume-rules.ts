@@ -2,12 +2,13 @@
  * A UserVolumeConfig document as Talos validates it (pkg/machinery@v1.13.9
  * config/types/block/user_volume_config.go, volume_config.go ProvisioningSpec.Validate, and the
  * size types byte_size.go, size.go, percentage_size.go): what each volume type allows, and sizes
- * read the way Talos decodes them. Not checked: the encryption spec and the CEL selector's syntax.
+ * read the way Talos decodes them, and the encryption spec. Not checked: the CEL selector's syntax.
  */
 import type { TalosConfigProblem } from './config-rules';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const p = (path: string, value: unknown, message: string): TalosConfigProblem => ({ path, value, message });
 /** Talos' generated enum parsers fall back to the lowercase spelling. */
 const lower = (v: unknown) => (v === undefined || v === null ? undefined : String(v).toLowerCase());
@@ -43,6 +44,31 @@ export function userVolumeProblems(d: Obj): TalosConfigProblem[] {
   const fsType = lower(fs.type);
   if (fsType !== undefined && !['xfs', 'ext4', 'none'].includes(fsType)) out.push(p(`${id}.filesystem.type`, fs.type, 'must be xfs or ext4'));
   if (fs.projectQuotaSupport === true && fsType !== 'xfs') out.push(p(`${id}.filesystem.projectQuotaSupport`, true, 'is only available with filesystem type xfs'));
+  return [...out, ...encryptionProblems(`${id}.encryption`, obj(d.encryption))];
+}
+
+/**
+ * EncryptionSpec.Validate (encryption.go): nothing when unset (provider none and no keys); else
+ * LUKS2 with at least one key, each in its own slot, of at least one kind, TPM PCRs 0-23.
+ */
+function encryptionProblems(path: string, spec: Obj): TalosConfigProblem[] {
+  if (ZERO.encryption(spec)) return [];
+  const out: TalosConfigProblem[] = [];
+  if (lower(spec.provider) !== 'luks2') out.push(p(`${path}.provider`, spec.provider, 'must be luks2 (or leave encryption out)'));
+  const keys = Array.isArray(spec.keys) ? spec.keys.map(obj) : [];
+  if (keys.length === 0) out.push(p(`${path}.keys`, spec.keys, 'at least one key is required'));
+  const slots = new Set<unknown>();
+  for (const key of keys) {
+    const slot = key.slot ?? 0; // KeySlot is an int: absent reads as 0
+    if (slots.has(slot)) out.push(p(`${path}.keys`, slot, 'two keys use this slot; give each its own'));
+    slots.add(slot);
+    if (['static', 'nodeID', 'kms', 'tpm'].every((kind) => key[kind] === undefined || key[kind] === null)) {
+      out.push(p(`${path}.keys`, slot, 'the key in this slot needs a kind: static, nodeID, kms or tpm'));
+    }
+    for (const pcr of arr(obj(obj(key.tpm).options).pcrs)) {
+      if (typeof pcr !== 'number' || !Number.isInteger(pcr) || pcr < 0 || pcr > 23) out.push(p(`${path}.keys.tpm.options.pcrs`, pcr, 'must be a TPM PCR, 0-23'));
+    }
+  }
   return out;
 }
 

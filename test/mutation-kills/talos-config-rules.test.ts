@@ -537,6 +537,39 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(sizes('-1GiB', '2GiB')).toEqual([p('UserVolumeConfig/local-path-provisioner.provisioning.minSize', '-1GiB', 'must not be negative')]);
     });
 
+    test('encryption: unset or LUKS2 with keys, each in its own slot and of a kind, TPM PCRs 0-23', () => {
+      const encrypted = (encryption: unknown) => edited((v) => { v.encryption = encryption; });
+      const at = (field: string, value: unknown, message: string) => p(`UserVolumeConfig/local-path-provisioner.encryption${field}`, value, message);
+      for (const ok of [
+        { provider: 'luks2', keys: [{ slot: 0, static: { passphrase: 'x' } }, { slot: 1, kms: { endpoint: 'https://kms' } }] },
+        { provider: 'LUKS2', keys: [{ nodeID: {} }] },
+        { provider: 'luks2', keys: [{ tpm: { options: { pcrs: [0, 7, 23] } } }] },
+        { provider: 'none' }, { provider: 'None', keys: [] }, {}, null,
+      ]) expect(encrypted(ok)).toEqual([]);
+      expect(encrypted({ provider: 'luks2' })).toEqual([at('.keys', undefined, 'at least one key is required')]);
+      expect(encrypted({ provider: 'luks2', keys: [] })).toEqual([at('.keys', [], 'at least one key is required')]);
+      expect(encrypted({ provider: 'none', keys: [{ nodeID: {} }] })).toEqual([at('.provider', 'none', 'must be luks2 (or leave encryption out)')]);
+      expect(encrypted({ keys: [{ nodeID: {} }] })).toEqual([at('.provider', undefined, 'must be luks2 (or leave encryption out)')]);
+      expect(encrypted({ provider: 'aes', keys: [{ nodeID: {} }] })).toEqual([at('.provider', 'aes', 'must be luks2 (or leave encryption out)')]);
+      // The slot defaults to 0: a second key without one clashes with slot 0.
+      expect(encrypted({ provider: 'luks2', keys: [{ slot: 0, nodeID: {} }, { tpm: {} }, { slot: 2, tpm: {} }, { slot: 2, nodeID: {} }] })).toEqual([
+        at('.keys', 0, 'two keys use this slot; give each its own'),
+        at('.keys', 2, 'two keys use this slot; give each its own'),
+      ]);
+      // A kind set to null is no kind.
+      expect(encrypted({ provider: 'luks2', keys: [{ slot: 3 }, { slot: 4, static: null, nodeID: null, kms: null, tpm: null }] })).toEqual([
+        at('.keys', 3, 'the key in this slot needs a kind: static, nodeID, kms or tpm'),
+        at('.keys', 4, 'the key in this slot needs a kind: static, nodeID, kms or tpm'),
+      ]);
+      for (const kind of ['static', 'nodeID', 'kms', 'tpm']) expect(encrypted({ provider: 'luks2', keys: [{ [kind]: {} }] })).toEqual([]);
+      expect(encrypted({ provider: 'luks2', keys: [{ tpm: { options: { pcrs: [-1, 24, 1.5, '7', 23] } } }] })).toEqual(
+        [-1, 24, 1.5, '7'].map((pcr) => at('.keys.tpm.options.pcrs', pcr, 'must be a TPM PCR, 0-23')),
+      );
+      // A whole-disk volume is checked the same way; a directory's encryption is only misplaced (above).
+      expect(edited((v) => { v.volumeType = 'disk'; v.provisioning = { diskSelector: v.provisioning.diskSelector }; v.encryption = { provider: 'luks2' }; }))
+        .toEqual([at('.keys', undefined, 'at least one key is required')]);
+    });
+
     test('the filesystem: xfs or ext4', () => {
       expect(edited((v) => { v.filesystem.type = 'ext4'; })).toEqual([]);
       expect(edited((v) => { delete v.filesystem; })).toEqual([]);

@@ -2,8 +2,8 @@
  * talos/config-rules.ts against Talos itself: each edit of a valid control-plane config is judged
  * by our rules and by Talos machinery (talos-check validate metal, built from the pinned module by
  * test/upstream/build.sh), and both must give the stated verdict. The edits are the ones where our
- * rules claim to follow Talos' reading: volume types and sizes, machine types, hostnames,
- * addresses and document versions.
+ * rules claim to follow Talos' reading: volume types, sizes and encryption, machine types, hostnames,
+ * addresses, the control-plane endpoint and document versions.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -95,6 +95,18 @@ const EDITS: [string, (docs: Docs) => void, boolean][] = [
   ['an endpoint on port 0', (d) => { d[0].cluster.controlPlane.endpoint = 'https://10.70.0.20:0'; }, true],
   ['flannel with CNI URLs', (d) => { d[0].cluster.network.cni = { name: 'flannel', urls: ['https://x/cni.yaml'] }; }, true],
   ['etcd without advertisedSubnets or subnet', (d) => { delete d[0].cluster.etcd.advertisedSubnets; }, false],
+  // The volume's encryption (EncryptionSpec.Validate).
+  ['a volume encrypted with LUKS2 and a static key', (d) => { volume(d).encryption = { provider: 'luks2', keys: [{ slot: 0, static: { passphrase: 'x' } }] }; }, false],
+  ['a volume encrypted with LUKS2 in capitals and a node-ID key in the default slot', (d) => { volume(d).encryption = { provider: 'LUKS2', keys: [{ nodeID: {} }] }; }, false],
+  ['encryption provider none, no keys', (d) => { volume(d).encryption = { provider: 'none' }; }, false],
+  ['encryption provider none with a key', (d) => { volume(d).encryption = { provider: 'none', keys: [{ slot: 0, nodeID: {} }] }; }, true],
+  ['encryption without a provider but with a key', (d) => { volume(d).encryption = { keys: [{ slot: 0, nodeID: {} }] }; }, true],
+  ['LUKS2 without keys', (d) => { volume(d).encryption = { provider: 'luks2' }; }, true],
+  ['LUKS2 with two keys in one slot', (d) => { volume(d).encryption = { provider: 'luks2', keys: [{ slot: 1, nodeID: {} }, { slot: 1, tpm: {} }] }; }, true],
+  ['LUKS2 with a key of no kind', (d) => { volume(d).encryption = { provider: 'luks2', keys: [{ slot: 0 }] }; }, true],
+  ['LUKS2 with a TPM key on PCR 24', (d) => { volume(d).encryption = { provider: 'luks2', keys: [{ slot: 0, tpm: { options: { pcrs: [7, 24] } } }] }; }, true],
+  ['LUKS2 with a TPM key on PCRs 0 and 23', (d) => { volume(d).encryption = { provider: 'luks2', keys: [{ slot: 0, tpm: { options: { pcrs: [0, 23] } } }] }; }, false],
+  ['a whole-disk volume with LUKS2 and no keys', (d) => { volume(d).volumeType = 'disk'; volume(d).provisioning = { diskSelector: volume(d).provisioning.diskSelector }; volume(d).encryption = { provider: 'luks2' }; }, true],
 ];
 
 describeWithBinary('talos-check', 'Talos config rules and Talos machinery give the same verdict', () => {
