@@ -45,7 +45,7 @@ export function pemEncode(label: string, der: Uint8Array): string {
 export function pemDecode(pem: string): { label: string; der: Buffer } {
   const match = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/.exec(pem);
   if (!match) throw new Error('not a PEM block');
-  return { label: match[1], der: Buffer.from(match[2].replace(/\s+/g, ''), 'base64') };
+  return { label: match[1], der: Buffer.from(match[2].replace(/\s/g, ''), 'base64') };
 }
 
 /**
@@ -81,12 +81,12 @@ export function certificateMatchesKey(crtPem: string, keyPem: string): boolean {
   return new crypto.X509Certificate(crtPem).checkPrivateKey(privateKeyFromPem(keyPem));
 }
 
-/** A random 128-bit serial as Go's x509 encodes it: a minimal positive DER INTEGER, as hex. */
+/**
+ * A random 128-bit serial, as hex. @peculiar/x509 writes it as Go's x509 does, a minimal positive
+ * DER INTEGER (leading zero bytes dropped, a 00 before a high bit): test/mutation-kills/talos-pki.test.ts.
+ */
 function randomSerialHex(): string {
-  let bytes = crypto.randomBytes(16);
-  while (bytes.length > 1 && bytes[0] === 0) bytes = bytes.subarray(1);
-  const hex = bytes.toString('hex');
-  return bytes[0] >= 0x80 ? `00${hex}` : hex;
+  return crypto.randomBytes(16).toString('hex');
 }
 
 /** Go certificates carry whole seconds. */
@@ -96,7 +96,8 @@ function wholeSeconds(date: Date): Date {
 
 async function toWebCryptoPrivateKey(key: crypto.KeyObject): Promise<{ cryptoKey: CryptoKey; sign: Algorithm | EcdsaParams }> {
   const algorithm: CaKeyAlgorithm = key.asymmetricKeyType === 'ed25519' ? 'ed25519' : 'ecdsa-p256';
-  if (key.asymmetricKeyType !== 'ed25519' && !(key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')) {
+  // Only EC keys name a curve.
+  if (key.asymmetricKeyType !== 'ed25519' && key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new Error(`CA key must be Ed25519 or ECDSA P-256, got ${key.asymmetricKeyType}`);
   }
   const der = key.export({ type: 'pkcs8', format: 'der' });
