@@ -115,8 +115,11 @@ function talosSize(v: unknown, percentAllowed: boolean): TalosSize | 'unreadable
   const negative = raw.startsWith('-');
   const text = negative ? raw.slice(1) : raw;
   if (percentAllowed && raw.includes('%')) {
-    if (!text.endsWith('%') || !GO_FLOAT.test(text.slice(0, -1))) return 'unreadable';
-    const value = Number(text.slice(0, -1).replace(/_/g, '').replace(/^([+-]?)inf(inity)?$/i, '$1Infinity').replace(/^nan$/i, 'NaN'));
+    // A "%" anywhere but last leaves one in what ParseFloat reads.
+    const number = text.slice(0, -1);
+    if (!GO_FLOAT.test(number)) return 'unreadable';
+    // Vetted by GO_FLOAT, it differs from what Number() reads only in its underscores and its spellings of inf.
+    const value = Number(number.replace(/_/g, '').toLowerCase().replace('infinity', 'inf').replace('inf', 'Infinity'));
     return value < 0 || value > 100 ? 'unreadable' : { bytes: value, negative, percent: true }; // NaN passes, as in Go
   }
   const digits = /^[\d.,]*/.exec(text)![0];
