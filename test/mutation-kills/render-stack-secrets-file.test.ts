@@ -16,6 +16,11 @@ import { tempDir } from '../support/synth-once';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fs: typeof import('node:fs') = require('node:fs');
 
+// bcrypt at cost 12 takes ~250 ms a hash, over a second a plan: this file is about which values go
+// where, so a stand-in hash that shows its input keeps it fast under mutation testing.
+// test/secrets/stack-secrets.test.ts checks the real hashes against the passwords.
+jest.mock('bcryptjs', () => ({ hashSync: (plain: string, cost: number) => `bcrypt(${cost}:${plain})` }));
+
 const siteOf = (input: SiteInput = {}): Site => parseSite(input).site;
 const counter = () => {
   let n = 0;
