@@ -22,9 +22,10 @@ if (process.env.MUTATE_TOOLS === '1') process.env.STACK_TOOLS_BIN ||= path.resol
 /**
  * What each target mutates and which test files judge it. Left out of `mutate`, with the reason:
  *  - site/index.ts, talos/index.ts: re-exports only (no code to mutate).
- *  - site/write-schema.ts, render/update-readme.ts: CLI glue (read/write one file, print a line);
- *    what they write is produced by siteJsonSchemaText / readmeWithComparison, which are mutated
- *    and checked against the committed site.schema.json and README.md.
+ *  - site/write-schema.ts, render/update-readme.ts, render/update-runbooks.ts: CLI glue (read/write
+ *    one file, print a line); what they write is produced by siteJsonSchemaText /
+ *    readmeWithComparison / runbooksMarkdown, which are mutated and checked against the committed
+ *    site.schema.json, README.md and docs/runbooks.md.
  *  - talos/cli.ts: argument parsing for the secrets CLI; its commands (rotate, import,
  *    renew-admin in secrets-store.ts) are mutated and tested directly.
  */
@@ -41,7 +42,7 @@ export const TARGETS = {
     tests: ['test/talos/**', 'test/mutation-kills/talos-*'],
   },
   render: {
-    mutate: ['render/**/*.ts', '!render/update-readme.ts'],
+    mutate: ['render/**/*.ts', '!render/update-readme.ts', '!render/update-runbooks.ts'],
     tests: ['test/render/**', 'test/gitops/atomic-synth.test.ts', 'test/secrets/**', 'test/readme.test.ts', 'test/encryption/synth-encrypted.test.ts', 'test/grafana/dashboards-picture.test.ts', 'test/mutation-kills/render-*'],
   },
   common: {
