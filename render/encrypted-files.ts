@@ -135,7 +135,8 @@ export async function renderEncryptedFiles(input: EncryptedFilesInput): Promise<
       return { path: file, content: await encryptSopsYaml(placeholder, secretRules) };
     }
     const opened = await openExisting(file, existing, identities);
-    const metadata = (opened.tree.get('metadata') ?? undefined) as SopsMap | undefined;
+    const found = opened.tree.get('metadata');
+    const metadata = found instanceof Map ? found as SopsMap : undefined; // a scalar or a list there names nothing
     const name = metadata?.get('name');
     const namespace = metadata?.get('namespace');
     if (typeof name !== 'string' || typeof namespace !== 'string' || opened.metadata.encryptedRegex !== KUBERNETES_SECRET_REGEX) {
