@@ -47,6 +47,8 @@ describe('the size notes at the top', () => {
     ]);
     expect(scriptOf(WORKERS_SITE, 'pve01')).toContain('\n  first run proxmox/<node>/create-talos-vms.sh on pve02 and pve03 as well (health waits for every node)\n');
     expect(scriptOf(WORKERS_SITE, 'pve03')).toContain('#   on pve03: 1 of the 5 VMs,');
+    // One host: the next steps go straight to talosctl.
+    expect(scriptOf(DEFAULT)).toContain('\nNext (from the machine that ran npm run synth, with talosctl $TALOS_VERSION):\n  export TALOSCONFIG=<secretsDir>/talos/talosconfig\n');
   });
 
   test('without a data disk (Proxmox CSI): the notes say so', () => {
