@@ -157,8 +157,9 @@ export async function prepareTalosSecrets(paths: TalosSecretsPaths, now: Date, r
     messages.push(`issued os:admin client certificate ${paths.adminFile} (valid 1 year)`);
   }
   const daysLeft = Math.floor((new Date(new crypto.X509Certificate(admin.crt).validTo).getTime() - now.getTime()) / 86400000);
-  if (daysLeft < 0) messages.push(`WARNING: the talosconfig admin certificate expired ${-daysLeft} days ago; run \`talos renew-admin\``);
-  else if (daysLeft < 30) messages.push(`WARNING: the talosconfig admin certificate expires in ${daysLeft} days; run \`talos renew-admin\``);
+  const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+  if (daysLeft < 0) messages.push(`WARNING: the talosconfig admin certificate expired ${days(-daysLeft)} ago; run \`talos renew-admin\``);
+  else if (daysLeft < 30) messages.push(`WARNING: the talosconfig admin certificate expires in ${days(daysLeft)}; run \`talos renew-admin\``);
   return { bundle, admin, messages, created, changes };
 }
 
