@@ -66,14 +66,14 @@ export function readExisting(file: string): ExistingDocument[] {
   // before, which may be a generated one and rewritten), never inside the previous value.
   const starts = docs.map((d, i) => {
     if (i === 0) return 0;
-    const above = /(?:^|\n)((?:#[^\n]*\n)+)$/.exec(source.slice(0, d.range[0]));
+    const above = /\n((?:#[^\n]*\n)+)$/.exec(source.slice(0, d.range[0])); // the first document's text always comes before
     return above ? Math.max(d.range[0] - above[1].length, docs[i - 1].range[1]) : d.range[0];
   });
   return docs.flatMap((d, i) => {
     const text = source.slice(starts[i], starts[i + 1] ?? source.length);
     if (/^(?:---|\.\.\.|\s)*$/.test(text)) return [];
     const m = d.toJS() as SecretManifest;
-    const secret = m && typeof m === 'object' && m.kind === 'Secret' && m.metadata?.name;
+    const secret = m?.kind === 'Secret' && m.metadata?.name;
     const ours = secret && m.stringData && typeof m.stringData === 'object';
     return [{ manifest: ours ? m : undefined, secretId: secret ? `${m.metadata.namespace ?? ''}/${m.metadata.name}` : undefined, text: text.endsWith('\n') ? text : `${text}\n` }];
   });
@@ -157,7 +157,7 @@ export function planStackSecretsFile(secretsDir: string, site: Site, password: (
   const documents = exists ? readExisting(file) : [];
   const specs = stackSecretSpecs(site);
   const inFile = matchExisting(specs, documents.flatMap((d) => (d.manifest ? [d.manifest] : [])), file);
-  const claimed = new Set(inFile.filter((m): m is SecretManifest => m !== undefined));
+  const claimed = new Set(inFile); // undefined in it is never looked up: only documents with a manifest are
   // A document lost from the file (or the whole file) while dist/ still has its encrypted copy: restore, never regenerate.
   // Matched for every spec, so a copy of a Secret still in the file is never given to another.
   const inRecovered = matchExisting(specs, recovered, 'the encrypted copies in dist/secrets/');
