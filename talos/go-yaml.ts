@@ -44,12 +44,17 @@ function emitCollection(value: YamlValue[] | { [key: string]: YamlValue | undefi
     for (const item of value) {
       if (isCollection(item) && !isEmptyCollection(item)) {
         if (Array.isArray(item)) {
-          lines.push(`${pad}-`);
-          emitCollection(item, indent + INDENT, lines);
+          // A sequence in a sequence item starts on the dash's line ("- - a"), its items two columns in.
+          const inner: string[] = [];
+          emitCollection(item, indent + 2, inner);
+          lines.push(`${pad}- ${inner[0].slice(indent + 2)}`, ...inner.slice(1));
         } else {
           // Keys of a mapping in a sequence item sit after "- "; their children indent from the dash.
           emitMapping(item, indent + 2, indent + INDENT, lines, `${pad}- `);
         }
+      } else if (typeof item === 'string' && literalAllowed(item) && !item.startsWith(' ')) {
+        // go-yaml's indentation indicator here ("- |4-") does not read back: such an item is quoted instead.
+        lines.push(`${pad}- ${literalHeader(item)}`, ...literalLines(item, indent + 2));
       } else {
         lines.push(`${pad}- ${scalar(item)}`);
       }
@@ -66,18 +71,28 @@ function emitMapping(map: { [key: string]: YamlValue | undefined }, keyIndent: n
     if (isCollection(child) && !isEmptyCollection(child)) {
       lines.push(`${prefix}${scalar(key)}:`);
       emitCollection(child, childIndent, lines);
-    } else if (typeof child === 'string' && child.includes('\n')) {
-      lines.push(`${prefix}${scalar(key)}: ${literalHeader(child)}`);
-      for (const line of child.replace(/\n$/, '').split('\n')) lines.push(line === '' ? '' : ' '.repeat(childIndent) + line);
+    } else if (typeof child === 'string' && literalAllowed(child)) {
+      // A first line that starts with a space needs the indentation given (go-yaml writes |4-).
+      const indicator = child.startsWith(' ') ? String(childIndent - keyIndent) : '';
+      lines.push(`${prefix}${scalar(key)}: ${literalHeader(child, indicator)}`, ...literalLines(child, childIndent));
     } else {
       lines.push(`${prefix}${scalar(key)}: ${scalar(child)}`);
     }
   });
 }
 
-function literalHeader(text: string): string {
-  if (text.endsWith('\n\n')) return '|+';
-  return text.endsWith('\n') ? '|' : '|-';
+/** go-yaml writes a string with line breaks as a literal block unless a space ends a line (then double-quoted). */
+function literalAllowed(text: string): boolean {
+  return text.includes('\n') && !/ (?:\n|$)/.test(text);
+}
+
+function literalHeader(text: string, indicator = ''): string {
+  if (text.endsWith('\n\n')) return `|${indicator}+`;
+  return text.endsWith('\n') ? `|${indicator}` : `|${indicator}-`;
+}
+
+function literalLines(text: string, indent: number): string[] {
+  return text.replace(/\n$/, '').split('\n').map((line) => (line === '' ? '' : ' '.repeat(indent) + line));
 }
 
 /** go-yaml v3 quotes strings that would read back as another type, including YAML 1.1 booleans. */
