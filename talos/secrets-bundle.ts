@@ -163,10 +163,8 @@ export function parseSecretsBundle(text: string, source = 'secrets.yaml'): Talos
     }
     return value;
   };
-  const random32 = (path: string, value: string, alphabet: 'base64' | 'base64url') => {
-    if (!value) return;
-    const ok = alphabet === 'base64' ? /^[A-Za-z0-9+/]{43}=$/.test(value) : /^[A-Za-z0-9_-]{43}=$/.test(value);
-    if (!ok) problems.push(`${path} must be 32 bytes in ${alphabet} with padding (44 characters), got "${value.slice(0, 12)}…"`);
+  const random32 = (path: string, value: string) => {
+    if (value && !/^[A-Za-z0-9+/]{43}=$/.test(value)) problems.push(`${path} must be 32 bytes in base64 with padding (44 characters), got "${value.slice(0, 12)}…"`);
   };
   const token = (path: string, value: string) => {
     if (value && !TOKEN_RE.test(value)) problems.push(`${path} must look like abcdef.0123456789abcdef ([0-9a-z]{6}.[0-9a-z]{16})`);
@@ -191,14 +189,14 @@ export function parseSecretsBundle(text: string, source = 'secrets.yaml'): Talos
   const cluster = { id: str('cluster.id', r.cluster.id), secret: str('cluster.secret', r.cluster.secret) };
   // talosctl >= 1.14 writes the id in standard base64; accept both alphabets.
   if (cluster.id && !/^[A-Za-z0-9+/_-]{43}=$/.test(cluster.id)) problems.push('cluster.id must be 32 bytes in base64 with padding (44 characters)');
-  random32('cluster.secret', cluster.secret, 'base64');
+  random32('cluster.secret', cluster.secret);
   const bootstrapToken = str('secrets.bootstraptoken', r.secrets.bootstraptoken);
   token('secrets.bootstraptoken', bootstrapToken);
   const secretbox = str('secrets.secretboxencryptionsecret', r.secrets.secretboxencryptionsecret, true);
   const aescbc = str('secrets.aescbcencryptionsecret', r.secrets.aescbcencryptionsecret, true);
   if (!secretbox && !aescbc) problems.push('secrets.secretboxencryptionsecret is missing (a bundle needs it, or aescbcencryptionsecret for contracts <= 1.2)');
-  random32('secrets.secretboxencryptionsecret', secretbox, 'base64');
-  random32('secrets.aescbcencryptionsecret', aescbc, 'base64');
+  random32('secrets.secretboxencryptionsecret', secretbox);
+  random32('secrets.aescbcencryptionsecret', aescbc);
   const trustdToken = str('trustdinfo.token', r.trustdinfo.token);
   token('trustdinfo.token', trustdToken);
 
