@@ -54,9 +54,10 @@ const render = (site: Site, outDir: string, extra: Partial<EncryptedFilesInput> 
 const contentOf = (files: readonly OutputFile[], file: string) => files.find((f) => f.path === file)!.content;
 const opened = async (text: string, identity = a.identity) => decryptSopsYaml(text, [identity]);
 
-test('without sops-age nothing is encrypted', async () => {
+test('without sops-age nothing is encrypted, not even the Talos files synth hands over when dist/ still has copies', async () => {
   const site = parseSite({}).site;
   expect(await renderEncryptedFiles({ site, outDir: tempDir('enc-'), identities: [], generated: [] })).toEqual({ files: [], messages: [] });
+  expect(await renderEncryptedFiles({ site, outDir: tempDir('enc-'), identities: [], generated: generatedFor(site), talos: TALOS_TEXT })).toEqual({ files: [], messages: [] });
 });
 
 describe('a first run', () => {
@@ -99,6 +100,21 @@ describe('a first run', () => {
     await expect(renderEncryptedFiles({ site, outDir: tempDir('enc-'), identities: [], generated: [] }))
       .rejects.toThrow(new Error('internal: no generated values for Secret monitoring/grafana-admin'));
   });
+});
+
+test('placeholder values are named key by key, URLs included', async () => {
+  const site = siteOf([a.recipient], {
+    alertmanager: { receivers: { webhooks: [{ name: 'chat', urlSecret: 'chat-hook' }] } },
+    prometheus: { remoteWrite: [{ name: 'central', url: 'https://metrics.example/api/v1/write', authSecret: 'central-auth' }] },
+  });
+  const outDir = tempDir('enc-');
+  commit(outDir, (await render(site, outDir)).files);
+  const again = await render(site, outDir);
+  expect(again.messages.filter((m) => m.includes('still holds')).map((m) => m.replace(/ for .*$/, ''))).toEqual([
+    `dist/${PVE} still holds placeholder values (PVE_TOKEN_VALUE)`,
+    'dist/secrets/chat-hook.sops.yaml still holds placeholder values (url)',
+    'dist/secrets/central-auth.sops.yaml still holds placeholder values (username, password)',
+  ]);
 });
 
 describe('a later run', () => {
@@ -178,6 +194,10 @@ describe('a later run', () => {
     expect(one).toBeInstanceOf(EncryptionKeyError);
     expect(one.message).toMatch(new RegExp(`^dist/${first} does not open with the 1 age identity found \\(.+\\); it is encrypted to ${a.recipient}\\. Use one of their keys, or if the file was altered, restore it from git\\. Nothing was written$`));
     expect((await refusal([b.identity, (await generateAgeKeyPair()).identity])).message).toContain(' does not open with the 2 age identities found (');
+    // Encrypted to two recipients, the message names both.
+    const c = await generateAgeKeyPair();
+    fs.writeFileSync(path.join(outDir, first), await encryptSopsYaml(generated[0], { ageRecipients: [a.recipient, c.recipient], encryptedRegex: KUBERNETES_SECRET_REGEX }));
+    expect((await refusal([b.identity])).message).toContain(`; it is encrypted to ${a.recipient}, ${c.recipient}. Use one`);
     // Not a SOPS file at all: it names no recipient.
     fs.writeFileSync(path.join(outDir, first), 'a: 1\n');
     expect((await refusal([a.identity])).message).toMatch(/; it is encrypted to no age recipient \(not a SOPS file with age keys\)\. Use one/);
@@ -195,6 +215,13 @@ describe('a later run', () => {
     const kept = await renderEncryptedFiles({ site, outDir, identities: [a.identity], generated, talos: TALOS_TEXT });
     expect(contentOf(kept.files, PVE)).toBe(text);
     expect(kept.messages).toEqual([]);
+
+    // A name changed inside the file is put back.
+    fs.writeFileSync(path.join(outDir, PVE), await encryptSopsYaml({ ...filled, metadata: { name: 'other', namespace: 'monitoring' } }, { ageRecipients: [a.recipient], encryptedRegex: KUBERNETES_SECRET_REGEX }));
+    const renamed = await renderEncryptedFiles({ site, outDir, identities: [a.identity], generated });
+    expect(renamed.messages).toEqual([`dist/${PVE}: Secret monitoring/other is now monitoring/pve-exporter (values kept)`]);
+    expect(treeToObject((await opened(contentOf(renamed.files, PVE))).tree)).toEqual(filled);
+    fs.writeFileSync(path.join(outDir, PVE), text);
 
     const moved = siteOf([a.recipient], { kubernetes: { namespace: 'obs' } });
     const out = await render(moved, outDir);
@@ -258,8 +285,19 @@ describe('recoverFromDist', () => {
     const { outDir, generated } = await committed();
     // Renamed files are still found by the label inside.
     fs.renameSync(path.join(outDir, GENERATED[0]), path.join(outDir, 'secrets/zz-renamed.sops.yaml'));
-    fs.writeFileSync(path.join(outDir, 'secrets/notes.txt'), 'not a SOPS file');
-    const recovered = await recoverFromDist(outDir, [a.identity], ALL);
+    // Only *.sops.yaml files are read (this one is not even YAML), in name order whatever the directory's order.
+    fs.writeFileSync(path.join(outDir, 'secrets/notes.txt'), 'a: [');
+    // A labelled copy without stringData is not a generated Secret's.
+    const dataOnly = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'monitoring', labels: { 'monitoring-stack/generated-secret': 'x' } }, data: { k: 'dg==' } };
+    fs.writeFileSync(path.join(outDir, 'secrets/x.sops.yaml'), await encryptSopsYaml(dataOnly, { ageRecipients: [a.recipient], encryptedRegex: KUBERNETES_SECRET_REGEX }));
+    const readdir = fs.readdirSync;
+    const spy = jest.spyOn(fs, 'readdirSync').mockImplementation(((dir: string, options?: unknown) => (readdir(dir, options as undefined) as string[]).slice().sort().reverse()) as typeof fs.readdirSync);
+    let recovered;
+    try {
+      recovered = await recoverFromDist(outDir, [a.identity], ALL);
+    } finally {
+      spy.mockRestore();
+    }
     expect(recovered.generated).toEqual([generated[1], generated[2], generated[0]]);
     expect(recovered.talosBundle).toBe(YAML.stringify(YAML.parse(TALOS_TEXT.bundle)));
     expect(recovered.talosAdmin).toBe(YAML.stringify(YAML.parse(TALOS_TEXT.admin)));
