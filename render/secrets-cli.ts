@@ -60,7 +60,7 @@ function writeSopsConfig(root: string, outDir: string, recipients: readonly stri
   }
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(temp, content, { mode: 0o644 });
+    fs.writeFileSync(temp, content); // not secret: the umask decides, as for any file the user writes
     fs.renameSync(temp, file);
   } finally {
     fs.rmSync(temp, { force: true });

@@ -128,15 +128,28 @@ describe('secrets init', () => {
     const root = project();
     await runSecretsCli(['init', '--site', 'site.yaml', '--out', 'clusters/lab'], root, {});
     expect(fs.readFileSync(path.join(root, '.sops.yaml'), 'utf8')).toBe(RULES('clusters/lab', recipientIn(root)));
-    const outside = project();
+    const other = await generateAgeKeyPair();
+    const outside = project(`name: lab\nsecrets:\n  ageRecipients: [${other.recipient}]\n`);
     const elsewhere = path.join(tempDir('secrets-cli-out-'), 'dist');
     const lines = await runSecretsCli(['init', '--site', 'site.yaml', '--out', elsewhere], outside, {});
-    expect(lines[1]).toBe(`${elsewhere} is outside ${outside}: no .sops.yaml written (its path rules are relative to the project root); run sops with --age ${recipientIn(outside)} and --encrypted-regex for Secrets`);
+    expect(lines[1]).toBe(`${elsewhere} is outside ${outside}: no .sops.yaml written (its path rules are relative to the project root); run sops with --age ${other.recipient},${recipientIn(outside)} and --encrypted-regex for Secrets`);
     expect(fs.existsSync(path.join(outside, '.sops.yaml'))).toBe(false);
     // The project root itself as dist/ would hold the secrets directory: refused before anything is written.
     const here = project();
     await expect(runSecretsCli(['init', '--site', 'site.yaml', '--out', '.'], here, {})).rejects.toThrow(/talos\.secretsDir: "\.secrets" overlaps the output directory/);
     expect(fs.readdirSync(here).sort()).toEqual(['.gitignore', 'site.yaml']);
+  });
+
+  test('.sops.yaml goes through a temp file that never stays behind', async () => {
+    // A rename that fails leaves no temp file.
+    const again = project();
+    const spy = jest.spyOn(fs, 'renameSync').mockImplementation(() => { throw new Error('disk full'); });
+    try {
+      await expect(runSecretsCli(['init', '--site', 'site.yaml'], again, {})).rejects.toThrow('disk full');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.readdirSync(again).filter((f) => f.startsWith('.sops.yaml'))).toEqual([]);
   });
 
   test('a key file without an identity is refused, not replaced', async () => {
@@ -168,20 +181,33 @@ describe('secrets rotate', () => {
     const root = project();
     await runSecretsCli(['init', '--site', 'site.yaml'], root, {});
     const recipient = recipientIn(root);
-    fs.writeFileSync(path.join(root, 'site.yaml'), `name: lab\nsecrets:\n  encryption: sops-age\n  ageRecipients: [${recipient}]\n`);
+    const other = await generateAgeKeyPair();
+    fs.writeFileSync(path.join(root, 'site.yaml'), `name: lab\nsecrets:\n  encryption: sops-age\n  ageRecipients: [${recipient}, ${other.recipient}]\n`);
     fs.writeFileSync(path.join(root, '.sops.yaml'), `${SOPS_CONFIG_HEADER}\nold\n`);
-    const lines = await runSecretsCli(['rotate', '--site', 'site.yaml'], root, {});
+    await runSecretsCli(['rotate', '--site', 'site.yaml'], root, {});
     const sopsFiles = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
-      .flatMap((e) => (e.isDirectory() ? sopsFiles(path.join(dir, e.name)) : e.name.endsWith('.sops.yaml') ? [e.name] : []));
-    const count = sopsFiles(path.join(root, 'dist')).length;
+      .flatMap((e) => (e.isDirectory() ? sopsFiles(path.join(dir, e.name)).map((f) => `${e.name}/${f}`) : e.name.endsWith('.sops.yaml') ? [e.name] : []));
+    const files = sopsFiles(path.join(root, 'dist'));
+    const read = () => files.map((f) => fs.readFileSync(path.join(root, 'dist', f), 'utf8'));
+    const before = read();
+    // A second rotation: every file gets a fresh data key, and the run's own re-encryption lines are summed up.
+    const lines = await runSecretsCli(['rotate', '--site', 'site.yaml'], root, {});
+    const after = read();
+    expect(after.filter((text, i) => text === before[i])).toEqual([]);
+    const count = files.length;
     expect(count).toBeGreaterThan(5);
     expect(lines.slice(-3)).toEqual([
-      `re-encrypted ${count} files in ${path.join(root, 'dist')} with fresh data keys for 1 recipient(s): ${recipient}`,
-      `wrote ${path.join(root, '.sops.yaml')} (sops CLI creation rules for 1 recipient(s))`,
+      `re-encrypted ${count} files in ${path.join(root, 'dist')} with fresh data keys for 2 recipient(s): ${recipient}, ${other.recipient}`,
+      `${path.join(root, '.sops.yaml')} is up to date`,
       'commit dist/; a removed recipient cannot open the new versions (older commits keep the old keys: rotate the values too if a key leaked)',
     ]);
-    // The run's own re-encryption lines are summed up in the count; the others stay.
     expect(lines.filter((l) => l.startsWith('re-encrypted dist/'))).toEqual([]);
-    expect(lines.some((l) => l.startsWith('created dist/secrets/pve-exporter.sops.yaml with placeholder values'))).toBe(true);
-  }, 60_000);
+    expect(lines.some((l) => l.startsWith('dist/secrets/pve-exporter.sops.yaml still holds placeholder values'))).toBe(true);
+    // .sops.yaml that cannot be written (a directory in its place): the files are rotated, the rules are not.
+    fs.rmSync(path.join(root, '.sops.yaml'));
+    fs.mkdirSync(path.join(root, '.sops.yaml'));
+    await expect(runSecretsCli(['rotate', '--site', 'site.yaml'], root, {})).rejects.toThrow(new RegExp(
+      `^re-encrypted ${count} files in .* with fresh data keys for 2 recipient\\(s\\): .*, but \\.sops\\.yaml could not be written \\(EISDIR.*\\); run rotate again once it can be$`,
+    ));
+  }, 90_000);
 });
