@@ -100,7 +100,7 @@ const NON_STRING_PLAIN = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|
 
 /** Conservative plain-scalar test: anything unusual is quoted (a valid, if not go-identical, choice). */
 function isPlainSafe(text: string): boolean {
-  if (text === '' || NON_STRING_PLAIN.test(text)) return false;
+  if (NON_STRING_PLAIN.test(text)) return false; // '' fails the last test
   if (/^[\s]|[\s]$/.test(text)) return false;
   if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(text)) return false;
   if (text.includes(': ') || text.includes(' #') || text.endsWith(':')) return false;

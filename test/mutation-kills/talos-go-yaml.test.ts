@@ -50,7 +50,7 @@ test('strings that would not read back plain are single-quoted', () => {
   same('é', '"é"\n');
   same('tab\there', '"tab\\there"\n');
   // Plain, as in go-yaml.
-  for (const text of ['it\'s', 'a-b', 'x:y', 'a#b', 'https://x/y?z=1']) same(text, `${text}\n`);
+  for (const text of ['it\'s', 'a-b', 'x:y', 'a#b', 'https://x/y?z=1', 'a b']) same(text, `${text}\n`);
 });
 
 test('mappings indent their children four columns; a mapping in a sequence item sits after the dash', () => {
