@@ -412,7 +412,7 @@ describe('recovery and bad files', () => {
       return readExisting(file).map((d) => d.text);
     };
     expect(texts('a: 1\n# about b\n# more\n---\nb: 2\n')).toEqual(['a: 1\n', '# about b\n# more\n---\nb: 2\n']);
-    expect(texts('a: 1\n# about a\n\n# about b\n---\nb: 2\n')).toEqual(['a: 1\n# about a\n\n', '# about b\n---\nb: 2\n']);
+    expect(texts('a: 1\n# a\n\n# about b\n---\nb: 2\n')).toEqual(['a: 1\n# a\n\n', '# about b\n---\nb: 2\n']);
     expect(texts('a: |\n  # text\n---\nb: 2\n')).toEqual(['a: |\n  # text\n', '---\nb: 2\n']);
     expect(texts('--- |\nfoo\n# text\n---\nb: 2\n')).toEqual(['--- |\nfoo\n# text\n', '---\nb: 2\n']);
   });
