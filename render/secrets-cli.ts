@@ -50,7 +50,7 @@ export function sopsConfigYaml(distRelative: string, recipients: readonly string
 /** Writes .sops.yaml unless an operator-written one is there; returns what happened. */
 function writeSopsConfig(root: string, outDir: string, recipients: readonly string[]): string {
   const file = path.join(root, '.sops.yaml');
-  const relative = path.relative(root, outDir); // never empty: synthesisDirs refuses the project root as dist/
+  const relative = path.relative(root, outDir); // never empty: synthesisDirs refuses the project root (and above) as dist/
   if (relative.startsWith('..')) return `${outDir} is outside ${root}: no .sops.yaml written (its path rules are relative to the project root); run sops with --age ${recipients.join(',')} and --encrypted-regex for Secrets`;
   const content = sopsConfigYaml(relative, recipients);
   if (fs.existsSync(file)) {

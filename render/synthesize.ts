@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSite, LoadedSite, SiteError } from '../site';
 import { stageTree } from './atomic-tree';
+import { UsageError } from './cli-args';
 import { isPathInside } from './paths';
 import type { OutputFile } from './output-file';
 import { renderDist } from './pipeline';
@@ -135,6 +136,10 @@ function commit(outDir: string, files: readonly OutputFile[], changes: readonly 
 export function synthesisDirs(options: SynthesizeOptions, loaded: LoadedSite): { outDir: string; secretsDir: string } {
   const root = options.projectRoot ?? process.cwd();
   const outDir = path.resolve(root, options.outDir ?? 'dist');
+  // dist/ is replaced whole on every run: the project root, or a directory above it, would go with it (.git included).
+  if (isPathInside(root, outDir)) {
+    throw new UsageError(`the output directory ${outDir} is the project root ${root} or holds it, and synth replaces its output directory whole; give a directory inside the project, e.g. --out dist`);
+  }
   const secretsDir = path.resolve(root, options.secretsDir ?? loaded.site.talos.secretsDir);
   if (isPathInside(secretsDir, outDir) || isPathInside(outDir, secretsDir)) {
     throw new SiteError(loaded.source, [{

@@ -136,7 +136,12 @@ describe('secrets init', () => {
     expect(fs.existsSync(path.join(outside, '.sops.yaml'))).toBe(false);
     // The project root itself as dist/ would hold the secrets directory: refused before anything is written.
     const here = project();
-    await expect(runSecretsCli(['init', '--site', 'site.yaml', '--out', '.'], here, {})).rejects.toThrow(/talos\.secretsDir: "\.secrets" overlaps the output directory/);
+    const refusal = (out: string) => new UsageError(`the output directory ${out} is the project root ${here} or holds it, and synth replaces its output directory whole; give a directory inside the project, e.g. --out dist`);
+    await expect(runSecretsCli(['init', '--site', 'site.yaml', '--out', '.'], here, {})).rejects.toThrow(refusal(here));
+    // Even with the secrets directory outside the project, and for a directory above it.
+    fs.writeFileSync(path.join(here, 'site.yaml'), `name: lab\ntalos:\n  secretsDir: ${tempDir('secrets-cli-keys-')}\n`);
+    await expect(runSecretsCli(['init', '--site', 'site.yaml', '--out', '.'], here, {})).rejects.toThrow(refusal(here));
+    await expect(runSecretsCli(['init', '--site', 'site.yaml', '--out', '..'], here, {})).rejects.toThrow(refusal(path.dirname(here)));
     expect(fs.readdirSync(here).sort()).toEqual(['.gitignore', 'site.yaml']);
   });
 
