@@ -1,7 +1,7 @@
 /**
- * A small YAML emitter that writes plain data the way Go's gopkg.in/yaml.v3 `yaml.Marshal` does
- * with 4-space indentation (what talosctl uses), so generated files can be compared byte for
- * byte with Talos' own output. npm `yaml` differs in one place: go-yaml indents collections
+ * A small YAML emitter that writes plain data the way go.yaml.in/yaml/v4's `yaml.Marshal` does
+ * (Talos 1.13's encoder, 4-space indentation), so generated files can be compared byte for
+ * byte with Talos' own output; where go-yaml's text would not read back, it writes one that does. npm `yaml` differs in one place: go-yaml indents collections
  * nested in a sequence item from the dash column, not from the item's first key.
  */
 
@@ -52,7 +52,7 @@ function emitCollection(value: YamlValue[] | { [key: string]: YamlValue | undefi
           // Keys of a mapping in a sequence item sit after "- "; their children indent from the dash.
           emitMapping(item, indent + 2, indent + INDENT, lines, `${pad}- `);
         }
-      } else if (typeof item === 'string' && literalAllowed(item) && !item.startsWith(' ')) {
+      } else if (typeof item === 'string' && literalAllowed(item) && !FIRST_LINE_INDENTED.test(item)) {
         // go-yaml's indentation indicator here ("- |4-") does not read back: such an item is quoted instead.
         lines.push(`${pad}- ${literalHeader(item)}`, ...literalLines(item, indent + 2));
       } else {
@@ -73,7 +73,7 @@ function emitMapping(map: { [key: string]: YamlValue | undefined }, keyIndent: n
       emitCollection(child, childIndent, lines);
     } else if (typeof child === 'string' && literalAllowed(child)) {
       // A first line that starts with a space needs the indentation given (go-yaml writes |4-).
-      const indicator = child.startsWith(' ') ? String(childIndent - keyIndent) : '';
+      const indicator = FIRST_LINE_INDENTED.test(child) ? String(childIndent - keyIndent) : '';
       lines.push(`${prefix}${scalar(key)}: ${literalHeader(child, indicator)}`, ...literalLines(child, childIndent));
     } else {
       lines.push(`${prefix}${scalar(key)}: ${scalar(child)}`);
@@ -81,9 +81,16 @@ function emitMapping(map: { [key: string]: YamlValue | undefined }, keyIndent: n
   });
 }
 
-/** go-yaml writes a string with line breaks as a literal block unless a space ends a line (then double-quoted). */
+/** The first line with text starts with a space: a literal block must then say its indentation. */
+const FIRST_LINE_INDENTED = /^\n* /;
+
+/**
+ * go-yaml writes a string with line breaks as a literal block unless it is only whitespace, a space
+ * ends a line, or it holds a character a block cannot carry (CR, other controls, DEL, C1, BOM):
+ * those are double-quoted.
+ */
 function literalAllowed(text: string): boolean {
-  return text.includes('\n') && !/ (?:\n|$)/.test(text);
+  return text.includes('\n') && /\S/.test(text) && !/ (?:\n|$)/.test(text) && !/[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]/.test(text);
 }
 
 function literalHeader(text: string, indicator = ''): string {
@@ -100,11 +107,16 @@ const NON_STRING_PLAIN = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|
 
 /** Conservative plain-scalar test: anything unusual is quoted (a valid, if not go-identical, choice). */
 function isPlainSafe(text: string): boolean {
-  if (NON_STRING_PLAIN.test(text)) return false; // '' fails the last test
+  if (NON_STRING_PLAIN.test(text) || text === '<<') return false; // '' fails the last test; << is YAML 1.1's merge key
   if (/^[\s]|[\s]$/.test(text)) return false;
   if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(text)) return false;
   if (text.includes(': ') || text.includes(' #') || text.endsWith(':')) return false;
   return /^[\x20-\x7e]+$/.test(text);
+}
+
+/** JSON's string escapes are YAML's, but YAML also wants DEL, the C1 controls and a BOM escaped. */
+function doubleQuoted(text: string): string {
+  return JSON.stringify(text).replace(/[\x7f-\x9f\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function scalar(value: YamlValue | undefined): string {
@@ -117,6 +129,6 @@ function scalar(value: YamlValue | undefined): string {
   if (Array.isArray(value)) return '[]';
   if (typeof value === 'object') return '{}';
   if (isPlainSafe(value)) return value;
-  if (value === '' || NON_STRING_PLAIN.test(value) || !/^[\x20-\x7e]*$/.test(value)) return JSON.stringify(value);
+  if (value === '' || NON_STRING_PLAIN.test(value) || !/^[\x20-\x7e]*$/.test(value)) return doubleQuoted(value);
   return `'${value.replace(/'/g, "''")}'`;
 }

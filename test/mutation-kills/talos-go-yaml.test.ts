@@ -91,6 +91,23 @@ test('a first line starting with a space gives the indentation; a space before a
   same(['  a\nb'], '- "  a\\nb"\n');
 });
 
+test('line breaks before an indented first line still give the indentation; whitespace alone and control characters are double-quoted', () => {
+  // go-yaml writes these as literal blocks that read back otherwise, or not at all (found by review).
+  same({ k: '\n  a' }, 'k: |4-\n\n      a\n');
+  same({ k: '\n\n  a\nb' }, 'k: |4-\n\n\n      a\n    b\n');
+  same(['\n  a'], '- "\\n  a"\n');
+  same({ k: '\n' }, 'k: "\\n"\n');
+  same({ k: '\n\n' }, 'k: "\\n\\n"\n');
+  same({ k: ' \n' }, 'k: " \\n"\n');
+  same({ k: 'a\r\nb' }, 'k: "a\\r\\nb"\n');
+  same({ k: 'a\x01\nb' }, 'k: "a\\u0001\\nb"\n');
+  same({ k: 'a\x7f' }, 'k: "a\\u007f"\n');
+  same({ k: 'a\x85' }, 'k: "a\\u0085"\n');
+  same({ k: '\ufeffa\nb' }, 'k: "\\ufeffa\\nb"\n');
+  // The merge key of YAML 1.1 is quoted, as go-yaml does.
+  same({ '<<': 1 }, '\'<<\': 1\n');
+});
+
 test('documents are joined with "---" lines, each ending with a newline', () => {
   expect(toGoYamlDocuments([{ a: 1 }, 'x', []])).toBe('a: 1\n---\nx\n---\n[]\n');
   expect(toGoYamlDocuments([])).toBe('');
