@@ -80,6 +80,8 @@ function validEndpoint(value: unknown): string | undefined {
   // WHATWG's parser forgives what Go's url.Parse (Talos) reads as no host: a missing or extra "/"
   // (https:10.0.0.1, https:///10.0.0.1), a backslash, a leading space.
   if (!/^https:\/\/[^/\\?#\s]/i.test(value)) return 'has no host as Talos reads it; write https://<host>:6443';
+  // ...and quietly drops or rewrites spaces, tabs, control characters and backslashes that Go refuses.
+  if (/[\s\\\x00-\x1f\x7f]/.test(value)) return 'has a space, control character or backslash, which Talos refuses; write https://<host>:6443';
   // It refuses ports above 65535 itself; 0 it keeps.
   if (url.port === '0') return 'has a port outside 1-65535';
   return undefined;

@@ -52,6 +52,8 @@ export function userVolumeProblems(d: Obj): TalosConfigProblem[] {
  * LUKS2 with at least one key, each in its own slot, of at least one kind, TPM PCRs 0-23.
  */
 function encryptionProblems(path: string, spec: Obj): TalosConfigProblem[] {
+  // The provider enum's parser refuses "" (Talos does not load the document).
+  if (spec.provider === '') return [p(`${path}.provider`, '', 'must be luks2 (or leave encryption out)')];
   if (ZERO.encryption(spec)) return [];
   const out: TalosConfigProblem[] = [];
   if (lower(spec.provider) !== 'luks2') out.push(p(`${path}.provider`, spec.provider, 'must be luks2 (or leave encryption out)'));

@@ -199,6 +199,10 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       for (const noHost of ['https:///10.70.0.20:6443', 'https:10.70.0.20:6443', 'https:\\\\10.70.0.20:6443', ' https://10.70.0.20:6443']) {
         expect(endpoint(noHost)).toEqual(problem(noHost, 'has no host as Talos reads it; write https://<host>:6443'));
       }
+      // The URL parser drops or rewrites these; Go refuses them.
+      for (const odd of ['https://10.70.0.20:6443 ', 'https://10.70.\t0.20:6443', 'https://10.70.0.20\\x:6443', 'https://api.lab\n:6443', 'https://api.lab:6443/\x7f']) {
+        expect(endpoint(odd)).toEqual(problem(odd, 'has a space, control character or backslash, which Talos refuses; write https://<host>:6443'));
+      }
     });
 
     test('the port range is inclusive, and the port may be left out', () => {
@@ -551,6 +555,7 @@ describeWithShared('Talos config rules, exact problems and edges', () => {
       expect(encrypted({ provider: 'none', keys: [{ nodeID: {} }] })).toEqual([at('.provider', 'none', 'must be luks2 (or leave encryption out)')]);
       expect(encrypted({ keys: [{ nodeID: {} }] })).toEqual([at('.provider', undefined, 'must be luks2 (or leave encryption out)')]);
       expect(encrypted({ provider: 'aes', keys: [{ nodeID: {} }] })).toEqual([at('.provider', 'aes', 'must be luks2 (or leave encryption out)')]);
+      expect(encrypted({ provider: '' })).toEqual([at('.provider', '', 'must be luks2 (or leave encryption out)')]);
       // The slot defaults to 0: a second key without one clashes with slot 0.
       expect(encrypted({ provider: 'luks2', keys: [{ slot: 0, nodeID: {} }, { tpm: {} }, { slot: 2, tpm: {} }, { slot: 2, nodeID: {} }] })).toEqual([
         at('.keys', 0, 'two keys use this slot; give each its own'),

@@ -93,6 +93,10 @@ const EDITS: [string, (docs: Docs) => void, boolean][] = [
   ['an endpoint with three slashes', (d) => { d[0].cluster.controlPlane.endpoint = 'https:///10.70.0.20:6443'; }, true],
   ['an endpoint without slashes', (d) => { d[0].cluster.controlPlane.endpoint = 'https:10.70.0.20:6443'; }, true],
   ['an endpoint on port 0', (d) => { d[0].cluster.controlPlane.endpoint = 'https://10.70.0.20:0'; }, true],
+  ['an endpoint with a trailing space', (d) => { d[0].cluster.controlPlane.endpoint = 'https://10.70.0.20:6443 '; }, true],
+  ['an endpoint with a tab in the host', (d) => { d[0].cluster.controlPlane.endpoint = 'https://10.70.\t0.20:6443'; }, true],
+  ['an endpoint with a backslash', (d) => { d[0].cluster.controlPlane.endpoint = 'https://10.70.0.20\\x:6443'; }, true],
+  ['encryption with an empty provider', (d) => { volume(d).encryption = { provider: '' }; }, true],
   ['flannel with CNI URLs', (d) => { d[0].cluster.network.cni = { name: 'flannel', urls: ['https://x/cni.yaml'] }; }, true],
   ['etcd without advertisedSubnets or subnet', (d) => { delete d[0].cluster.etcd.advertisedSubnets; }, false],
   // The volume's encryption (EncryptionSpec.Validate).
