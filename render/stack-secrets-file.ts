@@ -60,21 +60,25 @@ export function readExisting(file: string): ExistingDocument[] {
   if (docs.some((d) => d.directives.yaml.explicit || Object.keys(d.directives.tags).some((t) => t !== '!!'))) {
     throw new StackSecretsFileError(`${file} has a YAML directive (a %YAML or %TAG line), which this file cannot keep when it is rewritten; remove it (and use full tags), then run again`);
   }
-  // Each document's text is cut from the file between document starts (the first from the top, so
-  // leading comments stay with it): re-serializing would rewrite an operator's layout. A document
-  // starts at its "---", or at the comment lines right above it (YAML gives them to the document
-  // before, which may be a generated one and rewritten), never inside the previous value.
-  const starts = docs.map((d, i) => {
-    if (i === 0) return 0;
-    const above = /\n((?:#[^\n]*\n)+)$/.exec(source.slice(0, d.range[0])); // the first document's text always comes before
-    return above ? Math.max(d.range[0] - above[1].length, docs[i - 1].range[1]) : d.range[0];
-  });
-  return docs.flatMap((d, i) => {
-    const text = source.slice(starts[i], starts[i + 1] ?? source.length);
-    if (/^(?:---|\.\.\.|\s)*$/.test(text)) return [];
+  const parsed = docs.map((d) => {
     const m = d.toJS() as SecretManifest;
     const secret = m?.kind === 'Secret' && m.metadata?.name;
-    const ours = secret && m.stringData && typeof m.stringData === 'object';
+    return { m, secret, ours: Boolean(secret && m.stringData && typeof m.stringData === 'object') };
+  });
+  // Each document's text is cut from the file between document starts (the first from the top, so
+  // leading comments stay with it): re-serializing would rewrite an operator's layout. YAML gives
+  // the comment lines right above a "---" to the document before; they start the next one instead
+  // (the one before may be a generated Secret, rewritten), unless the next may be one of ours
+  // itself; never inside the previous value.
+  const starts = docs.map((d, i) => {
+    if (i === 0) return 0;
+    const above = parsed[i].ours ? null : /\n((?:#[^\n]*\n)+)$/.exec(source.slice(0, d.range[0])); // the first document's text always comes before
+    return above ? Math.max(d.range[0] - above[1].length, docs[i - 1].range[1]) : d.range[0];
+  });
+  return docs.flatMap((_, i) => {
+    const text = source.slice(starts[i], starts[i + 1] ?? source.length);
+    if (/^(?:---|\.\.\.|\s)*$/.test(text)) return [];
+    const { m, secret, ours } = parsed[i];
     return [{ manifest: ours ? m : undefined, secretId: secret ? `${m.metadata.namespace ?? ''}/${m.metadata.name}` : undefined, text: text.endsWith('\n') ? text : `${text}\n` }];
   });
 }

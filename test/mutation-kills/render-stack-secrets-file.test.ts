@@ -415,6 +415,9 @@ describe('recovery and bad files', () => {
     expect(texts('a: 1\n# a\n\n# about b\n---\nb: 2\n')).toEqual(['a: 1\n# a\n\n', '# about b\n---\nb: 2\n']);
     expect(texts('a: |\n  # text\n---\nb: 2\n')).toEqual(['a: |\n  # text\n', '---\nb: 2\n']);
     expect(texts('--- |\nfoo\n# text\n---\nb: 2\n')).toEqual(['--- |\nfoo\n# text\n', '---\nb: 2\n']);
+    // Not into a Secret that may be one of ours (its text may be rewritten): they stay above.
+    const secret = '---\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v\n';
+    expect(texts(`kind: ConfigMap\n# note\n${secret}`)).toEqual(['kind: ConfigMap\n# note\n', secret]);
   });
 
   test('a comment right above an operator document stays with it when the generated Secrets before it are rewritten', () => {
