@@ -290,6 +290,9 @@ describe('recoverFromDist', () => {
     // A labelled copy without stringData is not a generated Secret's.
     const dataOnly = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'monitoring', labels: { 'monitoring-stack/generated-secret': 'x' } }, data: { k: 'dg==' } };
     fs.writeFileSync(path.join(outDir, 'secrets/x.sops.yaml'), await encryptSopsYaml(dataOnly, { ageRecipients: [a.recipient], encryptedRegex: KUBERNETES_SECRET_REGEX }));
+    // Nor one whose stringData is not a mapping.
+    const textData = { ...dataOnly, metadata: { ...dataOnly.metadata, name: 'y' }, data: undefined, stringData: 'text' };
+    fs.writeFileSync(path.join(outDir, 'secrets/y.sops.yaml'), await encryptSopsYaml(textData, { ageRecipients: [a.recipient], encryptedRegex: KUBERNETES_SECRET_REGEX }));
     const readdir = fs.readdirSync;
     const spy = jest.spyOn(fs, 'readdirSync').mockImplementation(((dir: string, options?: unknown) => (readdir(dir, options as undefined) as string[]).slice().sort().reverse()) as typeof fs.readdirSync);
     let recovered;
