@@ -72,7 +72,16 @@ describeWithShared('planTalos', () => {
   test('node configs of nodes that left the site are removed, in name order, and said; other files stay', async () => {
     const { root, nodes } = await projectWithSecrets();
     for (const f of ['old-b.yaml', 'old-a.yaml', 'notes.txt', 'yaml']) fs.writeFileSync(path.join(nodes, f), 'x');
-    const plan = await planTalos(DEFAULT, { projectRoot: root, now: NOW });
+    // Name order whatever order the directory lists them in.
+    const nodeFs = require('node:fs') as typeof fs; // eslint-disable-line @typescript-eslint/no-require-imports
+    const readdir = nodeFs.readdirSync;
+    const spy = jest.spyOn(nodeFs, 'readdirSync').mockImplementation(((dir: string, options?: unknown) => (readdir(dir, options as undefined) as string[]).slice().sort().reverse()) as typeof fs.readdirSync);
+    let plan;
+    try {
+      plan = await planTalos(DEFAULT, { projectRoot: root, now: NOW });
+    } finally {
+      spy.mockRestore();
+    }
     expect(plan.changes.filter((c) => c.kind === 'remove').map((c) => c.path)).toEqual([path.join(nodes, 'old-a.yaml'), path.join(nodes, 'old-b.yaml')]);
     expect(plan.messages.filter((m) => m.startsWith('removed'))).toEqual([
       `removed ${path.join(nodes, 'old-a.yaml')} (node no longer in the site)`, `removed ${path.join(nodes, 'old-b.yaml')} (node no longer in the site)`,
