@@ -13,6 +13,7 @@ import { EncryptionKeyError, recoverFromDist, renderEncryptedFiles, type Encrypt
 import type { OutputFile } from '../../render/output-file';
 import { planStackSecretsFile } from '../../render/stack-secrets-file';
 import { parseSite, type Site, type SiteInput } from '../../site';
+import { withReaddirReversed } from '../support/readdir-order';
 import { tempDir } from '../support/synth-once';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -293,14 +294,7 @@ describe('recoverFromDist', () => {
     // Nor one whose stringData is not a mapping.
     const textData = { ...dataOnly, metadata: { ...dataOnly.metadata, name: 'y' }, data: undefined, stringData: 'text' };
     fs.writeFileSync(path.join(outDir, 'secrets/y.sops.yaml'), await encryptSopsYaml(textData, { ageRecipients: [a.recipient], encryptedRegex: KUBERNETES_SECRET_REGEX }));
-    const readdir = fs.readdirSync;
-    const spy = jest.spyOn(fs, 'readdirSync').mockImplementation(((dir: string, options?: unknown) => (readdir(dir, options as undefined) as string[]).slice().sort().reverse()) as typeof fs.readdirSync);
-    let recovered;
-    try {
-      recovered = await recoverFromDist(outDir, [a.identity], ALL);
-    } finally {
-      spy.mockRestore();
-    }
+    const recovered = await withReaddirReversed(() => recoverFromDist(outDir, [a.identity], ALL));
     expect(recovered.generated).toEqual([generated[1], generated[2], generated[0]]);
     expect(recovered.talosBundle).toBe(YAML.stringify(YAML.parse(TALOS_TEXT.bundle)));
     expect(recovered.talosAdmin).toBe(YAML.stringify(YAML.parse(TALOS_TEXT.admin)));

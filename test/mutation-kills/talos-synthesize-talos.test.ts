@@ -12,6 +12,7 @@ import { installerImage, schematicId } from '../../talos/schematic';
 import { planTalos, synthesizeTalos } from '../../talos/synthesize-talos';
 import { talosVmSizing } from '../../talos/vm-sizing';
 import { CSI_SITE } from '../support/csi-site';
+import { withReaddirReversed } from '../support/readdir-order';
 import { WORKERS_SITE } from '../support/workers-site';
 import { describeWithShared, tempProject } from '../talos/helpers';
 
@@ -73,15 +74,7 @@ describeWithShared('planTalos', () => {
     const { root, nodes } = await projectWithSecrets();
     for (const f of ['old-b.yaml', 'old-a.yaml', 'notes.txt', 'yaml']) fs.writeFileSync(path.join(nodes, f), 'x');
     // Name order whatever order the directory lists them in.
-    const nodeFs = require('node:fs') as typeof fs; // eslint-disable-line @typescript-eslint/no-require-imports
-    const readdir = nodeFs.readdirSync;
-    const spy = jest.spyOn(nodeFs, 'readdirSync').mockImplementation(((dir: string, options?: unknown) => (readdir(dir, options as undefined) as string[]).slice().sort().reverse()) as typeof fs.readdirSync);
-    let plan;
-    try {
-      plan = await planTalos(DEFAULT, { projectRoot: root, now: NOW });
-    } finally {
-      spy.mockRestore();
-    }
+    const plan = await withReaddirReversed(() => planTalos(DEFAULT, { projectRoot: root, now: NOW }));
     expect(plan.changes.filter((c) => c.kind === 'remove').map((c) => c.path)).toEqual([path.join(nodes, 'old-a.yaml'), path.join(nodes, 'old-b.yaml')]);
     expect(plan.messages.filter((m) => m.startsWith('removed'))).toEqual([
       `removed ${path.join(nodes, 'old-a.yaml')} (node no longer in the site)`, `removed ${path.join(nodes, 'old-b.yaml')} (node no longer in the site)`,
