@@ -193,25 +193,11 @@ class Writer {
     // "-": no final line break; "": exactly one (dropped here, implied by the block).
     const chomp = tailBreak === -1 ? '-' : '';
     const end = tailBreak === -1 ? tail : tail.slice(0, -1);
-    let body = value.slice(0, bodyEnd);
-    // Leading blank lines are kept as they are; a leading space needs an explicit indentation
-    // indicator (always 2: a block here is never at the document's root).
-    let leadEnd = 0;
-    let lastLeadBreak = -1;
-    let leadingSpace = false;
-    for (; leadEnd < body.length; leadEnd++) {
-      const ch = body[leadEnd];
-      if (ch === ' ') leadingSpace = true;
-      else if (ch === '\n') lastLeadBreak = leadEnd;
-      else break;
-    }
-    let lead = body.slice(0, lastLeadBreak + 1);
-    if (lead !== '') {
-      body = body.slice(lead.length);
-      lead = lead.replace(/\n+/g, (breaks) => breaks + indent);
-    }
-    body = body.replace(/\n+/g, (breaks) => breaks + indent);
-    return `|${leadingSpace ? '2' : ''}${chomp}\n${indent}${lead}${body}${end}`;
+    // Leading blank lines are kept as they are; a first non-blank line that starts with a space
+    // needs an explicit indentation indicator (always 2: a block here is never at the document's root).
+    const leadingSpace = /^\n* /.test(value);
+    const body = value.slice(0, bodyEnd).replace(/\n+/g, (breaks) => breaks + indent);
+    return `|${leadingSpace ? '2' : ''}${chomp}\n${indent}${body}${end}`;
   }
 
   private enter(obj: object): void {

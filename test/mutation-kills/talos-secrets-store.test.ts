@@ -13,6 +13,7 @@ import {
   backupTalosSecrets, importTalosSecrets, loadOrCreateTalosSecrets, prepareTalosSecrets, renewAdminCertificate, replacedTalosBundles,
   rotateTalosSecrets, serializeAdmin, talosSecretsPaths, TalosBundleStateError, type TalosSecretsPaths,
 } from '../../talos/secrets-store';
+import { withReaddirReversed } from '../support/readdir-order';
 import { describeWithShared, fileMode, readFixture, tempProject } from '../talos/helpers';
 
 const NOW = new Date('2026-12-04T10:00:00.123Z');
@@ -103,6 +104,13 @@ describeWithShared('the Talos secrets store', () => {
       ]);
       // A copy that is no bundle is named by where it came from.
       await expect(prepareTalosSecrets(fresh(), NOW, { bundle: 'x: 1\n', from: 'dist/talos' })).rejects.toThrow(/dist\/talos \(decrypted\)/);
+      // So is a decrypted admin copy that is no certificate, with the bundle restored or found on disk.
+      const noAdmin = `dist/talos (decrypted): crt is missing; run \`talos renew-admin\` to issue a new certificate`;
+      await expect(prepareTalosSecrets(fresh(), NOW, { bundle: bundleText, admin: 'key: k\n', from: 'dist/talos' })).rejects.toThrow(new Error(noAdmin));
+      const withBundle = fresh();
+      fs.mkdirSync(withBundle.dir, { recursive: true });
+      fs.writeFileSync(withBundle.secretsFile, bundleText, { mode: 0o600 });
+      await expect(prepareTalosSecrets(withBundle, NOW, { admin: '', from: 'dist/talos' })).rejects.toThrow(new Error(noAdmin));
     });
 
     test('an admin certificate file that cannot be used is an error naming the fix, never replaced', async () => {
@@ -167,6 +175,8 @@ describeWithShared('the Talos secrets store', () => {
         if (text) fs.writeFileSync(path.join(paths.backupsDir, stampDir, 'secrets.yaml'), text);
       }
       expect(replacedTalosBundles(paths)).toEqual(['a', 'b']);
+      // Oldest first by name, whatever order the directory lists them in.
+      expect(await withReaddirReversed(async () => replacedTalosBundles(paths))).toEqual(['a', 'b']);
     });
 
     test('rotate backs up and creates a new bundle', async () => {

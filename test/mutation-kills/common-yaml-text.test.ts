@@ -1,0 +1,50 @@
+/**
+ * charts/common/yaml-text.ts in-process (mutation testing, issue 18), in plain tests: what the fast
+ * writer covers itself (not only that its text equals the library's when it does), that it passes
+ * on errors other than "not covered", and the literal blocks' edges. test/render/yaml-text.test.ts
+ * checks the writer against the yaml library on generated values and every synthesized document.
+ */
+import * as YAML from 'yaml';
+import { CDK8S_YAML, CONFIG_YAML, fastYamlText, libraryOptions, yamlText } from '../../charts/common/yaml-text';
+
+const library = (value: unknown): string => YAML.stringify(value, libraryOptions(CONFIG_YAML));
+
+test('nothing to write at the top (undefined) is declined, not an error', () => {
+  expect(fastYamlText(undefined, CONFIG_YAML)).toBeUndefined();
+});
+
+test('an undefined value is dropped by the fast writer itself where the style drops it, and declined where cdk8s keeps it', () => {
+  const v = { a: undefined, b: 1, c: { d: undefined, e: 'x' } };
+  expect(fastYamlText(v, CONFIG_YAML)).toBe('b: 1\nc:\n  e: x\n');
+  expect(library(v)).toBe('b: 1\nc:\n  e: x\n');
+  expect(fastYamlText(v, CDK8S_YAML)).toBeUndefined();
+});
+
+test('an error thrown while reading the value is passed on, not retried by the library', () => {
+  let reads = 0;
+  const v = { get a(): number { reads++; if (reads === 1) throw new RangeError('first read fails'); return 1; } };
+  expect(() => yamlText(v, CONFIG_YAML)).toThrow(new RangeError('first read fails'));
+  expect(reads).toBe(1);
+});
+
+describe('literal blocks', () => {
+  test.each<[string, string, string | undefined]>([
+    // Declined: line breaks the block cannot hold as written.
+    ['spaces after the last line break', 'x\n  ', undefined],
+    ['two final line breaks', 'x\n\n', undefined],
+    ['only line breaks', '\n\n', undefined],
+    ['a line break and spaces only', ' \n', undefined],
+    // Written: trailing spaces before the one final line break, without one, leading blank lines.
+    ['spaces before the final line break', 'x  \n', 'a: |\n  x  \n'],
+    ['a tab and spaces at the end, no final break', 'x\ny \t', 'a: |-\n  x\n  y \t\n'],
+    // The library indents the first (blank) line of the block too.
+    ['leading blank lines', '\n\nx\ny', 'a: |-\n  \n\n  x\n  y\n'],
+    ['leading blank lines, then a space', '\n\n x\ny\n', 'a: |2\n  \n\n   x\n  y\n'],
+    ['a tab first (content, no indicator)', '\tx\ny\n', 'a: |\n  \tx\n  y\n'],
+    ['blank lines inside', 'x\n\n\ny\n', 'a: |\n  x\n\n\n  y\n'],
+  ])('%s', (_name, text, expected) => {
+    expect(fastYamlText({ a: text }, CONFIG_YAML)).toBe(expected);
+    expect(yamlText({ a: text }, CONFIG_YAML)).toBe(library({ a: text }));
+    if (expected !== undefined) expect(library({ a: text })).toBe(expected);
+  });
+});
