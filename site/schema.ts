@@ -7,9 +7,17 @@
 import * as z from 'zod';
 import { ageRecipient, ipv4, cidr, cronSchedule, duration, dnsLabel, gitUrl, httpUrl, repoPath } from './primitives';
 
+/**
+ * A Proxmox storage ID as Proxmox parses one (pve-storage-id: `^[a-z][a-z0-9\-_.]*[a-z0-9]$`,
+ * case-insensitive), so a typo fails here and not at `qm create` or in the CSI plugin.
+ */
+const storageId = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]$/, {
+  error: 'expected a Proxmox storage ID (pvesm status) such as local-lvm: a letter, then letters, digits, ".", "_" or "-", ending in a letter or digit',
+});
+
 /** One Proxmox storage the CSI plugin provisions from, as one StorageClass. */
 const proxmoxCsiStorage = z.strictObject({
-  id: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*$/, { error: 'expected a Proxmox storage ID such as local-lvm or ceph-rbd' }).describe('Proxmox storage ID (pvesm status), e.g. local-lvm, local-zfs, ceph-rbd'),
+  id: storageId.describe('Proxmox storage ID (pvesm status), e.g. local-lvm, local-zfs, ceph-rbd'),
   storageClass: dnsLabel.describe('Name of the StorageClass for it'),
   shared: z.boolean().default(false).describe('Whether every Proxmox host reaches the storage (Ceph RBD, NFS): a volume may then follow its pod to another host; local-lvm and local ZFS stay on theirs'),
   fstype: z.enum(['ext4', 'xfs']).default('xfs').describe('Filesystem the plugin formats the disk with'),
@@ -110,7 +118,7 @@ const proxmoxHost = z.strictObject({
   node: dnsLabel.describe('Proxmox node name; the Talos nodes on it get it as their topology zone'),
   address: ipv4.describe('Host address (node_exporter target, syslog source, pve_exporter target)'),
   apiUrl: httpUrl.optional().describe('This host\'s Proxmox API URL; default https://<address>:8006'),
-  storage: z.string().min(1).optional().describe('Proxmox storage for the Talos VM disks on this host; default proxmox.storage'),
+  storage: storageId.optional().describe('Proxmox storage for the Talos VM disks on this host; default proxmox.storage'),
   bridge: bridgeName.optional().describe('Bridge of the Talos VMs on this host; default proxmox.bridge'),
   capacity: z.strictObject({
     vcpu: z.number().positive().optional(),
@@ -148,7 +156,7 @@ export const SiteSchema = z.strictObject({
       { vmid: 107, name: 'nginx-proxy-manager', role: 'reverse-proxy', address: '10.88.140.107' },
       { vmid: 108, name: 'cloudflare-tunnel', role: 'tunnel', address: '10.88.140.108' },
     ]).describe('Known guests; the report names five of the nine'),
-    storage: z.string().min(1).default('local-lvm').describe('Proxmox storage for VM and container disks'),
+    storage: storageId.default('local-lvm').describe('Proxmox storage for VM and container disks'),
     bridge: bridgeName.default('vmbr0'),
     cluster: dnsLabel.optional().describe('Proxmox cluster name (Datacenter > Cluster): the topology region label of the Talos nodes; default the site name. Setting it (or additionalHosts) labels the nodes with region and zone'),
     additionalHosts: z.array(proxmoxHost).default([]).describe('Further Proxmox hosts of the same Proxmox cluster that carry Talos VMs (talos.nodes[].host); the LXC path and the figures above stay on proxmox.node'),

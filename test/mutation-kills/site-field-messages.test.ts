@@ -6,6 +6,7 @@
  */
 import { parseSite, SiteError } from '../../site';
 
+const STORAGE_ID = 'expected a Proxmox storage ID (pvesm status) such as local-lvm: a letter, then letters, digits, ".", "_" or "-", ending in a letter or digit';
 const email = (extra: Record<string, unknown>) => ({ name: 'a', to: 'a@b.example', from: 'c@d.example', smarthost: 'h:25', ...extra });
 
 test.each<[string, unknown, string, string]>([
@@ -18,6 +19,12 @@ test.each<[string, unknown, string, string]>([
   ['a Git URL', { gitops: { repoUrl: 'not a url' } }, 'gitops.repoUrl', 'expected a Git URL such as https://git.example.com/homelab/monitoring.git or git@git.example.com:homelab/monitoring.git'],
   ['a path inside the repository', { gitops: { path: '../x' } }, 'gitops.path', 'expected a relative path inside the repository such as dist or clusters/pve01/dist (no leading "/", no "..")'],
   ['a Proxmox bridge', { proxmox: { bridge: 'br0' } }, 'proxmox.bridge', 'expected a Proxmox bridge name such as vmbr0'],
+  // Proxmox's own storage ID pattern: a letter first, a letter or digit last, two characters at least.
+  ['a Proxmox storage ID', { proxmox: { storage: 'local-lvm:' } }, 'proxmox.storage', STORAGE_ID],
+  ['a Proxmox storage ID, not a single letter', { proxmox: { storage: 'x' } }, 'proxmox.storage', STORAGE_ID],
+  ['a Proxmox storage ID, starting with a letter', { proxmox: { storage: '1tb' } }, 'proxmox.storage', STORAGE_ID],
+  ['a host\'s Proxmox storage ID', { proxmox: { additionalHosts: [{ node: 'pve02', address: '10.88.140.152', storage: 'fast_' }] } }, 'proxmox.additionalHosts.0.storage', STORAGE_ID],
+  ['a CSI storage ID', { kubernetes: { storage: 'proxmox-csi', storageClass: 'csi', proxmoxCsi: { apiUrl: 'https://pve.example:8006', storages: [{ id: 'ceph rbd', storageClass: 'csi' }] } } }, 'kubernetes.proxmoxCsi.storages.0.id', STORAGE_ID],
   ['a Kubernetes release', { kubernetes: { version: '1.31' } }, 'kubernetes.version', 'expected a Kubernetes release such as 1.31.14'],
   ['a Talos release', { talos: { version: '1.13.9' } }, 'talos.version', 'expected a Talos release such as v1.13.9'],
   ['an SMTP host:port', { alertmanager: { receivers: { emails: [email({ smarthost: 'smtp.example.com' })] } } }, 'alertmanager.receivers.emails.0.smarthost', 'expected host:port, e.g. smtp.example.com:587'],
@@ -29,4 +36,10 @@ test.each<[string, unknown, string, string]>([
   try { parseSite(input); } catch (err) { error = err; }
   expect(error).toBeInstanceOf(SiteError);
   expect((error as SiteError).problems.map((p) => [p.path, p.message])).toEqual([[path, `is invalid: ${message}`]]);
+});
+
+test('Proxmox storage IDs as Proxmox spells them are taken: dots, underscores, dashes, capitals, two characters', () => {
+  for (const storage of ['local-lvm', 'local_zfs', 'ceph.rbd', 'NFS-Backup', 'z1']) {
+    expect(parseSite({ proxmox: { storage } }).site.proxmox.storage).toBe(storage);
+  }
 });
