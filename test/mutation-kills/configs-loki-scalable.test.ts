@@ -73,3 +73,24 @@ describe('simple-scalable loki.yaml', () => {
     expect(() => lokiRetentionHours({ ...parseSite({}).site, loki: { ...parseSite({}).site.loki, retention: '1d12h' } })).toThrow('loki.retention: "1d12h" is not a whole number of days; use e.g. 7d or 14d');
   });
 });
+
+// The module constants below are read once, as the modules load (before a mutation run activates
+// a mutant in a test): loading the modules afresh inside the test makes the run see them.
+test('the names operators and Loki rely on, read as the modules load: S3 variables and Secret keys, the schema date', () => {
+  const site = parseSite(INPUT).site;
+  jest.isolateModules(() => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const scalable = require('../../charts/loki/loki-scalable-config') as typeof import('../../charts/loki/loki-scalable-config');
+    const loki = require('../../charts/loki/loki-config') as typeof import('../../charts/loki/loki-config');
+    const topology = require('../../charts/topology') as typeof import('../../charts/topology');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    // The credentials Secret's keys are what an operator's Secret (docs) must hold: never renamed.
+    expect([scalable.S3_ACCESS_KEY_KEY, scalable.S3_SECRET_KEY_KEY]).toEqual(['access-key-id', 'secret-access-key']);
+    const config = loki.lokiConfig(site, topology.stackTopology(site, 'kubernetes')) as Record<string, any>;
+    expect(config.common.storage.s3).toMatchObject({ access_key_id: '${LOKI_S3_ACCESS_KEY_ID}', secret_access_key: '${LOKI_S3_SECRET_ACCESS_KEY}' });
+    expect([scalable.S3_ACCESS_KEY_ENV, scalable.S3_SECRET_KEY_ENV]).toEqual(['LOKI_S3_ACCESS_KEY_ID', 'LOKI_S3_SECRET_ACCESS_KEY']);
+    // Changing the first schema day makes stored chunks unreadable.
+    expect(config.schema_config.configs.map((c: { from: string }) => c.from)).toEqual(['2024-04-01']);
+    expect(loki.LOKI_SCHEMA_START).toBe('2024-04-01');
+  });
+});
