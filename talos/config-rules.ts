@@ -5,7 +5,7 @@
  * the multi-doc Validate() methods; test/upstream/talos-rules-agree.test.ts holds the verdicts
  * against machinery itself. Stricter than Talos, on purpose (each says so in its message or
  * comment): hostname characters (the node name), a VIP on a worker, Kubernetes image tags, an
- * install section. Not checked: UserVolumeConfig encryption and the CEL disk selector's syntax.
+ * install section. Not checked: the CEL disk selector's syntax (machinery compiles it; ours is generated from the validated disk path).
  */
 import { isIP } from 'node:net';
 import { TALOS_KUBERNETES_RANGE } from '../site';
