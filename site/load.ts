@@ -107,7 +107,9 @@ export function parseSiteText(text: string, file: string): LoadedSite {
 
 /** The mapping key written at `offset` (plain, or quoted). */
 function keyAt(text: string, offset: number): string {
-  const m = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\s,{}[\]]+)/.exec(text.slice(offset));
+  // A plain key runs to ": " (or ":" before a line break or flow indicator), a " #" comment or a
+  // flow indicator; a ":" before other text and the spaces between words are part of it.
+  const m = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|(?:[^:\s,{}[\]]|:(?=[^\s,{}[\]])|[ \t]+(?=[^\s:#,{}[\]]|:[^\s,{}[\]]))+)/.exec(text.slice(offset));
   if (!m) return text.slice(offset, offset + 1);
   return /^["']/.test(m[1]) ? m[1].slice(1, -1) : m[1];
 }

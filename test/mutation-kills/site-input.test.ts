@@ -144,6 +144,13 @@ describe('YAML problems', () => {
     expect(named('"a b": 1\n"a b": 2\n')).toContain('the key "a b" appears twice');
     expect(named("'a b': 1\n'a b': 2\n")).toContain('the key "a b" appears twice');
     expect(named("it's: 1\nit's: 2\n")).toContain('the key "it\'s" appears twice');
+    // Plain keys hold spaces between words and a ":" not followed by a space, in block and flow maps.
+    expect(named('a b: 1\na b: 2\n')).toContain('the key "a b" appears twice');
+    expect(named(':a: 1\n:a: 2\n')).toContain('the key ":a" appears twice');
+    expect(named('a:b: 1\na:b: 2\n')).toContain('the key "a:b" appears twice');
+    expect(named('x: {a b: 1, a b: 2}\n')).toContain('the key "a b" appears twice');
+    expect(named('x: {a:b: 1, a:b: 2}\n')).toContain('the key "a:b" appears twice');
+    expect(named('a#b: 1 # note\na#b: 2\n')).toContain('the key "a#b" appears twice');
   });
 
   test('other syntax errors give the parser\'s first line', () => {
