@@ -3,7 +3,8 @@
  * exact messages, the advice about a host that holds etcd's quorum, and what proxmoxHosts and
  * topologyLabels derive. In-process, no synth.
  */
-import { etcdQuorum, parseSite, proxmoxHosts, talosNodesOn, topologyLabels, type SiteInput } from '../../site';
+import { guestsWithRole } from '../../site/derived';
+import { claimStorage, etcdQuorum, parseSite, proxmoxHosts, replicaDomains, talosNodesOn, topologyLabels, type SiteInput } from '../../site';
 import { siteProblems } from './site-problems';
 
 const node = (i: number, host?: string) => ({ hostname: `n${i}`, address: `10.70.0.${20 + i}`, vmid: 210 + i, ...(host ? { host } : {}) });
@@ -179,5 +180,39 @@ describe('what the hosts derive', () => {
     const multi = parseSite({ name: 'east', ...threeHosts([undefined, 'pve02', 'pve03']) }).site;
     expect(multi.talos.nodes.map((n) => topologyLabels(multi, n)['topology.kubernetes.io/zone'])).toEqual(['pve01', 'pve02', 'pve03']);
     expect(topologyLabels(multi, multi.talos.nodes[0])['topology.kubernetes.io/region']).toBe('east');
+  });
+
+  test('replica domains: per node on one host; per host that carries a node, in host order, with several', () => {
+    expect(replicaDomains(parseSite({}).site)).toEqual([['talos-cp-1'], ['talos-cp-2'], ['talos-cp-3']]);
+    // proxmox.node (pve01) carries no node, every node naming another host: no domain for it.
+    const site = parseSite(threeHosts(['pve03', 'pve02', 'pve03', 'pve02', 'pve02'])).site;
+    expect(replicaDomains(site)).toEqual([['n2', 'n4', 'n5'], ['n1', 'n3']]);
+  });
+
+  test('the claims\' Proxmox storage: none with local-path, the one behind the StorageClass with the CSI plugin', () => {
+    expect(claimStorage(parseSite({}).site)).toBeUndefined();
+    const csi = parseSite({
+      kubernetes: {
+        storage: 'proxmox-csi', storageClass: 'fast',
+        proxmoxCsi: { apiUrl: 'https://pve.lan:8006', storages: [{ id: 'slow-lvm', storageClass: 'slow' }, { id: 'fast-zfs', storageClass: 'fast' }] },
+      },
+    }).site;
+    expect(claimStorage(csi)?.id).toBe('fast-zfs');
+  });
+
+  test('guests of a role with an address, the ones an integration can reach', () => {
+    const site = parseSite({
+      proxmox: {
+        guests: [
+          { vmid: 101, name: 'w1', role: 'wazuh', address: '10.88.140.101' },
+          { vmid: 102, name: 'w2', role: 'wazuh' },
+          { vmid: 103, name: 'k', role: 'checkmk', address: '10.88.140.103' },
+          { vmid: 104, name: 'w3', role: 'wazuh', address: '10.88.140.104' },
+        ],
+      },
+    }).site;
+    expect(guestsWithRole(site, 'wazuh').map((g) => g.name)).toEqual(['w1', 'w3']);
+    expect(guestsWithRole(site, 'checkmk').map((g) => g.name)).toEqual(['k']);
+    expect(guestsWithRole(site, 'tunnel')).toEqual([]);
   });
 });
