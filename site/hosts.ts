@@ -87,7 +87,7 @@ export function usesProxmoxCsi(site: Site): boolean {
 
 /** The Proxmox storage behind the claims' StorageClass with the CSI plugin; undefined with local-path. */
 export function claimStorage(site: Site): NonNullable<Site['kubernetes']['proxmoxCsi']>['storages'][number] | undefined {
-  if (!usesProxmoxCsi(site)) return undefined;
+  // The site rules allow kubernetes.proxmoxCsi only with storage proxmox-csi (and require it there).
   return site.kubernetes.proxmoxCsi?.storages.find((x) => x.storageClass === site.kubernetes.storageClass);
 }
 
