@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../render/cli-args';
-import { synthesisDirs, synthesize } from '../../render/synthesize';
+import { synthesisDirs, synthesize, synthesizeAll } from '../../render/synthesize';
 import { parseSite, SiteError, type LoadedSite, type SiteInput } from '../../site';
 import { tempDir } from '../support/synth-once';
 
@@ -98,4 +98,12 @@ describe('in a git work tree, every kind of key file must be ignored and none tr
     const outDir = path.join(tempDir('dirs-out-'), 'dist');
     expect(problemsOf(() => synthesisDirs({ projectRoot: root, outDir, secretsDir: root }, loaded()))).toEqual([notIgnored(root, root, '.')]);
   });
+});
+
+test('a plain site on a fresh project: no encrypted file, and nothing to say about encryption or renamed Secrets', async () => {
+  const root = tempDir('dirs-messages-');
+  const result = await synthesizeAll({ projectRoot: root, loaded: loaded() });
+  expect(result.secretMessages).toEqual([]);
+  expect(result.files.filter((f) => f.path.endsWith('.sops.yaml'))).toEqual([]);
+  expect(fs.existsSync(path.join(root, 'dist', 'runbooks.md'))).toBe(true);
 });
