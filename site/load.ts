@@ -110,7 +110,8 @@ function keyAt(text: string, offset: number): string {
   // A plain key runs to ": " (or ":" before a line break or flow indicator), a " #" comment or a
   // flow indicator; a ":" before other text and the spaces between words are part of it.
   const m = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|(?:[^:\s,{}[\]]|:(?=[^\s,{}[\]])|[ \t]+(?=[^\s:#,{}[\]]|:[^\s,{}[\]]))+)/.exec(text.slice(offset));
-  if (!m) return text.slice(offset, offset + 1);
+  // Two empty keys (`: 1` twice) are reported at their ":".
+  if (!m) return text[offset] === ':' ? '' : text.slice(offset, offset + 1);
   return /^["']/.test(m[1]) ? m[1].slice(1, -1) : m[1];
 }
 

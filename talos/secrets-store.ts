@@ -128,7 +128,7 @@ export async function prepareTalosSecrets(paths: TalosSecretsPaths, now: Date, r
     created.push(paths.secretsFile);
     messages.push(`restored the Talos secrets bundle ${paths.secretsFile} from its encrypted copy in ${recovered.from}`);
   } else {
-    const orphans = fs.existsSync(paths.nodesDir) ? fs.readdirSync(paths.nodesDir).filter((f) => f.endsWith('.yaml')) : [];
+    const orphans = fs.existsSync(paths.nodesDir) ? fs.readdirSync(paths.nodesDir).filter((f) => f.endsWith('.yaml')).sort() : [];
     if (orphans.length > 0) {
       // Configs without their bundle: it was lost or moved. A new bundle means new CAs, and every
       // running node would reject the next config: refuse instead of locking the operator out.

@@ -1,8 +1,8 @@
 /**
  * render/synthesize.ts in-process (mutation testing, issue 18): where dist/ and the key material
  * may go, with the exact refusals, and the git-ignore check in each of its cases, without
- * synthesizing the stack (test/secrets/secrets-location.test.ts and the one-transaction tests do
- * that end to end).
+ * synthesizing the stack (one synth at the end, for a plain site's messages;
+ * test/secrets/secrets-location.test.ts and the one-transaction tests go end to end).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -151,6 +151,7 @@ describe('YAML problems', () => {
     expect(named('x: {a b: 1, a b: 2}\n')).toContain('the key "a b" appears twice');
     expect(named('x: {a:b: 1, a:b: 2}\n')).toContain('the key "a:b" appears twice');
     expect(named('a#b: 1 # note\na#b: 2\n')).toContain('the key "a#b" appears twice');
+    expect(named('x:\n  : 1\n  : 2\n')).toContain('the key "" appears twice');
   });
 
   test('other syntax errors give the parser\'s first line', () => {

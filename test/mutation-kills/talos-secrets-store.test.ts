@@ -72,12 +72,13 @@ describeWithShared('the Talos secrets store', () => {
     test('machine configs without their bundle: refused, naming the configs, never a new CA', async () => {
       const paths = fresh();
       fs.mkdirSync(paths.nodesDir, { recursive: true });
-      for (const f of ['cp-1.yaml', 'notes.txt']) fs.writeFileSync(path.join(paths.nodesDir, f), 'x');
-      await expect(prepareTalosSecrets(paths, NOW)).rejects.toThrow(new TalosBundleStateError(
-        `${paths.secretsFile} is missing but ${paths.nodesDir} holds machine configs made from a bundle (cp-1.yaml); restore the bundle from your backup or adopt it with \`npm run talos -- import FILE\`. To start a new cluster on purpose, delete ${paths.nodesDir} first`,
+      for (const f of ['cp-1.yaml', 'cp-2.yaml', 'notes.txt']) fs.writeFileSync(path.join(paths.nodesDir, f), 'x');
+      // Named in name order, whatever order the directory lists them in.
+      await expect(withReaddirReversed(() => prepareTalosSecrets(paths, NOW))).rejects.toThrow(new TalosBundleStateError(
+        `${paths.secretsFile} is missing but ${paths.nodesDir} holds machine configs made from a bundle (cp-1.yaml, cp-2.yaml); restore the bundle from your backup or adopt it with \`npm run talos -- import FILE\`. To start a new cluster on purpose, delete ${paths.nodesDir} first`,
       ));
       // Other files there are no configs.
-      fs.rmSync(path.join(paths.nodesDir, 'cp-1.yaml'));
+      for (const f of ['cp-1.yaml', 'cp-2.yaml']) fs.rmSync(path.join(paths.nodesDir, f));
       expect((await prepareTalosSecrets(paths, NOW)).messages[0]).toMatch(/^created Talos secrets bundle/);
     });
 
