@@ -430,6 +430,28 @@ describe('what synth with sops-age refuses, and what it repairs', () => {
     expect(fs.existsSync(path.join(root, 'dist/secrets'))).toBe(false);
   });
 
+  // Synth writes dist/secrets/ and dist/talos/ together, but either may be lost on its own (a
+  // hand-pruned dist/, a partial checkout): what is left still restores after encryption is off.
+  test.each([
+    ['secrets', 'the Talos bundle'],
+    ['talos', 'the stack Secrets'],
+  ])('with dist/%s lost as well, the other encrypted directory still restores %s after encryption is off', async (lost, _restored) => {
+    const { root, synth, secrets, env, dist } = await synthesized();
+    const values = docs(stackSecretsFile(secrets)).map((d) => d.stringData);
+    const bundle = fs.readFileSync(path.join(secrets, 'talos/secrets.yaml'), 'utf8');
+    fs.rmSync(path.join(dist, lost), { recursive: true });
+    fs.rmSync(secrets, { recursive: true });
+    const plainSite = path.join(root, 'plain.yaml');
+    fs.writeFileSync(plainSite, YAML.stringify({ name: 'enc-lab', secrets: { encryption: 'none' } }));
+    await synth({ site: plainSite, env });
+    const restoredBundle = fs.readFileSync(path.join(secrets, 'talos/secrets.yaml'), 'utf8') === bundle;
+    const restoredValues = JSON.stringify(docs(stackSecretsFile(secrets)).map((d) => d.stringData)) === JSON.stringify(values);
+    // The directory that survived restores its part; the lost one's part is generated anew.
+    expect({ restoredBundle, restoredValues }).toEqual(lost === 'secrets'
+      ? { restoredBundle: true, restoredValues: false }
+      : { restoredBundle: false, restoredValues: true });
+  });
+
   test('operator Secrets follow a new namespace with their values, and unfilled placeholders are reported', async () => {
     const { root, synth, dist, key, first } = await synthesized();
     expect(first.secretMessages.join('\n')).toMatch(/created dist\/secrets\/pve-exporter\.sops\.yaml with placeholder values/);
