@@ -70,6 +70,21 @@ describe('the plan', () => {
     expect([...plannedServices(s)]).toEqual([['talos-cp-1', ['grafana']], ['talos-cp-2', ['loki', 'prometheus']], ['talos-cp-3', ['alertmanager', 'prometheus']]]);
   });
 
+  // Alertmanager's two replicas leave talos-cp-1 and -2 at 4 GiB and 6 CPUs, Grafana talos-cp-3 at
+  // 4 GiB and 1 CPU, which then wins Prometheus's tie on CPU (7 GiB, 1.5 CPUs). Loki must go to the
+  // node with less memory (talos-cp-1) although talos-cp-3 has far less CPU: CPU only breaks ties.
+  test('CPU load breaks a memory tie only: a node with more memory never wins on less CPU', () => {
+    const s = site({
+      prometheus: { cpu: 0.5, memoryGiB: 3 }, grafana: { cpu: 1, memoryGiB: 4 }, loki: { cpu: 1, memoryGiB: 2 },
+      alertmanager: { cpu: 6, memoryGiB: 4, replicas: 2 },
+    });
+    expect([...plannedServices(s)]).toEqual([
+      ['talos-cp-1', ['loki', 'alertmanager']],
+      ['talos-cp-2', ['alertmanager']],
+      ['talos-cp-3', ['grafana', 'prometheus']],
+    ]);
+  });
+
   test('several hosts without replicas: groups go to one node of each host in turn', () => {
     // First nodes of pve01, pve02, pve03, then pve01's second (talos-w-1) for the fourth group.
     expect(stackPlacement(site(WORKERS_SITE_INPUT)).map((g) => [g.services.join('+'), g.node])).toEqual([['loki', 'talos-cp-1'], ['prometheus', 'talos-cp-2'], ['alertmanager', 'talos-cp-3'], ['grafana', 'talos-w-1']]);
