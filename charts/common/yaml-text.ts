@@ -41,7 +41,8 @@ export function libraryOptions(style: YamlTextStyle): YAML.DocumentOptions & YAM
 
 /** The fast writer alone: undefined when the value is outside what it covers. */
 export function fastYamlText(value: unknown, style: YamlTextStyle): string | undefined {
-  if (!isPlainObject(value) || Object.keys(value).length === 0) return undefined;
+  // An empty map (or one whose values are all dropped) is declined by map(): the library writes "{}".
+  if (!isPlainObject(value)) return undefined;
   try {
     return `${new Writer(style).map(value, '')}\n`;
   } catch (e) {
@@ -70,10 +71,11 @@ const resolvesToNonString = new Map<string, (text: string) => boolean>();
 function nonStringTest(version: YamlTextStyle['version']): (text: string) => boolean {
   let test = resolvesToNonString.get(version);
   if (!test) {
-    // The library's own resolvers for the schema (null, bool, int, float, timestamp for 1.1 ...).
+    // The library's own resolvers for the schema (null, bool, int, float, timestamp for 1.1 ...);
+    // str has no test (it is what everything else falls back to), merge's "<<" only counts as a key.
     const schema = new YAML.Document(null, { version }).schema as unknown as { tags: Tag[]; compat?: Tag[] | null };
     const resolvers = [...schema.tags, ...(schema.compat ?? [])]
-      .filter((t) => t.default === true && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
+      .filter((t) => t.default === true && t.test instanceof RegExp)
       .map((t) => t.test!);
     test = (text) => resolvers.some((r) => r.test(text));
     resolvesToNonString.set(version, test);

@@ -9,8 +9,13 @@ import { CDK8S_YAML, CONFIG_YAML, fastYamlText, libraryOptions, yamlText } from 
 
 const library = (value: unknown): string => YAML.stringify(value, libraryOptions(CONFIG_YAML));
 
-test('nothing to write at the top (undefined) is declined, not an error', () => {
+test('nothing to write at the top (undefined), a sequence or an empty map is declined, not an error; the library writes them', () => {
   expect(fastYamlText(undefined, CONFIG_YAML)).toBeUndefined();
+  for (const v of [[], ['a'], {}, { a: undefined }]) {
+    expect(fastYamlText(v, CONFIG_YAML)).toBeUndefined();
+    expect(yamlText(v, CONFIG_YAML)).toBe(library(v));
+  }
+  expect(yamlText({}, CONFIG_YAML)).toBe('{}\n');
 });
 
 test('an undefined value is dropped by the fast writer itself where the style drops it, and declined where cdk8s keeps it', () => {
@@ -46,5 +51,26 @@ describe('literal blocks', () => {
     expect(fastYamlText({ a: text }, CONFIG_YAML)).toBe(expected);
     expect(yamlText({ a: text }, CONFIG_YAML)).toBe(library({ a: text }));
     if (expected !== undefined) expect(library({ a: text })).toBe(expected);
+  });
+});
+
+// The per-version resolver test is built once and cached at module level, so a mutant in it would
+// only be seen by the first test to write YAML; loading the module afresh here builds it again.
+test('strings that YAML would read as something else are quoted, in both styles, with the library\'s own resolvers', () => {
+  const looksTyped = ['true', 'False', 'null', '~', '1', '-1.5', '0x1F', '0o17', '.inf', '.NaN', '1e3', '1_000', '0b101', 'yes', 'off', 'y', '2001-12-14', '12:30:45'];
+  const typed = Object.fromEntries(looksTyped.map((s, i) => [`k${i}`, s]));
+  // "<<" is YAML 1.1's merge key: only a key, so the library writes it plain, as a key and as a value.
+  const value = { ...typed, merge: '<<', '<<': 'x', plain: 'text' };
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fresh = require('../../charts/common/yaml-text') as typeof import('../../charts/common/yaml-text');
+    for (const style of [fresh.CONFIG_YAML, fresh.CDK8S_YAML]) {
+      const text = fresh.fastYamlText(value, style);
+      expect(text).toBe(YAML.stringify(value, fresh.libraryOptions(style)));
+      // The first three always resolve to bool or null; "text" never does.
+      expect(text).toMatch(/^k0: "true"\nk1: "False"\nk2: "null"\n/);
+      expect(text).toMatch(/\nmerge: <<\n<<: x\nplain: text\n$/);
+      expect(YAML.parse(fresh.fastYamlText(typed, style)!, { version: style.version })).toEqual(typed);
+    }
   });
 });
