@@ -78,6 +78,30 @@ describe('build/run.cjs', () => {
     expect(r.stderr).toContain('usage: node build/run.cjs synth|verify|compare|talos|schema|readme');
   }, SLOW);
 
+  // render/secrets-cli.ts's CLI entry (its `require.main` lines) only runs in a process of its own:
+  // the in-process tests call runSecretsCli, which cannot show what reaches the terminal.
+  test('the secrets command prints its lines on stdout with exit 0, and an error as "error: ..." with exit 1', () => {
+    const root = path.join(scratch, 'secrets-cli');
+    fs.mkdirSync(root);
+    fs.writeFileSync(path.join(root, '.gitignore'), '.secrets/\n');
+    const init = node([RUN, 'secrets', 'init'], root);
+    expect(init.status).toBe(0);
+    const recipient = /# public key: (age1\w+)/.exec(fs.readFileSync(path.join(root, '.secrets/age/keys.txt'), 'utf8'))![1];
+    expect(init.stdout.split('\n').slice(0, 3)).toEqual([
+      `created the age key ${path.join(root, '.secrets/age/keys.txt')} (mode 0600, git-ignored): back it up outside this machine, it opens every encrypted file`,
+      `wrote ${path.join(root, '.sops.yaml')} (sops CLI creation rules for 1 recipient(s))`,
+      'add to your site file (then npm run synth -- --site FILE):',
+    ]);
+    expect(init.stdout).toContain(`  ageRecipients:\n    - ${recipient}\n`);
+    expect(init.stdout.endsWith('see docs/secrets-encryption.md for the repo-server setup.\n')).toBe(true);
+    expect(init.stderr).not.toContain('error');
+    const wrong = node([RUN, 'secrets', 'bogus'], root);
+    expect({ status: wrong.status, stdout: wrong.stdout }).toEqual({ status: 1, stdout: '' });
+    expect(wrong.stderr.split('\n').filter((l) => !l.startsWith('.build/') && !l.startsWith('built '))).toEqual([
+      'error: usage: npm run secrets -- init | rotate   [--site FILE] [--out DIR]', '',
+    ]);
+  }, SLOW);
+
   test('builds again when a source changed, so the edit reaches the run', () => {
     // GIVEN a copy of the project (node_modules linked) that has been built and run once
     const copy = path.join(scratch, 'project');
