@@ -90,9 +90,7 @@ export function parseSiteText(text: string, file: string): LoadedSite {
     throw new SiteError(file, doc.errors.map((e) => ({
       path: '(yaml)',
       value: e.linePos?.[0] ? `line ${e.linePos[0].line}` : file,
-      message: e.code === 'DUPLICATE_KEY'
-        ? `is not valid YAML: the key ${JSON.stringify(keyAt(text, e.pos[0]))} appears twice in one mapping; keep one (later keys do not override earlier ones)`
-        : `is not valid YAML: ${e.message.split('\n')[0]}`,
+      message: (e.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(doc, text, e.pos[0]) : undefined) ?? `is not valid YAML: ${e.message.split('\n')[0]}`,
     })));
   }
   let raw: unknown;
@@ -105,14 +103,27 @@ export function parseSiteText(text: string, file: string): LoadedSite {
   return parseSite(raw, file);
 }
 
-/** The mapping key written at `offset` (plain, or quoted). */
-function keyAt(text: string, offset: number): string {
-  // A plain key runs to ": " (or ":" before a line break or flow indicator), a " #" comment or a
-  // flow indicator; a ":" before other text and the spaces between words are part of it.
-  const m = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|(?:[^:\s,{}[\]]|:(?=[^\s,{}[\]])|[ \t]+(?=[^\s:#,{}[\]]|:[^\s,{}[\]]))+)/.exec(text.slice(offset));
-  // Two empty keys (`: 1` twice) are reported at their ":".
-  if (!m) return text[offset] === ':' ? '' : text.slice(offset, offset + 1);
-  return /^["']/.test(m[1]) ? m[1].slice(1, -1) : m[1];
+/**
+ * Names the key the parser reported twice, found in the parsed document by where it starts: its
+ * text as YAML reads it (quotes and escapes resolved, plain keys whole whatever they hold, block
+ * scalars as explicit keys). Only scalar keys are reported as duplicates; for anything else the
+ * caller falls back to the parser's own message.
+ */
+function duplicateKeyMessage(doc: YAML.Document, text: string, offset: number): string | undefined {
+  let key: string | undefined;
+  YAML.visit(doc, {
+    Pair(_, pair) {
+      if (!YAML.isScalar(pair.key)) return undefined;
+      const [start, end] = pair.key.range!; // parsed nodes always have one
+      // An empty key is an empty range where the line's indentation (or the "?") ends; the parser
+      // reports it at its ":", past only white space. Keys are visited in document order, so
+      // every empty key met before the reported one ends before it.
+      if (start !== offset && !(start === end && /^\s*$/.test(text.slice(end, offset)))) return undefined;
+      key = pair.key.source;
+      return YAML.visit.BREAK;
+    },
+  });
+  return key === undefined ? undefined : `is not valid YAML: the key ${JSON.stringify(key)} appears twice in one mapping; keep one (later keys do not override earlier ones)`;
 }
 
 /** Offset of the first byte that does not belong to a valid UTF-8 sequence, or -1. */

@@ -135,8 +135,9 @@ describe('YAML problems', () => {
     expect(problemsOf(() => parseSiteText('syslog: { port: 514 }\nsyslog: { tcp: false }\n', 'f.yaml'))).toEqual([
       { path: '(yaml)', value: 'line 2', message: 'is not valid YAML: the key "syslog" appears twice in one mapping; keep one (later keys do not override earlier ones)' },
     ]);
-    expect(problemsOf(() => parseSiteText('a: 1\n"b\\"c": 2\n"b\\"c": 3\n', 'f.yaml'))[0].message).toContain('the key "b\\\\\\"c" appears twice');
-    expect(problemsOf(() => parseSiteText("a: 1\n'it''s': 2\n'it''s': 3\n", 'f.yaml'))[0].message).toContain('the key "it\'\'s" appears twice');
+    // Named as YAML reads them: escapes and doubled quotes resolved.
+    expect(problemsOf(() => parseSiteText('a: 1\n"b\\"c": 2\n"b\\"c": 3\n', 'f.yaml'))[0].message).toContain('the key "b\\"c" appears twice');
+    expect(problemsOf(() => parseSiteText("a: 1\n'it''s': 2\n'it''s': 3\n", 'f.yaml'))[0].message).toContain('the key "it\'s" appears twice');
   });
 
   test('keys with spaces or quotes inside are named whole', () => {
@@ -152,6 +153,24 @@ describe('YAML problems', () => {
     expect(named('x: {a:b: 1, a:b: 2}\n')).toContain('the key "a:b" appears twice');
     expect(named('a#b: 1 # note\na#b: 2\n')).toContain('the key "a#b" appears twice');
     expect(named('x:\n  : 1\n  : 2\n')).toContain('the key "" appears twice');
+    expect(named('x:\n  ? \n  : 1\n  ?\n  : 2\n')).toContain('the key "" appears twice');
+    expect(named('x: {: 1,  : 2}\n')).toContain('the key "" appears twice');
+    // Flow indicators inside a block key, a non-breaking space, a block scalar as an explicit key,
+    // the second of two keys that read the same (1 and 0x1, ~ and null), a duplicate in a nested map.
+    expect(named('a[0]: 1\na[0]: 2\n')).toContain('the key "a[0]" appears twice');
+    expect(named('a{b},c: 1\na{b},c: 2\n')).toContain('the key "a{b},c" appears twice');
+    expect(named('a\u00a0b: 1\na\u00a0b: 2\n')).toContain('the key "a\u00a0b" appears twice');
+    expect(named('? |\n  two\n  lines\n: 1\n? |\n  two\n  lines\n: 2\n')).toContain('the key "two\\nlines\\n" appears twice');
+    expect(named('1: a\n0x1: b\n')).toContain('the key "0x1" appears twice');
+    expect(named('null: a\n~: b\n')).toContain('the key "~" appears twice');
+    expect(named('x:\n  y: {k: 1}\n  z: {k: 1, k: 2}\n')).toContain('the key "k" appears twice');
+  });
+
+  test('each duplicate is named at its own place, with its line', () => {
+    expect(problemsOf(() => parseSiteText('a: 1\nb: 1\na: 2\nb: 2\n', 'f.yaml')).map((p) => `${p.value} ${p.message}`)).toEqual([
+      'line 3 is not valid YAML: the key "a" appears twice in one mapping; keep one (later keys do not override earlier ones)',
+      'line 4 is not valid YAML: the key "b" appears twice in one mapping; keep one (later keys do not override earlier ones)',
+    ]);
   });
 
   test('other syntax errors give the parser\'s first line', () => {
