@@ -4,7 +4,7 @@
  * synthesizing the stack (one synth at the end, for a plain site's messages;
  * test/secrets/secrets-location.test.ts and the one-transaction tests go end to end).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../render/cli-args';
@@ -26,6 +26,19 @@ function gitProject(ignore?: string): string {
 const notIgnored = (root: string, secretsDir: string, rel: string) => ({
   path: 'talos.secretsDir', value: '.secrets',
   message: `(${secretsDir}) lies in the git work tree of ${root} and is not git-ignored (or already has tracked files), so key material could be committed; add ${rel}/ to .gitignore and \`git rm -r --cached\` what is tracked there (or choose a directory outside the repository)`,
+});
+
+// The git cases assume what CI and a developer's machine give: the temp directory is outside any
+// git work tree, no GIT_DIR or GIT_WORK_TREE redirects git, and no global excludes file ignores
+// .secrets. Checked once, so a machine that breaks them gets this message, not odd failures below.
+beforeAll(() => {
+  const broken: string[] = [];
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) broken.push('GIT_DIR or GIT_WORK_TREE is set');
+  const outside = tempDir('dirs-probe-');
+  if (spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: outside }).status === 0) broken.push(`${outside} lies in a git work tree`);
+  const bare = gitProject();
+  if (spawnSync('git', ['check-ignore', '-q', '.secrets/x'], { cwd: bare }).status === 0) broken.push('a global git excludes file ignores .secrets');
+  if (broken.length > 0) throw new Error(`these tests need a plain git setup: ${broken.join('; ')}`);
 });
 
 function problemsOf(work: () => unknown): unknown {
