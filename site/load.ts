@@ -85,14 +85,9 @@ export function loadSite(file?: string): LoadedSite {
 /** Parse and validate the text of a site file (what loadSite does once the bytes are read and checked). */
 export function parseSiteText(text: string, file: string): LoadedSite {
   // merge: YAML 1.1 merge keys (`<<: *defaults`), which people use in site files.
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true });
-  if (doc.errors.length > 0) {
-    throw new SiteError(file, doc.errors.map((e) => ({
-      path: '(yaml)',
-      value: e.linePos?.[0] ? `line ${e.linePos[0].line}` : file,
-      message: (e.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(doc, text, e.pos[0]) : undefined) ?? `is not valid YAML: ${e.message.split('\n')[0]}`,
-    })));
-  }
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true, lineCounter });
+  if (doc.errors.length > 0) throw new SiteError(file, yamlProblems(doc, lineCounter, file));
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -104,26 +99,49 @@ export function parseSiteText(text: string, file: string): LoadedSite {
 }
 
 /**
- * Names the key the parser reported twice, found in the parsed document by where it starts: its
- * text as YAML reads it (quotes and escapes resolved, plain keys whole whatever they hold, block
- * scalars as explicit keys). Only scalar keys are reported as duplicates; for anything else the
- * caller falls back to the parser's own message.
+ * The parser's errors as site problems, in file order. A duplicate key is named from the parsed
+ * document, not from where the parser reports it (after a key without a value it reports the end
+ * of that entry, a line early): each key that repeats an earlier key of its mapping, compared as
+ * the parser compares them (equal scalar values), at its own line.
  */
-function duplicateKeyMessage(doc: YAML.Document, text: string, offset: number): string | undefined {
-  let key: string | undefined;
+function yamlProblems(doc: YAML.Document, lines: YAML.LineCounter, file: string): SiteProblem[] {
+  const found = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY').map((e) => ({
+    offset: e.pos[0],
+    problem: { path: '(yaml)', value: e.linePos?.[0] ? `line ${e.linePos[0].line}` : file, message: `is not valid YAML: ${e.message.split('\n')[0]}` },
+  }));
+  const lineOf = (key: YAML.Scalar) => lines.linePos(key.range![0]).line; // parsed nodes have a range
+  for (const { key, first, count } of repeatedKeys(doc)) {
+    const again = key.source === first.source
+      ? `the key ${JSON.stringify(key.source)} appears ${count === 2 ? 'twice' : `${count} times`} in one mapping (first at line ${lineOf(first)})`
+      : `the key ${JSON.stringify(key.source)} reads as ${String(key.value)}, as the key ${JSON.stringify(first.source)} at line ${lineOf(first)} of the same mapping does`;
+    found.push({ offset: key.range![0], problem: { path: '(yaml)', value: `line ${lineOf(key)}`, message: `is not valid YAML: ${again}; keep one (later keys do not override earlier ones)` } });
+  }
+  return found.sort((a, b) => a.offset - b.offset).map((f) => f.problem);
+}
+
+interface RepeatedKey {
+  readonly key: YAML.Scalar;
+  /** The first key of the mapping with the same value. */
+  readonly first: YAML.Scalar;
+  /** How many keys with this value the mapping has up to this one (2 for the first repeat). */
+  readonly count: number;
+}
+
+/** Each scalar key equal to an earlier key of its mapping: the yaml parser's DUPLICATE_KEY test, which compares scalar values. */
+function repeatedKeys(doc: YAML.Document): RepeatedKey[] {
+  const repeated: RepeatedKey[] = [];
   YAML.visit(doc, {
-    Pair(_, pair) {
-      if (!YAML.isScalar(pair.key)) return undefined;
-      const [start, end] = pair.key.range!; // parsed nodes always have one
-      // An empty key is an empty range where the line's indentation (or the "?") ends; the parser
-      // reports it at its ":", past only white space. Keys are visited in document order, so
-      // every empty key met before the reported one ends before it.
-      if (start !== offset && !(start === end && /^\s*$/.test(text.slice(end, offset)))) return undefined;
-      key = pair.key.source;
-      return YAML.visit.BREAK;
+    Map(_, map) {
+      const seen: { first: YAML.Scalar; count: number }[] = [];
+      for (const { key } of map.items) {
+        if (!YAML.isScalar(key)) continue;
+        const earlier = seen.find((s) => s.first.value === key.value);
+        if (earlier) repeated.push({ key, first: earlier.first, count: ++earlier.count });
+        else seen.push({ first: key, count: 1 });
+      }
     },
   });
-  return key === undefined ? undefined : `is not valid YAML: the key ${JSON.stringify(key)} appears twice in one mapping; keep one (later keys do not override earlier ones)`;
+  return repeated;
 }
 
 /** Offset of the first byte that does not belong to a valid UTF-8 sequence, or -1. */

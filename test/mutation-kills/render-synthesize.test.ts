@@ -32,13 +32,13 @@ const notIgnored = (root: string, secretsDir: string, rel: string) => ({
 // git work tree, no GIT_DIR or GIT_WORK_TREE redirects git, and no global excludes file ignores
 // .secrets. Checked once, so a machine that breaks them gets this message, not odd failures below.
 beforeAll(() => {
-  const broken: string[] = [];
-  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) broken.push('GIT_DIR or GIT_WORK_TREE is set');
+  const plainGit = (broken: string) => new Error(`these tests need a plain git setup: ${broken}`);
+  // Checked first: git init would otherwise write into the redirected repository.
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) throw plainGit('GIT_DIR or GIT_WORK_TREE is set');
   const outside = tempDir('dirs-probe-');
-  if (spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: outside }).status === 0) broken.push(`${outside} lies in a git work tree`);
-  const bare = gitProject();
-  if (spawnSync('git', ['check-ignore', '-q', '.secrets/x'], { cwd: bare }).status === 0) broken.push('a global git excludes file ignores .secrets');
-  if (broken.length > 0) throw new Error(`these tests need a plain git setup: ${broken.join('; ')}`);
+  const inside = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: outside, encoding: 'utf8' });
+  if (inside.status === 0 && inside.stdout.trim() === 'true') throw plainGit(`${outside} lies in a git work tree`);
+  if (spawnSync('git', ['check-ignore', '-q', '.secrets/x'], { cwd: gitProject() }).status === 0) throw plainGit('a global git excludes file ignores .secrets');
 });
 
 function problemsOf(work: () => unknown): unknown {
