@@ -29,7 +29,6 @@ function formatProblem(p: SiteProblem): string {
 }
 
 function issueToProblem(issue: z.core.$ZodIssue): SiteProblem[] {
-  const path = issue.path.join('.') || '(top level)';
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       path: [...issue.path, key].join('.'),
@@ -37,14 +36,14 @@ function issueToProblem(issue: z.core.$ZodIssue): SiteProblem[] {
       message: 'is not a known setting; remove it or check its spelling against site.schema.json',
     }));
   }
-  return [{ path, value: issue.input, message: `is invalid: ${issue.message}` }];
+  // The top level is a strict object without refinements: its only other issue is a value that is
+  // no mapping at all (a list, a string, a number).
+  if (issue.path.length === 0) return [{ path: '(top level)', value: issue.input, message: 'must be a mapping of settings (see site.schema.json)' }];
+  return [{ path: issue.path.join('.'), value: issue.input, message: `is invalid: ${issue.message}` }];
 }
 
 /** Validate already-parsed site data (a YAML document or an object in code). */
 export function parseSite(raw: unknown, source = 'site object'): LoadedSite {
-  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-    throw new SiteError(source, [{ path: '(top level)', value: raw, message: 'must be a mapping of settings (see site.schema.json)' }]);
-  }
   const result = SiteSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!result.success) throw new SiteError(source, result.error.issues.flatMap(issueToProblem));
   const problems = checkSiteRules(result.data);

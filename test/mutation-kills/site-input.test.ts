@@ -40,7 +40,7 @@ describe('SiteError', () => {
 });
 
 describe('parseSite', () => {
-  test.each([['a number', 5], ['a string', 'prometheus'], ['a list', [1, 2]]])('refuses %s at the top level, asking for a mapping', (_name, raw) => {
+  test.each([['a number', 5], ['a string', 'prometheus'], ['a list', [1, 2]], ['an empty list', []], ['true', true], ['a function', () => 1]])('refuses %s at the top level, asking for a mapping', (_name, raw) => {
     expect(problemsOf(() => parseSite(raw))).toEqual([{ path: '(top level)', value: raw, message: 'must be a mapping of settings (see site.schema.json)' }]);
   });
 
