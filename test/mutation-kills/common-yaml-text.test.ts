@@ -74,3 +74,30 @@ test('strings that YAML would read as something else are quoted, in both styles,
     }
   });
 });
+
+// The module's constants (the two styles, the plain-scalar and document-marker patterns) are read
+// as it loads, before a mutant is active: the statically imported module is the unmutated oracle,
+// and a fresh load inside the test (which a mutant does reach) must write exactly what it writes.
+test('a fresh load of the module writes what the first load does: every pair of tricky pieces, as keys, values and items, both styles', () => {
+  const pieces = ['', ' ', '\t', '\n', 'a', '-', '?', ':', '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '---', '...', 'true', '0x1F', '<<', '~', 'é', '\u0085', '\u2028', '\x07'];
+  const strings = pieces.flatMap((a) => pieces.map((b) => `${a}${b}`));
+  const values: unknown[] = [
+    ...strings.flatMap((s) => [{ k: s }, { [s]: 1 }, { k: [s, 'x'] }, { k: { n: s } }]),
+    { a: undefined, b: 1 }, { a: { b: undefined, c: 2 } }, { a: [1, undefined] }, { a: {} }, { a: [] }, { a: null },
+  ];
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fresh = require('../../charts/common/yaml-text') as typeof import('../../charts/common/yaml-text');
+    const differ: string[] = [];
+    for (const [mine, theirs] of [[CONFIG_YAML, fresh.CONFIG_YAML], [CDK8S_YAML, fresh.CDK8S_YAML]]) {
+      expect(theirs).toEqual(mine);
+      for (const v of values) {
+        const expected = fastYamlText(v, mine);
+        if (fresh.fastYamlText(v, theirs) !== expected) differ.push(JSON.stringify(v));
+      }
+    }
+    expect(differ).toEqual([]);
+    // A value the writer declines is passed on to the library with the reason in no message.
+    expect(fresh.yamlText({ k: '%x' }, fresh.CONFIG_YAML)).toBe(library({ k: '%x' }));
+  });
+});
