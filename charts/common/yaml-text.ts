@@ -55,8 +55,8 @@ const NOT_COVERED = new Error('outside the fast YAML writer; the yaml library wr
 
 /** Characters that make the library quote (double) whatever the string: C0/C1 controls, lone surrogates. */
 const NEEDS_ESCAPES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
-/** A string the library never writes plain (indicators, ": ", " #", edge whitespace). */
-const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+/** A one-line string the library never writes plain (indicators, ": ", " #", edge whitespace); multi-line strings are literal blocks. */
+const NOT_PLAIN = /^[\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|:[ \t]|[\t ]#|[\t :]$/;
 /** "---", "..." or "%" at a line start: the library adds indentation or quotes; not covered. */
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 /** DOCUMENT_MARKER, with the multi-line regex run only on strings that hold a marker at all (it was 1 % of a synth on long embedded files). */
