@@ -25,7 +25,16 @@ export interface LoadedSite {
 export const EMBEDDED_SOURCE = 'embedded default (assessment mon-001)';
 
 function formatProblem(p: SiteProblem): string {
-  return `  - ${p.path}: ${JSON.stringify(p.value)} ${p.message}`;
+  return `  - ${p.path}: ${describeValue(p.value)} ${p.message}`;
+}
+
+/** The value as JSON; one JSON cannot hold (an alias inside its own anchor, a bigint) is described instead of thrown. */
+function describeValue(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return typeof value === 'bigint' ? `${value}n` : '(a value that contains itself, through an alias of its own anchor)';
+  }
 }
 
 function issueToProblem(issue: z.core.$ZodIssue): SiteProblem[] {
@@ -83,10 +92,15 @@ export function loadSite(file?: string): LoadedSite {
 
 /** Parse and validate the text of a site file (what loadSite does once the bytes are read and checked). */
 export function parseSiteText(text: string, file: string): LoadedSite {
-  // merge: YAML 1.1 merge keys (`<<: *defaults`), which people use in site files.
   const lineCounter = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true, lineCounter });
-  if (doc.errors.length > 0) throw new SiteError(file, yamlProblems(doc, lineCounter, file));
+  // merge: YAML 1.1 merge keys (`<<: *defaults`), which people use in site files. Repeated keys
+  // are found below, by the setting each key becomes (the parser's own check compares equal
+  // scalars only: `1` and `"1"`, or a key and an alias of it, would silently replace the earlier
+  // value). Known tags such as !!omap or !!set are not resolved: they are refused below rather
+  // than turning a setting into something the validator reads as empty.
+  const doc = YAML.parseDocument(text, { uniqueKeys: false, resolveKnownTags: false, prettyErrors: true, merge: true, lineCounter });
+  const problems = yamlProblems(doc, text, lineCounter, file);
+  if (problems.length > 0) throw new SiteError(file, problems);
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -97,46 +111,57 @@ export function parseSiteText(text: string, file: string): LoadedSite {
   return parseSite(raw, file);
 }
 
-/**
- * The parser's errors as site problems, in file order. A duplicate key is named from the parsed
- * document, not from where the parser reports it (after a key without a value it reports the end
- * of that entry, a line early): each key that repeats an earlier key of its mapping, compared as
- * the parser compares them (equal scalar values), at its own line.
- */
-function yamlProblems(doc: YAML.Document, lines: YAML.LineCounter, file: string): SiteProblem[] {
-  const found = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY').map((e) => ({
+/** The parser's errors, tags it could not resolve and repeated keys, as site problems in file order. */
+function yamlProblems(doc: YAML.Document, text: string, lines: YAML.LineCounter, file: string): SiteProblem[] {
+  const line = (offset: number) => `line ${lines.linePos(offset).line}`;
+  const found = doc.errors.map((e) => ({
     offset: e.pos[0],
     problem: { path: '(yaml)', value: e.linePos?.[0] ? `line ${e.linePos[0].line}` : file, message: `is not valid YAML: ${e.message.split('\n')[0]}` },
   }));
-  const lineOf = (key: YAML.Scalar) => lines.linePos(key.range![0]).line; // parsed nodes have a range
-  for (const { key, first, count } of repeatedKeys(doc)) {
-    const again = key.source === first.source
-      ? `the key ${JSON.stringify(key.source)} appears ${count === 2 ? 'twice' : `${count} times`} in one mapping (first at line ${lineOf(first)})`
-      : `the key ${JSON.stringify(key.source)} reads as ${String(key.value)}, as the key ${JSON.stringify(first.source)} at line ${lineOf(first)} of the same mapping does`;
-    found.push({ offset: key.range![0], problem: { path: '(yaml)', value: `line ${lineOf(key)}`, message: `is not valid YAML: ${again}; keep one (later keys do not override earlier ones)` } });
+  for (const w of doc.warnings.filter((e) => e.code === 'TAG_RESOLVE_FAILED')) {
+    found.push({ offset: w.pos[0], problem: { path: '(yaml)', value: line(w.pos[0]), message: `uses a tag a site file cannot hold (${w.message.split('\n')[0]}); remove the tag: settings are plain mappings, lists and scalars` } });
+  }
+  // Parsed nodes always have a range.
+  const written = (node: YAML.Node) => text.slice(node.range![0], node.range![1]);
+  for (const { key, first, count, setting } of repeatedKeys(doc)) {
+    const firstLine = lines.linePos(first.range![0]).line;
+    const again = written(key) === written(first)
+      ? `the key ${JSON.stringify(YAML.isScalar(key) ? key.source : written(key))} appears ${count === 2 ? 'twice' : `${count} times`} in one mapping (first at line ${firstLine})`
+      : `the key \`${written(key)}\` is the setting ${JSON.stringify(setting)} again, as the key \`${written(first)}\` at line ${firstLine} of the same mapping`;
+    found.push({ offset: key.range![0], problem: { path: '(yaml)', value: line(key.range![0]), message: `is not valid YAML: ${again}; keep one (later keys do not override earlier ones)` } });
   }
   return found.sort((a, b) => a.offset - b.offset).map((f) => f.problem);
 }
 
 interface RepeatedKey {
-  readonly key: YAML.Scalar;
-  /** The first key of the mapping with the same value. */
-  readonly first: YAML.Scalar;
-  /** How many keys with this value the mapping has up to this one (2 for the first repeat). */
+  /** The key as written: a scalar, or an alias of one. */
+  readonly key: YAML.Node;
+  /** The first key of the mapping that becomes the same setting. */
+  readonly first: YAML.Node;
+  /** How many keys of the mapping become this setting up to this one (2 for the first repeat). */
   readonly count: number;
+  /** The object key the data gets. */
+  readonly setting: string;
 }
 
-/** Each scalar key equal to an earlier key of its mapping: the yaml parser's DUPLICATE_KEY test, which compares scalar values. */
+/**
+ * Each key that becomes the same object key as an earlier key of its mapping, named as the
+ * library's toJS names keys (aliases followed, null as "", other values as String() gives them).
+ * Keys that are collections are left to the validator.
+ */
 function repeatedKeys(doc: YAML.Document): RepeatedKey[] {
   const repeated: RepeatedKey[] = [];
   YAML.visit(doc, {
     Map(_, map) {
-      const seen: { first: YAML.Scalar; count: number }[] = [];
+      const seen = new Map<string, { first: YAML.Node; count: number }>();
       for (const { key } of map.items) {
-        if (!YAML.isScalar(key)) continue;
-        const earlier = seen.find((s) => s.first.value === key.value);
-        if (earlier) repeated.push({ key, first: earlier.first, count: ++earlier.count });
-        else seen.push({ first: key, count: 1 });
+        const scalar = YAML.isAlias(key) ? key.resolve(doc) : key;
+        if (!YAML.isScalar(scalar)) continue;
+        // A merge key's value is a symbol: two `<<` in one mapping are repeats too (merge a list).
+        const setting = scalar.value === null ? '' : String(scalar.value);
+        const earlier = seen.get(setting);
+        if (earlier) repeated.push({ key: key as YAML.Node, first: earlier.first, count: ++earlier.count, setting });
+        else seen.set(setting, { first: key as YAML.Node, count: 1 });
       }
     },
   });
