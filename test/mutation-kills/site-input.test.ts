@@ -191,16 +191,18 @@ describe('YAML problems', () => {
   });
 
   test('tags that would turn a setting into another kind of data are refused, with their line', () => {
-    const refused = (text: string) => problemsOf(() => parseSiteText(text, 'f.yaml')).map((p) => `${p.value} ${p.message.replace(/ at line \d+, column \d+:/, '')}`);
+    const refused = (text: string) => problemsOf(() => parseSiteText(text, 'f.yaml')).map((p) => `${p.path} ${p.value} ${p.message.replace(/ at line \d+, column \d+:/, '')}`);
     const message = (tag: string) => `uses a tag a site file cannot hold (Unresolved tag: tag:yaml.org,2002:${tag}); remove the tag: settings are plain mappings, lists and scalars`;
-    expect(refused('name: x\nprometheus: !!omap [retention: 1d]\n')).toEqual([`line 2 ${message('omap')}`]);
-    expect(refused('!!set {name}\n')).toEqual([`line 1 ${message('set')}`]);
+    expect(refused('name: x\nprometheus: !!omap [retention: 1d]\n')).toEqual([`(yaml) line 2 ${message('omap')}`]);
+    expect(refused('!!set {name}\n')).toEqual([`(yaml) line 1 ${message('set')}`]);
     expect(refused('p: !!pairs\n  - a: 1\n    a: 2\n')).toEqual([
-      `line 1 ${message('pairs')}`,
-      'line 3 is not valid YAML: the key "a" appears twice in one mapping (first at line 2); keep one (later keys do not override earlier ones)',
+      `(yaml) line 1 ${message('pairs')}`,
+      '(yaml) line 3 is not valid YAML: the key "a" appears twice in one mapping (first at line 2); keep one (later keys do not override earlier ones)',
     ]);
-    // The core schema's own tags are fine.
+    expect(refused('name: !local lab\n')).toEqual(['(yaml) line 1 uses a tag a site file cannot hold (Unresolved tag: !local); remove the tag: settings are plain mappings, lists and scalars']);
+    // The core schema's own tags are fine, and other warnings (an unknown directive) are no refusal.
     expect(parseSiteText('name: !!str lab\n', 'f.yaml').site.name).toBe('lab');
+    expect(parseSiteText('%FOO bar\n---\nname: lab\n', 'f.yaml').site.name).toBe('lab');
   });
 
   test('a value that contains itself through an alias is shown as such, not thrown while printing', () => {
