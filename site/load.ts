@@ -124,10 +124,9 @@ function yamlProblems(doc: YAML.Document, text: string, lines: YAML.LineCounter,
   // Parsed nodes always have a range.
   const written = (node: YAML.Node) => text.slice(node.range![0], node.range![1]);
   for (const { key, first, count, setting } of repeatedKeys(doc)) {
-    const firstLine = lines.linePos(first.range![0]).line;
     const again = written(key) === written(first)
-      ? `the key ${JSON.stringify(YAML.isScalar(key) ? key.source : written(key))} appears ${count === 2 ? 'twice' : `${count} times`} in one mapping (first at line ${firstLine})`
-      : `the key \`${written(key)}\` is the setting ${JSON.stringify(setting)} again, as the key \`${written(first)}\` at line ${firstLine} of the same mapping`;
+      ? `the key ${JSON.stringify(YAML.isScalar(key) ? key.source : written(key))} appears ${count === 2 ? 'twice' : `${count} times`} in one mapping (first at ${line(first.range![0])})`
+      : `the key \`${written(key)}\` is the setting ${JSON.stringify(setting)} again, as the key \`${written(first)}\` at ${line(first.range![0])} of the same mapping`;
     found.push({ offset: key.range![0], problem: { path: '(yaml)', value: line(key.range![0]), message: `is not valid YAML: ${again}; keep one (later keys do not override earlier ones)` } });
   }
   return found.sort((a, b) => a.offset - b.offset).map((f) => f.problem);

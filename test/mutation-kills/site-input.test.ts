@@ -142,39 +142,41 @@ describe('YAML problems', () => {
   });
 
   const named = (text: string) => problemsOf(() => parseSiteText(text, 'f.yaml')).map((p) => `${p.value}: ${p.message.replace(/^is not valid YAML: the key /, '').replace(/; keep one .*$/, '')}`);
+  /** The problem for a key repeated once, as `named` gives it. */
+  const twice = (line: number, key: string, first: number) => `line ${line}: ${JSON.stringify(key)} appears twice in one mapping (first at line ${first})`;
 
   test('keys are named whole, whatever they hold', () => {
-    expect(named('"a b": 1\n"a b": 2\n')).toEqual(['line 2: "a b" appears twice in one mapping (first at line 1)']);
-    expect(named("'a b': 1\n'a b': 2\n")).toEqual(['line 2: "a b" appears twice in one mapping (first at line 1)']);
-    expect(named("it's: 1\nit's: 2\n")).toEqual(['line 2: "it\'s" appears twice in one mapping (first at line 1)']);
+    expect(named('"a b": 1\n"a b": 2\n')).toEqual([twice(2, 'a b', 1)]);
+    expect(named("'a b': 1\n'a b': 2\n")).toEqual([twice(2, 'a b', 1)]);
+    expect(named("it's: 1\nit's: 2\n")).toEqual([twice(2, 'it\'s', 1)]);
     // Plain keys hold spaces between words, a ":" not followed by a space, "#" not after a space,
     // flow indicators (in block maps), a non-breaking space; block scalars can be explicit keys.
-    expect(named('a b: 1\na b: 2\n')).toEqual(['line 2: "a b" appears twice in one mapping (first at line 1)']);
-    expect(named(':a: 1\n:a: 2\n')).toEqual(['line 2: ":a" appears twice in one mapping (first at line 1)']);
-    expect(named('a:b: 1\na:b: 2\n')).toEqual(['line 2: "a:b" appears twice in one mapping (first at line 1)']);
-    expect(named('x: {a b: 1, a:b: 2, a b: 3, a:b: 4}\n')).toEqual(['line 1: "a b" appears twice in one mapping (first at line 1)', 'line 1: "a:b" appears twice in one mapping (first at line 1)']);
-    expect(named('a#b: 1 # note\na#b: 2\n')).toEqual(['line 2: "a#b" appears twice in one mapping (first at line 1)']);
-    expect(named('a[0]: 1\na[0]: 2\n')).toEqual(['line 2: "a[0]" appears twice in one mapping (first at line 1)']);
-    expect(named('a{b},c: 1\na{b},c: 2\n')).toEqual(['line 2: "a{b},c" appears twice in one mapping (first at line 1)']);
-    expect(named('a\u00a0b: 1\na\u00a0b: 2\n')).toEqual(['line 2: "a\u00a0b" appears twice in one mapping (first at line 1)']);
-    expect(named('? |\n  two\n  lines\n: 1\n? |\n  two\n  lines\n: 2\n')).toEqual(['line 5: "two\\nlines\\n" appears twice in one mapping (first at line 1)']);
+    expect(named('a b: 1\na b: 2\n')).toEqual([twice(2, 'a b', 1)]);
+    expect(named(':a: 1\n:a: 2\n')).toEqual([twice(2, ':a', 1)]);
+    expect(named('a:b: 1\na:b: 2\n')).toEqual([twice(2, 'a:b', 1)]);
+    expect(named('x: {a b: 1, a:b: 2, a b: 3, a:b: 4}\n')).toEqual([twice(1, 'a b', 1), twice(1, 'a:b', 1)]);
+    expect(named('a#b: 1 # note\na#b: 2\n')).toEqual([twice(2, 'a#b', 1)]);
+    expect(named('a[0]: 1\na[0]: 2\n')).toEqual([twice(2, 'a[0]', 1)]);
+    expect(named('a{b},c: 1\na{b},c: 2\n')).toEqual([twice(2, 'a{b},c', 1)]);
+    expect(named('a\u00a0b: 1\na\u00a0b: 2\n')).toEqual([twice(2, 'a\u00a0b', 1)]);
+    expect(named('? |\n  two\n  lines\n: 1\n? |\n  two\n  lines\n: 2\n')).toEqual([twice(5, 'two\nlines\n', 1)]);
   });
 
   test('empty keys, in block, explicit and flow maps, with comments between', () => {
-    expect(named('x:\n  : 1\n  : 2\n')).toEqual(['line 3: "" appears twice in one mapping (first at line 2)']);
-    expect(named('x:\n  ? \n  : 1\n  ?\n  : 2\n')).toEqual(['line 4: "" appears twice in one mapping (first at line 2)']);
-    expect(named('x: {: 1,  : 2}\n')).toEqual(['line 1: "" appears twice in one mapping (first at line 1)']);
-    expect(named(': 1\n# a note\n: 2\n')).toEqual(['line 2: "" appears twice in one mapping (first at line 1)']);
+    expect(named('x:\n  : 1\n  : 2\n')).toEqual([twice(3, '', 2)]);
+    expect(named('x:\n  ? \n  : 1\n  ?\n  : 2\n')).toEqual([twice(4, '', 2)]);
+    expect(named('x: {: 1,  : 2}\n')).toEqual([twice(1, '', 1)]);
+    expect(named(': 1\n# a note\n: 2\n')).toEqual([twice(2, '', 1)]);
     // An empty key beside a duplicate is not mistaken for it.
-    expect(named('a: 1\n?\na: 2\n')).toEqual(['line 3: "a" appears twice in one mapping (first at line 1)']);
-    expect(named('a:\na: 2\n: x\n')).toEqual(['line 2: "a" appears twice in one mapping (first at line 1)']);
+    expect(named('a: 1\n?\na: 2\n')).toEqual([twice(3, 'a', 1)]);
+    expect(named('a:\na: 2\n: x\n')).toEqual([twice(2, 'a', 1)]);
   });
 
   // The parser reports a duplicate that follows a key without a value at the end of that entry,
   // a line early; the problem names the key and its own line.
   test('a duplicate after a key without a value is named at its own line', () => {
-    expect(named('nodes:\nnodes:\n  - name: x\n')).toEqual(['line 2: "nodes" appears twice in one mapping (first at line 1)']);
-    expect(named('alerting:\n  slack:\n  slack:\n    url: x\n')).toEqual(['line 3: "slack" appears twice in one mapping (first at line 2)']);
+    expect(named('nodes:\nnodes:\n  - name: x\n')).toEqual([twice(2, 'nodes', 1)]);
+    expect(named('alerting:\n  slack:\n  slack:\n    url: x\n')).toEqual([twice(3, 'slack', 2)]);
   });
 
   // The parser itself compares equal scalars only: these would have silently replaced the earlier value.
